@@ -1,0 +1,1 @@
+"""Certificate format checks and chain verification."""

@@ -1,0 +1,98 @@
+"""The command line: a thin layer that parses options, calls domain code and renders evidence.
+
+Command groups are loaded lazily, so ``mptool --help`` and ``mptool algo …`` never import
+scapy or scipy. Every error is mapped to the documented exit codes here, in one place.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from mptool.core.errors import ExitCode, MptoolError, exit_code_epilog
+
+#: name -> ("module:attribute", one-line help). The help is here so listing commands imports nothing.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "algo": ("mptool.cli.algo:group", "Known-answer validation of SM2/SM3/SM4/AES/DES/RSA and checks of values from a system."),
+    "rng": ("mptool.cli.rng:group", "GM/T 0005-2021 randomness tests on collected random data."),
+    "cert": ("mptool.cli.cert:group", "Certificate format checks (GM/T 0015, GB/T 20518, RFC 5280) and chain verification."),
+    "proto": ("mptool.cli.proto:group", "TLS/TLCP/RFC 8998/IKE/IPSec analysis of captures and probing of live endpoints."),
+    "checks": ("mptool.cli.meta:checks", "List every registered check: id, title, cited clause."),
+    "schema": ("mptool.cli.meta:schema", "Print the JSON Schema of the evidence format."),
+    "demo": ("mptool.cli.demo:demo", "Run every command group on bundled sample data and write the evidence."),
+}
+
+
+class MptoolGroup(click.Group):
+    """Root group: lazy subcommands, the raw argv kept for evidence, and the exit-code mapping."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS:
+            module_name, attribute = LAZY_COMMANDS[cmd_name][0].split(":")
+            return getattr(importlib.import_module(module_name), attribute)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, LAZY_COMMANDS[name][1]) for name in self.list_commands(ctx) if name in LAZY_COMMANDS]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any) -> click.Context:
+        argv = list(args)
+        ctx = super().make_context(info_name, args, parent=parent, **extra)
+        ctx.meta["mptool.argv"] = argv
+        return ctx
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except MptoolError as exc:
+            click.echo(f"mptool: error: {exc.message}", err=True)
+            ctx.exit(int(exc.exit_code))
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # the one place where a bug becomes exit 128
+            from mptool.cli.output import is_debug
+
+            if is_debug(ctx):
+                traceback.print_exc(file=sys.stderr)
+            click.echo(f"mptool: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", err=True)
+            ctx.exit(int(ExitCode.INTERNAL))
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from mptool.core.versions import backend_versions, tool_version
+
+    click.echo(f"mptool {tool_version()}")
+    for name, version in sorted(backend_versions().items()):
+        click.echo(f"  {name} {version}")
+    ctx.exit(0)
+
+
+@click.group(cls=MptoolGroup, epilog=exit_code_epilog(), context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version, help="Show the version of mptool and of its backends.")
+@click.option("--debug", is_flag=True, help="Print tracebacks of internal errors and record them in evidence.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """mptool: crypto testing for commercial cryptography assessment (商用密码应用安全性评估).
+
+    Every command emits JSON evidence (-f json) with input digests, parameters,
+    backend versions and per-check verdicts; exit codes gate CI.
+    """
+    ctx.meta["mptool.debug"] = debug
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="mptool")

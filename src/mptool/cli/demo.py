@@ -1,0 +1,61 @@
+"""``mptool demo``: run every command group on bundled sample data."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import click
+
+from mptool.core.errors import exit_code_epilog
+
+
+def _completed(code: int) -> bool:
+    return code in (0, 1)
+
+
+@click.command(epilog=exit_code_epilog())
+@click.option("-d", "--dir", "directory", default="mptool-demo", show_default=True, type=click.Path(file_okay=False), help="Directory for the evidence files.")
+@click.pass_context
+def demo(ctx: click.Context, directory: str) -> None:
+    """Run every command group on bundled sample data and write one evidence file per run.
+
+    Exit 0 when every run completed (its own exit code 0 or 1: sample data may
+    contain findings on purpose), otherwise the worst exit code met.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from mptool.cli import cli
+    from mptool.core.demo import DEMO_MODULES
+
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    table = Table(title=f"mptool demo — evidence in {target.resolve()}")
+    for column in ("group", "run", "exit", "status", "results", "evidence"):
+        table.add_column(column, overflow="fold")
+    worst = 0
+    for group, (module_name, issue) in DEMO_MODULES.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            table.add_row(group, "—", "—", "not available", "", f"command group not implemented yet (issue {issue})")
+            continue
+        for run in module.demo_runs():
+            evidence_file = target / f"{run.name}.json"
+            argv = [*run.argv, "-f", "json", "-o", str(evidence_file), "--quiet", "--no-progress"]
+            code = cli.main(args=argv, prog_name="mptool", standalone_mode=False)
+            code = int(code or 0)
+            if not _completed(code):
+                worst = max(worst, code)
+            status, counts = "—", ""
+            if evidence_file.exists():
+                data = json.loads(evidence_file.read_text(encoding="utf-8"))
+                status = data["summary"]["status"]
+                counts = ", ".join(f"{k} {v}" for k, v in data["summary"]["counts"].items() if v)
+            table.add_row(group, run.description, str(code), status, counts, str(evidence_file))
+    Console(file=click.get_text_stream("stdout"), width=None if click.get_text_stream("stdout").isatty() else 140).print(table)
+    ctx.exit(worst)

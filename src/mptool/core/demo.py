@@ -1,0 +1,26 @@
+"""Declaring demo runs: each command group lists invocations on its bundled sample data.
+
+A domain package provides ``demo.py`` with ``demo_runs() -> list[DemoRun]``; ``mptool demo``
+runs them all. A group whose module does not exist yet is reported as not available.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: command group -> (module providing demo_runs, issue that brings the group)
+DEMO_MODULES: dict[str, tuple[str, int]] = {
+    "algo": ("mptool.algos.demo", 3),
+    "rng": ("mptool.randomness.demo", 4),
+    "cert": ("mptool.certs.demo", 5),
+    "proto": ("mptool.protocols.demo", 6),
+}
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """One demo invocation: ``mptool <argv…>`` whose evidence is written to ``<name>.json``."""
+
+    name: str
+    description: str
+    argv: list[str] = field(default_factory=list)

@@ -1,0 +1,137 @@
+"""Reading inputs: a path or ``-`` for stdin, digested (SHA-256 and SM3) while streaming.
+
+Inputs are only ever opened for reading. Every problem becomes an :class:`InputError`
+naming the input, which the CLI turns into one line on stderr and exit code 3.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from cryptography.hazmat.primitives import hashes
+
+from mptool.core.errors import InputError
+from mptool.core.model import InputRecord
+
+STDIN_NAME = "<stdin>"
+CHUNK_SIZE = 1 << 20
+
+
+@dataclass
+class DigestingReader:
+    """Wraps a binary stream and digests (SHA-256, SM3) every byte read through it."""
+
+    name: str
+    stream: BinaryIO
+    size: int = 0
+    _sha256: "hashlib._Hash" = field(default_factory=hashlib.sha256)
+    _sm3: hashes.Hash = field(default_factory=lambda: hashes.Hash(hashes.SM3()))
+
+    def read(self, n: int = -1) -> bytes:
+        """Read up to ``n`` bytes (all when ``n`` < 0), updating the digests."""
+        try:
+            data = self.stream.read() if n < 0 else self.stream.read(n)
+        except OSError as exc:
+            raise InputError(self.name, f"cannot read: {exc.strerror or exc}") from None
+        self._update(data)
+        return data
+
+    def chunks(self, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        """Iterate over the rest of the stream in chunks."""
+        while chunk := self.read(chunk_size):
+            yield chunk
+
+    def drain(self) -> None:
+        """Read (and digest) whatever is left, so the record covers the whole input."""
+        for _ in self.chunks():
+            pass
+
+    def _update(self, data: bytes) -> None:
+        self.size += len(data)
+        self._sha256.update(data)
+        self._sm3.update(data)
+
+    def record(self) -> InputRecord:
+        """The :class:`InputRecord` of what has been read so far (call after :meth:`drain`)."""
+        sm3 = self._sm3.copy().finalize().hex()
+        return InputRecord(name=self.name, size=self.size, sha256=self._sha256.hexdigest(), sm3=sm3)
+
+
+def check_readable_file(path: str, *, allow_empty: bool = False) -> Path:
+    """Check that ``path`` names a readable regular file (non-empty unless allowed)."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except PermissionError:
+        raise InputError(path, "permission denied") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot access: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(path, "is a directory, expected a file")
+    if not os.access(p, os.R_OK):
+        raise InputError(path, "permission denied")
+    if stat.S_ISREG(st.st_mode) and st.st_size == 0 and not allow_empty:
+        raise InputError(path, "is empty")
+    return p
+
+
+class open_input:
+    """Context manager: open a path or ``-`` (stdin) for digesting, streaming reads.
+
+    >>> with open_input("sample.bin") as reader:  # doctest: +SKIP
+    ...     for chunk in reader.chunks(): ...
+    ...     record = reader.record()
+    """
+
+    def __init__(self, path: str, *, allow_empty: bool = False) -> None:
+        self.path = path
+        self.allow_empty = allow_empty
+        self._file: BinaryIO | None = None
+
+    def __enter__(self) -> DigestingReader:
+        if self.path == "-":
+            return DigestingReader(STDIN_NAME, sys.stdin.buffer)
+        p = check_readable_file(self.path, allow_empty=self.allow_empty)
+        try:
+            self._file = p.open("rb")
+        except OSError as exc:
+            raise InputError(self.path, f"cannot open: {exc.strerror or exc}") from None
+        return DigestingReader(self.path, self._file)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def read_input(path: str, *, allow_empty: bool = False, max_size: int | None = None) -> tuple[bytes, InputRecord]:
+    """Read a whole (small) input into memory and return its bytes and record.
+
+    ``max_size`` bounds memory for inputs that are meant to be small (certificates,
+    vector files); a larger input is an input error.
+    """
+    with open_input(path, allow_empty=allow_empty) as reader:
+        parts: list[bytes] = []
+        for chunk in reader.chunks():
+            parts.append(chunk)
+            if max_size is not None and reader.size > max_size:
+                raise InputError(reader.name, f"larger than the {max_size}-byte limit for this kind of input")
+        data = b"".join(parts)
+        if not data and not allow_empty:
+            raise InputError(reader.name, "is empty")
+        return data, reader.record()
+
+
+def digest_bytes(name: str, data: bytes) -> InputRecord:
+    """The :class:`InputRecord` of bytes already in memory (e.g. a value given on the command line)."""
+    sm3 = hashes.Hash(hashes.SM3())
+    sm3.update(data)
+    return InputRecord(name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest(), sm3=sm3.finalize().hex())

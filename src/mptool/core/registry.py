@@ -1,0 +1,135 @@
+"""The check registry: every check has an id, a title, the clause it cites and a docstring.
+
+Checks register themselves when their module is imported, either with the :func:`check`
+decorator on the function that implements them (its docstring becomes the catalogue text)
+or with :func:`register` for checks driven by data tables. ``mptool checks`` imports the
+modules named in :data:`CHECK_MODULES` and lists the catalogue.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from mptool.core.model import CheckResult, Finding, Severity, Status
+
+#: Modules whose import registers a domain's checks. A module that does not exist yet
+#: (its domain has not landed) is left out of the catalogue; any other import error is a bug.
+CHECK_MODULES: tuple[str, ...] = (
+    "mptool.algos.checks",
+    "mptool.randomness.checks",
+    "mptool.certs.checks",
+    "mptool.protocols.checks",
+)
+
+DOMAINS: tuple[str, ...] = ("algo", "rng", "cert", "proto")
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """Metadata of one registered check."""
+
+    id: str
+    title: str
+    reference: str
+    description: str = ""
+
+    @property
+    def domain(self) -> str:
+        """The command group the check belongs to: the first component of its id."""
+        return self.id.split(".", 1)[0]
+
+    def result(
+        self,
+        status: Status,
+        *,
+        subject: str = "",
+        measurements: Mapping[str, Any] | None = None,
+        findings: Iterable[Finding] = (),
+    ) -> CheckResult:
+        """Build a :class:`CheckResult` for this check."""
+        return CheckResult(
+            check=self.id,
+            title=self.title,
+            reference=self.reference,
+            status=status,
+            subject=subject,
+            measurements=dict(measurements or {}),
+            findings=list(findings),
+        )
+
+    def error_result(self, subject: str, exc: BaseException, *, debug: bool = False) -> CheckResult:
+        """A result with status ``error`` recording that the check itself raised ``exc``."""
+        data: dict[str, Any] = {"exception": type(exc).__name__}
+        if debug:
+            data["traceback"] = "".join(traceback.format_exception(exc))
+        finding = Finding(
+            code=f"{self.domain}.check_error",
+            severity=Severity.ERROR,
+            message=f"the check could not run: {type(exc).__name__}: {exc}",
+            data=data,
+        )
+        return self.result(Status.ERROR, subject=subject, findings=[finding])
+
+    def skipped_result(self, subject: str, reason: str, **data: Any) -> CheckResult:
+        """A result with status ``skipped``: the backend cannot run this check (reason recorded)."""
+        finding = Finding(
+            code=f"{self.domain}.backend_unsupported",
+            severity=Severity.INFO,
+            message=reason,
+            data=data,
+        )
+        return self.result(Status.SKIPPED, subject=subject, findings=[finding])
+
+
+_REGISTRY: dict[str, CheckSpec] = {}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def register(id: str, title: str, reference: str, description: str = "") -> CheckSpec:
+    """Register a check and return its spec. Registering the same id twice identically is allowed."""
+    spec = CheckSpec(id=id, title=title, reference=reference, description=inspect.cleandoc(description))
+    existing = _REGISTRY.get(id)
+    if existing is not None and existing != spec:
+        raise ValueError(f"check id {id!r} registered twice with different metadata")
+    if spec.domain not in DOMAINS:
+        raise ValueError(f"check id {id!r} does not start with a known domain {DOMAINS}")
+    _REGISTRY[id] = spec
+    return spec
+
+
+def check(id: str, title: str, reference: str) -> Callable[[F], F]:
+    """Decorator: register the decorated function as the implementation of check ``id``.
+
+    The function's docstring is the catalogue description; the spec is available as
+    ``function.spec``.
+    """
+
+    def decorate(func: F) -> F:
+        if not func.__doc__:
+            raise ValueError(f"check {id!r}: the implementing function needs a docstring")
+        func.spec = register(id, title, reference, func.__doc__)  # type: ignore[attr-defined]
+        return func
+
+    return decorate
+
+
+def get(id: str) -> CheckSpec:
+    """The spec registered under ``id`` (KeyError when unknown)."""
+    return _REGISTRY[id]
+
+
+def load_all() -> list[CheckSpec]:
+    """Import every domain's check module and return the whole catalogue sorted by id."""
+    for module in CHECK_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+    return sorted(_REGISTRY.values(), key=lambda spec: spec.id)

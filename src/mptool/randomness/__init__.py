@@ -1,0 +1,1 @@
+"""GM/T 0005-2021 randomness tests."""

@@ -1,0 +1,1 @@
+"""Rendering of evidence: JSON (the one serializer) and rich text, both from the same model."""

@@ -1,0 +1,103 @@
+"""Human-readable report drawn with rich from the evidence model (nothing is recomputed here)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from typing import Any
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from mptool.core.model import CheckResult, Evidence, Status
+
+STATUS_STYLE: dict[Status, str] = {
+    Status.PASS: "green",
+    Status.FAIL: "bold red",
+    Status.WARN: "yellow",
+    Status.INFO: "cyan",
+    Status.NA: "dim",
+    Status.SKIPPED: "magenta",
+    Status.ERROR: "bold magenta",
+}
+
+#: Above this many results the table groups results by check id.
+MAX_ROWS = 60
+#: At most this many failing results are shown in detail; the JSON evidence has all.
+MAX_DETAILS = 40
+
+
+def _status_text(status: Status) -> Text:
+    return Text(status.value.upper(), style=STATUS_STYLE[status])
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _measurement_summary(result: CheckResult) -> str:
+    items = [(k, v) for k, v in result.measurements.items() if not isinstance(v, (dict, list))]
+    return _short(", ".join(f"{k}={_short(v, 24)}" for k, v in items[:4]), 70)
+
+
+def _per_result_table(results: list[CheckResult]) -> Table:
+    table = Table(title="Results", show_lines=False, expand=False)
+    for column in ("Check", "Subject", "Status", "Measured"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        table.add_row(escape(r.check), escape(_short(r.subject, 50)), _status_text(r.status), escape(_measurement_summary(r)))
+    return table
+
+
+def _per_check_table(results: list[CheckResult]) -> Table:
+    table = Table(title=f"Results ({len(results)}, grouped by check)")
+    table.add_column("Check", overflow="fold")
+    for status in Status:
+        table.add_column(status.value, justify="right")
+    grouped: dict[str, Counter[Status]] = defaultdict(Counter)
+    for r in results:
+        grouped[r.check][r.status] += 1
+    for check_id, counts in grouped.items():
+        table.add_row(escape(check_id), *(str(counts.get(s, "")) for s in Status))
+    return table
+
+
+def _detail(result: CheckResult) -> Panel:
+    lines: list[Any] = [Text.assemble(("reference: ", "bold"), result.reference)]
+    for finding in result.findings:
+        line = Text.assemble((f"[{finding.severity.value}] ", "bold"), (finding.code, "cyan"), " ", finding.message)
+        lines.append(line)
+        if finding.location:
+            lines.append(Text(f"    at {_short(finding.location, 100)}", style="dim"))
+        for key, value in list(finding.data.items())[:6]:
+            lines.append(Text(f"    {key}: {_short(value, 100)}", style="dim"))
+    title = Text.assemble(_status_text(result.status), " ", result.check, " — ", result.title)
+    return Panel(Group(*lines), title=title, title_align="left", subtitle=escape(_short(result.subject, 80)))
+
+
+def render(evidence: Evidence, console: Console) -> None:
+    """Print the summary table, then each failing, warning or erroring check in detail."""
+    results = evidence.results
+    header = Text.assemble(
+        ("mptool ", "bold"), evidence.tool.version, "  ", (evidence.command, "bold"),
+        "  status: ", _status_text(evidence.summary.status), f"  exit code {evidence.exit_code}",
+    )
+    console.print(header)
+    for record in evidence.inputs:
+        console.print(Text(f"input {record.name}: {record.size} bytes, SHA-256 {record.sha256}, SM3 {record.sm3}", style="dim"))
+    if results:
+        console.print(_per_result_table(results) if len(results) <= MAX_ROWS else _per_check_table(results))
+    else:
+        console.print("no results")
+    bad = [r for r in results if r.status in (Status.FAIL, Status.ERROR, Status.WARN, Status.SKIPPED)]
+    for result in bad[:MAX_DETAILS]:
+        console.print(_detail(result))
+    if len(bad) > MAX_DETAILS:
+        console.print(f"… and {len(bad) - MAX_DETAILS} more; the JSON evidence lists every result.")
+    counts = ", ".join(f"{k} {v}" for k, v in evidence.summary.counts.items() if v)
+    extra = {k: v for k, v in (evidence.summary.model_extra or {}).items()}
+    console.print(Text(f"summary: {counts or 'no results'}" + (f"; {_short(extra, 200)}" if extra else "")))
