@@ -24,6 +24,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "mptool.randomness.checks",
     "mptool.certs.checks",
     "mptool.protocols.checks",
+    "mptool.protocols.active_checks",
 )
 
 DOMAINS: tuple[str, ...] = ("algo", "rng", "cert", "proto")
