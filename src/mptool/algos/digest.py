@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from mptool.core.errors import InputError
 from mptool.core.inputs import open_input
 from mptool.core.model import Finding, Severity, Status
+from mptool.core.progress import DISABLED, Progress
 from mptool.core.registry import check
 from mptool.core.report import ReportBuilder
 
@@ -20,8 +22,15 @@ def _normalise_hex(value: str) -> str:
     return text
 
 
+def _size_or_none(name: str) -> int | None:
+    try:
+        return None if name == "-" else os.path.getsize(name)
+    except OSError:
+        return None
+
+
 @check("algo.digest.file", "File digest (SM3 and SHA-256)", "GB/T 32905-2016 §5 (SM3); FIPS 180-4 §6.2 (SHA-256)")
-def digest_files(builder: ReportBuilder, files: Sequence[str], expected: str | None) -> None:
+def digest_files(builder: ReportBuilder, files: Sequence[str], expected: str | None, progress: Progress = DISABLED) -> None:
     """Stream each file through SM3 and SHA-256 and record both digests.
 
     With an expected digest the result passes when it equals the file's SM3 or its
@@ -30,8 +39,9 @@ def digest_files(builder: ReportBuilder, files: Sequence[str], expected: str | N
     spec = digest_files.spec  # type: ignore[attr-defined]
     wanted = _normalise_hex(expected) if expected is not None else None
     for name in files:
-        with open_input(name) as reader:
-            reader.drain()
+        with open_input(name) as reader, progress.task(f"digest {name}", _size_or_none(name)) as advance:
+            for chunk in reader.chunks():
+                advance(len(chunk))
             record = reader.record()
         builder.add_input(record)
         measurements = {"sm3": record.sm3, "sha256": record.sha256, "size": record.size}

@@ -28,5 +28,5 @@ def digest(files: tuple[str, ...], expected: str | None, out: OutputOptions) -> 
     if expected is not None and len(files) != 1:
         raise click.UsageError("--expect takes exactly one FILE")
     builder = out.builder()
-    digest_files(builder, files, expected)
+    digest_files(builder, files, expected, progress=out.progress)
     out.finish(builder)

@@ -24,8 +24,9 @@ def demo(ctx: click.Context, directory: str) -> None:
     Exit 0 when every run completed (its own exit code 0 or 1: sample data may
     contain findings on purpose), otherwise the worst exit code met.
     """
-    from rich.console import Console
     from rich.table import Table
+
+    from mptool.cli.output import stdout_console
 
     from mptool.cli import cli
     from mptool.core.demo import DEMO_MODULES
@@ -57,5 +58,5 @@ def demo(ctx: click.Context, directory: str) -> None:
                 status = data["summary"]["status"]
                 counts = ", ".join(f"{k} {v}" for k, v in data["summary"]["counts"].items() if v)
             table.add_row(group, run.description, str(code), status, counts, str(evidence_file))
-    Console(file=click.get_text_stream("stdout"), width=None if click.get_text_stream("stdout").isatty() else 140).print(table)
+    stdout_console(140).print(table)
     ctx.exit(worst)

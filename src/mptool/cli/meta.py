@@ -24,8 +24,9 @@ def checks(format_: str, domain: str | None) -> None:
         ]
         click.echo(dumps_data(data), nl=False)
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from mptool.cli.output import stdout_console
 
     table = Table(title=f"{len(specs)} registered checks")
     table.add_column("Id", overflow="fold")
@@ -33,7 +34,7 @@ def checks(format_: str, domain: str | None) -> None:
     table.add_column("Reference", overflow="fold")
     for s in specs:
         table.add_row(s.id, s.title, s.reference)
-    Console(file=click.get_text_stream("stdout"), width=None if click.get_text_stream("stdout").isatty() else 160).print(table)
+    stdout_console(160).print(table)
 
 
 @click.command(epilog=exit_code_epilog())

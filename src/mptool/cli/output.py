@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -23,6 +23,9 @@ from mptool.core.errors import ExitCode, MptoolError, exit_code_epilog
 from mptool.core.model import Evidence
 from mptool.core.progress import Progress
 from mptool.core.report import FailOn, ReportBuilder
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,9 +39,9 @@ class OutputFileError(MptoolError):
 def write_atomic(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` (``-`` is stdout) so that a reader never sees half a file."""
     if path == "-":
-        stream = click.get_binary_stream("stdout")
-        stream.write(data)
-        stream.flush()
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
@@ -136,9 +139,8 @@ def write_atomic_text_report(evidence: Evidence, path: str) -> None:
     from mptool.render.text import render
 
     if path == "-":
-        stream = click.get_text_stream("stdout")
-        terminal = stream.isatty()
-        render(evidence, Console(file=stream, width=None if terminal else 120, soft_wrap=False))
+        terminal = sys.stdout.isatty()
+        render(evidence, Console(file=sys.stdout, width=None if terminal else 120, soft_wrap=False))
         return
     buffer = io.StringIO()
     render(evidence, Console(file=buffer, width=120, color_system=None, force_terminal=False))
@@ -170,6 +172,9 @@ def with_exit_codes(help_text: str) -> str:
     return f"{help_text}\n\n{exit_code_epilog()}"
 
 
-def is_stdout_terminal() -> bool:
-    """Whether stdout is a terminal."""
-    return sys.stdout.isatty()
+def stdout_console(min_width: int = 120) -> "Console":
+    """A rich console on stdout: full colour on a terminal, plain and wide enough otherwise."""
+    from rich.console import Console
+
+    terminal = sys.stdout.isatty()
+    return Console(file=sys.stdout, width=None if terminal else min_width)

@@ -92,8 +92,10 @@ _REGISTRY: dict[str, CheckSpec] = {}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def register(id: str, title: str, reference: str, description: str = "") -> CheckSpec:
+def register(id: str, title: str, reference: str, description: str) -> CheckSpec:
     """Register a check and return its spec. Registering the same id twice identically is allowed."""
+    if not description.strip():
+        raise ValueError(f"check {id!r} needs a description (its docstring): the catalogue is generated from it")
     spec = CheckSpec(id=id, title=title, reference=reference, description=inspect.cleandoc(description))
     existing = _REGISTRY.get(id)
     if existing is not None and existing != spec:

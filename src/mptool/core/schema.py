@@ -37,10 +37,9 @@ def committed_schema() -> dict[str, Any]:
 
 def main() -> None:
     """Regenerate the committed schema file."""
-    from mptool.render.json import dumps_data
-
     target = Path(__file__).resolve().parent.parent / "schemas" / SCHEMA_RESOURCE
-    target.write_text(dumps_data(generate_schema()), encoding="utf-8")
+    text = json.dumps(generate_schema(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    target.write_text(text, encoding="utf-8")
     print(f"wrote {target}")
 
 
