@@ -21,7 +21,7 @@ from mptool.algos.sm2.encoding import (
     encode_signature_der,
     encode_signature_raw,
 )
-from mptool.algos.sm2.encryption import DECRYPT_ORDERS, ORDERS, Decrypted, decrypt, encrypt
+from mptool.algos.sm2.encryption import DECRYPT_ORDERS, ORDERS, Decrypted, decrypt, encode_ciphertext, encrypt
 from mptool.algos.sm2.errors import SM2DecryptError, SM2Error
 from mptool.algos.sm2.hashing import kdf, sm3
 from mptool.algos.sm2.keyexchange import KeyExchangeResult, check_confirmation, ephemeral_key, key_exchange
@@ -60,6 +60,7 @@ __all__ = [
     "encode_public_key",
     "encode_signature_der",
     "encode_signature_raw",
+    "encode_ciphertext",
     "encrypt",
     "ephemeral_key",
     "generate_private_key",

@@ -87,8 +87,15 @@ def encrypt(
             break
         if k is not None:
             raise SM2Error("k: the KDF output t is all zero; choose another k (GB/T 32918.4 §6.1 A5)")
-    c2 = _xor(message, t)
-    c3 = sm3(x2, message, y2)
+    return encode_ciphertext(c1, sm3(x2, message, y2), _xor(message, t), order=order, point_prefix=point_prefix, curve=curve)
+
+
+def encode_ciphertext(
+    c1: Point, c3: bytes, c2: bytes, *, order: str = "c1c3c2", point_prefix: bool = True, curve: Curve = SM2P256V1
+) -> bytes:
+    """Lay out C1, C3, C2 as ``c1c3c2``/``c1c2c3`` (04 prefix optional) or ``asn1`` (GB/T 35276 §7.2)."""
+    if order not in ORDERS:
+        raise SM2Error(f"order: expected one of {', '.join(ORDERS)}, got {order!r}")
     if order == "asn1":
         value = SM2Cipher()
         value["x"] = c1[0]
@@ -96,12 +103,15 @@ def encrypt(
         value["hash"] = c3
         value["ciphertext"] = c2
         return der_encoder.encode(value)
+    size = curve.field_bytes
     c1_bytes = (b"\x04" if point_prefix else b"") + c1[0].to_bytes(size, "big") + c1[1].to_bytes(size, "big")
     return c1_bytes + (c3 + c2 if order == "c1c3c2" else c2 + c3)
 
 
 @dataclass(frozen=True)
-class _Candidate:
+class Candidate:
+    """One way of reading a ciphertext: C1 (None when unusable, with the problem), C2 and C3."""
+
     order: str
     point_prefix: bool | None
     c1: Point | None
@@ -111,46 +121,73 @@ class _Candidate:
 
     @property
     def name(self) -> str:
+        """The encoding name, as in :attr:`Decrypted.encoding`."""
         return Decrypted(b"", self.order, self.point_prefix).encoding
 
 
-def _asn1_candidate(data: bytes, curve: Curve) -> _Candidate:
+def _asn1_candidate(data: bytes, curve: Curve) -> Candidate:
     try:
         value = strict_der_decode(data, SM2Cipher(), "ciphertext")
     except SM2Error as exc:
-        return _Candidate("asn1", None, None, b"", b"", str(exc).removeprefix("ciphertext: "))
+        return Candidate("asn1", None, None, b"", b"", str(exc).removeprefix("ciphertext: "))
     x, y = int(value["x"]), int(value["y"])
     c3, c2 = bytes(value["hash"]), bytes(value["ciphertext"])
     if len(c3) != SM3_SIZE:
-        return _Candidate("asn1", None, None, c2, c3, f"HASH (C3) has {len(c3)} bytes, expected {SM3_SIZE}")
+        return Candidate("asn1", None, None, c2, c3, f"HASH (C3) has {len(c3)} bytes, expected {SM3_SIZE}")
     if not c2:
-        return _Candidate("asn1", None, None, c2, c3, "CipherText (C2) is empty")
+        return Candidate("asn1", None, None, c2, c3, "CipherText (C2) is empty")
     if not curve.contains((x, y)):
-        return _Candidate("asn1", None, None, c2, c3, f"C1 is not a point of curve {curve.name}")
-    return _Candidate("asn1", None, (x, y), c2, c3)
+        return Candidate("asn1", None, None, c2, c3, f"C1 is not a point of curve {curve.name}")
+    return Candidate("asn1", None, (x, y), c2, c3)
 
 
-def _raw_candidates(data: bytes, order: str, curve: Curve) -> list[_Candidate]:
+def _raw_candidates(data: bytes, order: str, curve: Curve) -> list[Candidate]:
     size = curve.field_bytes
     out = []
     for prefix in (True, False):
         start = 1 if prefix else 0
         if prefix and data[:1] != b"\x04":
-            out.append(_Candidate(order, prefix, None, b"", b"", "does not start with 04"))
+            out.append(Candidate(order, prefix, None, b"", b"", "does not start with 04"))
             continue
         body = data[start:]
         if len(body) < 2 * size + SM3_SIZE + 1:
             need = start + 2 * size + SM3_SIZE + 1
-            out.append(_Candidate(order, prefix, None, b"", b"", f"{len(data)} bytes, expected at least {need}"))
+            out.append(Candidate(order, prefix, None, b"", b"", f"{len(data)} bytes, expected at least {need}"))
             continue
         point = (int.from_bytes(body[:size], "big"), int.from_bytes(body[size : 2 * size], "big"))
         rest = body[2 * size :]
         c3, c2 = (rest[:SM3_SIZE], rest[SM3_SIZE:]) if order == "c1c3c2" else (rest[-SM3_SIZE:], rest[:-SM3_SIZE])
         if not curve.contains(point):
-            out.append(_Candidate(order, prefix, None, c2, c3, f"C1 is not a point of curve {curve.name}"))
+            out.append(Candidate(order, prefix, None, c2, c3, f"C1 is not a point of curve {curve.name}"))
             continue
-        out.append(_Candidate(order, prefix, point, c2, c3))
+        out.append(Candidate(order, prefix, point, c2, c3))
     return out
+
+
+def ciphertext_candidates(data: bytes, order: str, curve: Curve) -> list[Candidate]:
+    """The readings of ``data`` to try for ``order`` (``auto`` = all), in the documented order."""
+    if order not in DECRYPT_ORDERS:
+        raise SM2Error(f"order: expected one of {', '.join(DECRYPT_ORDERS)}, got {order!r}")
+    candidates: list[Candidate] = []
+    if order in ("auto", "asn1"):
+        if order == "asn1" or data[:1] == b"\x30":
+            candidates.append(_asn1_candidate(data, curve))
+        else:
+            candidates.append(Candidate("asn1", None, None, b"", b"", "does not start with a SEQUENCE tag (30)"))
+    for raw in ("c1c3c2", "c1c2c3"):
+        if order in ("auto", raw):
+            candidates += _raw_candidates(data, raw, curve)
+    return candidates
+
+
+def decrypt_error(attempts: list[tuple[str, str]]) -> SM2DecryptError:
+    """The :class:`SM2DecryptError` summarising failed attempts."""
+    detail = "; ".join(f"{name}: {problem}" for name, problem in attempts)
+    if any(problem == "C3 mismatch" for _, problem in attempts):
+        summary = "C3 does not match in any encoding (wrong key, tampered or corrupted ciphertext)"
+    else:
+        summary = "not a valid SM2 ciphertext in any accepted encoding"
+    return SM2DecryptError(f"ciphertext: {summary} [{detail}]", attempts)
 
 
 def decrypt(d: int, ciphertext: bytes, *, order: str = "auto", curve: Curve = SM2P256V1) -> Decrypted:
@@ -160,19 +197,8 @@ def decrypt(d: int, ciphertext: bytes, *, order: str = "auto", curve: Curve = SM
     or ``asn1``. Raises :class:`SM2DecryptError` (with ``attempts``) when no encoding gives a
     valid C1 and a matching C3.
     """
-    if order not in DECRYPT_ORDERS:
-        raise SM2Error(f"order: expected one of {', '.join(DECRYPT_ORDERS)}, got {order!r}")
     curve.check_private_key(d)
-    data = bytes(ciphertext)
-    candidates: list[_Candidate] = []
-    if order in ("auto", "asn1"):
-        if order == "asn1" or data[:1] == b"\x30":
-            candidates.append(_asn1_candidate(data, curve))
-        else:
-            candidates.append(_Candidate("asn1", None, None, b"", b"", "does not start with a SEQUENCE tag (30)"))
-    for raw in ("c1c3c2", "c1c2c3"):
-        if order in ("auto", raw):
-            candidates += _raw_candidates(data, raw, curve)
+    candidates = ciphertext_candidates(bytes(ciphertext), order, curve)
     size = curve.field_bytes
     attempts: list[tuple[str, str]] = []
     shared_cache: dict[Point, Point | None] = {}
@@ -196,9 +222,4 @@ def decrypt(d: int, ciphertext: bytes, *, order: str = "auto", curve: Curve = SM
         if hmac.compare_digest(sm3(x2, message, y2), cand.c3):
             return Decrypted(message, cand.order, cand.point_prefix)
         attempts.append((cand.name, "C3 mismatch"))
-    detail = "; ".join(f"{name}: {problem}" for name, problem in attempts)
-    if any(problem == "C3 mismatch" for _, problem in attempts):
-        summary = "C3 does not match in any encoding (wrong key, tampered or corrupted ciphertext)"
-    else:
-        summary = "not a valid SM2 ciphertext in any accepted encoding"
-    raise SM2DecryptError(f"ciphertext: {summary} [{detail}]", attempts)
+    raise decrypt_error(attempts)
