@@ -45,6 +45,9 @@ def strict_der_decode(data: bytes, spec: univ.Sequence, what: str) -> univ.Seque
         raise SM2Error(f"{what}: not a DER {type(spec).__name__} ({exc.__class__.__name__})") from None
     if rest:
         raise SM2Error(f"{what}: {len(rest)} trailing bytes after the DER SEQUENCE")
+    for name, component in value.items():
+        if isinstance(component, univ.Integer) and int(component) < 0:
+            raise SM2Error(f"{what}: INTEGER {name} is negative, expected a positive value")
     try:
         again = der_encoder.encode(value)
     except PyAsn1Error as exc:
