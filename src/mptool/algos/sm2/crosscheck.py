@@ -5,7 +5,8 @@ tests. The elliptic-curve arithmetic (``CryptSM2._kg``/``_add_point``), SM3 (``g
 KDF (``sm3_kdf``) are gmssl's; this module only adapts inputs and outputs, and works around
 gmssl's known bugs (see /work/shared/spec/algos.md §3 and docs/sm2.md):
 
-* ``public_key.lstrip("04")`` strips characters, not a prefix: we always pass X||Y in hex;
+* ``public_key.lstrip("04")`` strips characters, not a prefix, even from an X||Y whose X starts
+  with hex 04/40/...: we set ``public_key`` (X||Y in hex) again after construction;
 * decryption never checks C3: we recompute C3 with gmssl's point multiplication and SM3;
 * mode 0 is C1C2C3 and mode 1 C1C3C2, without the 04 prefix: we pass C1 without prefix and
   choose the mode from the order;
@@ -81,7 +82,9 @@ def _crypt(curve: Curve, private_key: int | None = None, public_key: Point | Non
     size = 2 * curve.field_bytes
     priv = f"{private_key:0{size}x}" if private_key is not None else ""
     pub = _point_hex(public_key, curve) if public_key is not None else ""
-    return gsm2.CryptSM2(private_key=priv, public_key=pub, ecc_table=_table(curve), mode=mode)
+    crypt = gsm2.CryptSM2(private_key=priv, public_key=pub, ecc_table=_table(curve), mode=mode)
+    crypt.public_key = pub  # undo lstrip("04"), which also eats an X that starts with hex 04
+    return crypt
 
 
 def _kg(curve: Curve, k: int, point: Point) -> Point:

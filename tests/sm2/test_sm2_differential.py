@@ -1,0 +1,122 @@
+"""Differential tests against the independent gmssl package (through mptool.algos.sm2.crosscheck)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sm2_testdata import gm_examples, h
+
+from mptool.algos import sm2
+from mptool.algos.sm2 import crosscheck as cc
+
+CURVES = st.sampled_from([sm2.SM2P256V1, sm2.SM2_TEST_CURVE])
+IDS = st.one_of(st.just(sm2.DEFAULT_USER_ID), st.binary(max_size=32))
+FEW = settings(max_examples=30, deadline=None)
+
+
+@st.composite
+def keys(draw: st.DrawFn) -> tuple[sm2.Curve, int]:
+    curve = draw(CURVES)
+    return curve, draw(st.integers(1, curve.n - 2))
+
+
+def test_backend_version() -> None:
+    assert cc.backend_version().startswith("gmssl 3.")
+
+
+@pytest.mark.parametrize("v", gm_examples()["sm2_sign"], ids=lambda v: v["id"])
+def test_crosscheck_signature_examples(v: dict) -> None:
+    curve = sm2.CURVES[v["curve"]]
+    pub = cc.public_key_from_private(h(v["d"]), curve)
+    assert pub == (h(v["px"]), h(v["py"]))
+    uid, msg = bytes.fromhex(v["uid"]), bytes.fromhex(v["msg"])
+    assert cc.compute_za(pub, uid, curve).hex() == v["za"]
+    assert cc.sign(h(v["d"]), msg, uid, k=h(v["k"]), curve=curve) == (h(v["r"]), h(v["s"]))
+    assert cc.verify(pub, msg, (h(v["r"]), h(v["s"])), uid, curve=curve)
+
+
+@pytest.mark.parametrize("v", gm_examples()["sm2_encrypt"], ids=lambda v: v["id"])
+def test_crosscheck_encryption_examples(v: dict) -> None:
+    curve = sm2.CURVES[v["curve"]]
+    pub, msg, k = (h(v["px"]), h(v["py"])), bytes.fromhex(v["msg"]), h(v["k"])
+    assert cc.encrypt(pub, msg, k=k, curve=curve).hex() == v["ct_c1c3c2_raw"]
+    assert cc.encrypt(pub, msg, k=k, order="c1c2c3", curve=curve).hex() == v["ct_c1c2c3_raw"]
+    assert cc.encrypt(pub, msg, k=k, order="asn1", curve=curve).hex() == v["ct_asn1_gbt35276"]
+    for key in ("ct_c1c3c2_raw", "ct_c1c2c3_raw", "ct_asn1_gbt35276"):
+        assert cc.decrypt(h(v["d"]), bytes.fromhex(v[key]), curve=curve).plaintext == msg
+
+
+@pytest.mark.parametrize("v", gm_examples()["sm2_kdf"], ids=lambda v: v["id"])
+def test_crosscheck_kdf_examples(v: dict) -> None:
+    assert cc.kdf(bytes.fromhex(v["z"]), v["klen_bits"] // 8).hex() == v["k"]
+
+
+def test_gmssl_decrypt_itself_does_not_check_c3_but_crosscheck_does() -> None:
+    """The known gmssl bug (no C3 check) is real, and the wrapper compensates for it."""
+    from gmssl import sm2 as gsm2
+
+    v = gm_examples()["sm2_encrypt"][1]
+    bad = bytearray(bytes.fromhex(v["ct_c1c3c2_raw"]))
+    bad[70] ^= 0xFF  # inside C3
+    raw = gsm2.CryptSM2(private_key=v["d"], public_key=v["px"] + v["py"], mode=1)
+    assert raw.decrypt(bytes(bad[1:])) == bytes.fromhex(v["msg"])
+    with pytest.raises(sm2.SM2DecryptError, match="C3"):
+        cc.decrypt(h(v["d"]), bytes(bad))
+
+
+@FEW
+@given(keys(), st.binary(max_size=100), IDS)
+def test_ours_sign_gmssl_verify(key: tuple, message: bytes, uid: bytes) -> None:
+    curve, d = key
+    pub = sm2.public_key_from_private(d, curve)
+    assert cc.public_key_from_private(d, curve) == pub
+    assert cc.compute_za(pub, uid, curve) == sm2.compute_za(pub, uid, curve)
+    sig = sm2.sign(d, message, uid, curve=curve)
+    assert cc.verify(pub, message, sig, uid, curve=curve)
+    assert not cc.verify(pub, message + b"!", sig, uid, curve=curve)
+
+
+@FEW
+@given(keys(), st.binary(max_size=100), IDS, st.integers(1, 2**256))
+def test_gmssl_sign_ours_verify_same_k(key: tuple, message: bytes, uid: bytes, k: int) -> None:
+    curve, d = key
+    k = k % (curve.n - 1) + 1
+    pub = sm2.public_key_from_private(d, curve)
+    try:
+        theirs = cc.sign(d, message, uid, k=k, curve=curve)
+    except cc.CrossCheckError:  # degenerate k: ours must refuse the same k
+        with pytest.raises(sm2.SM2Error):
+            sm2.sign(d, message, uid, k=k, curve=curve)
+        return
+    assert sm2.sign(d, message, uid, k=k, curve=curve) == theirs
+    assert sm2.verify(pub, message, theirs, uid, curve=curve)
+
+
+@FEW
+@given(keys(), st.binary(min_size=1, max_size=100), st.sampled_from(sm2.ORDERS), st.booleans(), st.integers(1, 2**256))
+def test_encrypt_both_ways(key: tuple, message: bytes, order: str, prefix: bool, k: int) -> None:
+    curve, d = key
+    k = k % (curve.n - 1) + 1
+    pub = sm2.public_key_from_private(d, curve)
+    ours = sm2.encrypt(pub, message, k=k, order=order, point_prefix=prefix, curve=curve)
+    assert cc.encrypt(pub, message, k=k, order=order, point_prefix=prefix, curve=curve) == ours
+    assert cc.decrypt(d, ours, curve=curve) == sm2.decrypt(d, ours, curve=curve)
+    random_theirs = cc.encrypt(pub, message, order=order, point_prefix=prefix, curve=curve)
+    assert sm2.decrypt(d, random_theirs, curve=curve).plaintext == message
+
+
+@FEW
+@given(st.binary(max_size=130), st.integers(0, 200))
+def test_kdf_agrees(z: bytes, length: int) -> None:
+    assert cc.kdf(z, length) == sm2.kdf(z, length)
+
+
+def test_public_key_whose_x_starts_with_04() -> None:
+    """gmssl's lstrip("04") would eat the first byte of such an X; the wrapper must not."""
+    curve = sm2.SM2P256V1
+    d = next(d for d in range(2, 5000) if sm2.public_key_from_private(d, curve)[0] >> 248 == 0x04)
+    pub = sm2.public_key_from_private(d, curve)
+    sig = sm2.sign(d, b"abc")
+    assert cc.verify(pub, b"abc", sig)
+    assert cc.encrypt(pub, b"abc", k=12345) == sm2.encrypt(pub, b"abc", k=12345)
