@@ -4,9 +4,106 @@ from __future__ import annotations
 
 import click
 
+from mptool.cli.output import OutputOptions, evidence_options
 from mptool.core.errors import exit_code_epilog
+
+PURPOSES = ["any", "server", "client", "codesign"]
+PROFILES = ["root", "subca", "ee-sign", "ee-enc"]
+SM2_ID_HELP = "SM2 user ID for ZA (text, or hex:…); default 1234567812345678 (GM/T 0009)."
 
 
 @click.group(epilog=exit_code_epilog())
 def group() -> None:
-    """(Not yet implemented: the commands of this group land with issue 5.)"""
+    """Certificate format checks (GM/T 0015, GB/T 20518, RFC 5280) and chain verification with SM2."""
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("certs", nargs=-1, required=True, metavar="CERT|DIR...")
+@click.option("--profile", type=click.Choice(PROFILES), default=None, help="Check every certificate against this profile instead of detecting it.")
+@click.option("--sm2-id", "sm2_id", metavar="ID", default=None, help=SM2_ID_HELP)
+@evidence_options
+def lint(certs: tuple[str, ...], profile: str | None, sm2_id: str | None, out: OutputOptions) -> None:
+    """Format and profile checks of certificates (PEM, DER, bundles, .p7b, directories).
+
+    Each result is one rule of cert-rules.md on one certificate; findings cite the rule id
+    and the editions (GM/T 0015-2012/-2023, GB/T 20518-2018, RFC 5280). Non-DER encoding is a finding.
+
+    Example: mptool cert lint server_sign.pem --profile ee-sign -f json
+    """
+    from mptool.certs.service import run_lint
+
+    builder = out.builder()
+    run_lint(builder, certs, profile=profile, sm2_id_text=sm2_id, progress=out.progress)
+    out.finish(builder)
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("leaf", metavar="LEAF")
+@click.option("--intermediates", "intermediates", multiple=True, metavar="FILE|DIR", help="Untrusted intermediate certificates (repeatable; bundles allowed).")
+@click.option("--trust", "trust", multiple=True, metavar="FILE|DIR", help="Trust anchors (repeatable; bundles and directories allowed).")
+@click.option("--at", "at", metavar="TIME", default=None, help="Validation time, ISO 8601 (default: now, UTC).")
+@click.option("--sm2-id", "sm2_id", metavar="ID", default=None, help=SM2_ID_HELP)
+@click.option("--crl", "crls", multiple=True, metavar="FILE", help="CRL to check revocation against (repeatable; PEM or DER).")
+@click.option("--purpose", type=click.Choice(PURPOSES), default="any", show_default=True, help="Required usage of the leaf (extKeyUsage).")
+@click.option("--name", metavar="HOST|IP", default=None, help="Peer name the leaf must match (subjectAltName; CN when there is no SAN).")
+@evidence_options
+def chain(leaf: str, intermediates: tuple[str, ...], trust: tuple[str, ...], at: str | None, sm2_id: str | None, crls: tuple[str, ...], purpose: str, name: str | None, out: OutputOptions) -> None:
+    """Build every candidate path from LEAF to a trust anchor and validate it (RFC 5280 §6.1).
+
+    SM2 signatures are verified with ZA over the original TBS bytes; RSA and ECDSA through
+    cryptography. Exit 0 when a valid path exists, 1 when none does. If LEAF is a bundle, the
+    first certificate is the leaf and the others are intermediates.
+
+    Example: mptool cert chain server_sign.pem --intermediates sub-ca.pem --trust root-ca.pem --at 2026-01-01T00:00:00Z
+    """
+    from mptool.certs.service import run_chain
+
+    builder = out.builder()
+    run_chain(builder, leaf, intermediates=intermediates, trust=trust, crls=crls, at_text=at, sm2_id_text=sm2_id, purpose=purpose, name=name)
+    out.finish(builder)
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("sign", metavar="SIGN")
+@click.argument("enc", metavar="ENC")
+@click.option("--at", "at", metavar="TIME", default=None, help="Validation time, ISO 8601 (default: now, UTC).")
+@evidence_options
+def pair(sign: str, enc: str, at: str | None, out: OutputOptions) -> None:
+    """TLCP signing/encryption certificate pair check (same subject and issuer, key usages, validity).
+
+    Example: mptool cert pair server_sign.pem server_enc.pem
+    """
+    from mptool.certs.service import run_pair
+
+    builder = out.builder()
+    run_pair(builder, sign, enc, at_text=at)
+    out.finish(builder)
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("suite", metavar="SUITE.json|-", default="-")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Write the LimboResult JSON to FILE (atomically); '-' is stdout.")
+@click.option("--evidence", metavar="FILE", default=None, help="Also write mptool JSON evidence (one result per case, with totals) to FILE.")
+@click.option("--sm2-id", "sm2_id", metavar="ID", default=None, help=SM2_ID_HELP)
+@click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors.")
+@click.pass_context
+def limbo(ctx: click.Context, suite: str, output: str, evidence: str | None, sm2_id: str | None, quiet: bool) -> None:
+    """x509-limbo harness: read a limbo test suite (file or '-'), write LimboResult JSON.
+
+    Each test case becomes SUCCESS or FAILURE from mptool's own path validation; cases with
+    features mptool does not support are SKIPPED (never guessed). Exit 0 unless the harness
+    itself fails (bad suite: exit 3).
+
+    Example: mptool cert limbo limbo.json -o results.json --evidence limbo-evidence.json
+    """
+    from mptool.certs.service import run_limbo
+    from mptool.cli.output import OutputOptions, command_name, raw_arguments, write_atomic
+    from mptool.core.report import FailOn, ReportBuilder
+
+    builder = ReportBuilder(command_name(ctx), raw_arguments(ctx))
+    data, totals = run_limbo(builder, suite, sm2_id_text=sm2_id)
+    write_atomic(output, data)
+    if evidence is not None:
+        OutputOptions("json", evidence, None, FailOn.NEVER, True, True, False).write(builder.build(FailOn.NEVER))
+    if not quiet:
+        click.echo("mptool: limbo " + ", ".join(f"{k} {v}" for k, v in totals.items()), err=True)

@@ -1,0 +1,289 @@
+"""Path building and validation (RFC 5280 §6.1, cert-rules §5).
+
+Every candidate path from the leaf to a trust anchor is built (certificates may share a
+subject DN with different keys, so all same-DN issuers are tried) and validated; the first
+valid path (shortest first) is chosen. For each rejected candidate the evidence says which
+check failed on which certificate.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mptool.certs import oids
+from mptool.certs.crl import Crl
+from mptool.certs.names import cert_names, constraint_violations, peer_name_matches
+from mptool.certs.parse import Cert
+from mptool.certs.signature import verify_certificate
+
+#: the path checks, in the order they are reported (check id suffix -> cert-rules id)
+PATH_CHECKS: dict[str, str] = {
+    "chaining": "CERT-PATH-001",
+    "anchor": "CERT-PATH-002",
+    "signature": "CERT-PATH-003",
+    "validity": "CERT-PATH-004",
+    "ca": "CERT-PATH-005",
+    "path_length": "CERT-PATH-006",
+    "critical_extensions": "CERT-PATH-007",
+    "name_constraints": "CERT-PATH-008",
+    "policies": "CERT-PATH-009",
+    "revocation": "CERT-PATH-010",
+    "algorithm_mix": "CERT-PATH-011",
+    "leaf_usage": "CERT-PATH-013",
+}
+
+
+@dataclass
+class PathOptions:
+    """Everything a validation depends on (all recorded in the evidence parameters)."""
+
+    at: _dt.datetime
+    sm2_id: bytes = b"1234567812345678"
+    purpose: str = "any"
+    peer_name: str | None = None
+    cn_fallback: bool = True
+    crls: list[Crl] = field(default_factory=list)
+    max_intermediates: int = 8
+    max_candidates: int = 64
+    webpki: bool = False  #: also apply Web-PKI leaf rules (leaf not a CA for server/client)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem (or a recorded fact) found by one path check on one certificate of a path."""
+
+    check: str  #: key of PATH_CHECKS
+    severity: str  #: "error", "warn" or "info"
+    index: int  #: position in the path (0 = leaf), -1 for the whole path
+    message: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Candidate:
+    """One candidate path (leaf first; the last certificate is the anchor when ``anchored``)."""
+
+    certs: list[Cert]
+    anchored: bool
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not any(i.severity == "error" for i in self.issues)
+
+    def error_count(self) -> int:
+        return sum(1 for i in self.issues if i.severity == "error")
+
+    def describe(self) -> list[dict[str, Any]]:
+        return [{"index": n, **c.describe(), "role": self.role(n)} for n, c in enumerate(self.certs)]
+
+    def role(self, index: int) -> str:
+        if index == 0:
+            return "leaf"
+        if index == len(self.certs) - 1 and self.anchored:
+            return "trust anchor"
+        return "intermediate"
+
+
+def _same_cert(a: Cert, b: Cert) -> bool:
+    return a.sha256 == b.sha256 or (a.subject_key == b.subject_key and a.key.point == b.key.point and a.key.algorithm == b.key.algorithm)
+
+
+def build_candidates(leaf: Cert, intermediates: Sequence[Cert], anchors: Sequence[Cert], options: PathOptions) -> tuple[list[Candidate], bool]:
+    """Every path from ``leaf`` to an anchor through ``intermediates`` (bounded); the flag says
+    whether the search was cut at ``max_candidates``."""
+    found: list[Candidate] = []
+    truncated = False
+
+    def extend(path: list[Cert]) -> None:
+        nonlocal truncated
+        if len(found) >= options.max_candidates:
+            truncated = True
+            return
+        current = path[-1]
+        for anchor in anchors:
+            if anchor.subject_key == current.issuer_key and not (len(path) > 1 and _same_cert(anchor, current)):
+                found.append(Candidate([*path, anchor], anchored=True))
+        if len(path) > options.max_intermediates:
+            return
+        for issuer in intermediates:
+            if issuer.subject_key != current.issuer_key or any(_same_cert(issuer, p) for p in path):
+                continue
+            if any(_same_cert(issuer, a) for a in anchors):
+                continue  # reached through the anchor branch above
+            extend([*path, issuer])
+
+    extend([leaf])
+    found.sort(key=lambda c: (len(c.certs), [x.sha256 for x in c.certs]))
+    return found, truncated
+
+
+def unanchored_candidate(leaf: Cert, intermediates: Sequence[Cert]) -> Candidate:
+    """The chain as given (leaf, then each issuer found by DN), when no anchor is configured."""
+    path = [leaf]
+    while len(path) <= 8:
+        nxt = [c for c in intermediates if c.subject_key == path[-1].issuer_key and not any(_same_cert(c, p) for p in path)]
+        if not nxt or path[-1].self_issued:
+            break
+        path.append(nxt[0])
+    return Candidate(path, anchored=False)
+
+
+def validate(candidate: Candidate, options: PathOptions) -> Candidate:
+    """Run every path check on ``candidate``; its ``issues`` are filled in."""
+    certs = candidate.certs
+    add = candidate.issues.append
+    last = len(certs) - 1
+    _check_links(certs, options, add)
+    for index, cert in enumerate(certs):
+        _check_validity(index, cert, options, add)
+        _check_critical(index, cert, add)
+    for index in range(1, len(certs)):
+        _check_ca(index, certs, options, add)
+    _check_name_constraints(certs, add)
+    _check_policies(certs, add)
+    _check_revocation(certs, candidate.anchored, options, add)
+    _check_algorithm_mix(certs, add)
+    _check_leaf(certs[0], options, add)
+    if not candidate.anchored:
+        add(Issue("anchor", "error", last, "the path does not end at a configured trust anchor", {"last": certs[last].subject_text}))
+    return candidate
+
+
+def _check_links(certs: list[Cert], options: PathOptions, add: Any) -> None:
+    for index in range(len(certs) - 1):
+        child, issuer = certs[index], certs[index + 1]
+        if child.issuer_key != issuer.subject_key:
+            add(Issue("chaining", "error", index, "issuer DN does not equal the next certificate's subject DN", {"issuer": child.issuer_text, "next_subject": issuer.subject_text}))
+        aki = child.ext_value(oids.EXT_AKI)
+        ski = issuer.ext_value(oids.EXT_SKI)
+        if aki is not None and aki.key_identifier is not None and ski is not None and aki.key_identifier != ski.digest:
+            add(Issue("chaining", "error", index, "authorityKeyIdentifier does not match the issuer's subjectKeyIdentifier", {"aki": aki.key_identifier.hex(), "ski": ski.digest.hex()}))
+        verdict = verify_certificate(child, issuer, options.sm2_id)
+        if not verdict.ok:
+            add(Issue("signature", "error", index, f"{verdict.reason} (issuer: {issuer.source})", {"rule": verdict.rule, **verdict.data}))
+        elif child.signature_algorithm in oids.WEAK_SIGS:
+            add(Issue("signature", "error", index, f"signature uses a broken digest ({child.signature_algorithm})", {"rule": "CERT-PATH-003", "algorithm": child.signature_algorithm}))
+
+
+def _check_validity(index: int, cert: Cert, options: PathOptions, add: Any) -> None:
+    if not (cert.not_before <= options.at <= cert.not_after):
+        state = "not yet valid" if options.at < cert.not_before else "expired"
+        add(Issue("validity", "error", index, f"{state} at {options.at.isoformat()}", {"not_before": cert.not_before.isoformat(), "not_after": cert.not_after.isoformat()}))
+
+
+def _check_critical(index: int, cert: Cert, add: Any) -> None:
+    if cert.extension_error:
+        add(Issue("critical_extensions", "error", index, f"extensions cannot be processed: {cert.extension_error}"))
+    for oid, critical, _value in cert.raw_extensions:
+        if not critical or oid in oids.PROCESSED_EXTENSIONS:
+            continue
+        if oid in oids.POLICY_EXTENSIONS:
+            add(Issue("critical_extensions", "error", index, f"critical policy extension {oid} is not processed (policy validation not implemented)", {"oid": oid}))
+        else:
+            add(Issue("critical_extensions", "error", index, f"unrecognised critical extension {oid}", {"oid": oid}))
+
+
+def _check_ca(index: int, certs: list[Cert], options: PathOptions, add: Any) -> None:
+    cert = certs[index]
+    bc = cert.ext_value(oids.EXT_BC)
+    if bc is None or not bc.ca:
+        add(Issue("ca", "error", index, "issuer is not a CA: basicConstraints cA=TRUE missing", {"version": cert.version + 1}))
+    ku = cert.ext_value(oids.EXT_KU)
+    if ku is not None and not ku.key_cert_sign:
+        add(Issue("ca", "error", index, "issuer keyUsage lacks keyCertSign"))
+    if bc is not None and bc.ca and bc.path_length is not None:
+        below = sum(1 for c in certs[1:index] if not c.self_issued)
+        if below > bc.path_length:
+            add(Issue("path_length", "error", index, f"pathLenConstraint {bc.path_length} but {below} non-self-issued intermediates follow", {"path_length": bc.path_length, "following": below}))
+    wanted = oids.PURPOSE_EKU.get(options.purpose)
+    eku = cert.ext_value(oids.EXT_EKU)
+    if wanted and eku is not None:
+        purposes = {p.dotted_string for p in eku}
+        if wanted not in purposes and oids.EKU_ANY not in purposes:
+            add(Issue("leaf_usage", "error", index, f"CA extKeyUsage does not allow {options.purpose}", {"eku": sorted(purposes)}))
+
+
+def _check_name_constraints(certs: list[Cert], add: Any) -> None:
+    for ca_index in range(1, len(certs)):
+        nc = certs[ca_index].ext_value(oids.EXT_NC)
+        if nc is None:
+            continue
+        for index in range(ca_index):
+            cert = certs[index]
+            if index > 0 and cert.self_issued:
+                continue  # RFC 5280 §6.1.3 (b): self-issued intermediates are not constrained
+            for problem in constraint_violations(nc, cert_names(cert)):
+                add(Issue("name_constraints", "error", index, f"{problem} (constraints of {certs[ca_index].source})", {"constrained_by": ca_index}))
+
+
+def _check_policies(certs: list[Cert], add: Any) -> None:
+    for index, cert in enumerate(certs):
+        cp = cert.ext_value(oids.EXT_CP)
+        if cp is not None:
+            add(Issue("policies", "info", index, "certificatePolicies recorded, not enforced", {"policies": [p.policy_identifier.dotted_string for p in cp]}))
+
+
+def _check_revocation(certs: list[Cert], anchored: bool, options: PathOptions, add: Any) -> None:
+    checked = len(certs) - 1 if anchored else len(certs)
+    if not options.crls:
+        add(Issue("revocation", "warn", -1, "revocation not checked: no CRL supplied (offline mode)"))
+        return
+    for index in range(min(checked, len(certs) - 1)):
+        cert, issuer = certs[index], certs[index + 1]
+        usable = []
+        for crl in options.crls:
+            if crl.issuer_key != cert.issuer_key:
+                continue
+            verdict = crl.verify(issuer, options.sm2_id)
+            if not verdict.ok:
+                add(Issue("revocation", "warn", index, f"CRL {crl.source} from the same issuer DN does not verify with the issuer key: {verdict.reason}"))
+                continue
+            if not crl.current_at(options.at):
+                add(Issue("revocation", "error", index, f"CRL {crl.source} is not current at {options.at.isoformat()}"))
+                continue
+            usable.append(crl)
+        if not usable:
+            add(Issue("revocation", "warn", index, "revocation not checked: no current CRL of this issuer was supplied"))
+        for crl in usable:
+            if crl.is_revoked(cert.serial):
+                add(Issue("revocation", "error", index, f"revoked (CRL {crl.source})", {"serial": hex(cert.serial)}))
+
+
+def _check_algorithm_mix(certs: list[Cert], add: Any) -> None:
+    kinds = {c.key.kind for c in certs}
+    if "sm2" in kinds:
+        others = [i for i, c in enumerate(certs) if c.key.kind != "sm2" or (i < len(certs) - 1 and c.signature_algorithm != oids.SM2_WITH_SM3)]
+        for index in others:
+            add(Issue("algorithm_mix", "warn", index, "SM2 chain with a non-SM2/SM3 key or signature", {"key": certs[index].key.kind, "signature": certs[index].signature_algorithm}))
+
+
+def _check_leaf(leaf: Cert, options: PathOptions, add: Any) -> None:
+    wanted = oids.PURPOSE_EKU.get(options.purpose)
+    eku = leaf.ext_value(oids.EXT_EKU)
+    if wanted and eku is not None:
+        purposes = {p.dotted_string for p in eku}
+        if wanted not in purposes and oids.EKU_ANY not in purposes:
+            add(Issue("leaf_usage", "error", 0, f"extKeyUsage does not allow {options.purpose}", {"eku": sorted(purposes), "wanted": wanted}))
+    ku = leaf.ext_value(oids.EXT_KU)
+    if options.purpose == "codesign" and ku is not None and not (ku.digital_signature or ku.content_commitment):
+        add(Issue("leaf_usage", "error", 0, "keyUsage lacks digitalSignature for code signing"))
+    if options.webpki and options.purpose in ("server", "client") and leaf.is_ca:
+        add(Issue("leaf_usage", "error", 0, "leaf certificate is a CA (basicConstraints cA=TRUE)"))
+    if options.peer_name is not None:
+        ok, observed = peer_name_matches(leaf, options.peer_name, cn_fallback=options.cn_fallback)
+        if not ok:
+            add(Issue("leaf_usage", "error", 0, f"peer name {options.peer_name!r} does not match the certificate", observed))
+
+
+def find_path(leaf: Cert, pool: Sequence[Cert], anchors: Sequence[Cert], options: PathOptions) -> tuple[Candidate | None, list[Candidate], bool]:
+    """(chosen valid path or None, every candidate validated, search truncated)."""
+    intermediates = [c for c in pool if c.sha256 != leaf.sha256]
+    candidates, truncated = build_candidates(leaf, intermediates, anchors, options)
+    for candidate in candidates:
+        validate(candidate, options)
+    chosen = next((c for c in candidates if c.valid), None)
+    return chosen, candidates, truncated
