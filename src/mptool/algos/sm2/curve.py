@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from mptool.algos.sm2.errors import SM2Error
@@ -80,6 +81,31 @@ class Curve:
             raise SM2Error(f"private key: must be in [1, n-2] for curve {self.name}")
         return d
 
+    def validate(self) -> "Curve":
+        """Check user-supplied domain parameters (GB/T 32918.1-2016 §5.2.2) or raise :class:`SM2Error`.
+
+        p an odd prime > 3, a, b, xG, yG in [0, p-1], 4a^3 + 27b^2 != 0 mod p, G on the curve,
+        n a prime with n*G = O, h >= 1 and n*h within the Hasse bound of p + 1.
+        """
+        from mptool.algos.sm2 import ec
+
+        p = self.p
+        if p <= 3 or not _probable_prime(p):
+            raise SM2Error(f"curve {self.name}: p must be an odd prime > 3")
+        if not all(0 <= v < p for v in (self.a, self.b, self.gx, self.gy)):
+            raise SM2Error(f"curve {self.name}: a, b, xG, yG must be in [0, p-1]")
+        if (4 * self.a**3 + 27 * self.b**2) % p == 0:
+            raise SM2Error(f"curve {self.name}: singular (4a^3 + 27b^2 = 0 mod p)")
+        if not self.contains(self.g):
+            raise SM2Error(f"curve {self.name}: G is not on the curve")
+        if self.n < 2 or not _probable_prime(self.n):
+            raise SM2Error(f"curve {self.name}: n must be a prime")
+        if self.h < 1 or abs(self.n * self.h - (p + 1)) > 2 * math.isqrt(p) + 2:
+            raise SM2Error(f"curve {self.name}: n*h is outside the Hasse bound |#E - (p+1)| <= 2*sqrt(p)")
+        if ec.mul(self, self.n, self.g) is not None:
+            raise SM2Error(f"curve {self.name}: n*G is not the point at infinity")
+        return self
+
     def sqrt(self, value: int) -> int | None:
         """A square root of ``value`` mod p, or None when there is none."""
         p = self.p
@@ -91,6 +117,31 @@ class Curve:
         if p % 4 == 3:
             return pow(value, (p + 1) // 4, p)
         return _tonelli_shanks(value, p)
+
+
+def _probable_prime(value: int) -> bool:
+    """Miller-Rabin with the first 20 prime bases (error < 4^-20 for adversarial input)."""
+    bases = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71)
+    if value < 2:
+        return False
+    for q in bases:
+        if value % q == 0:
+            return value == q
+    d, r = value - 1, 0
+    while d % 2 == 0:
+        d //= 2
+        r += 1
+    for base in bases:
+        x = pow(base, d, value)
+        if x in (1, value - 1):
+            continue
+        for _ in range(r - 1):
+            x = x * x % value
+            if x == value - 1:
+                break
+        else:
+            return False
+    return True
 
 
 def _tonelli_shanks(a: int, p: int) -> int:

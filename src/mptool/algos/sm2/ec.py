@@ -182,6 +182,18 @@ def _add_mul(acc: Jacobian, k: int, point: Point, curve: Curve) -> Jacobian:
     return acc
 
 
+def _double_and_add(k: int, point: Point, curve: Curve) -> Jacobian:
+    """k*P by plain left-to-right double-and-add (handles every special case)."""
+    p, a = curve.p, curve.a
+    m3 = (a + 3) % p == 0
+    acc = _INFINITY
+    for bit in bin(k)[2:]:
+        acc = _double(acc, p, a, m3)
+        if bit == "1":
+            acc = _add_affine(acc, point[0], point[1], p, a, m3)
+    return acc
+
+
 def mul_base(curve: Curve, k: int) -> Point | None:
     """k*G (k reduced mod n)."""
     k %= curve.n
@@ -194,8 +206,8 @@ def mul(curve: Curve, k: int, point: Point) -> Point | None:
         return None
     try:
         return to_affine(_add_mul(_INFINITY, k, point, curve), curve.p)
-    except ValueError:
-        return mul_affine(curve, k, point)
+    except ValueError:  # P of small order (possible only on a curve with cofactor h > 1)
+        return to_affine(_double_and_add(k, point, curve), curve.p)
 
 
 def mul_add(curve: Curve, s: int, t: int, point: Point) -> Point | None:
@@ -218,33 +230,3 @@ def add(curve: Curve, p1: Point | None, p2: Point | None) -> Point | None:
         return p1
     m3 = (curve.a + 3) % curve.p == 0
     return to_affine(_add_affine((p1[0], p1[1], 1), p2[0], p2[1], curve.p, curve.a, m3), curve.p)
-
-
-def mul_affine(curve: Curve, k: int, point: Point | None) -> Point | None:
-    """k*P by plain affine double-and-add: slow, simple, for small-order corner cases."""
-    result: Point | None = None
-    addend = point
-    p, a = curve.p, curve.a
-    while k and addend is not None:
-        if k & 1:
-            result = _affine_add(result, addend, p, a)
-        addend = _affine_add(addend, addend, p, a)
-        k >>= 1
-    return result
-
-
-def _affine_add(p1: Point | None, p2: Point | None, p: int, a: int) -> Point | None:
-    if p1 is None:
-        return p2
-    if p2 is None:
-        return p1
-    x1, y1 = p1
-    x2, y2 = p2
-    if x1 == x2:
-        if (y1 + y2) % p == 0:
-            return None
-        lam = (3 * x1 * x1 + a) * pow(2 * y1, -1, p) % p
-    else:
-        lam = (y2 - y1) * pow(x2 - x1, -1, p) % p
-    x3 = (lam * lam - x1 - x2) % p
-    return (x3, (lam * (x1 - x3) - y1) % p)

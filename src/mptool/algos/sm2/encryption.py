@@ -71,15 +71,17 @@ def encrypt(
     message = bytes(plaintext)
     if not message:
         raise SM2Error("plaintext: must not be empty (GB/T 32918.4 §6.1 A5 rejects an all-zero t)")
+    if curve.h != 1 and ec.mul(curve, curve.h, point) is None:
+        raise SM2Error("public key: h*P is the point at infinity (GB/T 32918.4 §6.1 A3)")
     size = curve.field_bytes
     while True:
         kk = k if k is not None else secrets.randbelow(curve.n - 1) + 1
         if not 1 <= kk < curve.n:
             raise SM2Error(f"k: must be in [1, n-1] of curve {curve.name}")
         c1 = ec.mul_base(curve, kk)
-        shared = ec.mul(curve, kk * curve.h, point) if curve.h != 1 else ec.mul(curve, kk, point)
+        shared = ec.mul(curve, kk, point)
         if c1 is None or shared is None:
-            raise SM2Error("public key: k*h*P is the point at infinity (GB/T 32918.4 §6.1 A3)")
+            raise SM2Error("public key: k*P is the point at infinity (GB/T 32918.4 §6.1 A4)")
         x2 = shared[0].to_bytes(size, "big")
         y2 = shared[1].to_bytes(size, "big")
         t = kdf(x2 + y2, len(message))
@@ -206,8 +208,11 @@ def decrypt(d: int, ciphertext: bytes, *, order: str = "auto", curve: Curve = SM
         if cand.c1 is None:
             attempts.append((cand.name, cand.problem))
             continue
-        if cand.c1 not in shared_cache:
-            shared_cache[cand.c1] = ec.mul(curve, d * curve.h, cand.c1) if curve.h != 1 else ec.mul(curve, d, cand.c1)
+        if curve.h != 1 and ec.mul(curve, curve.h, cand.c1) is None:  # step B2
+            attempts.append((cand.name, "h*C1 is the point at infinity"))
+            continue
+        if cand.c1 not in shared_cache:  # step B3: (x2, y2) = d*C1
+            shared_cache[cand.c1] = ec.mul(curve, d, cand.c1)
         shared = shared_cache[cand.c1]
         if shared is None:
             attempts.append((cand.name, "d*C1 is the point at infinity"))
