@@ -1,0 +1,112 @@
+"""NIST ACVP JSON: a prompt file and its expectedResults file (usnistgov/ACVP-Server layout).
+
+Both have ``vsId``, ``algorithm`` (e.g. ``ACVP-AES-GCM``), ``revision`` and ``testGroups[]``
+(``tgId``, ``testType``, ``direction``, ``keyLen``, ``tagLen`` …) with ``tests[]`` (``tcId``).
+The prompt carries the inputs, the expected results the outputs (``ct``/``tag``, ``pt``, or
+``testPassed: false`` for a decryption that must fail). Files are paired by ``vsId``; a file
+that holds inputs and outputs together (an internal projection) stands alone. The ACVP
+top-level array form ``[{"acvVersion": …}, {…}]`` is accepted. AFT tests of the AES and
+TDES block modes are run; other test types are reported as not supported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mptool.algos.vectors.cavp import VectorFormatError
+from mptool.algos.vectors.model import INVALID, Vector, VectorFile
+
+_MODES = {"ECB": "ecb", "CBC": "cbc", "CFB8": "cfb8", "CFB128": "cfb", "CFB64": "cfb", "OFB": "ofb", "CTR": "ctr", "GCM": "gcm", "CCM": "ccm", "CFB1": "cfb1"}
+_INPUT_KEYS = ("key", "key1")
+
+
+def unwrap(data: Any) -> Any:
+    """The vector-set object of ACVP's ``[{"acvVersion"}, {...}]`` array form, or ``data``."""
+    if isinstance(data, list) and len(data) == 2 and isinstance(data[0], dict) and "acvVersion" in data[0]:
+        return data[1]
+    return data
+
+
+def looks_like(data: Any) -> bool:
+    """Whether parsed JSON is an ACVP prompt or expected-results file."""
+    data = unwrap(data)
+    return isinstance(data, dict) and "vsId" in data and isinstance(data.get("testGroups"), list)
+
+
+def is_prompt(data: Any) -> bool:
+    """Whether an ACVP file carries test inputs (a prompt or an internal projection)."""
+    data = unwrap(data)
+    return any(k in t for g in data["testGroups"] for t in g.get("tests", []) if isinstance(t, dict) for k in _INPUT_KEYS)
+
+
+def has_outputs(data: Any) -> bool:
+    """Whether an ACVP file carries results (expected results or an internal projection)."""
+    data = unwrap(data)
+    return any(k in t for g in data["testGroups"] for t in g.get("tests", []) if isinstance(t, dict) for k in ("ct", "pt", "testPassed") if not ("key" in t and k == "pt" and "ct" not in t))
+
+
+def _index(data: dict[str, Any], name: str) -> dict[tuple[int, int], dict[str, Any]]:
+    out: dict[tuple[int, int], dict[str, Any]] = {}
+    for group in data["testGroups"]:
+        if not isinstance(group, dict) or "tgId" not in group or not isinstance(group.get("tests"), list):
+            raise VectorFormatError(f"{name}: every test group needs tgId and a tests list")
+        for test in group["tests"]:
+            if not isinstance(test, dict) or "tcId" not in test:
+                raise VectorFormatError(f"{name}: tgId {group['tgId']}: every test needs a tcId")
+            out[(group["tgId"], test["tcId"])] = test
+    return out
+
+
+def _bytes(test: dict[str, Any], key: str, where: str) -> bytes:
+    value = test.get(key, "")
+    try:
+        return bytes.fromhex(value)
+    except (TypeError, ValueError):
+        raise VectorFormatError(f"{where}: {key} is not hex") from None
+
+
+def parse(prompt: Any, expected: Any, name: str) -> VectorFile:
+    """Join a prompt with its expected results into vectors."""
+    prompt, expected = unwrap(prompt), unwrap(expected)
+    if prompt.get("vsId") != expected.get("vsId"):
+        raise VectorFormatError(f"prompt vsId {prompt.get('vsId')} does not match expected results vsId {expected.get('vsId')}")
+    algorithm = str(prompt.get("algorithm", ""))
+    parts = algorithm.split("-")
+    result = VectorFile(name, "acvp")
+    if len(parts) != 3 or parts[0] != "ACVP" or parts[1] not in ("AES", "TDES") or parts[2] not in _MODES:
+        result.unsupported.append((algorithm.lower(), f"ACVP algorithm {algorithm!r} is not supported by mptool"))
+        return result
+    cipher = "aes" if parts[1] == "AES" else "tdes"
+    mode = _MODES[parts[2]]
+    answers = _index(expected, "expected results")
+    for group in prompt["testGroups"]:
+        test_type = str(group.get("testType", ""))
+        if test_type != "AFT":
+            result.unsupported.append((f"{cipher}-{mode}", f"ACVP test type {test_type!r} (tgId {group.get('tgId')}) is not supported; only AFT"))
+            continue
+        direction = str(group.get("direction", "encrypt"))
+        for test in group.get("tests", []):
+            where = f"{name}: tgId {group['tgId']} tcId {test.get('tcId')}"
+            answer = answers.get((group["tgId"], test.get("tcId")))
+            if answer is None:
+                raise VectorFormatError(f"{where}: no expected result for this test")
+            result.vectors.append(_vector(cipher, mode, direction, group, {**test, **answer}, where))
+    return result
+
+
+def _vector(cipher: str, mode: str, direction: str, group: dict[str, Any], test: dict[str, Any], where: str) -> Vector:
+    if "key1" in test:
+        key = b"".join(_bytes(test, k, where) for k in ("key1", "key2", "key3"))
+    else:
+        key = _bytes(test, "key", where)
+    fields: dict[str, Any] = {"key": key, "iv": _bytes(test, "iv", where), "pt": _bytes(test, "pt", where), "ct": _bytes(test, "ct", where)}
+    if mode in ("gcm", "ccm"):
+        fields["aad"] = _bytes(test, "aad", where)
+        tag_len = int(group.get("tagLen", 128)) // 8
+        fields["tag"] = _bytes(test, "tag", where)
+        if mode == "ccm" and not fields["tag"] and len(fields["ct"]) >= tag_len:
+            fields["ct"], fields["tag"] = fields["ct"][:-tag_len], fields["ct"][-tag_len:]
+        if test.get("testPassed") is False:
+            return Vector(cipher, mode, "aead-decrypt", fields, where, expect=INVALID, reason="testPassed: false")
+        return Vector(cipher, mode, "aead-decrypt" if direction == "decrypt" else "aead-encrypt", fields, where)
+    return Vector(cipher, mode, direction, fields, where)
