@@ -1,0 +1,72 @@
+"""Checks of ``mptool proto probe`` and ``proto serve`` (imported by the check catalogue)."""
+
+from __future__ import annotations
+
+from mptool.core.registry import register
+
+PROBE_TLCP = register(
+    "proto.probe.tlcp",
+    "TLCP endpoint: version, suites, certificates and a full handshake",
+    "GB/T 38636-2020 §6.4 (handshake protocol), §6.4.5.2.1 (cipher suites); GB/T 39786-2021 8.2 a) (network authentication)",
+    """
+    Offers TLCP 1.1 (0x0101) ClientHellos to a live endpoint: enumerates which of the GB/T 38636
+    suites it accepts (one connection per accepted suite), tests whether the server or the client
+    order decides, records the signing, encryption and CA certificates of its Certificate message,
+    and runs a full handshake with application data for each accepted ECC suite (and ECDHE suite
+    when client keys are given) with the project's own SM2/SM3/SM4: SKE signature, pre-master
+    secret, Finished in both directions. Passes when a handshake with application data completed;
+    fails when the server misbehaves (bad signature or Finished, suite not offered); warns when
+    it accepts non-SM suites or no full handshake completed; errors when unreachable.
+    """,
+)
+
+PROBE_TLS = register(
+    "proto.probe.tls",
+    "TLS endpoint: versions, suites per version, preference and certificates",
+    "RFC 8446 §4.1 and RFC 5246 §7.4.1 (hello negotiation); RFC 8996 (TLS 1.0/1.1 deprecated); GB/T 39786-2021 8.2 a)",
+    """
+    Sends one ClientHello per protocol version (SSL 3.0, TLS 1.0-1.2 by client_version, TLS 1.3 by
+    supported_versions) offering every registered suite of that version, removes the suite the
+    server picks and repeats, which lists the accepted suites per version in the server's order;
+    a reversed offer tells server from client preference. The certificate list is read from a
+    TLS 1.0-1.2 Certificate message (or, for a TLS 1.3-only server, the leaf from a TLS 1.3
+    handshake by the Python ssl module). Warns on SSL 3.0/TLS 1.0/1.1 and on weak suites.
+    """,
+)
+
+PROBE_RFC8998 = register(
+    "proto.probe.rfc8998",
+    "TLS 1.3 with SM suites (RFC 8998)",
+    "RFC 8998 §3 (TLS_SM4_GCM_SM3 0x00C6, TLS_SM4_CCM_SM3 0x00C7, curveSM2, sm2sig_sm3)",
+    """
+    Offers TLS 1.3 ClientHellos with only the RFC 8998 suites, a curveSM2 key share and the
+    sm2sig_sm3 signature scheme, and reports which of the two suites the server accepts.
+    Informative: acceptance of the SM suites is recorded, nothing is judged.
+    """,
+)
+
+PROBE_IKE = register(
+    "proto.probe.ike",
+    "IKE responder: accepted IKEv1 main-mode and IKEv2 IKE_SA_INIT proposals",
+    "RFC 2409 §5 (IKEv1 main mode); RFC 7296 §1.2 (IKE_SA_INIT); GM/T 0022-2014 §5 (SM transforms); GB/T 39786-2021 8.2 a)",
+    """
+    Sends IKEv1 main-mode first messages (one SA proposal each, standard transforms and the
+    GM/T 0022 SM4/SM3/SM2 digital-envelope transform) and IKEv2 IKE_SA_INIT requests (one
+    proposal each) over UDP, and records which the responder accepts, like ike-scan but with
+    JSON evidence. Warns on accepted weak transforms (DES, 3DES, MD5, SHA-1, MODP <= 1024).
+    """,
+)
+
+SERVE_CLIENT = register(
+    "proto.serve.tlcp_client",
+    "TLCP client seen by the test server: offers and handshake",
+    "GB/T 38636-2020 §6.4 (handshake protocol), §6.4.5.2.1 (cipher suites)",
+    """
+    Records what one client connecting to ``mptool proto serve --tlcp`` offered (version, suites,
+    extensions, certificates) and how its handshake went: ClientKeyExchange format (GmSSL or
+    Tongsuo ECDHE layout), SM2 ciphertext encoding of the pre-master secret, CertificateVerify
+    form, Finished. Passes on a completed handshake with application data; fails when the
+    client sent a wrong message (bad Finished, signature, pre-master secret, encoding);
+    informative when the client left early (e.g. a probe that only reads the ServerHello).
+    """,
+)

@@ -1,0 +1,195 @@
+"""The packet loop: decode each frame, follow TCP flows, collect TLS/TLCP, IKE and ESP state.
+
+Cheap pre-filtering keeps bulk traffic fast: a TCP flow whose first in-order bytes are not a
+TLS record is dropped from reassembly at once, and TLS application data is skipped by record
+length (see :mod:`mptool.protocols.tls_stream`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mptool.protocols import ike
+from mptool.protocols.netdecode import ESP, TCP, UDP, Segment, Stats, decode
+from mptool.protocols.tcp import HalfStream
+from mptool.protocols.tls_messages import Malformed
+from mptool.protocols.tls_stream import CLIENT, SERVER, TLSConnection, looks_like_record
+
+ESP_SAMPLE_LIMIT = 1 << 20  # payload bytes kept per ESP channel for the randomness check
+
+
+class Flow:
+    """One TCP connection (both directions)."""
+
+    __slots__ = ("endpoints", "halves", "kind", "conn", "client_side", "first_frame", "had_data")
+
+    def __init__(self, a: tuple[str, int], b: tuple[str, int], frame: int) -> None:
+        self.endpoints = (a, b)
+        self.kind: str | None = None  # None (not yet seen data), "tls", "other"
+        self.conn: TLSConnection | None = None
+        self.client_side: int | None = None
+        self.first_frame = frame
+        self.had_data = False
+        self.halves = (
+            HalfStream(lambda d, f: self._data(0, d, f), lambda m, f: self._gap(0, m, f)),
+            HalfStream(lambda d, f: self._data(1, d, f), lambda m, f: self._gap(1, m, f)),
+        )
+
+    def _conn_side(self, side: int) -> int:
+        assert self.conn is not None
+        return CLIENT if self.endpoints[side] == self.conn.client else SERVER
+
+    def _data(self, side: int, data: bytes, frame: int) -> None:
+        self.had_data = True
+        if self.kind is None:
+            if not looks_like_record(data[:5]):
+                self.kind = "other"
+                return
+            self.kind = "tls"
+            known = self.client_side is not None
+            client = self.client_side if known else _guess_client(self.endpoints, side)
+            self.conn = TLSConnection(self.endpoints[client], self.endpoints[1 - client], self.first_frame, known)
+        if self.kind == "tls":
+            self.conn.feed(self._conn_side(side), data, frame)  # type: ignore[union-attr]
+
+    def _gap(self, side: int, missing: int, frame: int) -> None:
+        if self.kind == "tls":
+            self.conn.gap(self._conn_side(side), missing, frame)  # type: ignore[union-attr]
+
+
+def _guess_client(endpoints: tuple[tuple[str, int], tuple[str, int]], sender: int) -> int:
+    """Without a SYN: the side with a well-known (< 1024) port is the server, else the first sender."""
+    ports = (endpoints[0][1], endpoints[1][1])
+    if ports[0] < 1024 <= ports[1]:
+        return 1
+    if ports[1] < 1024 <= ports[0]:
+        return 0
+    return sender
+
+
+@dataclass
+class IkeExchange:
+    """All messages of one IKE SA (same initiator SPI)."""
+
+    messages: list[ike.IkeMessage] = field(default_factory=list)
+    nat_t: bool = False
+
+
+@dataclass
+class EspChannel:
+    """ESP packets between two hosts, per SPI."""
+
+    hosts: tuple[str, str]
+    first_frame: int
+    udp_encapsulated: bool = False
+    spis: dict[tuple[str, str, int], list[int]] = field(default_factory=dict)  # (src, dst, spi) -> [packets, bytes, first seq, last seq]
+    sample: bytearray = field(default_factory=bytearray)
+
+
+class Analyzer:
+    """Feed packets with :meth:`packet`; read the collected state afterwards."""
+
+    def __init__(self) -> None:
+        self.stats = Stats()
+        self.flows: dict[tuple[tuple[str, int], tuple[str, int]], tuple[Flow, int]] = {}
+        self.finished: list[Flow] = []
+        self.ike: dict[bytes, IkeExchange] = {}
+        self.ike_problems: list[str] = []
+        self.esp: dict[tuple[str, str], EspChannel] = {}
+        self.tcp_segments = 0
+        self.udp_datagrams = 0
+
+    def packet(self, frame: int, link: int, data: bytes) -> None:
+        """Process one captured frame."""
+        seg = decode(link, data, self.stats)
+        if seg is None:
+            return
+        if seg.proto == TCP:
+            self._tcp(seg, frame)
+        elif seg.proto == UDP:
+            self.udp_datagrams += 1
+            self._udp(seg, frame)
+        elif seg.proto == ESP:
+            self._esp(seg, seg.payload, frame, udp=False)
+
+    def _tcp(self, seg: Segment, frame: int) -> None:
+        self.tcp_segments += 1
+        a, b = (seg.src, seg.sport), (seg.dst, seg.dport)
+        entry = self.flows.get((a, b))
+        syn_only = seg.flags & 0x12 == 0x02
+        if entry is not None and syn_only and entry[0].had_data:
+            self._retire(entry[0])
+            entry = None
+        if entry is None:
+            flow = Flow(a, b, frame)
+            self.flows[(a, b)] = (flow, 0)
+            self.flows[(b, a)] = (flow, 1)
+            entry = (flow, 0)
+        flow, side = entry
+        if flow.kind == "other":
+            return
+        if seg.flags & 0x02:
+            flow.halves[side].syn(seg.seq)
+            if flow.client_side is None:
+                flow.client_side = side if syn_only else 1 - side
+        if seg.payload:
+            flow.halves[side].segment(seg.seq, seg.payload, frame)
+
+    def _retire(self, flow: Flow) -> None:
+        for half in flow.halves:
+            half.flush()
+        self.finished.append(flow)
+        a, b = flow.endpoints
+        self.flows.pop((a, b), None)
+        self.flows.pop((b, a), None)
+
+    def _udp(self, seg: Segment, frame: int) -> None:
+        ports = (seg.sport, seg.dport)
+        payload = seg.payload
+        if 4500 in ports:
+            if payload == b"\xff":
+                return  # NAT-T keepalive
+            if payload[:4] == b"\0\0\0\0":
+                self._ike(seg, payload[4:], frame, nat_t=True)
+            elif len(payload) >= 8:
+                self._esp(seg, payload, frame, udp=True)
+        elif 500 in ports:
+            self._ike(seg, payload, frame, nat_t=False)
+
+    def _ike(self, seg: Segment, payload: bytes, frame: int, nat_t: bool) -> None:
+        try:
+            msg = ike.parse(payload, frame, (seg.src, seg.sport), (seg.dst, seg.dport))
+        except Malformed as exc:
+            self.ike_problems.append(f"frame {frame}: not a decodable ISAKMP message: {exc}")
+            return
+        exchange = self.ike.setdefault(msg.ispi, IkeExchange())
+        exchange.messages.append(msg)
+        exchange.nat_t = exchange.nat_t or nat_t
+
+    def _esp(self, seg: Segment, payload: bytes, frame: int, udp: bool) -> None:
+        if len(payload) < 8:
+            self.stats.malformed += 1
+            return
+        hosts = tuple(sorted((seg.src, seg.dst)))
+        channel = self.esp.get(hosts)  # type: ignore[arg-type]
+        if channel is None:
+            channel = self.esp[hosts] = EspChannel(hosts, frame)  # type: ignore[index]
+        channel.udp_encapsulated = channel.udp_encapsulated or udp
+        spi = int.from_bytes(payload[:4], "big")
+        seq = int.from_bytes(payload[4:8], "big")
+        counters = channel.spis.get((seg.src, seg.dst, spi))
+        if counters is None:
+            channel.spis[(seg.src, seg.dst, spi)] = [1, len(payload), seq, seq]
+        else:
+            counters[0] += 1
+            counters[1] += len(payload)
+            counters[3] = seq
+        if len(channel.sample) < ESP_SAMPLE_LIMIT:
+            channel.sample += payload[8:]
+
+    def finish(self) -> list[Flow]:
+        """End of input: flush every flow; TLS flows in order of their first frame."""
+        for flow, side in list(self.flows.values()):
+            if side == 0:
+                self._retire(flow)
+        return sorted((f for f in self.finished if f.kind == "tls"), key=lambda f: f.first_frame)

@@ -1,0 +1,113 @@
+"""Channel verdicts: GM-compliant, strong but not GM, weak, or undetermined.
+
+Each channel is judged per GB/T 39786-2021 network-layer indicator it bears on
+(../shared/spec/gbt39786.yaml): NET-AUTH 8.2 a) entity authentication, NET-INTEG 8.2 b)
+integrity, NET-CONF 8.2 c) confidentiality. The channel verdict is the worst indicator
+verdict; "weak" follows the issue's list (export, RC4, 3DES/DES, NULL, MD5, SHA-1
+signatures, SSL 3.0, TLS 1.0/1.1, MODP groups under 2048 bits).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mptool.core.model import Status
+
+GM = "gm_compliant"
+STRONG = "strong_not_gm"
+WEAK = "weak"
+UNDETERMINED = "undetermined"
+
+_RANK = {GM: 0, UNDETERMINED: 1, STRONG: 2, WEAK: 3}
+
+#: Result status per verdict: only weak fails; non-GM strong crypto is a warning for 密评.
+STATUS = {GM: Status.PASS, STRONG: Status.WARN, WEAK: Status.FAIL, UNDETERMINED: Status.INFO}
+
+INDICATORS: dict[str, str] = {
+    "NET-AUTH": "GB/T 39786-2021 8.2 a) (身份鉴别)",
+    "NET-INTEG": "GB/T 39786-2021 8.2 b) (通信数据完整性)",
+    "NET-CONF": "GB/T 39786-2021 8.2 c) (通信过程中重要数据的机密性)",
+}
+
+
+@dataclass
+class Judgement:
+    """Accumulates indicator verdicts with reasons."""
+
+    indicators: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    general: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, indicator: str | None, verdict: str, reason: str) -> None:
+        """Record a verdict with its reason for an indicator (None: the whole channel)."""
+        if indicator is None:
+            self.general.append((verdict, reason))
+        else:
+            self.indicators.setdefault(indicator, []).append((verdict, reason))
+
+    def indicator_verdict(self, indicator: str) -> str:
+        items = self.indicators.get(indicator, [])
+        if not items:
+            return UNDETERMINED
+        return max((v for v, _ in items), key=_RANK.__getitem__)
+
+    def verdict(self) -> str:
+        """Worst verdict over the indicators and the channel-wide reasons.
+
+        An indicator that stays undetermined does not lower a channel whose other
+        indicators are all GM (e.g. TLS 1.3, whose certificate is encrypted); the reason is kept.
+        """
+        if any(v == UNDETERMINED for v, _ in self.general):
+            return UNDETERMINED
+        verdicts = [v for v, _ in self.general] + [self.indicator_verdict(i) for i in self.indicators]
+        determined = [v for v in verdicts if v != UNDETERMINED]
+        if not determined:
+            return UNDETERMINED
+        return max(determined, key=_RANK.__getitem__)
+
+    def reasons(self) -> list[str]:
+        out = [reason for _, reason in self.general]
+        for indicator in sorted(self.indicators):
+            out += [f"{indicator}: {reason}" for _, reason in self.indicators[indicator]]
+        return out
+
+    def measurements(self) -> dict[str, Any]:
+        """``verdict``, ``reasons`` and ``indicators`` for a result's measurements."""
+        return {
+            "verdict": self.verdict(),
+            "reasons": self.reasons(),
+            "indicators": [
+                {
+                    "id": ind,
+                    "clause": INDICATORS[ind],
+                    "verdict": self.indicator_verdict(ind),
+                    "reasons": [reason for _, reason in self.indicators[ind]],
+                }
+                for ind in sorted(self.indicators)
+            ],
+        }
+
+
+def cipher_verdict(cipher: str) -> tuple[str, str]:
+    """Verdict of a bulk cipher name (``SM4_GCM``, ``AES_128_CBC``, ``3DES_EDE_CBC``, ``SM4-CBC``)."""
+    c = cipher.upper().replace("-", "_")
+    if c.startswith(("SM4", "SM1", "ESP_SM4", "ESP_SM1")):
+        return GM, f"cipher {cipher} is a GM algorithm"
+    for marker, why in (("EXPORT", "export-grade"), ("RC4", "RC4"), ("3DES", "3DES"), ("DES", "single DES"), ("NULL", "no encryption"), ("IDEA", "IDEA"), ("RC2", "RC2")):
+        if marker in c:
+            return WEAK, f"cipher {cipher}: {why}"
+    if c in ("UNKNOWN", ""):
+        return UNDETERMINED, "cipher not known"
+    return STRONG, f"cipher {cipher} is not a GM algorithm"
+
+
+def mac_verdict(mac: str) -> tuple[str, str]:
+    """Verdict of a MAC / hash / PRF name (``SM3``, ``SHA256``, ``SHA``, ``MD5``)."""
+    m = mac.upper().replace("-", "").replace("_", "")
+    if "SM3" in m:
+        return GM, f"integrity with {mac} (GM)"
+    if "MD5" in m:
+        return WEAK, f"integrity with {mac} (MD5)"
+    if m in ("UNKNOWN", ""):
+        return UNDETERMINED, "integrity algorithm not known"
+    return STRONG, f"integrity with {mac}, not a GM algorithm"
