@@ -120,3 +120,28 @@ def test_public_key_whose_x_starts_with_04() -> None:
     sig = sm2.sign(d, b"abc")
     assert cc.verify(pub, b"abc", sig)
     assert cc.encrypt(pub, b"abc", k=12345) == sm2.encrypt(pub, b"abc", k=12345)
+
+
+@pytest.mark.parametrize("v", gm_examples()["sm2_key_exchange"], ids=lambda v: v["id"])
+def test_crosscheck_key_exchange_example(v: dict) -> None:
+    curve = sm2.CURVES[v["curve"]]
+    ida, idb = v["ida_ascii"].encode(), v["idb_ascii"].encode()
+    pa, pb = (h(v["pax"]), h(v["pay"])), (h(v["pbx"]), h(v["pby"]))
+    big_ra, big_rb = (h(v["rax"]), h(v["ray"])), (h(v["rbx"]), h(v["rby"]))
+    ka = cc.key_exchange("initiator", h(v["da"]), h(v["ra"]), pb, big_rb, 16, own_id=ida, peer_id=idb, curve=curve)
+    kb = cc.key_exchange("responder", h(v["db"]), h(v["rb"]), pa, big_ra, 16, own_id=idb, peer_id=ida, curve=curve)
+    assert ka == kb
+    assert (ka.key.hex(), ka.s_b.hex(), ka.s_a.hex()) == (v["k"], v["s1_sb"], v["sa_s2"])
+
+
+@FEW
+@given(keys(), st.integers(1, 2**256), st.integers(1, 2**256), IDS, IDS)
+def test_key_exchange_agrees_with_gmssl(key: tuple, r1: int, r2: int, ida: bytes, idb: bytes) -> None:
+    curve, da = key
+    db = (da * 7919) % (curve.n - 2) + 1
+    ra, rb = r1 % (curve.n - 1) + 1, r2 % (curve.n - 1) + 1
+    pa, pb = sm2.public_key_from_private(da, curve), sm2.public_key_from_private(db, curve)
+    big_ra, big_rb = sm2.ephemeral_key(ra, curve)[1], sm2.ephemeral_key(rb, curve)[1]
+    ours = sm2.key_exchange("initiator", da, ra, pb, big_rb, 24, own_id=ida, peer_id=idb, curve=curve)
+    theirs = cc.key_exchange("responder", db, rb, pa, big_ra, 24, own_id=idb, peer_id=ida, curve=curve)
+    assert ours == theirs

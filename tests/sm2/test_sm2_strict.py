@@ -220,3 +220,12 @@ def test_key_exchange_argument_checks() -> None:
         sm2.key_exchange("initiator", D, 5, PUB, PUB, 0)
     with pytest.raises(sm2.SM2Error, match=r"ephemeral key: must be in \[1, n-1\]"):
         sm2.key_exchange("initiator", D, C.n, PUB, PUB, 16)
+
+
+def test_prefix_ambiguity_resolved_by_c3() -> None:
+    """Without the 04 prefix, a C1 whose X starts with byte 04 still decrypts as no-prefix."""
+    k = next(k for k in range(1, 5000) if ec.mul_base(C, k)[0] >> 248 == 0x04)
+    blob = sm2.encrypt(PUB, b"ambiguous", k=k, point_prefix=False)
+    assert blob[0] == 0x04
+    got = sm2.decrypt(D, blob)
+    assert (got.plaintext, got.order, got.point_prefix, got.encoding) == (b"ambiguous", "c1c3c2", False, "c1c3c2-no04")
