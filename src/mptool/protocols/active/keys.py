@@ -29,6 +29,11 @@ _PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTA
 Point = tuple[int, int]
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _pem_blocks(name: str, data: bytes) -> list[tuple[str, bytes]]:
     blocks = []
     for match in _PEM.finditer(data):
@@ -68,8 +73,8 @@ def certificate_public_key(der: bytes, source: str = "certificate") -> Point:
 
     try:
         cert, rest = decoder.decode(der, asn1Spec=rfc5280.Certificate())
-    except PyAsn1Error as exc:
-        raise InputError(source, f"not a DER X.509 certificate ({str(exc).splitlines()[0]})") from None
+    except (PyAsn1Error, ValueError, IndexError, TypeError) as exc:
+        raise InputError(source, f"not a DER X.509 certificate ({_first_line(exc)})") from None
     if rest:
         raise InputError(source, "trailing bytes after the certificate")
     spki = cert["tbsCertificate"]["subjectPublicKeyInfo"]
@@ -142,8 +147,11 @@ def load_private_key(path: str) -> PrivateKey:
     for label, der in candidates:
         try:
             d = _decode_pkcs8(der) if label == "PRIVATE KEY" else _decode_ec_private_key(der)
-        except (PyAsn1Error, ValueError) as exc:
-            problem = str(exc).splitlines()[0] if isinstance(exc, ValueError) and not isinstance(exc, PyAsn1Error) else problem
+        except (PyAsn1Error, IndexError, TypeError) as exc:
+            problem = f"not an SM2 private key ({_first_line(exc)})"
+            continue
+        except ValueError as exc:
+            problem = _first_line(exc)
             continue
         if not 1 <= d < sm2.SM2P256V1.n - 1:
             raise InputError(path, "the private key is out of range [1, n-2]")

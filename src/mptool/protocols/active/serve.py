@@ -90,8 +90,22 @@ def handle_connection(sock: socket.socket, config: ServerConfig, timeout: float)
     try:
         server_handshake(channel, config, log, response=response_for)
     except ConnectionProblem as exc:
+        _linger(sock)
         return log, exc
     return log, None
+
+
+def _linger(sock: socket.socket, seconds: float = 0.5) -> None:
+    """Close our side gracefully and drain the client's data briefly, so it reads our alert
+    instead of a connection reset."""
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        sock.settimeout(seconds)
+        ends = time.monotonic() + seconds
+        while time.monotonic() < ends and sock.recv(65536):
+            pass
+    except OSError:
+        pass
 
 
 def connection_result(number: int, peer: str, log: ServerLog, problem: ConnectionProblem | None) -> CheckResult:

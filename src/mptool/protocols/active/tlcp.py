@@ -132,7 +132,20 @@ class Channel:
     def send(self, content_type: int, payload: bytes) -> None:
         """Send one record (protected once ChangeCipherSpec was sent)."""
         fragment = self.write_cipher.seal(content_type, payload) if self.write_cipher else payload
-        self.stream.write(Record(content_type, TLCP_VERSION, fragment).encode())
+        try:
+            self.stream.write(Record(content_type, TLCP_VERSION, fragment).encode())
+        except ConnectionProblem:
+            self._raise_pending_alert()
+            raise
+
+    def _raise_pending_alert(self) -> None:
+        """After a failed write: if the peer's last words were an alert, raise that instead."""
+        try:
+            record = self.stream.read_record()
+        except ConnectionProblem:
+            return
+        if record.content_type == ALERT and self.read_cipher is None and len(record.fragment) == 2:
+            raise PeerAlert(record.fragment[0], record.fragment[1])
 
     def send_handshake(self, raw: bytes) -> None:
         """Send a handshake message and add it to the transcript."""

@@ -152,6 +152,7 @@ def _full_handshake(budget: Budget, host: str, port: int, suite: int, options: T
         if exc.kind in ("bad_ske_signature", "bad_finished", "bad_record_mac", "suite_not_offered"):
             report.finding(f"proto.probe.tlcp.{exc.kind}", Severity.ERROR, f"{ids.hex_id(suite)}: {exc}", suite=ids.hex_id(suite))
     entry.update(log.measurements())
+    entry.update(suite=ids.hex_id(suite), suite_name=ids.suite_name(suite))
     return entry
 
 

@@ -1,0 +1,160 @@
+"""``mptool proto probe`` and ``mptool proto serve``: thin CLI over :mod:`mptool.protocols.active`."""
+
+from __future__ import annotations
+
+import click
+
+from mptool.cli.output import OutputOptions, evidence_options
+from mptool.core.errors import exit_code_epilog
+
+_PROBE_EPILOG = """\b
+Examples:
+  mptool proto probe 192.0.2.10:443 --tls -f json -o tls.json
+  mptool proto probe vpn.example:443 --tlcp --client-sign-cert cs.pem --client-sign-key cs.key \\
+      --client-enc-cert ce.pem --client-enc-key ce.key --ca root.pem
+  mptool proto probe 192.0.2.1 --ike
+
+""" + exit_code_epilog()
+
+_SERVE_EPILOG = """\b
+Example:
+  mptool proto serve --tlcp --port 4433 --sign-cert s.pem --sign-key s.key \\
+      --enc-cert e.pem --enc-key e.key --ca root.pem --max-connections 5 -f json -o clients.json
+
+""" + exit_code_epilog()
+
+
+@click.command(epilog=_PROBE_EPILOG)
+@click.argument("target", metavar="HOST:PORT")
+@click.option("--tls", "tls", is_flag=True, help="Probe SSL 3.0 and TLS 1.0-1.3: versions, suites per version, preference, certificates.")
+@click.option("--tlcp", "tlcp", is_flag=True, help="Probe TLCP 1.1 (GB/T 38636): suites, preference, certificates, full handshakes.")
+@click.option("--rfc8998", "rfc8998", is_flag=True, help="Probe TLS 1.3 with the SM suites of RFC 8998.")
+@click.option("--ike", "ike", is_flag=True, help="Probe an IKE responder (UDP, default port 500): IKEv1 main mode and IKEv2.")
+@click.option("--timeout", type=click.FloatRange(0.1, 120), default=5.0, show_default=True, help="Seconds per connection (or per UDP exchange).")
+@click.option("--time-limit", type=click.FloatRange(1, 3600), default=120.0, show_default=True, help="Seconds for the whole probe.")
+@click.option("--max-connections", type=click.IntRange(1, 10000), default=200, show_default=True, help="Most connections (or IKE requests) the probe may open.")
+@click.option("--server-name", metavar="NAME", default=None, help="SNI host name to send (default: none for TLCP, the host for TLS).")
+@click.option("--app-data", metavar="TEXT", default=None, help="Application data for the TLCP handshakes (default: an HTTP/1.0 GET).")
+@click.option("--client-sign-cert", metavar="FILE", default=None, help="TLCP client signing certificate (PEM/DER).")
+@click.option("--client-sign-key", metavar="FILE", default=None, help="TLCP client signing key (SM2, PKCS#8 or SEC1).")
+@click.option("--client-enc-cert", metavar="FILE", default=None, help="TLCP client encryption certificate (needed for ECDHE).")
+@click.option("--client-enc-key", metavar="FILE", default=None, help="TLCP client encryption key (needed for ECDHE).")
+@click.option("--ca", "ca", metavar="FILE", multiple=True, help="Trust anchor(s) for checking the server's certificates (repeatable).")
+@evidence_options
+def probe(
+    target: str,
+    tls: bool,
+    tlcp: bool,
+    rfc8998: bool,
+    ike: bool,
+    timeout: float,
+    time_limit: float,
+    max_connections: int,
+    server_name: str | None,
+    app_data: str | None,
+    client_sign_cert: str | None,
+    client_sign_key: str | None,
+    client_enc_cert: str | None,
+    client_enc_key: str | None,
+    ca: tuple[str, ...],
+    out: OutputOptions,
+) -> None:
+    """Probe a live endpoint: which TLCP/TLS versions and suites it accepts, its certificates,
+    and (TLCP) a full handshake with application data; or (--ike) which IKE proposals it accepts.
+
+    Without a protocol option, --tlcp and --tls are probed. Every probe is bounded by
+    --timeout per connection, --time-limit overall and --max-connections.
+    """
+    from mptool.protocols.active.probe import ProbeOptions, run_probe
+
+    protocols = tuple(name for name, on in (("tlcp", tlcp), ("tls", tls), ("rfc8998", rfc8998), ("ike", ike)) if on) or ("tlcp", "tls")
+    if ike and len(protocols) > 1:
+        raise click.UsageError("--ike probes UDP; probe it on its own, not with --tls/--tlcp/--rfc8998")
+    client = {"sign_cert": client_sign_cert, "sign_key": client_sign_key, "enc_cert": client_enc_cert, "enc_key": client_enc_key}
+    given = {k: v for k, v in client.items() if v}
+    if given and len(given) != 4:
+        missing = ", ".join(f"--client-{k.replace('_', '-')}" for k in client if k not in given)
+        raise click.UsageError(f"client authentication needs all four --client-* files; missing {missing}")
+    options = ProbeOptions(
+        protocols=protocols,
+        timeout=timeout,
+        time_limit=time_limit,
+        max_connections=max_connections,
+        server_name=server_name,
+        application_data=app_data.encode() if app_data else b"",
+        client_files=given,
+        ca=ca,
+    )
+    builder = out.builder()
+    run_probe(builder, target, options, out.progress)
+    out.finish(builder)
+
+
+@click.command(epilog=_SERVE_EPILOG)
+@click.option("--tlcp", "tlcp", is_flag=True, required=True, help="Serve TLCP 1.1 (the only protocol served).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), required=True, help="TCP port (0 picks a free one; it is printed on stderr).")
+@click.option("--sign-cert", required=True, metavar="FILE", help="Signing certificate (PEM/DER; may be followed by its CA chain).")
+@click.option("--sign-key", required=True, metavar="FILE", help="Signing key (SM2, PKCS#8 or SEC1, unencrypted).")
+@click.option("--enc-cert", required=True, metavar="FILE", help="Encryption certificate (PEM/DER).")
+@click.option("--enc-key", required=True, metavar="FILE", help="Encryption key (SM2, PKCS#8 or SEC1, unencrypted).")
+@click.option("--ca", "ca", metavar="FILE", multiple=True, help="CA certificate(s): sent after the server certificates and named in CertificateRequest.")
+@click.option("--client-auth", is_flag=True, help="Request client certificates for ECC suites too (ECDHE always requests them).")
+@click.option("--suites", metavar="LIST", default=None, help="Comma-separated suite ids/names in preference order (default: E013,E053,E011,E051).")
+@click.option("--max-connections", type=click.IntRange(1, 100000), default=None, help="Stop after this many connections.")
+@click.option("--duration", type=click.FloatRange(0.1, 86400), default=None, help="Stop after this many seconds.")
+@click.option("--handshake-timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True, help="Seconds one client may take.")
+@evidence_options
+def serve(
+    tlcp: bool,
+    host: str,
+    port: int,
+    sign_cert: str,
+    sign_key: str,
+    enc_cert: str,
+    enc_key: str,
+    ca: tuple[str, ...],
+    client_auth: bool,
+    suites: str | None,
+    max_connections: int | None,
+    duration: float | None,
+    handshake_timeout: float,
+    out: OutputOptions,
+) -> None:
+    """Run a TLCP test server (ECC and ECDHE suites, optional client authentication) that
+    records what each client offers and completes its handshake.
+
+    Stops after --max-connections, --duration, or SIGINT/SIGTERM; then writes the evidence
+    (one result per connection).
+    """
+    import signal
+    import threading
+
+    from mptool.protocols.active.serve import ServeOptions, parse_suites, serve as run_serve
+
+    options = ServeOptions(
+        host=host,
+        port=port,
+        sign_cert=sign_cert,
+        sign_key=sign_key,
+        enc_cert=enc_cert,
+        enc_key=enc_key,
+        ca=ca,
+        client_auth=client_auth,
+        suites=parse_suites(suites),
+        max_connections=max_connections,
+        duration=duration,
+        handshake_timeout=handshake_timeout,
+    )
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+
+    def announce(text: str) -> None:
+        if not out.quiet:
+            click.echo(f"mptool: {text}", err=True)
+
+    builder = out.builder()
+    run_serve(builder, options, announce=announce, stop=stop)
+    out.finish(builder)
