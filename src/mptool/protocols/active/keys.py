@@ -157,3 +157,11 @@ def load_private_key(path: str) -> PrivateKey:
             raise InputError(path, "the private key is out of range [1, n-2]")
         return PrivateKey(d, sm2.public_key_from_private(d), record)
     raise InputError(path, problem)
+
+
+def load_key_pair(cert_path: str, key_path: str) -> tuple[CertFile, PrivateKey]:
+    """A certificate file and its private key; a key that does not match the first certificate is an input error."""
+    cert, key = load_certificates(cert_path), load_private_key(key_path)
+    if certificate_public_key(cert.ders[0], cert_path) != key.public:
+        raise InputError(key_path, f"this key does not belong to the certificate in {cert_path}")
+    return cert, key

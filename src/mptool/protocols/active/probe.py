@@ -64,19 +64,15 @@ def parse_target(target: str, default_port: int | None) -> tuple[str, int]:
 
 
 def _load_client_credentials(builder: ReportBuilder, files: dict[str, str]) -> Any:
-    from mptool.protocols.active.keys import certificate_public_key, load_certificates, load_private_key
+    from mptool.protocols.active.keys import load_key_pair
     from mptool.protocols.active.tlcp import Credentials
 
     if not files:
         return None
-    sign_cert, enc_cert = load_certificates(files["sign_cert"]), load_certificates(files["enc_cert"])
-    sign_key, enc_key = load_private_key(files["sign_key"]), load_private_key(files["enc_key"])
+    sign_cert, sign_key = load_key_pair(files["sign_cert"], files["sign_key"])
+    enc_cert, enc_key = load_key_pair(files["enc_cert"], files["enc_key"])
     for item in (sign_cert, sign_key, enc_cert, enc_key):
         builder.add_input(item.record)
-    if certificate_public_key(sign_cert.ders[0], files["sign_cert"]) != sign_key.public:
-        raise InputError(files["sign_key"], f"this key does not belong to the certificate in {files['sign_cert']}")
-    if certificate_public_key(enc_cert.ders[0], files["enc_cert"]) != enc_key.public:
-        raise InputError(files["enc_key"], f"this key does not belong to the certificate in {files['enc_cert']}")
     return Credentials(sign_key.d, enc_key.d, [sign_cert.ders[0], enc_cert.ders[0], *sign_cert.ders[1:], *enc_cert.ders[1:]])
 
 

@@ -20,7 +20,7 @@ from mptool.core.errors import InputError
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.report import ReportBuilder
 from mptool.protocols import active_checks, ids
-from mptool.protocols.active.keys import load_certificates, load_private_key
+from mptool.protocols.active.keys import load_certificates, load_key_pair
 from mptool.protocols.active.records import ConnectionProblem, PeerAlert, RecordStream
 from mptool.protocols.active.suites import IMPLEMENTED
 from mptool.protocols.active.tlcp import Channel, Credentials, HandshakeFailure, ServerConfig, ServerLog, server_handshake
@@ -51,17 +51,11 @@ class ServeOptions:
 
 def load_config(builder: ReportBuilder, options: ServeOptions) -> ServerConfig:
     """Read keys and certificates (recording each input) and check that keys match certificates."""
-    sign_cert, enc_cert = load_certificates(options.sign_cert), load_certificates(options.enc_cert)
-    sign_key, enc_key = load_private_key(options.sign_key), load_private_key(options.enc_key)
+    sign_cert, sign_key = load_key_pair(options.sign_cert, options.sign_key)
+    enc_cert, enc_key = load_key_pair(options.enc_cert, options.enc_key)
     cas = [load_certificates(path) for path in options.ca]
     for f in (sign_cert, sign_key, enc_cert, enc_key, *cas):
         builder.add_input(f.record)
-    from mptool.protocols.active.keys import certificate_public_key
-
-    if certificate_public_key(sign_cert.ders[0], options.sign_cert) != sign_key.public:
-        raise InputError(options.sign_key, f"this key does not belong to the certificate in {options.sign_cert}")
-    if certificate_public_key(enc_cert.ders[0], options.enc_cert) != enc_key.public:
-        raise InputError(options.enc_key, f"this key does not belong to the certificate in {options.enc_cert}")
     ca_ders = [der for f in cas for der in f.ders]
     chain = [sign_cert.ders[0], enc_cert.ders[0], *sign_cert.ders[1:], *ca_ders]
     return ServerConfig(
