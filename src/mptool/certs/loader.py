@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,9 @@ def _pkcs7_certificates(data: bytes, pem: bool) -> list[bytes]:
     from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
     loader = pkcs7.load_pem_pkcs7_certificates if pem else pkcs7.load_der_pkcs7_certificates
-    certs = loader(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        certs = loader(data)
     return [c.public_bytes(Encoding.DER) for c in certs]
 
 

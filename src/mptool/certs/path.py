@@ -240,7 +240,7 @@ def _check_revocation(certs: list[Cert], anchored: bool, options: PathOptions, a
                 continue
             verdict = crl.verify(issuer, options.sm2_id)
             if not verdict.ok:
-                add(Issue("revocation", "warn", index, f"CRL {crl.source} from the same issuer DN does not verify with the issuer key: {verdict.reason}"))
+                add(Issue("revocation", "error", index, f"CRL {crl.source} names this issuer but does not verify with the issuer key: {verdict.reason}"))
                 continue
             if not crl.current_at(options.at):
                 add(Issue("revocation", "error", index, f"CRL {crl.source} is not current at {options.at.isoformat()}"))

@@ -1,0 +1,214 @@
+"""A small x509-limbo-format suite built for mptool's tests (ECDSA P-256 PKI made with cryptography).
+
+Each case states its expected result from RFC 5280 §6.1 / Web-PKI rules (the same semantics
+as the upstream x509-limbo cases of the same names); ids are namespaced ``mptool::…``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+T0 = _dt.datetime(2024, 1, 1, tzinfo=_dt.timezone.utc)
+NOW = "2025-01-01T00:00:00Z"
+
+
+@dataclass
+class Node:
+    """A certificate and its key."""
+
+    cert: x509.Certificate
+    key: ec.EllipticCurvePrivateKey
+
+    @property
+    def pem(self) -> str:
+        return self.cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def _name(cn: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def ku(*, ca: bool) -> x509.KeyUsage:
+    return x509.KeyUsage(not ca, False, False, False, False, ca, ca, False, False)
+
+
+def make(
+    cn: str,
+    issuer: Node | None,
+    *,
+    ca: bool,
+    path_length: int | None = None,
+    san: list[x509.GeneralName] | None = None,
+    eku: list[x509.ObjectIdentifier] | None = None,
+    key_usage: x509.KeyUsage | None | bool = True,
+    basic_constraints: bool = True,
+    not_before: _dt.datetime = T0,
+    not_after: _dt.datetime = T0 + _dt.timedelta(days=3650),
+    extra: list[tuple[x509.ExtensionType, bool]] | None = None,
+    issuer_name: x509.Name | None = None,
+    key: ec.EllipticCurvePrivateKey | None = None,
+    signing_key: ec.EllipticCurvePrivateKey | None = None,
+) -> Node:
+    """Build one certificate (self-signed when ``issuer`` is None)."""
+    key = key or ec.generate_private_key(ec.SECP256R1())
+    subject = _name(cn)
+    b = x509.CertificateBuilder().subject_name(subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+    b = b.issuer_name(issuer_name or (issuer.cert.subject if issuer else subject)).not_valid_before(not_before).not_valid_after(not_after)
+    if basic_constraints:
+        b = b.add_extension(x509.BasicConstraints(ca=ca, path_length=path_length if ca else None), critical=True)
+    if key_usage is True:
+        b = b.add_extension(ku(ca=ca), critical=True)
+    elif isinstance(key_usage, x509.KeyUsage):
+        b = b.add_extension(key_usage, critical=True)
+    b = b.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    if issuer is not None:
+        b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
+    if san:
+        b = b.add_extension(x509.SubjectAlternativeName(san), critical=False)
+    if eku:
+        b = b.add_extension(x509.ExtendedKeyUsage(eku), critical=False)
+    for ext, critical in extra or []:
+        b = b.add_extension(ext, critical=critical)
+    signer = signing_key or (issuer.key if issuer else key)
+    return Node(b.sign(signer, hashes.SHA256()), key)
+
+
+def dns(*names: str) -> list[x509.GeneralName]:
+    return [x509.DNSName(n) for n in names]
+
+
+SERVER = [ExtendedKeyUsageOID.SERVER_AUTH]
+
+
+def case(
+    id: str, expected: str, leaf: Node, chain: list[Node], roots: list[Node], *, peer: str | None = "example.com", kind: str = "DNS", **extra: Any
+) -> dict[str, Any]:
+    """One limbo test case."""
+    return {
+        "id": f"mptool::{id}",
+        "conflicts_with": [],
+        "features": extra.pop("features", []),
+        "importance": "high",
+        "description": id,
+        "validation_kind": extra.pop("validation_kind", "SERVER"),
+        "trusted_certs": [r.pem for r in roots],
+        "untrusted_intermediates": [c.pem for c in chain],
+        "peer_certificate": leaf.pem,
+        "peer_certificate_key": None,
+        "validation_time": extra.pop("validation_time", NOW),
+        "signature_algorithms": [],
+        "key_usage": extra.pop("key_usage", []),
+        "extended_key_usage": extra.pop("extended_key_usage", ["serverAuth"]),
+        "expected_result": expected,
+        "expected_peer_name": {"kind": kind, "value": peer} if peer else None,
+        "expected_peer_names": [],
+        "max_chain_depth": None,
+        "crls": extra.pop("crls", []),
+    }
+
+
+def crl_pem(issuer: Node, revoked: list[x509.Certificate], *, this_update: _dt.datetime = T0, next_update: _dt.datetime | None = None, signer: ec.EllipticCurvePrivateKey | None = None) -> str:
+    b = x509.CertificateRevocationListBuilder().issuer_name(issuer.cert.subject).last_update(this_update).next_update(next_update or this_update + _dt.timedelta(days=3650))
+    for cert in revoked:
+        b = b.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(cert.serial_number).revocation_date(this_update).build())
+    return b.sign(signer or issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
+
+
+def build_suite() -> dict[str, Any]:
+    """The suite: about 30 cases, about a third expected SUCCESS."""
+    root = make("root", None, ca=True)
+    ica = make("ica", root, ca=True)
+    leaf = make("leaf", ica, ca=False, san=dns("example.com"), eku=SERVER)
+    cases = [
+        case("valid-chain", "SUCCESS", leaf, [ica], [root]),
+        case("valid-chain-no-eku-required", "SUCCESS", leaf, [ica], [root], extended_key_usage=[]),
+        case("wrong-peer-name", "FAILURE", leaf, [ica], [root], peer="example.org"),
+        case("missing-intermediate", "FAILURE", leaf, [], [root]),
+        case("untrusted-root", "FAILURE", leaf, [ica, root], []),
+        case("expired-at-validation-time", "FAILURE", leaf, [ica], [root], validation_time="2034-06-01T00:00:00Z"),
+        case("not-yet-valid", "FAILURE", leaf, [ica], [root], validation_time="2023-06-01T00:00:00Z"),
+    ]
+    wild = make("wild", ica, ca=False, san=dns("*.example.com"), eku=SERVER)
+    partial = make("partial", ica, ca=False, san=dns("f*.example.com"), eku=SERVER)
+    cases += [
+        case("wildcard-one-label", "SUCCESS", wild, [ica], [root], peer="foo.example.com"),
+        case("wildcard-two-labels", "FAILURE", wild, [ica], [root], peer="a.foo.example.com"),
+        case("wildcard-apex", "FAILURE", wild, [ica], [root], peer="example.com"),
+        case("partial-wildcard", "FAILURE", partial, [ica], [root], peer="foo.example.com"),
+    ]
+    ip_leaf = make("ip", ica, ca=False, san=[x509.IPAddress(ipaddress.ip_address("127.0.0.1"))], eku=SERVER)
+    cn_only = make("example.com", ica, ca=False, eku=SERVER)
+    cases += [
+        case("ip-san", "SUCCESS", ip_leaf, [ica], [root], peer="127.0.0.1", kind="IP"),
+        case("ip-san-mismatch", "FAILURE", ip_leaf, [ica], [root], peer="127.0.0.2", kind="IP"),
+        case("cn-without-san", "FAILURE", cn_only, [ica], [root]),
+    ]
+    no_bc = make("ica-no-bc", root, ca=True, basic_constraints=False)
+    leaf_no_bc = make("leaf", no_bc, ca=False, san=dns("example.com"), eku=SERVER)
+    no_certsign = make("ica-no-certsign", root, ca=True, key_usage=x509.KeyUsage(True, False, False, False, False, False, True, False, False))
+    leaf_no_certsign = make("leaf", no_certsign, ca=False, san=dns("example.com"), eku=SERVER)
+    ica_not_ca = make("ica-not-ca", root, ca=False, key_usage=ku(ca=True))
+    leaf_not_ca = make("leaf", ica_not_ca, ca=False, san=dns("example.com"), eku=SERVER)
+    cases += [
+        case("intermediate-without-basic-constraints", "FAILURE", leaf_no_bc, [no_bc], [root]),
+        case("intermediate-without-keycertsign", "FAILURE", leaf_no_certsign, [no_certsign], [root]),
+        case("intermediate-ca-false", "FAILURE", leaf_not_ca, [ica_not_ca], [root]),
+    ]
+    root_pl0 = make("root-pl0", None, ca=True, path_length=0)
+    ica_pl = make("ica", root_pl0, ca=True)
+    leaf_pl = make("leaf", ica_pl, ca=False, san=dns("example.com"), eku=SERVER)
+    root_pl1 = make("root-pl1", None, ca=True, path_length=1)
+    ica_pl1 = make("ica", root_pl1, ca=True)
+    leaf_pl1 = make("leaf", ica_pl1, ca=False, san=dns("example.com"), eku=SERVER)
+    cases += [
+        case("pathlen-0-exceeded", "FAILURE", leaf_pl, [ica_pl], [root_pl0]),
+        case("pathlen-1-ok", "SUCCESS", leaf_pl1, [ica_pl1], [root_pl1]),
+        case("pathlen-0-direct-leaf", "SUCCESS", make("leaf", root_pl0, ca=False, san=dns("example.com"), eku=SERVER), [], [root_pl0]),
+    ]
+    nc = x509.NameConstraints(permitted_subtrees=[x509.DNSName("example.com")], excluded_subtrees=[x509.DNSName("bad.example.com")])
+    ica_nc = make("ica-nc", root, ca=True, extra=[(nc, True)])
+    ip_nc = x509.NameConstraints(permitted_subtrees=[x509.IPAddress(ipaddress.ip_network("10.0.0.0/8"))], excluded_subtrees=None)
+    ica_ipnc = make("ica-ipnc", root, ca=True, extra=[(ip_nc, True)])
+    cases += [
+        case("nc-permitted", "SUCCESS", make("leaf", ica_nc, ca=False, san=dns("www.example.com"), eku=SERVER), [ica_nc], [root], peer="www.example.com"),
+        case("nc-outside-permitted", "FAILURE", make("leaf", ica_nc, ca=False, san=dns("www.example.com", "evil.com"), eku=SERVER), [ica_nc], [root], peer="www.example.com"),
+        case("nc-excluded", "FAILURE", make("leaf", ica_nc, ca=False, san=dns("x.bad.example.com"), eku=SERVER), [ica_nc], [root], peer="x.bad.example.com"),
+        case("nc-ip-outside", "FAILURE", make("leaf", ica_ipnc, ca=False, san=[x509.IPAddress(ipaddress.ip_address("192.0.2.1"))], eku=SERVER), [ica_ipnc], [root], peer="192.0.2.1", kind="IP"),
+    ]
+    client_only = make("leaf", ica, ca=False, san=dns("example.com"), eku=[ExtendedKeyUsageOID.CLIENT_AUTH])
+    leaf_is_ca = make("leaf", ica, ca=True, san=dns("example.com"), eku=SERVER)
+    crit = make("leaf", ica, ca=False, san=dns("example.com"), eku=SERVER, extra=[(x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.55738.1"), b"\x05\x00"), True)])
+    cases += [
+        case("eku-client-only-for-server", "FAILURE", client_only, [ica], [root]),
+        case("eku-client-for-client", "SUCCESS", client_only, [ica], [root], peer=None, validation_kind="CLIENT", extended_key_usage=["clientAuth"]),
+        case("leaf-is-ca", "FAILURE", leaf_is_ca, [ica], [root]),
+        case("unknown-critical-extension", "FAILURE", crit, [ica], [root]),
+    ]
+    other_key = ec.generate_private_key(ec.SECP256R1())
+    forged = make("leaf", ica, ca=False, san=dns("example.com"), eku=SERVER, signing_key=other_key)
+    ica_twin = make("ica", root, ca=True)  # same DN as ica, another key
+    expired_root = make("root-old", None, ca=True, not_after=T0 + _dt.timedelta(days=200))
+    cases += [
+        case("bad-signature", "FAILURE", forged, [ica], [root]),
+        case("same-dn-intermediates", "SUCCESS", leaf, [ica_twin, ica], [root]),
+        case("expired-trust-anchor", "FAILURE", make("leaf", expired_root, ca=False, san=dns("example.com"), eku=SERVER), [], [expired_root]),
+    ]
+    cases += [
+        case("crl-revoked-leaf", "FAILURE", leaf, [ica], [root], crls=[crl_pem(ica, [leaf.cert])], features=["has-crl"]),
+        case("crl-not-revoked", "SUCCESS", leaf, [ica], [root], crls=[crl_pem(ica, [ica_twin.cert])], features=["has-crl"]),
+        case("crl-bad-signature", "FAILURE", leaf, [ica], [root], crls=[crl_pem(ica, [], signer=other_key)], features=["has-crl"]),
+        case("crl-expired", "FAILURE", leaf, [ica], [root], crls=[crl_pem(ica, [], next_update=T0 + _dt.timedelta(days=30))], features=["has-crl"]),
+        case("policy-constraints-skipped", "SUCCESS", leaf, [ica], [root], features=["has-policy-constraints"]),
+    ]
+    garbage = dict(case("malformed-peer", "FAILURE", leaf, [ica], [root]))
+    garbage["peer_certificate"] = "-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n"
+    cases.append(garbage)
+    return {"version": 1, "testcases": cases}
