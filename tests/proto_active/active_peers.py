@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-OPENSSL = shutil.which("openssl")
+from support import peers
+
+OPENSSL = "openssl"
 SM2_ID = "distid:1234567812345678"
 
 
@@ -40,7 +42,7 @@ def _leaf(pki: Path, name: str, subject: str, usage: str) -> None:
 @pytest.fixture(scope="session")
 def sm2_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A root CA and TLCP server/client signing and encryption certificates (SM2, SM3 with the default ID)."""
-    assert OPENSSL, "openssl is required (Debian package openssl)"
+    peers.require(OPENSSL)
     pki = tmp_path_factory.mktemp("sm2pki")
     _run(OPENSSL, "genpkey", "-algorithm", "SM2", "-out", "ca.key", cwd=pki)
     _run(
@@ -131,45 +133,25 @@ def tlcp_serve(tmp_path: Path) -> Iterator[object]:
             server.process.communicate(timeout=10)
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def openssl_server() -> Iterator[object]:
-    """Start ``openssl s_server`` on 127.0.0.1 with given options; stopped after the test."""
-    processes: list[subprocess.Popen[bytes]] = []
+def openssl_tls_server(tmp_path: Path) -> Iterator[object]:
+    """Factory: ``openssl s_server`` (tests/support/peers.py) with a self-signed certificate and options; returns the port."""
+    stack = contextlib.ExitStack()
+    count = [0]
 
-    def start(*options: str) -> int:
-        port = free_port()
-        process = subprocess.Popen([OPENSSL, "s_server", "-accept", f"127.0.0.1:{port}", "-www", "-quiet", *options], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        processes.append(process)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"openssl s_server exited: {process.stderr.read()!r}")  # type: ignore[union-attr]
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                return port
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("openssl s_server did not start listening")
+    def start(*options: str, key: str = "rsa:2048") -> int:
+        count[0] += 1
+        cert, keyfile = peers.self_signed(tmp_path, f"tls{count[0]}", key=key)
+        port = peers.free_port()
+        stack.enter_context(peers.openssl_server(port, cert, keyfile, options))
+        started.append(cert)
+        return port
 
-    yield start
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=10)
+    started: list[Path] = []
+    start.certificates = started  # type: ignore[attr-defined]
 
-
-@pytest.fixture(scope="session")
-def rsa_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed RSA-2048 certificate for localhost and its key."""
-    d = tmp_path_factory.mktemp("rsa")
-    _run(OPENSSL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-subj", "/CN=localhost", "-days", "10", "-addext", "subjectAltName=DNS:localhost", cwd=d)
-    return d / "c.pem", d / "k.pem"
+    with stack:
+        yield start
 
 
 class StubServer:

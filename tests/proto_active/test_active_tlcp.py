@@ -11,8 +11,9 @@ import time
 
 import pytest
 
-from active_peers import client_files, free_port, server_files, sm2_pki, stub_server, tlcp_serve  # noqa: F401 (fixtures)
+from active_peers import client_files, server_files, sm2_pki, stub_server, tlcp_serve  # noqa: F401 (fixtures)
 from conftest import run_cli, validate_evidence
+from support.peers import free_port
 
 pytestmark = pytest.mark.network
 
