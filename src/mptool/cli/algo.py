@@ -30,3 +30,94 @@ def digest(files: tuple[str, ...], expected: str | None, out: OutputOptions) -> 
     builder = out.builder()
     digest_files(builder, files, expected, progress=out.progress)
     out.finish(builder)
+
+
+_VALUE = "HEX|@FILE|b64:…"
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("args", nargs=-1, metavar="[FORM | --vectors FILE...]")
+@click.option("--vectors", "vector_files", is_flag=True, help="Treat the arguments as vector files (CAVP .rsp/.txt, Wycheproof, ACVP prompt + expectedResults, mptool GM JSON).")
+@click.option("--algo", "algorithm", metavar="NAME", help="With vectors: run only this algorithm (sm2 sm3 hmac sm4 aes tdes rsa).")
+@click.option("--mode", metavar="MODE", help="Cipher mode (ecb cbc cfb cfb8 ofb ctr gcm ccm xts); with vectors: run only this mode.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for vector files (default: number of CPUs).")
+@click.option("--data", metavar=_VALUE, help="sm3, hmac-sm3: the data.")
+@click.option("--digest", metavar=_VALUE, help="sm3: the captured digest.")
+@click.option("--key", metavar=_VALUE, help="hmac-sm3 and ciphers: the key.")
+@click.option("--mac", metavar=_VALUE, help="hmac-sm3: the captured MAC.")
+@click.option("--iv", metavar=_VALUE, help="Ciphers: IV, GCM/CCM nonce or XTS tweak.")
+@click.option("--aad", metavar=_VALUE, help="GCM/CCM: additional authenticated data.")
+@click.option("--tag", metavar=_VALUE, help="GCM/CCM: the tag (default: the last 16 bytes of --ciphertext).")
+@click.option("--plaintext", metavar=_VALUE, help="Ciphers, sm2-decrypt: the plaintext.")
+@click.option("--ciphertext", metavar=_VALUE, help="Ciphers, sm2-decrypt: the captured ciphertext.")
+@click.option("--padding", type=click.Choice(["pkcs7", "none"]), help="ECB/CBC padding (default pkcs7).")
+@click.option("--xts-standard", type=click.Choice(["gb", "ieee"]), help="XTS tweak convention: GB/T 17964-2021 or IEEE 1619 (default gb for SM4, ieee otherwise).")
+@click.option("--public-key", metavar=_VALUE, help="sm2-verify: 04||X||Y, 02/03||X or X||Y; rsa-verify: PEM or DER (use @file).")
+@click.option("--private-key", metavar=_VALUE, help="sm2-decrypt: the 32-byte private key d.")
+@click.option("--message", metavar=_VALUE, help="sm2-verify, rsa-verify: the signed message.")
+@click.option("--signature", metavar=_VALUE, help="sm2-verify: DER or raw r||s; rsa-verify: the signature.")
+@click.option("--id", "user_id", metavar="TEXT", help="sm2-verify: the signer's ID as text (default 1234567812345678).")
+@click.option("--id-hex", metavar="HEX", help="sm2-verify: the signer's ID in hex.")
+@click.option("--curve", type=click.Choice(["sm2p256v1", "sm2-test"]), help="SM2 curve (default sm2p256v1; sm2-test is the GB/T 32918 example curve).")
+@click.option("--order", type=click.Choice(["auto", "c1c3c2", "c1c2c3", "asn1"]), help="sm2-decrypt: ciphertext encoding (default auto: try all).")
+@click.option("--scheme", type=click.Choice(["pkcs1v15", "pss"]), help="rsa-verify: signature scheme (default pkcs1v15).")
+@click.option("--hash", "hash_name", metavar="NAME", help="rsa-verify: hash (default sha256).")
+@click.option("--cross-check", is_flag=True, help="Also compute with gmssl (SM2/SM3/SM4) and record both answers.")
+@evidence_options
+def verify(args: tuple[str, ...], vector_files: bool, algorithm: str | None, mode: str | None, jobs: int | None, cross_check: bool, out: OutputOptions, **values: str | None) -> None:
+    """Known-answer tests, or judge values captured from a system.
+
+    \b
+    mptool algo verify                         every bundled vector (> 70,000)
+    mptool algo verify --vectors FILE...       user vector files, format detected from content
+    mptool algo verify sm3 --data HEX --digest HEX
+    mptool algo verify hmac-sm3 --key HEX --data HEX --mac HEX
+    mptool algo verify sm4|aes|des|3des --mode MODE --key HEX [--iv HEX] [--aad HEX] [--tag HEX]
+                       --plaintext HEX --ciphertext HEX [--padding pkcs7|none]
+    mptool algo verify sm2-verify --public-key HEX --message HEX --signature HEX [--id TEXT|--id-hex HEX]
+    mptool algo verify sm2-decrypt --private-key HEX --ciphertext HEX --plaintext HEX [--order ...]
+    mptool algo verify rsa-verify --public-key @key.pem --message HEX --signature HEX --scheme pss --hash sha256
+
+    Values are hex, @path (raw bytes of a file) or b64:…. Exit 0 when the values match, 1 when
+    they do not, 3 for malformed input.
+    """
+    from mptool.algos import commands
+
+    builder = out.builder()
+    if vector_files or not args:
+        if not vector_files and any(v is not None for v in values.values()):
+            raise click.UsageError("value options need a FORM, e.g. 'algo verify sm3 --data … --digest …'")
+        if vector_files and not args:
+            raise click.UsageError("--vectors needs at least one FILE")
+        commands.verify_vectors(builder, args, algorithm=algorithm, mode=mode, jobs=jobs, progress=out.progress)
+    else:
+        if len(args) != 1:
+            raise click.UsageError("give one FORM (or --vectors FILE...)")
+        if algorithm is not None or jobs is not None:
+            raise click.UsageError("--algo and --jobs apply to vector runs only")
+        options = {**values, "mode": mode, "id": values.pop("user_id"), "hash": values.pop("hash_name")}
+        commands.verify_evidence(builder, args[0], options, cross_check=cross_check)
+    out.finish(builder)
+
+
+@group.command(epilog=exit_code_epilog())
+@click.option("--key", required=True, metavar=_VALUE, help="The key (symmetric key, or SM2 private key d).")
+@click.option("--plaintext", required=True, metavar=_VALUE, help="The known plaintext.")
+@click.option("--ciphertext", required=True, metavar=_VALUE, help="The captured ciphertext.")
+@click.option("--iv", metavar=_VALUE, help="IV/nonce/tweak if known (an IV prefixed to the ciphertext and an all-zero IV are tried too).")
+@click.option("--aad", metavar=_VALUE, help="GCM/CCM additional data.")
+@click.option("--tag", metavar=_VALUE, help="GCM/CCM tag if stored separately (else tags of 16/12/8/4 bytes appended to the ciphertext are tried).")
+@evidence_options
+def identify(out: OutputOptions, **values: str | None) -> None:
+    """Find which algorithm, mode, padding and encoding turn PLAINTEXT into CIPHERTEXT under KEY.
+
+    Tries SM4/AES/DES/3DES x ECB/CBC/CFB/CFB8/OFB/CTR/GCM/CCM/XTS x paddings x IV layouts, and
+    SM2 decryption (ASN.1, C1C3C2, C1C2C3, with/without 04). Each match says how strong the
+    evidence is: an authenticated mode or SM2's C3 is strong, a single ECB block is weak.
+    Exit 1 when nothing matches.
+    """
+    from mptool.algos.commands import run_identify
+
+    builder = out.builder()
+    run_identify(builder, values)
+    out.finish(builder)
