@@ -31,7 +31,7 @@ from typing import Any
 from mptool.algos.sm2.curve import SM2P256V1, Curve, Point
 from mptool.algos.sm2.encryption import Decrypted, ciphertext_candidates, decrypt_error, encode_ciphertext
 from mptool.algos.sm2.errors import SM2Error
-from mptool.algos.sm2.keyexchange import KeyExchangeResult
+from mptool.algos.sm2.keyexchange import KeyExchangeResult, by_role, finish, x_bar
 from mptool.algos.sm2.signature import DEFAULT_USER_ID
 
 BACKEND = "gmssl"
@@ -235,34 +235,17 @@ def key_exchange(
 ) -> KeyExchangeResult:
     """The key exchange of GB/T 32918.3 §6.1 with gmssl's point arithmetic, SM3 and KDF.
 
-    gmssl has no key-exchange API; this composes its primitives the same way as
+    gmssl has no key-exchange API; the point arithmetic, SM3 and KDF here are gmssl's, the
+    assembly of K, S_B and S_A (:func:`~mptool.algos.sm2.keyexchange.finish`) is shared with
     :func:`mptool.algos.sm2.key_exchange` (same arguments, same result type).
     """
-    initiator = role == "initiator"
-    n = curve.n
-    w = (n.bit_length() + 1) // 2 - 1
-
-    def x_bar(x: int) -> int:
-        return (1 << w) + (x & ((1 << w) - 1))
-
     own_public = _kg(curve, private_key, curve.g)
     own_ephemeral = _kg(curve, ephemeral_private, curve.g)
-    t = (private_key + x_bar(own_ephemeral[0]) * ephemeral_private) % n
-    combined = _add(curve, peer_public_key, _kg(curve, x_bar(peer_ephemeral_public[0]), peer_ephemeral_public))
+    t = (private_key + x_bar(own_ephemeral[0], curve) * ephemeral_private) % curve.n
+    combined = _add(curve, peer_public_key, _kg(curve, x_bar(peer_ephemeral_public[0], curve), peer_ephemeral_public))
     shared = _kg(curve, curve.h * t, combined)
-    id_a, id_b = (own_id, peer_id) if initiator else (peer_id, own_id)
-    pub_a, pub_b = (own_public, peer_public_key) if initiator else (peer_public_key, own_public)
-    ra, rb = (own_ephemeral, peer_ephemeral_public) if initiator else (peer_ephemeral_public, own_ephemeral)
+    id_a, id_b = by_role(role, own_id, peer_id)
+    pub_a, pub_b = by_role(role, own_public, peer_public_key)
+    ra, rb = by_role(role, own_ephemeral, peer_ephemeral_public)
     za, zb = compute_za(pub_a, id_a, curve), compute_za(pub_b, id_b, curve)
-    size = curve.field_bytes
-    xu, yu = shared[0].to_bytes(size, "big"), shared[1].to_bytes(size, "big")
-    coords = b"".join(v.to_bytes(size, "big") for v in (*ra, *rb))
-    inner = _sm3(xu + za + zb + coords)
-    return KeyExchangeResult(
-        key=kdf(xu + yu + za + zb, key_length),
-        shared_point=shared,
-        za=za,
-        zb=zb,
-        s_b=_sm3(b"\x02" + yu + inner),
-        s_a=_sm3(b"\x03" + yu + inner),
-    )
+    return finish(shared, za, zb, ra, rb, key_length, curve, hash_fn=_sm3, kdf_fn=kdf)

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from mptool.algos.sm2 import ec
 from mptool.algos.sm2.curve import SM2P256V1, Curve, Point
@@ -32,6 +34,7 @@ from mptool.algos.sm2.hashing import kdf, sm3
 from mptool.algos.sm2.signature import DEFAULT_USER_ID, compute_za, public_key_from_private
 
 ROLES = ("initiator", "responder")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,44 @@ def ephemeral_key(r: int | None = None, curve: Curve = SM2P256V1) -> tuple[int, 
     return r, point
 
 
-def _x_bar(x: int, curve: Curve) -> int:
+def x_bar(x: int, curve: Curve) -> int:
     """x̄ = 2^w + (x mod 2^w), w = ceil(ceil(log2 n) / 2) - 1 (§6.1 A4)."""
     w = (curve.n.bit_length() + 1) // 2 - 1
     return (1 << w) + (x & ((1 << w) - 1))
+
+
+def by_role(role: str, own: T, peer: T) -> tuple[T, T]:
+    """(A's value, B's value) from one party's own and peer values."""
+    return (own, peer) if role == "initiator" else (peer, own)
+
+
+def finish(
+    shared: Point,
+    za: bytes,
+    zb: bytes,
+    ra: Point,
+    rb: Point,
+    key_length: int,
+    curve: Curve,
+    hash_fn: Callable[[bytes], bytes] = sm3,
+    kdf_fn: Callable[[bytes, int], bytes] = kdf,
+) -> KeyExchangeResult:
+    """K and the confirmations from U/V, ZA, ZB and R_A, R_B (§6.1 A8-A10 / B5-B10).
+
+    ``hash_fn``/``kdf_fn`` let the gmssl cross-check supply its own SM3 and KDF.
+    """
+    size = curve.field_bytes
+    xu, yu = shared[0].to_bytes(size, "big"), shared[1].to_bytes(size, "big")
+    coords = b"".join(v.to_bytes(size, "big") for v in (*ra, *rb))
+    inner = hash_fn(xu + za + zb + coords)
+    return KeyExchangeResult(
+        key=kdf_fn(xu + yu + za + zb, key_length),
+        shared_point=shared,
+        za=za,
+        zb=zb,
+        s_b=hash_fn(b"\x02" + yu + inner),
+        s_a=hash_fn(b"\x03" + yu + inner),
+    )
 
 
 def key_exchange(
@@ -88,34 +125,16 @@ def key_exchange(
     _, own_ephemeral = ephemeral_key(ephemeral_private, curve)
     peer_public = curve.check_point(peer_public_key, "peer public key")
     peer_ephemeral = curve.check_point(peer_ephemeral_public, "peer ephemeral point")
-    n = curve.n
-    t = (private_key + _x_bar(own_ephemeral[0], curve) * ephemeral_private) % n
-    combined = ec.add(curve, peer_public, ec.mul(curve, _x_bar(peer_ephemeral[0], curve), peer_ephemeral))
+    t = (private_key + x_bar(own_ephemeral[0], curve) * ephemeral_private) % curve.n
+    combined = ec.add(curve, peer_public, ec.mul(curve, x_bar(peer_ephemeral[0], curve), peer_ephemeral))
     shared = None if combined is None else ec.mul(curve, curve.h * t, combined)
     if shared is None:
         raise SM2Error("key exchange: the shared point is the point at infinity (§6.1 A8/B5)")
-    initiator = role == "initiator"
-    id_a, id_b = (own_id, peer_id) if initiator else (peer_id, own_id)
-    pub_a, pub_b = (own_public, peer_public) if initiator else (peer_public, own_public)
-    ra, rb = (own_ephemeral, peer_ephemeral) if initiator else (peer_ephemeral, own_ephemeral)
-    za = compute_za(pub_a, id_a, curve)
-    zb = compute_za(pub_b, id_b, curve)
-    size = curve.field_bytes
-
-    def enc(v: int) -> bytes:
-        return v.to_bytes(size, "big")
-
-    xu, yu = enc(shared[0]), enc(shared[1])
-    key = kdf(xu + yu + za + zb, key_length)
-    inner = sm3(xu, za, zb, enc(ra[0]), enc(ra[1]), enc(rb[0]), enc(rb[1]))
-    return KeyExchangeResult(
-        key=key,
-        shared_point=shared,
-        za=za,
-        zb=zb,
-        s_b=sm3(b"\x02", yu, inner),
-        s_a=sm3(b"\x03", yu, inner),
-    )
+    id_a, id_b = by_role(role, own_id, peer_id)
+    pub_a, pub_b = by_role(role, own_public, peer_public)
+    ra, rb = by_role(role, own_ephemeral, peer_ephemeral)
+    za, zb = compute_za(pub_a, id_a, curve), compute_za(pub_b, id_b, curve)
+    return finish(shared, za, zb, ra, rb, key_length, curve)
 
 
 def check_confirmation(expected: bytes, received: bytes, name: str = "confirmation") -> None:
