@@ -91,6 +91,7 @@ def tcpdump(path: Path, bpf: str, interface: str = "lo", netns: str | None = Non
             chunk = proc.stderr.read() or b""
             seen += chunk
             time.sleep(0.05)
+        time.sleep(0.5)  # "listening on" comes slightly before the filter sees packets
         yield path
         time.sleep(0.5)
     finally:

@@ -96,21 +96,30 @@ def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], ce
     for index, flow in enumerate(flows, 1):
         conn = flow.conn
         assert conn is not None
+        label = f"{subject} #{index}"
         certs, client_certs = summaries(conn)
-        builder.add(channel_result(conn, subject, index, certs, client_certs))
-        ske = ske_result(conn, subject, index, certs)
+        builder.add(_guarded(channel_result, label, conn, subject, index, certs, client_certs))
+        ske = _guarded(ske_result, label, conn, subject, index, certs)
         if ske is not None:
             builder.add(ske)
         if cert_checks:
             builder.extend(certificate_results(conn, index, subject, trust, at, linted))
     ike_measurements = []
     for index, exchange in enumerate(sorted(analyzer.ike.values(), key=lambda e: e.messages[0].frame), 1):
-        result = ike_result(exchange, subject, index)
+        result = _guarded(ike_result, f"{subject} #{index}", exchange, subject, index)
         ike_measurements.append(result.measurements)
         builder.add(result)
     for index, channel in enumerate(sorted(analyzer.esp.values(), key=lambda c: c.first_frame), 1):
-        builder.add(esp_result(channel, subject, index, link_ike(channel, ike_measurements)))
+        builder.add(_guarded(esp_result, f"{subject} #{index}", channel, subject, index, link_ike(channel, ike_measurements)))
     return counts
+
+
+def _guarded(func: Any, label: str, *args: Any) -> Any:
+    """Run one check function; a bug or an unforeseen input becomes an ``error`` result (exit 4)."""
+    try:
+        return func(*args)
+    except Exception as exc:  # noqa: BLE001 - recorded, never swallowed
+        return func.spec.error_result(label, exc)
 
 
 def _size(name: str) -> int | None:

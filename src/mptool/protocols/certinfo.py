@@ -78,11 +78,16 @@ def summarize(der: bytes, role: str) -> CertSummary:
     """Subject, issuer, serial, key type, signature algorithm and SHA-256 fingerprint of ``der``."""
     record: dict[str, Any] = {"role": role, "sha256": hashlib.sha256(der).hexdigest(), "size": len(der)}
     try:
-        cert = x509.load_der_x509_certificate(der)
-        alg, curve, key = _spki(der)
-    except (ValueError, PyAsn1Error) as exc:
-        record["error"] = f"not a parsable X.509 certificate: {exc}"
-        return CertSummary(der, record, "unparsed", b"", None)
+        return _summarize(der, record)
+    except (ValueError, PyAsn1Error) as exc:  # cryptography parses fields lazily: any access may raise
+        bare = {k: record[k] for k in ("role", "sha256", "size")}
+        bare["error"] = f"not a parsable X.509 certificate: {exc}"
+        return CertSummary(der, bare, "unparsed", b"", None)
+
+
+def _summarize(der: bytes, record: dict[str, Any]) -> CertSummary:
+    cert = x509.load_der_x509_certificate(der)
+    alg, curve, key = _spki(der)
     sig_oid = cert.signature_algorithm_oid.dotted_string
     if alg == OID_EC:
         kind = "sm2" if curve == OID_SM2_CURVE else "ec"

@@ -260,6 +260,8 @@ def certificate_results(conn: TLSConnection, index: int, capture: str, trust: Se
                 out += check_tlcp_pair(ders[0], ders[1], at=at, subject=f"{capture} #{index} {role} TLCP pair")
         except InputError as exc:
             out.append(certificates_unparsable(subject, exc.problem))
+        except Exception as exc:  # noqa: BLE001 - a failure inside the cert checks is recorded as an error result
+            out.append(certificates_unparsable.spec.error_result(subject, exc))  # type: ignore[attr-defined]
     return out
 
 

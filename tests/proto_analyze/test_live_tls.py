@@ -1,0 +1,97 @@
+"""Fresh captures with real peers: openssl s_server/s_client on 127.0.0.1, tcpdump on lo.
+
+The known answers come from outside mptool: what openssl was told to negotiate, and the
+certificate files openssl served (their SHA-256 fingerprints and subjects).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from analyze_helpers import analyze, channels, results
+from cryptography import x509
+from support.peers import free_port, openssl_client, openssl_server, self_signed, tcpdump
+
+pytestmark = pytest.mark.network
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    d = tmp_path_factory.mktemp("certs")
+    return {
+        "rsa": self_signed(d, "rsa"),
+        "ec": self_signed(d, "ec", key="ec"),
+        "rsa_sha1": self_signed(d, "rsa_sha1", digest="sha1"),
+    }
+
+
+def _capture(tmp_path: Path, cert: tuple[Path, Path], server_args: list[str], client_args: list[str], name: str) -> Path:
+    port = free_port()
+    pcap = tmp_path / f"{name}.pcap"
+    with openssl_server(port, *cert, extra=server_args), tcpdump(pcap, f"tcp port {port}"):
+        openssl_client(port, client_args)
+    return pcap
+
+
+def _fingerprint(pem: Path) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return hashlib.sha256(x509.load_pem_x509_certificate(pem.read_bytes()).public_bytes(Encoding.DER)).hexdigest()
+
+
+def test_tls12_ecdhe_ecdsa(tmp_path: Path, certs: dict) -> None:
+    pcap = _capture(tmp_path, certs["ec"], ["-tls1_2"], ["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"], "tls12")
+    code, ev = analyze(str(pcap), "--trust", str(certs["ec"][0]))
+    (c,) = channels(ev)
+    assert (c["protocol"], c["version"]) == ("TLS", "TLS 1.2")
+    assert c["cipher_suite"] == {"id": "0xC02B", "name": "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}
+    assert c["sni"] == "localhost"
+    assert c["certificates"][0]["sha256"] == _fingerprint(certs["ec"][0])
+    assert c["certificates"][0]["key_type"] == "EC secp256r1"
+    assert c["handshake_completed"] and c["application_data_flowed"]
+    assert c["verdict"] == "strong_not_gm"
+    (ske,) = results(ev, "proto.tls.ske_signature")
+    assert ske["status"] == "pass" and ske["measurements"]["signature_algorithm"]["name"].startswith("ecdsa_")
+    assert "server_name" in c["offered"]["extensions"] and c["offered"]["supported_groups"]
+
+
+def test_tls13(tmp_path: Path, certs: dict) -> None:
+    pcap = _capture(tmp_path, certs["rsa"], ["-tls1_3"], ["-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256"], "tls13")
+    _, ev = analyze(str(pcap), "--no-cert-checks")
+    (c,) = channels(ev)
+    assert c["version"] == "TLS 1.3" and c["cipher_suite"] == {"id": "0x1301", "name": "TLS_AES_128_GCM_SHA256"}
+    assert "TLS 1.3" in c["offered"]["versions"]
+    assert c["key_share_group"] in c["offered"]["key_share_groups"]
+    assert c["handshake_completed"] and c["application_data"]["client_records"] >= 1
+    assert c["verdict"] == "strong_not_gm"
+
+
+def test_tls10_is_weak(tmp_path: Path, certs: dict) -> None:
+    weak = ["-tls1", "-cipher", "AES128-SHA:@SECLEVEL=0"]
+    pcap = _capture(tmp_path, certs["rsa"], weak, weak, "tls10")
+    code, ev = analyze(str(pcap), "--no-cert-checks")
+    (c,) = channels(ev)
+    assert c["version"] == "TLS 1.0" and c["cipher_suite"]["id"] == "0x002F"
+    assert c["verdict"] == "weak" and any("TLS 1.0" in r for r in c["reasons"])
+    assert results(ev, "proto.tls.channel")[0]["status"] == "fail" and code == 1
+
+
+def test_sha1_certificate_is_weak(tmp_path: Path, certs: dict) -> None:
+    args = ["-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0"]
+    pcap = _capture(tmp_path, certs["rsa_sha1"], args, args, "sha1")
+    _, ev = analyze(str(pcap), "--no-cert-checks")
+    (c,) = channels(ev)
+    assert c["certificates"][0]["signature_algorithm"] == "sha1WithRSAEncryption"
+    assert c["verdict"] == "weak"
+
+
+def test_version_mismatch_alert(tmp_path: Path, certs: dict) -> None:
+    """A TLS 1.3-only client against a TLS 1.2-only server: the server's protocol_version alert."""
+    pcap = _capture(tmp_path, certs["rsa"], ["-tls1_2"], ["-tls1_3"], "alert")
+    _, ev = analyze(str(pcap), "--no-cert-checks")
+    (c,) = channels(ev)
+    assert {"level": "fatal", "code": 70, "name": "protocol_version"} in [{k: a[k] for k in ("level", "code", "name")} for a in c["alerts"]]
+    assert not c["handshake_completed"] and not c["application_data_flowed"]
+    assert c["verdict"] == "undetermined"
