@@ -145,3 +145,16 @@ def test_key_exchange_agrees_with_gmssl(key: tuple, r1: int, r2: int, ida: bytes
     ours = sm2.key_exchange("initiator", da, ra, pb, big_rb, 24, own_id=ida, peer_id=idb, curve=curve)
     theirs = cc.key_exchange("responder", db, rb, pa, big_ra, 24, own_id=idb, peer_id=ida, curve=curve)
     assert ours == theirs
+
+
+def test_infinity_in_verification_is_no_answer_from_gmssl() -> None:
+    """s*G + t*P = O: ours rejects the signature; gmssl cannot represent O and gives no answer."""
+    curve = sm2.SM2P256V1
+    d, t = 0x1234, 0x5678
+    pub = sm2.public_key_from_private(d, curve)
+    s = (-t * d) % curve.n
+    r = (t - s) % curve.n
+    assert sm2.ec.mul_add(curve, s, t, pub) is None
+    assert not sm2.verify(pub, b"m", (r, s), curve=curve)
+    with pytest.raises(cc.CrossCheckError, match="gmssl"):
+        cc.verify(pub, b"m", (r, s), curve=curve)

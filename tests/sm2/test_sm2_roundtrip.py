@@ -68,8 +68,11 @@ def test_public_key_encodings(key: tuple, compressed: bool) -> None:
     assert sm2.decode_public_key(blob, curve) == pub
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.binary(max_size=80))
+DER_LIKE = st.builds(lambda body: b"\x30" + bytes([len(body)]) + body, st.binary(max_size=120))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.binary(max_size=80), DER_LIKE))
 def test_random_bytes_never_crash_decoders(blob: bytes) -> None:
     """Arbitrary input gives a value or an SM2Error, never another exception."""
     for call in (
@@ -92,3 +95,48 @@ def test_random_signature_nonces_differ() -> None:
 def test_generated_keys_are_in_range(curve: sm2.Curve) -> None:
     for _ in range(20):
         assert 1 <= sm2.generate_private_key(curve) <= curve.n - 2
+
+
+_D = 0x3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8
+_PUB = sm2.public_key_from_private(_D)
+_SIG = sm2.sign(_D, b"signed", k=12345)
+_BLOBS = {order: sm2.encrypt(_PUB, b"secret message", k=6789, order=order) for order in sm2.ORDERS}
+
+
+@st.composite
+def mutations(draw: st.DrawFn, blob: bytes) -> bytes:
+    """A copy of ``blob`` with one byte changed, inserted or deleted."""
+    data = bytearray(blob)
+    i = draw(st.integers(0, len(data) - 1))
+    kind = draw(st.sampled_from(["change", "insert", "delete"]))
+    if kind == "change":
+        data[i] ^= draw(st.integers(1, 255))
+    elif kind == "insert":
+        data.insert(i, draw(st.integers(0, 255)))
+    else:
+        del data[i]
+    return bytes(data)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_mutated_ciphertexts_never_decrypt_to_something_else(data: st.DataObject) -> None:
+    """Any one-byte edit of a ciphertext fails with SM2DecryptError (C3, C1 or the encoding)."""
+    order = data.draw(st.sampled_from(sm2.ORDERS))
+    mutated = data.draw(mutations(_BLOBS[order]))
+    with pytest.raises(sm2.SM2DecryptError):
+        sm2.decrypt(_D, mutated)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_mutated_signatures_never_verify(data: st.DataObject) -> None:
+    """Any one-byte edit of a DER or raw signature is refused or does not verify."""
+    blob = data.draw(st.sampled_from([sm2.encode_signature_der(*_SIG), sm2.encode_signature_raw(*_SIG)]))
+    mutated = data.draw(mutations(blob))
+    try:
+        sig = sm2.decode_signature(mutated)
+    except sm2.SM2Error:
+        return
+    assert sig != _SIG
+    assert not sm2.verify(_PUB, b"signed", sig)
