@@ -81,6 +81,27 @@ def make(
     return Node(b.sign(signer, hashes.SHA256()), key)
 
 
+def _without_aki(node: Node, issuer: Node) -> x509.Certificate:
+    """``node``'s certificate rebuilt without authorityKeyIdentifier, signed by ``issuer``."""
+    cert = node.cert
+    b = x509.CertificateBuilder().subject_name(cert.subject).issuer_name(cert.issuer).public_key(cert.public_key())
+    b = b.serial_number(cert.serial_number).not_valid_before(cert.not_valid_before_utc).not_valid_after(cert.not_valid_after_utc)
+    for ext in cert.extensions:
+        if ext.oid != x509.oid.ExtensionOID.AUTHORITY_KEY_IDENTIFIER:
+            b = b.add_extension(ext.value, critical=ext.critical)
+    return b.sign(issuer.key, hashes.SHA256())
+
+
+def _rename(node: Node, subject: x509.Name) -> x509.Certificate:
+    """A self-signed ``node`` re-issued with another subject (and issuer) name."""
+    cert = node.cert
+    b = x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(cert.public_key())
+    b = b.serial_number(cert.serial_number).not_valid_before(cert.not_valid_before_utc).not_valid_after(cert.not_valid_after_utc)
+    for ext in cert.extensions:
+        b = b.add_extension(ext.value, critical=ext.critical)
+    return b.sign(node.key, hashes.SHA256())
+
+
 def dns(*names: str) -> list[x509.GeneralName]:
     return [x509.DNSName(n) for n in names]
 
@@ -207,6 +228,24 @@ def build_suite() -> dict[str, Any]:
         case("crl-bad-signature", "FAILURE", leaf, [ica], [root], crls=[crl_pem(ica, [], signer=other_key)], features=["has-crl"]),
         case("crl-expired", "FAILURE", leaf, [ica], [root], crls=[crl_pem(ica, [], next_update=T0 + _dt.timedelta(days=30))], features=["has-crl"]),
         case("policy-constraints-skipped", "SUCCESS", leaf, [ica], [root], features=["has-policy-constraints"]),
+    ]
+    from cryptography.x509.oid import AuthorityInformationAccessOID
+
+    root_bc_noncrit = make("root-bc", None, ca=True, basic_constraints=False, extra=[(x509.BasicConstraints(ca=True, path_length=None), False)])
+    aia = x509.AuthorityInformationAccess([x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier("http://example.com/ca"))])
+    no_aki = make("leaf", ica, ca=False, san=dns("example.com"), eku=SERVER)
+    no_aki = Node(_without_aki(no_aki, ica), no_aki.key)
+    empty_root = make("placeholder", None, ca=True)
+    empty_root = Node(_rename(empty_root, x509.Name([])), empty_root.key)
+    cases += [
+        case("webpki-root-bc-not-critical", "FAILURE", make("leaf", root_bc_noncrit, ca=False, san=dns("example.com"), eku=SERVER), [], [root_bc_noncrit]),
+        case("critical-aia", "FAILURE", make("leaf", ica, ca=False, san=dns("example.com"), eku=SERVER, extra=[(aia, True)]), [ica], [root]),
+        case("non-critical-aia", "SUCCESS", make("leaf", ica, ca=False, san=dns("example.com"), eku=SERVER, extra=[(aia, False)]), [ica], [root]),
+        case("leaf-missing-aki", "FAILURE", no_aki, [ica], [root]),
+        case("leaf-keycertsign-not-ca", "FAILURE", make("leaf", ica, ca=False, san=dns("example.com"), eku=SERVER, key_usage=x509.KeyUsage(True, False, False, False, False, True, False, False, False)), [ica], [root]),
+        case("ca-empty-subject", "FAILURE", make("leaf", empty_root, ca=False, san=dns("example.com"), eku=SERVER, issuer_name=x509.Name([])), [], [empty_root]),
+        case("critical-san-nonempty-subject", "FAILURE", make("leaf", ica, ca=False, eku=SERVER, extra=[(x509.SubjectAlternativeName(dns("example.com")), True)]), [ica], [root]),
+        case("pedantic-feature-skipped", "FAILURE", leaf, [ica], [root], features=["pedantic-webpki-eku"]),
     ]
     garbage = dict(case("malformed-peer", "FAILURE", leaf, [ica], [root]))
     garbage["peer_certificate"] = "-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n"

@@ -81,7 +81,7 @@ EXPECT: dict[str, Chain] = {
     "rsa/ee-cert.pem": Chain(["rsa/ca-cert.pem"], "rsa/root-cert.pem"),
     "rsa/ee-expired.pem": Chain(["rsa/ca-cert.pem"], "rsa/root-cert.pem", exit_code=1, fails={"cert.path.validity"}),
     "rsa/ca-expired.pem": Chain(trust="rsa/root-cert.pem", exit_code=1, fails={"cert.path.validity"}),
-    "rsa/ca-nonbc.pem": Chain(trust="rsa/root-cert.pem"),  # valid as a leaf; as a CA see test_ca_nonbc_*
+    "rsa/ca-nonbc.pem": Chain(trust="rsa/root-cert.pem", exit_code=1, fails={"cert.path.leaf_usage"}),  # keyCertSign without cA; as a CA see test_ca_nonbc_*
     "rsa/ee-cert-crit-unknown-ext.pem": Chain(["rsa/ca-cert.pem"], "rsa/root-cert.pem", exit_code=1, fails={"cert.path.critical_extensions"}),
     "rsa/ee-cert-md5.pem": Chain(["rsa/ca-cert.pem"], "rsa/root-cert.pem", exit_code=1, fails={"cert.path.signature"}),
     "ecdsa/ca-cert-ec-named.pem": Chain(trust="rsa/root-cert.pem"),

@@ -13,6 +13,7 @@ from mptool.core.registry import CheckSpec, register
 RFC = "RFC 5280 §6.1"
 _DESCRIPTIONS: dict[str, tuple[str, str, str]] = {
     "chaining": ("Name chaining and AKI/SKI", f"{RFC}.3 (a)(4); RFC 5280 §4.2.1.1", "Each certificate's issuer DN equals the next certificate's subject DN (RFC 5280 §7.1 comparison) and a present authorityKeyIdentifier matches the issuer's subjectKeyIdentifier."),
+    "structure": ("Structural rules that affect validation", "RFC 5280 §4.1.1.2, §4.2; CA/B Forum BR 7.1.2 (Web-PKI mode)", "Per certificate of the path: the inner and outer signature algorithms are identical; authorityKeyIdentifier, subjectKeyIdentifier and the access-information extensions are not critical; in Web-PKI mode (limbo) also v3 only, a non-critical subjectAltName when the subject is not empty, and an authorityKeyIdentifier with keyIdentifier only."),
     "anchor": ("Path ends at a trust anchor", f"{RFC}.1 (d)", "The path ends at a configured trust anchor, trusted by name and key (not by its self-signature)."),
     "signature": ("Every link's signature verifies", f"{RFC}.3 (a)(1); GB/T 32918.2-2016 §7; GM/T 0009-2012 §8", "Every certificate's signature verifies with its issuer's key: SM2 with ZA over the configured user ID and the TBS bytes as received, RSA and ECDSA through cryptography; MD5 and SHA-1 signatures are rejected."),
     "validity": ("Validity at the validation time", f"{RFC}.3 (a)(2)", "The validation time (--at, default now) lies within [notBefore, notAfter] of every certificate of the path, trust anchor included."),

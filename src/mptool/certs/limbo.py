@@ -87,6 +87,8 @@ def _skip_reason(case: dict[str, Any]) -> str | None:
     for feature in case.get("features") or []:
         if feature in UNSUPPORTED_FEATURES:
             return f"feature {feature}: {UNSUPPORTED_FEATURES[feature]}"
+        if feature.startswith("pedantic-"):
+            return f"feature {feature}: pedantic profile rules are not implemented"
     if case.get("validation_kind") == "CLIENT" and case.get("expected_peer_names"):
         return "client peer-name matching is not implemented"
     peer = case.get("expected_peer_name")

@@ -22,6 +22,7 @@ from mptool.certs.signature import verify_certificate
 #: the path checks, in the order they are reported (check id suffix -> cert-rules id)
 PATH_CHECKS: dict[str, str] = {
     "chaining": "CERT-PATH-001",
+    "structure": "CERT-FMT-004, CERT-FMT-015",
     "anchor": "CERT-PATH-002",
     "signature": "CERT-PATH-003",
     "validity": "CERT-PATH-004",
@@ -141,6 +142,7 @@ def validate(candidate: Candidate, options: PathOptions) -> Candidate:
     for index, cert in enumerate(certs):
         _check_validity(index, cert, options, add)
         _check_critical(index, cert, add)
+        _check_structure(index, cert, index == last and candidate.anchored, options, add)
     for index in range(1, len(certs)):
         _check_ca(index, certs, options, add)
     _check_name_constraints(certs, add)
@@ -187,11 +189,43 @@ def _check_critical(index: int, cert: Cert, add: Any) -> None:
             add(Issue("critical_extensions", "error", index, f"unrecognised critical extension {oid}", {"oid": oid}))
 
 
+#: extensions RFC 5280 says conforming CAs MUST mark non-critical
+MUST_BE_NON_CRITICAL = {oids.EXT_AKI: "authorityKeyIdentifier", oids.EXT_SKI: "subjectKeyIdentifier", oids.EXT_AIA: "authorityInfoAccess", oids.EXT_SIA: "subjectInfoAccess"}
+
+
+def _check_structure(index: int, cert: Cert, is_anchor: bool, options: PathOptions, add: Any) -> None:
+    if cert.slices.tbs_signature_algorithm != cert.slices.signature_algorithm:
+        add(Issue("structure", "error", index, "tbsCertificate.signature differs from signatureAlgorithm (CERT-FMT-004)"))
+    for oid, critical, _value in cert.raw_extensions:
+        if critical and oid in MUST_BE_NON_CRITICAL:
+            add(Issue("structure", "error", index, f"{MUST_BE_NON_CRITICAL[oid]} is marked critical (RFC 5280 requires non-critical)", {"oid": oid}))
+    aki = cert.ext_value(oids.EXT_AKI)
+    if not cert.self_issued and not is_anchor and (aki is None or aki.key_identifier is None):
+        add(Issue("chaining", "error", index, "authorityKeyIdentifier keyIdentifier is missing (RFC 5280 §4.2.1.1 MUST)"))
+    if not options.webpki:
+        return
+    if cert.version != 2:
+        add(Issue("structure", "error", index, f"version v{cert.version + 1}, Web-PKI requires v3"))
+    san = cert.extensions.get(oids.EXT_SAN)
+    if san is not None and san.critical and cert.x509.subject.rdns:
+        add(Issue("structure", "error", index, "subjectAltName is critical although the subject is not empty"))
+    if aki is not None and (aki.key_identifier is None or aki.authority_cert_issuer is not None or aki.authority_cert_serial_number is not None):
+        add(Issue("structure", "error", index, "authorityKeyIdentifier must carry keyIdentifier only (CA/B BR 7.1.2)"))
+    ski = cert.ext_value(oids.EXT_SKI)
+    if is_anchor and cert.self_issued and aki is not None and aki.key_identifier is not None and ski is not None and aki.key_identifier != ski.digest:
+        add(Issue("structure", "error", index, "self-signed anchor: authorityKeyIdentifier differs from its subjectKeyIdentifier"))
+
+
 def _check_ca(index: int, certs: list[Cert], options: PathOptions, add: Any) -> None:
     cert = certs[index]
     bc = cert.ext_value(oids.EXT_BC)
     if bc is None or not bc.ca:
         add(Issue("ca", "error", index, "issuer is not a CA: basicConstraints cA=TRUE missing", {"version": cert.version + 1}))
+    elif not cert.extensions[oids.EXT_BC].critical:
+        severity = "error" if options.webpki else "warn"
+        add(Issue("ca", severity, index, "basicConstraints of a CA is not critical (RFC 5280 §4.2.1.9 MUST; real CFCA/NRCAC SM2 roots do this)"))
+    if not cert.x509.subject.rdns:
+        add(Issue("ca", "error", index, "CA certificate has an empty subject DN"))
     ku = cert.ext_value(oids.EXT_KU)
     if ku is not None and not ku.key_cert_sign:
         add(Issue("ca", "error", index, "issuer keyUsage lacks keyCertSign"))
@@ -269,6 +303,8 @@ def _check_leaf(leaf: Cert, options: PathOptions, add: Any) -> None:
         if wanted not in purposes and oids.EKU_ANY not in purposes:
             add(Issue("leaf_usage", "error", 0, f"extKeyUsage does not allow {options.purpose}", {"eku": sorted(purposes), "wanted": wanted}))
     ku = leaf.ext_value(oids.EXT_KU)
+    if ku is not None and ku.key_cert_sign and not leaf.is_ca:
+        add(Issue("leaf_usage", "error", 0, "keyUsage keyCertSign without basicConstraints cA=TRUE (RFC 5280 §4.2.1.9)"))
     if options.purpose == "codesign" and ku is not None and not (ku.digital_signature or ku.content_commitment):
         add(Issue("leaf_usage", "error", 0, "keyUsage lacks digitalSignature for code signing"))
     if options.webpki and options.purpose in ("server", "client") and leaf.is_ca:
