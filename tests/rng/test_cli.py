@@ -80,6 +80,13 @@ def test_bits_without_count_takes_every_whole_sequence(binary_e: Path) -> None:
     assert evidence["parameters"]["count"] == 3
 
 
+def test_one_sequence_from_the_start_of_a_longer_input(binary_e: Path) -> None:
+    evidence = _json([str(binary_e), "--bits", "20000", "--count", "1"])
+    assert evidence["inputs"][0]["size"] == binary_e.stat().st_size
+    monobit = evidence["results"][0]["measurements"]
+    assert monobit["sequences"] == 1 and isinstance(monobit["p_value"], float) and "p_t" not in monobit
+
+
 def test_too_little_data_is_an_input_error(binary_e: Path, tmp_path: Path) -> None:
     before = binary_e.read_bytes()
     output = tmp_path / "out.json"

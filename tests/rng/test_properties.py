@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from rng_testdata import data_e
 
 from mptool.randomness.battery import evaluate
+from mptool.randomness.correlation import DFT_THRESHOLD_FACTOR
 from mptool.randomness.linear_complexity import linear_complexities
 from mptool.randomness.params import VARIANTS
 from mptool.randomness.rank import gf2_ranks
 from mptool.randomness.runs import _longest_per_block
 from mptool.randomness.sequence import BitSequence
+from mptool.randomness.spectrum import count_below
 from mptool.randomness.universal import distances
 
 bit_arrays = st.integers(min_value=1, max_value=4096).flatmap(lambda n: arrays(np.uint8, n, elements=st.integers(0, 1)))
@@ -48,6 +54,15 @@ def test_p_and_q_in_unit_interval(bits: np.ndarray) -> None:
     assert all(not reason.startswith("error") for reason in problems.values()), problems
     values = matrix[computed, :2]
     assert np.all((values >= 0) & (values <= 1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(bit_arrays, st.sampled_from([8, 64, 1000]))
+def test_chunked_statistics_equal_whole_sequence(bits: np.ndarray, chunk: int) -> None:
+    # 10^8-bit sequences are processed in chunks; small chunks exercise every chunk boundary
+    whole, problems = evaluate(bits, SMALL_TESTS)
+    chunked, _ = evaluate(bits, SMALL_TESTS, chunk=chunk)
+    assert np.allclose(chunked, whole, rtol=1e-12, atol=1e-12, equal_nan=True)
 
 
 ITEMS = [(test, variant) for test, sets in SMALL_TESTS.items() for _ in sets for variant in VARIANTS.get(test, (None,))]
@@ -159,4 +174,12 @@ def test_universal_distances_match_table_walk(codes: np.ndarray) -> None:
     for i, code in enumerate(codes, start=1):
         expected.append(i - last.get(int(code), 0))
         last[int(code)] = i
-    assert list(distances(codes)) == expected
+    assert list(distances(codes, np.zeros(16, dtype=np.int64))) == expected
+
+
+@pytest.mark.parametrize("n", [1_000_000, 999_999, 999_983])  # 8 parts; 9 parts of odd length; prime: one FFT
+def test_split_dft_count_equals_direct_fft(n: int) -> None:
+    bits = data_e()[:n]
+    threshold = math.sqrt(DFT_THRESHOLD_FACTOR * n)
+    direct = count_below(bits, threshold)
+    assert count_below(bits, threshold, direct_max=1000, part_max=1 << 17) == direct

@@ -11,7 +11,7 @@ import numpy as np
 from mptool.randomness import correlation, frequency, linear_complexity, rank, runs, universal
 from mptool.randomness.params import VARIANTS
 from mptool.randomness.pvalues import Outcome
-from mptool.randomness.sequence import BitSequence, NotApplicable
+from mptool.randomness.sequence import CHUNK, BitSequence, NotApplicable
 
 TestFunction = Callable[..., list[Outcome]]
 
@@ -43,13 +43,15 @@ def _longest_pattern(tests: Tests) -> int:
     return max(lengths, default=0)
 
 
-def evaluate(bits: np.ndarray, tests: Tests) -> tuple[np.ndarray, dict[int, str]]:
-    """All items of ``tests`` on one sequence.
+def evaluate(bits: np.ndarray, tests: Tests, chunk: int = CHUNK, on_test: Callable[[int], None] | None = None) -> tuple[np.ndarray, dict[int, str]]:
+    """All items of ``tests`` on one sequence (shared statistics computed ``chunk`` bits at a time).
+
+    ``on_test(items)`` is called after each parameter set with the number of items it gave.
 
     Returns an (items, 3) array of P, Q and statistic (NaN where an item could not be computed)
     and, for those items, the reason: ``"na: …"`` (sequence too short) or ``"error: …"`` (a bug).
     """
-    seq = BitSequence(bits)
+    seq = BitSequence(bits, chunk)
     longest = _longest_pattern(tests)
     if 0 < longest <= seq.n:
         seq.pattern_counts(longest)
@@ -67,6 +69,8 @@ def evaluate(bits: np.ndarray, tests: Tests) -> tuple[np.ndarray, dict[int, str]
                 outcomes = [(math.nan,) * 3] * width  # type: ignore[list-item]
                 problems.update({len(rows) + i: f"error: {type(exc).__name__}: {exc}" for i in range(width)})
             rows.extend(outcomes)
+            if on_test is not None:
+                on_test(width)
     return np.array(rows, dtype=np.float64).reshape(len(rows), 3), problems
 
 

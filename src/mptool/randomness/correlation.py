@@ -10,6 +10,7 @@ from scipy.special import ndtr
 from mptool.core.registry import check
 from mptool.randomness.pvalues import Outcome, clip01, normal
 from mptool.randomness.sequence import BitSequence, NotApplicable
+from mptool.randomness.spectrum import count_below
 
 
 @check("rng.gmt0005.binary_derivative", "Binary derivative test (二元推导检测)", "GM/T 0005-2021 §5.8; Annex A; decision §6")
@@ -20,11 +21,13 @@ def binary_derivative(seq: BitSequence, k: int) -> list[Outcome]:
     """
     if k >= seq.n:
         raise NotApplicable(f"k={k} needs more than {k} bits")
-    derived = seq.bits
-    for _ in range(k):
-        derived = derived[1:] ^ derived[:-1]
+    ones = 0
+    for derived in seq.chunks(overlap=k):
+        for _ in range(k):
+            derived = derived[1:] ^ derived[:-1]
+        ones += int(np.count_nonzero(derived))
     length = seq.n - k
-    return [normal((2 * int(np.count_nonzero(derived)) - length) / math.sqrt(length))]
+    return [normal((2 * ones - length) / math.sqrt(length))]
 
 
 @check("rng.gmt0005.autocorrelation", "Autocorrelation test (自相关检测)", "GM/T 0005-2021 §5.9; Annex A; decision §6")
@@ -36,7 +39,7 @@ def autocorrelation(seq: BitSequence, d: int) -> list[Outcome]:
     if d >= seq.n:
         raise NotApplicable(f"d={d} needs more than {d} bits")
     length = seq.n - d
-    a = int(np.count_nonzero(seq.bits[:length] != seq.bits[d:]))
+    a = seq.disagreements(d)
     return [normal((2 * a - length) / math.sqrt(length))]
 
 
@@ -56,12 +59,9 @@ def cumulative_sums(seq: BitSequence) -> list[Outcome]:
 
     P from the random-walk series of NIST SP 800-22 §2.13; Q = P. Two items: forward, backward.
     """
-    sums = seq.partial_sums
-    total = int(sums[-1])
-    top, bottom = int(sums.max()), int(sums.min())
+    total, top, bottom, head_top, head_bottom = seq.excursions()
     forward = max(top, -bottom)
     # Backward partial sums are total − S_j for j = 0…n−1 (S_0 = 0).
-    head_top, head_bottom = max(0, int(sums[:-1].max(initial=0))), min(0, int(sums[:-1].min(initial=0)))
     backward = max(total - head_bottom, head_top - total)
     return [(p, p, float(z)) for z in (forward, backward) for p in [cumulative_sums_p(z, seq.n)]]
 
@@ -78,17 +78,8 @@ def dft(seq: BitSequence, divisor: float = 3.8) -> list[Outcome]:
     divisor 3.8; NIST SP 800-22 uses 4, selectable as ``dft.divisor=4``); P = erfc(|V|/√2),
     Q = erfc(V/√2)/2.
     """
-    import scipy.fft
-
     if seq.n < 2:
         raise NotApplicable("the DFT test needs at least 2 bits")
-    x = seq.bits.astype(np.float64)
-    x *= 2
-    x -= 1
-    spectrum = scipy.fft.rfft(x, overwrite_x=True)
-    del x
-    half = seq.n // 2
-    threshold = math.sqrt(DFT_THRESHOLD_FACTOR * seq.n)
-    below = int(np.count_nonzero(np.abs(spectrum[:half]) < threshold))
+    below = count_below(seq.bits, math.sqrt(DFT_THRESHOLD_FACTOR * seq.n))
     v = (below - 0.95 * seq.n / 2) / math.sqrt(0.95 * 0.05 * seq.n / divisor)
     return [normal(v)]

@@ -41,9 +41,9 @@ def poker(seq: BitSequence, m: int) -> list[Outcome]:
 
     V = (2^m/N) Σ n_j² − N, χ² with 2^m − 1 degrees of freedom; P = Q = igamc((2^m−1)/2, V/2).
     """
-    words = seq.words(m)
-    counts = np.bincount(words, minlength=2**m).astype(np.int64)
-    v = (2**m / words.size) * float(np.dot(counts, counts)) - words.size
+    counts = seq.word_counts(m)
+    words = seq.n // m
+    v = (2**m / words) * float(np.dot(counts, counts)) - words
     return [chi2(v, (2**m - 1) / 2)]
 
 

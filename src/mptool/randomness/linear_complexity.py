@@ -75,7 +75,7 @@ def linear_complexity(seq: BitSequence, m: int) -> list[Outcome]:
         raise NotApplicable(f"block size m={m} exceeds the sequence length {seq.n}")
     lengths = linear_complexities(seq.bits[: count * m].reshape(count, m))
     sign = -1.0 if m % 2 else 1.0
-    mu = m / 2 + (9 - sign) / 36 - (m / 3 + 2 / 9) / 2.0**m
+    mu = m / 2 + (9 - sign) / 36 - (m / 3 + 2 / 9) * 2.0 ** (-m)
     t = sign * (lengths - mu) + 2 / 9
     observed = np.bincount(np.searchsorted(CLASS_EDGES, t, side="left"), minlength=7)
     expected = count * CLASS_PROBABILITIES

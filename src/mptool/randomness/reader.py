@@ -57,20 +57,23 @@ def _decoded_chunks(reader: DigestingReader, input_format: str) -> Iterator[np.n
 
 
 def _cut(chunks: Iterator[np.ndarray], bits: int) -> Iterator[np.ndarray]:
-    """Sequences of exactly ``bits`` bits from a stream of decoded chunks (a short tail is dropped)."""
-    pending: list[np.ndarray] = []
-    held = 0
+    """Sequences of exactly ``bits`` bits from a stream of decoded chunks (a short tail is dropped).
+
+    Each sequence is filled into its own buffer, so at most one sequence and one chunk are held.
+    """
+    buffer = np.empty(bits, dtype=np.uint8)
+    filled = 0
     for chunk in chunks:
-        pending.append(chunk)
-        held += chunk.size
-        if held < bits:
-            continue
-        data = np.concatenate(pending)
-        whole = data.size // bits
-        for i in range(whole):
-            yield data[i * bits : (i + 1) * bits]
-        rest = data[whole * bits :]
-        pending, held = [rest.copy()], rest.size
+        used = 0
+        while used < chunk.size:
+            take = min(bits - filled, chunk.size - used)
+            buffer[filled : filled + take] = chunk[used : used + take]
+            filled += take
+            used += take
+            if filled == bits:
+                yield buffer
+                buffer = np.empty(bits, dtype=np.uint8)
+                filled = 0
 
 
 @dataclass

@@ -20,7 +20,7 @@ def runs(seq: BitSequence) -> list[Outcome]:
     Unlike NIST SP 800-22 there is no monobit pre-test; a constant sequence gives V = +∞ (P = Q = 0).
     """
     pi = seq.ones / seq.n
-    observed = 1 + int(np.count_nonzero(seq.transitions))
+    observed = 1 + seq.disagreements(1)
     spread = 2 * math.sqrt(seq.n) * pi * (1 - pi)
     expected = 2 * seq.n * pi * (1 - pi)
     v = (observed - expected) / spread if spread > 0 else math.inf
@@ -45,11 +45,8 @@ def runs_distribution(seq: BitSequence) -> list[Outcome]:
     k = runs_distribution_classes(seq.n)
     if k < 2:
         raise NotApplicable(f"the runs distribution test needs at least 2 length classes (n={seq.n} gives {k})")
-    values, lengths = seq.runs
-    classes = np.minimum(lengths, k)
-    b = np.bincount(classes[values == 1], minlength=k + 1)[1:]
-    g = np.bincount(classes[values == 0], minlength=k + 1)[1:]
-    total = int(lengths.size)
+    b, g = (h[1:] for h in seq.run_histograms(k))
+    total = int(b.sum() + g.sum())
     e = total / 2.0 ** np.arange(2, k + 2)
     e[-1] = total / 2.0**k
     v = float(np.sum((b - e) ** 2 / e) + np.sum((g - e) ** 2 / e))
@@ -104,10 +101,15 @@ def longest_run(seq: BitSequence, m: int = 0, probabilities: str = "gmt") -> lis
     blocks = seq.n // m
     if blocks == 0:
         raise NotApplicable(f"block size m={m} exceeds the sequence length {seq.n}")
+    counts = np.zeros((2, high - low + 1), dtype=np.int64)
+    per_chunk = max(1, seq.chunk // m)
+    for first in range(0, blocks, per_chunk):
+        count = min(per_chunk, blocks - first)
+        for row, longest in enumerate(_longest_per_block(seq.bits[first * m :], m, count)):
+            counts[row] += np.bincount(np.clip(longest, low, high) - low, minlength=high - low + 1)
     outcomes = []
-    for longest in _longest_per_block(seq.bits, m, blocks):
-        counts = np.bincount(np.clip(longest, low, high) - low, minlength=high - low + 1)
+    for row in counts:
         expected = blocks * pi
-        v = float(np.sum((counts - expected) ** 2 / expected))
+        v = float(np.sum((row - expected) ** 2 / expected))
         outcomes.append(chi2(v, (high - low) / 2))
     return outcomes

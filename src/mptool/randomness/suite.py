@@ -63,8 +63,14 @@ def run_suite(builder: ReportBuilder, options: RunOptions, progress: Progress = 
     jobs = max(1, options.jobs or default_jobs())
     _record_parameters(builder, options, plan, source, jobs)
     total = source.count
-    with progress.task("GM/T 0005-2021 tests", total) as advance:
-        matrix, problems = _compute(plan.tests, source.sequences(), n, jobs if total != 1 else 1, advance)
+    if total == 1:  # one sequence: progress by item
+        with progress.task(f"GM/T 0005-2021, {n} bits", len(plan.items)) as advance:
+            (sequence,) = list(source.sequences())  # to the end, so the input is fully digested
+            matrix, problems = evaluate(sequence, plan.tests, on_test=advance)
+            matrix = matrix[None]
+    else:
+        with progress.task(f"GM/T 0005-2021, sequences of {n} bits", total) as advance:
+            matrix, problems = _compute(plan.tests, source.sequences(), n, jobs, advance)
     for record in source.records:
         builder.add_input(record)
     if total is not None and matrix.shape[0] < total:

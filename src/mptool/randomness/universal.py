@@ -31,14 +31,24 @@ EXPECTED: dict[int, tuple[float, float]] = {
 }
 
 
-def distances(codes: np.ndarray) -> np.ndarray:
-    """For each word (1-based index i), i minus the index of the previous equal word (or minus 0)."""
+def distances(codes: np.ndarray, last: np.ndarray, offset: int = 0) -> np.ndarray:
+    """For each word (1-based index offset+1, offset+2, …), its index minus that of the previous equal word.
+
+    ``last`` holds, per word value, the 1-based index of its latest occurrence before this chunk
+    (0: never seen); it is updated in place, so chunks can be fed in order.
+    """
     order = np.argsort(codes, kind="stable")
     ordered = codes[order]
-    previous = np.zeros(codes.size, dtype=np.int64)
-    same = ordered[1:] == ordered[:-1]
-    previous[order[1:]] = np.where(same, order[:-1] + 1, 0)
-    return np.arange(1, codes.size + 1) - previous
+    index = order.astype(np.int64) + offset + 1
+    previous = np.empty(codes.size, dtype=np.int64)
+    first = np.ones(codes.size, dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    previous[order[first]] = last[ordered[first]]
+    previous[order[~first]] = index[np.flatnonzero(~first) - 1]
+    final = np.ones(codes.size, dtype=bool)
+    final[:-1] = first[1:]
+    last[ordered[final]] = index[final]
+    return np.arange(offset + 1, offset + codes.size + 1) - previous
 
 
 @check("rng.gmt0005.universal", "Maurer's universal statistical test (Maurer通用统计检测)", "GM/T 0005-2021 §5.14; Annex A; decision §6")
@@ -50,11 +60,16 @@ def universal(seq: BitSequence, L: int = 7, Q: int = 1280) -> list[Outcome]:  # 
     """
     if L not in EXPECTED:
         raise NotApplicable(f"no expected value for L={L} (1 ≤ L ≤ 16)")
-    codes = seq.words(L)
-    k = codes.size - Q
+    k = seq.n // L - Q
     if k <= 0:
         raise NotApplicable(f"L={L}, Q={Q} need more than {(Q + 1) * L} bits")
-    f = float(np.sum(np.log2(distances(codes)[Q:]))) / k
+    last = np.zeros(2**L, dtype=np.int64)
+    total, offset = 0.0, 0
+    for codes in seq.words(L):
+        gaps = distances(codes, last, offset)
+        total += float(np.sum(np.log2(gaps[max(0, Q - offset) :])))
+        offset += codes.size
+    f = total / k
     expected, variance = EXPECTED[L]
     c = 0.7 - 0.8 / L + (4 + 32 / L) * k ** (-3 / L) / 15
     sigma = c * math.sqrt(variance / k)
