@@ -247,6 +247,16 @@ def build_suite() -> dict[str, Any]:
         case("critical-san-nonempty-subject", "FAILURE", make("leaf", ica, ca=False, eku=SERVER, extra=[(x509.SubjectAlternativeName(dns("example.com")), True)]), [ica], [root]),
         case("pedantic-feature-skipped", "FAILURE", leaf, [ica], [root], features=["pedantic-webpki-eku"]),
     ]
+    leading_period = x509.NameConstraints(permitted_subtrees=[x509.DNSName("unrelated.example.org")], excluded_subtrees=None)
+    leading_period._permitted_subtrees = [x509.DNSName(".example.com")]  # bypass cryptography's check: malformed on purpose
+    ica_bad_nc = make("ica-bad-nc", root, ca=True, extra=[(leading_period, True)])
+    ica_excl = make("ica-excl", root, ca=True, extra=[(x509.NameConstraints(permitted_subtrees=None, excluded_subtrees=[x509.DNSName("secret.example.com")]), True)])
+    cases += [
+        case("nc-malformed-leading-period", "FAILURE", make("leaf", ica_bad_nc, ca=False, san=dns("www.example.com"), eku=SERVER), [ica_bad_nc], [root], peer="www.example.com"),
+        case("nc-malformed-san-under-constraint", "FAILURE", make("leaf", ica_nc, ca=False, san=dns(".example.com", "www.example.com"), eku=SERVER), [ica_nc], [root], peer="www.example.com"),
+        case("nc-wildcard-covers-excluded", "FAILURE", make("leaf", ica_excl, ca=False, san=dns("*.example.com"), eku=SERVER), [ica_excl], [root], peer="www.example.com"),
+        case("nc-in-end-entity", "FAILURE", make("leaf", ica, ca=False, san=dns("example.com"), eku=SERVER, extra=[(nc, False)]), [ica], [root]),
+    ]
     garbage = dict(case("malformed-peer", "FAILURE", leaf, [ica], [root]))
     garbage["peer_certificate"] = "-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n"
     cases.append(garbage)

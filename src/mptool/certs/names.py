@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,8 +71,6 @@ def _dns_in_subtree(name: str, base: str) -> bool:
     name, base = _dns(name), _dns(base)
     if not base:
         return True
-    if base.startswith("."):
-        return name.endswith(base)
     return name == base or name.endswith("." + base)
 
 
@@ -141,23 +140,76 @@ _KIND_TYPES = {"dns": x509.DNSName, "email": x509.RFC822Name, "ip": x509.IPAddre
 SUPPORTED_CONSTRAINT_TYPES = tuple(_KIND_TYPES.values())
 
 
+_LABEL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?$")
+
+
+def valid_dns(name: str, *, wildcard: bool) -> bool:
+    """An ASCII host name with non-empty labels (a whole ``*`` left-most label when allowed)."""
+    if not name or not name.isascii():
+        return False
+    labels = name.rstrip(".").split(".") if name != "." else [""]
+    if wildcard and labels[0] == "*" and len(labels) > 1:
+        labels = labels[1:]
+    return all(_LABEL.match(label) for label in labels)
+
+
+def _valid_constraint(base: x509.GeneralName) -> bool:
+    value = base.value
+    if isinstance(base, x509.DNSName):
+        return value == "" or valid_dns(value, wildcard=False)
+    if isinstance(base, x509.RFC822Name):
+        return value.count("@") <= 1 and valid_dns(value.rsplit("@", 1)[-1].lstrip("."), wildcard=False)
+    if isinstance(base, x509.IPAddress):
+        return isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network))
+    return True
+
+
+def _valid_name(kind: str, value: Any) -> bool:
+    if kind == "dns":
+        return valid_dns(value, wildcard=True)
+    if kind == "email":
+        return value.count("@") == 1 and valid_dns(value.split("@")[1], wildcard=False)
+    if kind == "ip":
+        return isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address))
+    return True
+
+
+def _wildcard_hits_excluded(name: str, base: x509.GeneralName) -> bool:
+    """A ``*.X`` name may stand for a host inside an excluded subtree below X (fail closed)."""
+    if not isinstance(base, x509.DNSName) or not name.startswith("*."):
+        return False
+    rest, excluded = _dns(name[2:]), _dns(base.value)
+    return excluded == rest or excluded.endswith("." + rest)
+
+
 def constraint_violations(nc: x509.NameConstraints, names: CertNames) -> list[str]:
-    """Violations of one nameConstraints extension by one certificate's names."""
+    """Violations of one nameConstraints extension by one certificate's names.
+
+    Malformed constraints (a wildcard or leading period in a dNSName, a mailbox with two
+    '@', an iPAddress that is not address+mask) and malformed names under a constraint of
+    their type are violations: the check fails closed.
+    """
     problems: list[str] = []
     permitted = list(nc.permitted_subtrees or [])
     excluded = list(nc.excluded_subtrees or [])
     for base in permitted + excluded:
         if not isinstance(base, SUPPORTED_CONSTRAINT_TYPES):
             problems.append(f"name constraint of unsupported type {type(base).__name__}")
+        elif not _valid_constraint(base):
+            problems.append(f"malformed name constraint {base.value!r}")
     items: Iterable[tuple[str, Any]] = (
         [("dns", n) for n in names.dns] + [("email", n) for n in names.email] + [("ip", n) for n in names.ip] + [("dn", n) for n in names.dn]
     )
     for kind, value in items:
         text = value.rfc4514_string() if kind == "dn" else str(value)
-        for base in excluded:
-            if _in_subtree(kind, value, base):
-                problems.append(f"{kind} {text!r} is inside excluded subtree {base.value}")
         same_type = [b for b in permitted if isinstance(b, _KIND_TYPES[kind])]
+        same_excluded = [b for b in excluded if isinstance(b, _KIND_TYPES[kind])]
+        if (same_type or same_excluded) and not _valid_name(kind, value):
+            problems.append(f"malformed {kind} name {text!r} under {kind} name constraints")
+            continue
+        for base in excluded:
+            if _in_subtree(kind, value, base) or (kind == "dns" and _wildcard_hits_excluded(value, base)):
+                problems.append(f"{kind} {text!r} is inside excluded subtree {base.value}")
         if same_type and not any(_in_subtree(kind, value, b) for b in same_type):
             problems.append(f"{kind} {text!r} is outside every permitted {kind} subtree")
     return problems

@@ -199,6 +199,8 @@ def _check_structure(index: int, cert: Cert, is_anchor: bool, options: PathOptio
     for oid, critical, _value in cert.raw_extensions:
         if critical and oid in MUST_BE_NON_CRITICAL:
             add(Issue("structure", "error", index, f"{MUST_BE_NON_CRITICAL[oid]} is marked critical (RFC 5280 requires non-critical)", {"oid": oid}))
+    if oids.EXT_NC in cert.extensions and not cert.is_ca:
+        add(Issue("structure", "error", index, "nameConstraints in a certificate that is not a CA (RFC 5280 §4.2.1.10)"))
     aki = cert.ext_value(oids.EXT_AKI)
     if not cert.self_issued and not is_anchor and (aki is None or aki.key_identifier is None):
         add(Issue("chaining", "error", index, "authorityKeyIdentifier keyIdentifier is missing (RFC 5280 §4.2.1.1 MUST)"))
