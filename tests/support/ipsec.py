@@ -1,0 +1,181 @@
+"""IPsec peers for tests: two network namespaces joined by a veth pair, strongSwan charon in each.
+
+Layout (protocols.md §5): namespaces ``<tag>w`` (initiator) and ``<tag>e`` (responder), veth
+10.<n>.0.1 <-> 10.<n>.0.2, protected subnets 10.<n>.1.0/24 and 10.<n>.2.0/24 on each ``lo``.
+Each charon runs in a private mount namespace with a tmpfs on /run (its pid file is a fixed
+path) and its own strongswan.conf (STRONGSWAN_CONF) whose vici socket lives in the test's
+directory; ESP goes through the kernel-libipsec plugin (userspace ESP over TUN, UDP 4500),
+because this kernel refuses XFRM SAs. Everything is removed on exit, also on failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from support.peers import require, stop
+
+CHARON = "/usr/lib/ipsec/charon"
+
+
+def _ip(*args: str) -> None:
+    subprocess.run(["ip", *args], check=True, capture_output=True, timeout=30)
+
+
+@dataclass(frozen=True)
+class NetnsPair:
+    """Two namespaces and their addresses."""
+
+    west: str
+    east: str
+    west_if: str
+    east_if: str
+    west_ip: str
+    east_ip: str
+    west_net: str
+    east_net: str
+
+
+@contextlib.contextmanager
+def netns_pair(tag: str) -> Iterator[NetnsPair]:
+    """Create two namespaces joined by a veth pair; delete them on exit."""
+    require("ip")
+    n = 100 + os.getpid() % 100
+    pair = NetnsPair(f"{tag}w", f"{tag}e", f"{tag}vw"[:15], f"{tag}ve"[:15], f"10.{n}.0.1", f"10.{n}.0.2", f"10.{n}.1.1", f"10.{n}.2.1")
+    try:
+        _ip("netns", "add", pair.west)
+        _ip("netns", "add", pair.east)
+        _ip("link", "add", pair.west_if, "type", "veth", "peer", "name", pair.east_if)
+        _ip("link", "set", pair.west_if, "netns", pair.west)
+        _ip("link", "set", pair.east_if, "netns", pair.east)
+        for ns, ifname, addr, net in ((pair.west, pair.west_if, pair.west_ip, pair.west_net), (pair.east, pair.east_if, pair.east_ip, pair.east_net)):
+            _ip("-n", ns, "addr", "add", f"{addr}/24", "dev", ifname)
+            _ip("-n", ns, "link", "set", ifname, "up")
+            _ip("-n", ns, "link", "set", "lo", "up")
+            _ip("-n", ns, "addr", "add", f"{net}/24", "dev", "lo")
+        yield pair
+    finally:
+        for ns in (pair.west, pair.east):
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=30)
+
+
+STRONGSWAN_CONF = """\
+charon {{
+    load_modular = yes
+    port = 500
+    port_nat_t = 4500
+    install_routes = yes
+    filelog {{
+        log {{
+            path = {log}
+            default = 1
+            ike = 2
+        }}
+    }}
+    plugins {{
+        include /etc/strongswan.d/charon/*.conf
+        vici {{
+            socket = unix://{vici}
+        }}
+        kernel-libipsec {{
+            load = yes
+        }}
+    }}
+}}
+"""
+
+SWANCTL_CONF = """\
+connections {{
+    net {{
+        version = {version}
+        local_addrs = {local}
+        remote_addrs = {remote}
+        proposals = {proposals}
+        local {{
+            auth = psk
+            id = {local_id}
+        }}
+        remote {{
+            auth = psk
+            id = {remote_id}
+        }}
+        children {{
+            net {{
+                local_ts = {local_ts}
+                remote_ts = {remote_ts}
+                esp_proposals = {esp}
+            }}
+        }}
+    }}
+}}
+secrets {{
+    ike-test {{
+        id-a = west
+        id-b = east
+        secret = "mptool test pre-shared key, loopback namespaces only"
+    }}
+}}
+"""
+
+
+@dataclass
+class Charon:
+    """One running charon: its namespace, vici URI and log."""
+
+    netns: str
+    uri: str
+    log: Path
+    proc: subprocess.Popen
+
+    def swanctl(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+        """Run swanctl against this charon (in its network namespace)."""
+        cmd = ["ip", "netns", "exec", self.netns, "swanctl", *args, "--uri", self.uri]
+        return subprocess.run(cmd, capture_output=True, timeout=timeout)
+
+
+@contextlib.contextmanager
+def charon(netns: str, workdir: Path, swanctl_conf: str) -> Iterator[Charon]:
+    """Start charon in ``netns`` with ``swanctl_conf`` loaded; stop it on exit."""
+    require("swanctl")
+    assert Path(CHARON).exists(), "charon is required: Debian package strongswan-charon"
+    workdir.mkdir(parents=True, exist_ok=True)
+    vici = workdir / "charon.vici"
+    log = workdir / "charon.log"
+    conf = workdir / "strongswan.conf"
+    vici.unlink(missing_ok=True)
+    conf.write_text(STRONGSWAN_CONF.format(log=log, vici=vici))
+    (workdir / "swanctl.conf").write_text(swanctl_conf)
+    env = {**os.environ, "STRONGSWAN_CONF": str(conf)}
+    cmd = ["ip", "netns", "exec", netns, "unshare", "--mount", "--propagation", "private", "sh", "-c", f"mount -t tmpfs tmpfs /run && exec {CHARON}"]
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peer = Charon(netns, f"unix://{vici}", log, proc)
+    try:
+        deadline = time.monotonic() + 20
+        while not vici.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                detail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+                raise RuntimeError(f"charon did not start in {netns}: {detail}")
+            time.sleep(0.1)
+        while True:  # the socket file appears just before charon accepts on it
+            loaded = peer.swanctl("--load-all", "--noprompt", "--file", str(workdir / "swanctl.conf"))
+            if loaded.returncode == 0:
+                break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"swanctl --load-all failed: {loaded.stdout.decode(errors='replace')[-1000:]} {loaded.stderr.decode(errors='replace')[-1000:]}")
+            time.sleep(0.2)
+        yield peer
+    finally:
+        stop(proc)
+
+
+def swanctl_conf(version: int, local: str, remote: str, local_id: str, remote_id: str, local_ts: str, remote_ts: str, proposals: str, esp: str) -> str:
+    """A swanctl.conf with one PSK connection ``net`` and one child ``net``."""
+    return SWANCTL_CONF.format(
+        version=version, local=local, remote=remote, local_id=local_id, remote_id=remote_id,
+        local_ts=local_ts, remote_ts=remote_ts, proposals=proposals, esp=esp,
+    )
