@@ -49,6 +49,7 @@ class PathOptions:
     crls: list[Crl] = field(default_factory=list)
     max_intermediates: int = 8
     max_candidates: int = 64
+    max_steps: int = 4096  #: bound on path-building steps (pathological inputs)
     webpki: bool = False  #: also apply Web-PKI leaf rules (leaf not a CA for server/client)
 
 
@@ -98,10 +99,12 @@ def build_candidates(leaf: Cert, intermediates: Sequence[Cert], anchors: Sequenc
     whether the search was cut at ``max_candidates``."""
     found: list[Candidate] = []
     truncated = False
+    budget = [options.max_steps]
 
     def extend(path: list[Cert]) -> None:
         nonlocal truncated
-        if len(found) >= options.max_candidates:
+        budget[0] -= 1
+        if len(found) >= options.max_candidates or budget[0] < 0:
             truncated = True
             return
         current = path[-1]
@@ -172,8 +175,9 @@ def _check_links(certs: list[Cert], options: PathOptions, add: Any) -> None:
 
 
 def _check_validity(index: int, cert: Cert, options: PathOptions, add: Any) -> None:
-    if not (cert.not_before <= options.at <= cert.not_after):
-        state = "not yet valid" if options.at < cert.not_before else "expired"
+    at = options.at.replace(microsecond=0)  # validity has one-second granularity (RFC 5280 §4.1.2.5)
+    if not (cert.not_before <= at <= cert.not_after):
+        state = "not yet valid" if at < cert.not_before else "expired"
         add(Issue("validity", "error", index, f"{state} at {options.at.isoformat()}", {"not_before": cert.not_before.isoformat(), "not_after": cert.not_after.isoformat()}))
 
 
@@ -199,6 +203,10 @@ def _check_structure(index: int, cert: Cert, is_anchor: bool, options: PathOptio
     for oid, critical, _value in cert.raw_extensions:
         if critical and oid in MUST_BE_NON_CRITICAL:
             add(Issue("structure", "error", index, f"{MUST_BE_NON_CRITICAL[oid]} is marked critical (RFC 5280 requires non-critical)", {"oid": oid}))
+    if not cert.x509.subject.rdns:
+        san_ext = cert.extensions.get(oids.EXT_SAN)
+        if san_ext is None or not san_ext.critical:
+            add(Issue("structure", "error", index, "empty subject without a critical subjectAltName (RFC 5280 §4.2.1.6)"))
     if oids.EXT_NC in cert.extensions and not cert.is_ca:
         add(Issue("structure", "error", index, "nameConstraints in a certificate that is not a CA (RFC 5280 §4.2.1.10)"))
     aki = cert.ext_value(oids.EXT_AKI)
@@ -228,6 +236,9 @@ def _check_ca(index: int, certs: list[Cert], options: PathOptions, add: Any) -> 
         add(Issue("ca", severity, index, "basicConstraints of a CA is not critical (RFC 5280 §4.2.1.9 MUST; real CFCA/NRCAC SM2 roots do this)"))
     if not cert.x509.subject.rdns:
         add(Issue("ca", "error", index, "CA certificate has an empty subject DN"))
+    if oids.EXT_SKI not in cert.extensions:
+        severity = "error" if options.webpki else "warn"
+        add(Issue("ca", severity, index, "CA certificate lacks subjectKeyIdentifier (RFC 5280 §4.2.1.2 MUST; some SM2 test CAs omit it)"))
     ku = cert.ext_value(oids.EXT_KU)
     if ku is not None and not ku.key_cert_sign:
         add(Issue("ca", "error", index, "issuer keyUsage lacks keyCertSign"))
@@ -309,6 +320,8 @@ def _check_leaf(leaf: Cert, options: PathOptions, add: Any) -> None:
         add(Issue("leaf_usage", "error", 0, "keyUsage keyCertSign without basicConstraints cA=TRUE (RFC 5280 §4.2.1.9)"))
     if options.purpose == "codesign" and ku is not None and not (ku.digital_signature or ku.content_commitment):
         add(Issue("leaf_usage", "error", 0, "keyUsage lacks digitalSignature for code signing"))
+    if leaf.is_ca and ku is not None and not ku.key_cert_sign:
+        add(Issue("leaf_usage", "error", 0, "basicConstraints cA=TRUE but keyUsage lacks keyCertSign (inconsistent, RFC 5280 §4.2.1.3/§4.2.1.9)"))
     if options.webpki and options.purpose in ("server", "client") and leaf.is_ca:
         add(Issue("leaf_usage", "error", 0, "leaf certificate is a CA (basicConstraints cA=TRUE)"))
     if options.peer_name is not None:
