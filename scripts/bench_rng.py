@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Benchmark ``mptool rng``: one 10^6-bit sequence on one core, sets through the CLI, 10^8 bits.
+
+Usage: .venv/bin/python scripts/bench_rng.py [--sets 1000] [--skip-large] [--repeat 5]
+
+Prints a Markdown report (machine, load, numbers) for docs/benchmarks.md. Data: NIST's data.e
+for the single sequence; sets and the 10^8-bit sequence are generated from a seeded PCG64
+(numpy), written to a temporary directory. Peak memory is the largest sum of VmRSS over the
+process tree of the CLI (main process, forkserver and workers), sampled every 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from mptool.data import data_path  # noqa: E402
+from mptool.randomness.battery import FUNCTIONS, evaluate  # noqa: E402
+from mptool.randomness.params import resolve  # noqa: E402
+from mptool.randomness.sequence import BitSequence  # noqa: E402
+
+
+def machine() -> str:
+    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()[:10]
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    return f"nproc: {nproc}\n" + "\n".join(lscpu)
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def data_e() -> np.ndarray:
+    raw = np.frombuffer(data_path("rng", "data.e").read_bytes(), dtype=np.uint8)
+    return (raw[(raw == 48) | (raw == 49)] - 48)[:1_000_000].copy()
+
+
+def single_sequence(repeat: int) -> list[str]:
+    bits = data_e()
+    plan = resolve(bits.size)
+    evaluate(bits, plan.tests)  # warm-up (imports, caches)
+    cpu, wall = [], []
+    for _ in range(repeat):
+        c0, w0 = time.process_time(), time.perf_counter()
+        evaluate(bits, plan.tests)
+        cpu.append(time.process_time() - c0)
+        wall.append(time.perf_counter() - w0)
+    lines = [
+        f"- full 27-item suite, one 10^6-bit sequence (data.e), one process, {repeat} runs: "
+        f"wall best {min(wall):.3f} s / median {statistics.median(wall):.3f} s; CPU best {min(cpu):.3f} s (load {load()})",
+    ]
+    per_test = []
+    for test, sets in plan.tests.items():
+        for params in sets:
+            seq = BitSequence(bits)
+            if test in ("serial", "approximate_entropy"):
+                seq.pattern_counts(6)  # shared by both tests, counted once in the suite
+            t0 = time.perf_counter()
+            FUNCTIONS[test](seq, **params)
+            per_test.append(f"{test} {','.join(f'{k}={v}' for k, v in params.items())}: {1000 * (time.perf_counter() - t0):.1f} ms")
+    lines.append("- per item (ms, one run): " + "; ".join(per_test))
+    return lines
+
+
+def _tree_rss(root: int) -> int:
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        parents[int(entry)] = int(fields.get("PPid", "0").strip())
+        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
+def run_cli(args: list[str]) -> tuple[float, int]:
+    """Wall time and peak tree RSS of one CLI run (pool workers are not our children: no CPU time)."""
+    peak = 0
+    command = [sys.executable, "-m", "mptool", "rng", "test", *args, "-f", "json", "-o", os.devnull, "--quiet"]
+    start = time.perf_counter()
+    process = subprocess.Popen(command)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    code = process.wait()
+    done.set()
+    sampler.join()
+    wall = time.perf_counter() - start
+    if code not in (0, 1):
+        raise SystemExit(f"mptool exited {code}")
+    return wall, peak
+
+
+def write_random(path: Path, nbytes: int, seed: int) -> None:
+    rng = np.random.Generator(np.random.PCG64(seed))
+    with path.open("wb") as handle:
+        left = nbytes
+        while left:
+            size = min(left, 1 << 24)
+            handle.write(rng.integers(0, 256, size, dtype=np.uint8).tobytes())
+            left -= size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", type=int, default=1000, help="sequences of 10^6 bits in the set benchmark")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--skip-large", action="store_true", help="skip the 10^8-bit runs")
+    args = parser.parse_args()
+    print("## rng\n\n```\n" + machine() + "\n```\n")
+    print(f"load average at start: {load()}\n")
+    for line in single_sequence(args.repeat):
+        print(line)
+    with tempfile.TemporaryDirectory(prefix="mptool-bench-rng-") as tmp:
+        sets = Path(tmp) / "set.bin"
+        write_random(sets, args.sets * 125_000, seed=2024)
+        for jobs in (2, 1):
+            wall, peak = run_cli([str(sets), "--bits", "1000000", "--count", str(args.sets), "--jobs", str(jobs)])
+            print(f"- {args.sets} × 10^6 bits, CLI, --jobs {jobs}: wall {wall:.1f} s ({wall / args.sets:.3f} s per sequence), peak memory (process tree) {peak / 2**20:.0f} MiB (load {load()})")
+        if not args.skip_large:
+            large = Path(tmp) / "large.bin"
+            write_random(large, 2 * 12_500_000, seed=2025)
+            wall, peak = run_cli([str(large), "--bits", "100000000", "--count", "1"])
+            print(f"- 1 × 10^8 bits (30 items), CLI: wall {wall:.1f} s, peak memory {peak / 2**20:.0f} MiB (load {load()})")
+            wall, peak = run_cli([str(large), "--bits", "100000000", "--count", "2", "--jobs", "2"])
+            print(f"- 2 × 10^8 bits, CLI, --jobs 2: wall {wall:.1f} s, peak memory {peak / 2**20:.0f} MiB (load {load()})")
+
+
+if __name__ == "__main__":
+    main()
