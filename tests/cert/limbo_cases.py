@@ -257,6 +257,13 @@ def build_suite() -> dict[str, Any]:
         case("nc-wildcard-covers-excluded", "FAILURE", make("leaf", ica_excl, ca=False, san=dns("*.example.com"), eku=SERVER), [ica_excl], [root], peer="www.example.com"),
         case("nc-in-end-entity", "FAILURE", make("leaf", ica, ca=False, san=dns("example.com"), eku=SERVER, extra=[(nc, False)]), [ica], [root]),
     ]
+    t1 = T0 + _dt.timedelta(days=30)
+    short = make("leaf", ica, ca=False, san=dns("example.com"), eku=SERVER, not_before=T0 + _dt.timedelta(seconds=1), not_after=t1)
+    cases += [
+        case("notafter-fractional", "SUCCESS", short, [ica], [root], validation_time=(t1 + _dt.timedelta(milliseconds=5)).isoformat().replace("+00:00", "Z")),
+        case("notbefore-fractional", "FAILURE", short, [ica], [root], validation_time=(T0 + _dt.timedelta(milliseconds=999)).isoformat().replace("+00:00", "Z")),
+        case("notafter-exact", "SUCCESS", short, [ica], [root], validation_time=t1.isoformat().replace("+00:00", "Z")),
+    ]
     garbage = dict(case("malformed-peer", "FAILURE", leaf, [ica], [root]))
     garbage["peer_certificate"] = "-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n"
     cases.append(garbage)

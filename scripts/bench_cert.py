@@ -1,0 +1,100 @@
+"""Benchmark of ``mptool cert``: a 5-certificate SM2 chain and linting 1,000 certificates.
+
+Run: ``.venv/bin/python scripts/bench_cert.py`` (about 30 s). The certificates are derived
+from the bundled Tongsuo SM2 test chain and re-signed with mptool's SM2 (mptool.certs.synth).
+Numbers go to docs/benchmarks.md ("cert" section).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cryptography import x509
+
+from mptool.certs.chain import path_results
+from mptool.certs.loader import load_files
+from mptool.certs.parse import parse_certificate
+from mptool.certs.path import PathOptions
+from mptool.certs.synth import resign, sm2_chain, sm2_key
+from mptool.data import data_path
+
+AT = _dt.datetime(2026, 11, 27, tzinfo=_dt.timezone.utc)
+
+
+def _pem(ders: list[bytes]) -> str:
+    out = []
+    for der in ders:
+        b64 = base64.b64encode(der).decode()
+        out.append("-----BEGIN CERTIFICATE-----\n" + "\n".join(b64[i : i + 64] for i in range(0, len(b64), 64)) + "\n-----END CERTIFICATE-----\n")
+    return "".join(out)
+
+
+def bench_chain(templates: list, runs: int = 50) -> dict[str, float]:
+    """Parse + build + validate a 5-certificate SM2 chain (4 SM2 signature checks), in-process."""
+    ders = sm2_chain(*templates, 5)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        certs = [parse_certificate(d, f"c{i}") for i, d in enumerate(ders)]
+        results = path_results(certs[0], certs[1:4], certs[4:], PathOptions(at=AT), subject="bench")
+        times.append(time.perf_counter() - start)
+        assert results[0].status.value == "pass", results[0]
+    return {"median_ms": statistics.median(times) * 1000, "min_ms": min(times) * 1000, "max_ms": max(times) * 1000}
+
+
+def bench_chain_cli(templates: list, runs: int = 5) -> float:
+    """The same chain through ``mptool cert chain`` in a new process (includes Python start-up)."""
+    ders = sm2_chain(*templates, 5)
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        (d / "leaf.pem").write_text(_pem(ders[:1]))
+        (d / "inter.pem").write_text(_pem(ders[1:4]))
+        (d / "root.pem").write_text(_pem(ders[4:]))
+        cmd = [sys.executable, "-m", "mptool", "cert", "chain", str(d / "leaf.pem"), "--intermediates", str(d / "inter.pem"), "--trust", str(d / "root.pem"), "--at", "2026-11-27T00:00:00Z", "-f", "json", "-o", str(d / "out.json"), "-q"]
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def bench_lint(template, count: int = 1000) -> dict[str, float]:
+    """``mptool cert lint`` on a PEM bundle of ``count`` distinct SM2 certificates, in a new process."""
+    issuer = sm2_key(99)
+    issuer_name = x509.Name.from_rfc4514_string("CN=bench CA,C=CN")
+    start = time.perf_counter()
+    ders = [
+        resign(template, subject=x509.Name.from_rfc4514_string(f"CN=bench {i},C=CN"), issuer=issuer_name, subject_key=sm2_key(1000 + i), issuer_key=issuer, serial=10_000 + i)
+        for i in range(count)
+    ]
+    made = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = Path(tmp) / "bundle.pem"
+        bundle.write_text(_pem(ders))
+        cmd = [sys.executable, "-m", "mptool", "cert", "lint", str(bundle), "-f", "json", "-o", str(Path(tmp) / "out.json"), "-q", "--fail-on", "never"]
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True)
+        elapsed = time.perf_counter() - start
+    return {"certificates": count, "lint_s": elapsed, "generation_s": made}
+
+
+def main() -> None:
+    tongsuo = data_path("certs", "sm2", "tlcp", "tongsuo")
+    templates = [load_files([str(tongsuo / n)]).certs[0] for n in ("root-ca.pem", "sub-ca.pem", "server_sign.pem")]
+    chain = bench_chain(templates)
+    print(f"5-certificate SM2 chain, in-process: median {chain['median_ms']:.1f} ms (min {chain['min_ms']:.1f}, max {chain['max_ms']:.1f}) over 50 runs")
+    print(f"5-certificate SM2 chain, CLI process: median {bench_chain_cli(templates):.0f} ms over 5 runs")
+    lint = bench_lint(templates[2])
+    print(f"lint of {lint['certificates']} SM2 certificates, CLI process: {lint['lint_s']:.2f} s (generating them took {lint['generation_s']:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
