@@ -21,7 +21,7 @@ ESP_SAMPLE_LIMIT = 1 << 20  # payload bytes kept per ESP channel for the randomn
 class Flow:
     """One TCP connection (both directions)."""
 
-    __slots__ = ("endpoints", "halves", "kind", "conn", "client_side", "first_frame", "had_data")
+    __slots__ = ("endpoints", "halves", "kind", "conn", "client_side", "first_frame", "had_data", "prefix")
 
     def __init__(self, a: tuple[str, int], b: tuple[str, int], frame: int) -> None:
         self.endpoints = (a, b)
@@ -30,6 +30,7 @@ class Flow:
         self.client_side: int | None = None
         self.first_frame = frame
         self.had_data = False
+        self.prefix = b""  # first bytes of the first sender, until a record header can be judged
         self.halves = (
             HalfStream(lambda d, f: self._data(0, d, f), lambda m, f: self._gap(0, m, f)),
             HalfStream(lambda d, f: self._data(1, d, f), lambda m, f: self._gap(1, m, f)),
@@ -42,6 +43,11 @@ class Flow:
     def _data(self, side: int, data: bytes, frame: int) -> None:
         self.had_data = True
         if self.kind is None:
+            data = self.prefix + data
+            if len(data) < 5:
+                self.prefix = data
+                return
+            self.prefix = b""
             if not looks_like_record(data[:5]):
                 self.kind = "other"
                 return
