@@ -47,6 +47,25 @@ def cfb1(encrypt_block: BlockFn, block_size: int, iv: bytes, bits: str, *, decry
     return "".join(out)
 
 
+def cfb8(encrypt_block: BlockFn, block_size: int, iv: bytes, data: bytes, *, decrypt: bool) -> bytes:
+    """CFB with an 8-bit segment (SP 800-38A §6.3 with s = 8), for ciphers OpenSSL lacks it for (SM4)."""
+    register = iv
+    out = bytearray()
+    for byte in data:
+        result = byte ^ encrypt_block(register)[0]
+        out.append(result)
+        register = register[1:] + bytes([byte if decrypt else result])
+    return bytes(out)
+
+
+def ctr(encrypt_block: BlockFn, block_size: int, iv: bytes, data: bytes) -> bytes:
+    """CTR (SP 800-38A §6.5) with the whole counter block incremented big-endian, as OpenSSL does."""
+    blocks = -(-len(data) // block_size)
+    start, mod = int.from_bytes(iv, "big"), 1 << (8 * block_size)
+    counters = b"".join(((start + i) % mod).to_bytes(block_size, "big") for i in range(blocks))
+    return _xor(data, encrypt_block(counters)[: len(data)]) if data else b""
+
+
 # --------------------------------------------------------------------------- CCM
 
 

@@ -1,7 +1,7 @@
 """Block ciphers SM4, AES, DES and 3DES in every mode mptool judges, through ``cryptography``.
 
 The backend (OpenSSL via ``cryptography``) does ECB/CBC/CFB/CFB8/OFB/CTR/GCM and AES-CCM/AES-XTS;
-:mod:`mptool.algos.blockmodes` composes CFB1, SM4-CCM, SM4-XTS, the GB/T 17964 XTS tweak
+:mod:`mptool.algos.blockmodes` composes CFB1, SM4-CFB8, 3DES-CTR, SM4-CCM, SM4-XTS, the GB/T 17964 XTS tweak
 convention and GCM with IV lengths OpenSSL refuses over the backend's ECB.
 
 Mode names: ``ecb cbc cfb cfb1 cfb8 ofb ctr gcm ccm xts`` (``cfb`` is full-block CFB: CFB128 for
@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.decrepit.ciphers import modes as decrepit_modes
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -177,8 +178,16 @@ def _run(name: str, mode: str, key: bytes, data: bytes, *, iv: bytes, aad: bytes
     if mode == "ecb":
         enc, dec = ecb_functions(name, key)
         return (dec if decrypting else enc)(data), b""
-    cipher = Cipher(_algorithm(name, key), _stream_mode(mode, iv))
-    ctx = cipher.decryptor() if decrypting else cipher.encryptor()
+    try:
+        cipher = Cipher(_algorithm(name, key), _stream_mode(mode, iv))
+        ctx = cipher.decryptor() if decrypting else cipher.encryptor()
+    except UnsupportedAlgorithm:
+        enc, _ = ecb_functions(name, key)
+        if mode == "cfb8":
+            return blockmodes.cfb8(enc, CIPHERS[name].block_size, iv, data, decrypt=decrypting), b""
+        if mode == "ctr":
+            return blockmodes.ctr(enc, CIPHERS[name].block_size, iv, data), b""
+        raise ValueError(f"the backend has no {name.upper()}-{mode.upper()}") from None
     return ctx.update(data) + ctx.finalize(), b""
 
 

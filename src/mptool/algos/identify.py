@@ -78,11 +78,11 @@ def _try_block_modes(name: str, key: bytes, plaintext: bytes, ciphertext: bytes,
         data = ciphers.pad(plaintext, block, padding)
         if padding == "zero" and data == plaintext:
             continue
-        if len(data) % block or len(data) != len(ciphertext):
-            yield None, 1
+        if len(data) % block:
             continue
-        ct, _ = ciphers.encrypt(name, "ecb", key, data)
-        yield (Match(name, "ecb", {"padding": padding}, *_strength_unauthenticated(len(data), block)) if ct == ciphertext else None), 1
+        if len(data) == len(ciphertext):
+            ct, _ = ciphers.encrypt(name, "ecb", key, data)
+            yield (Match(name, "ecb", {"padding": padding}, *_strength_unauthenticated(len(data), block)) if ct == ciphertext else None), 1
         for layout, this_iv, body in _iv_layouts(iv, ciphertext, block):
             if len(body) != len(data) or len(this_iv) != block:
                 continue

@@ -95,7 +95,8 @@ def verify(args: tuple[str, ...], vector_files: bool, algorithm: str | None, mod
             raise click.UsageError("give one FORM (or --vectors FILE...)")
         if algorithm is not None or jobs is not None:
             raise click.UsageError("--algo and --jobs apply to vector runs only")
-        options = {**values, "mode": mode, "id": values.pop("user_id"), "hash": values.pop("hash_name")}
+        user_id, hash_name = values.pop("user_id"), values.pop("hash_name")
+        options = {**values, "mode": mode, "id": user_id, "hash": hash_name}
         commands.verify_evidence(builder, args[0], options, cross_check=cross_check)
     out.finish(builder)
 

@@ -273,11 +273,11 @@ def _sm3(kind: FileKind, line: int, params: dict[str, str], rec: dict[str, str],
 
 
 def parse(text: str, name: str, *, algorithm: str | None = None, mode: str | None = None) -> VectorFile:
-    """Parse a CAVP file. ``algorithm``/``mode`` override what the header says."""
+    """Parse a CAVP file. ``algorithm``/``mode`` name the algorithm when the header does not."""
     header, records = parse_records(text, name)
     kind = classify(header, name)
-    if algorithm and mode:
-        kind = FileKind(algorithm, mode, kind.kind if kind else "kat")
+    if kind is None and algorithm and mode:
+        kind = FileKind(algorithm, mode, "kat")
     if kind is None:
         raise VectorFormatError("cannot tell algorithm and mode from the file's header: give --algo and --mode")
     result = VectorFile(name, "cavp")

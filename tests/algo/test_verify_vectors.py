@@ -1,0 +1,112 @@
+"""``mptool algo verify`` over vectors: the whole bundled set once, selections, failures, skips."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from algo_support import VECTORS
+
+from conftest import SHARED, run_cli
+from mptool.algos import kat
+from mptool.algos.vectors import loader
+from mptool.algos.vectors.model import VALID, Vector
+
+WYCHEPROOF = VECTORS / "extra" / "wycheproof"
+
+
+def _verify(*args: str) -> dict:
+    result = run_cli(["algo", "verify", *args, "-f", "json", "--no-progress"])
+    data = result.json()
+    assert data["exit_code"] == result.exit_code
+    return data
+
+
+@pytest.mark.slow
+def test_whole_bundled_set_passes() -> None:
+    """Every bundled vector (> 60,000) passes; totals per algorithm/mode and in the summary."""
+    data = _verify()
+    assert data["exit_code"] == 0
+    summary = data["summary"]
+    assert summary["vectors_run"] > 60_000 and summary["vectors_failed"] == 0 and summary["vectors_skipped"] == 0
+    assert sum(r["measurements"]["vectors_run"] for r in data["results"]) == summary["vectors_run"]
+    subjects = {r["subject"] for r in data["results"]}
+    for expected in ("SM2-SIGN", "SM2-ENCRYPT", "SM2-KEYEXCHANGE", "SM3-HASH", "SM4-XTS", "SM4-CCM", "AES-GCM", "AES-XTS", "AES-CFB1", "TDES-CBC", "RSA-PSS", "RSA-OAEP"):
+        assert expected in subjects
+    assert all(r["status"] == "pass" for r in data["results"])
+    assert len(data["inputs"]) == len(loader.bundled_files())
+    assert all(i["name"].startswith("mptool:vectors/algo/") for i in data["inputs"])
+
+
+def test_select_algorithm_and_mode() -> None:
+    data = _verify("--algo", "sm4", "--mode", "xts")
+    assert [r["subject"] for r in data["results"]] == ["SM4-XTS"]
+    assert data["results"][0]["measurements"]["vectors_run"] == 2
+
+
+def test_gm_standard_examples_only() -> None:
+    data = _verify("--vectors", str(VECTORS / "gm" / "gm_standard_examples.json"))
+    assert data["exit_code"] == 0
+    by_subject = {r["subject"]: r["measurements"] for r in data["results"]}
+    assert by_subject["SM2-SIGN"]["passed"] == 2 and by_subject["SM2-KEYEXCHANGE"]["passed"] == 1
+    assert by_subject["SM4-ECB"]["passed"] == 2  # includes the 1,000,000-iteration example
+
+
+def test_corrupted_vector_fails_and_names_it(tmp_path: Path) -> None:
+    text = (VECTORS / "aes/cavp/ECB/ECBVarTxt128.rsp").read_text()
+    bad = tmp_path / "ECBVarTxt128.rsp"
+    bad.write_text(text.replace("CIPHERTEXT = 3ad78e726c1ec02b7ebfe92b23d9ec34", "CIPHERTEXT = 3ad78e726c1ec02b7ebfe92b23d9ec35", 1))
+    data = _verify("--vectors", str(bad))
+    assert data["exit_code"] == 1 and data["summary"]["vectors_failed"] == 1
+    (finding,) = data["results"][0]["findings"]
+    assert finding["code"] == "algo.kat.mismatch" and "COUNT=0" in finding["location"]["vector"]
+    assert finding["data"]["expected"] == "3ad78e726c1ec02b7ebfe92b23d9ec35"
+
+
+def test_wycheproof_flipped_verdicts_are_failures(tmp_path: Path) -> None:
+    """Accepting a case marked invalid, or rejecting one marked valid, is a failure."""
+    data = json.loads((WYCHEPROOF / "aes_gcm_test.json").read_text())
+    tests = [t for g in data["testGroups"] for t in g["tests"]]
+    invalid = next(t for t in tests if t["result"] == "invalid" and "ModifiedTag" in t["flags"])
+    valid = next(t for t in tests if t["result"] == "valid")
+    invalid["result"], valid["result"] = "valid", "invalid"
+    path = tmp_path / "flipped.json"
+    path.write_text(json.dumps(data))
+    out = _verify("--vectors", str(path))
+    assert out["exit_code"] == 1 and out["summary"]["vectors_failed"] == 2
+    codes = sorted(f["code"] for f in out["results"][0]["findings"])
+    assert codes == ["algo.kat.invalid_accepted", "algo.kat.mismatch"]
+
+
+def test_acceptable_cases_are_counted() -> None:
+    data = _verify("--vectors", str(WYCHEPROOF / "rsa_signature_2048_sha256_test.json"))
+    assert data["exit_code"] == 0
+    assert data["results"][0]["measurements"]["acceptable"] >= 1
+
+
+def test_unsupported_file_is_skipped_not_passed() -> None:
+    data = _verify("--vectors", str(SHARED / "vectors/tdes/cavp/CBC/TCBCIMMT1.rsp"))
+    assert data["exit_code"] == 4
+    (result,) = data["results"]
+    assert result["status"] == "skipped" and "interleaved" in result["findings"][0]["message"]
+
+
+def test_backend_refusal_of_a_valid_case_is_skipped() -> None:
+    """A valid vector whose parameters the backend cannot run is skipped with the reason."""
+    vector = Vector("aes", "ccm", "aead-encrypt", {"key": bytes(16), "iv": bytes(6), "aad": b"", "pt": b"", "ct": b"", "tag": bytes(16)}, "nonce too short", expect=VALID)
+    outcome = kat.run_vector(vector)
+    assert outcome.status == kat.SKIP and "nonce" in outcome.detail["reason"].lower()
+
+
+def test_acvp_pair_and_mixed_formats() -> None:
+    acvp = sorted((VECTORS / "extra" / "acvp").glob("*.json"))
+    data = _verify("--vectors", *map(str, acvp), str(VECTORS / "gm/pyca/rfc8998.txt"))
+    assert data["exit_code"] == 0
+    assert {r["subject"]: r["measurements"]["passed"] for r in data["results"]} == {"AES-ECB": 28, "SM4-GCM": 1}
+
+
+def test_vectors_flag_needs_files_and_unknown_algo_selects_nothing() -> None:
+    assert run_cli(["algo", "verify", "--vectors"]).exit_code == 2
+    result = run_cli(["algo", "verify", "--algo", "nosuch", "--no-progress"])
+    assert result.exit_code == 3 and "no vector matches" in result.stderr
