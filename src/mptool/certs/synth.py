@@ -113,3 +113,39 @@ def sm2_chain(root_template: Cert, ca_template: Cert, leaf_template: Cert, lengt
         issuer = max(i - 1, 0)
         ders.append(resign(template, subject=names[i], issuer=names[issuer], subject_key=keys[i], issuer_key=keys[issuer], serial=1000 + i, basic_constraints=x509.BasicConstraints(ca=True, path_length=None) if i < length - 1 else None))
     return list(reversed(ders))
+
+
+def sm2_crl(
+    issuer: x509.Name,
+    issuer_key: Sm2Key,
+    revoked_serials: list[int],
+    *,
+    this_update: _dt.datetime,
+    next_update: _dt.datetime,
+    user_id: bytes = b"1234567812345678",
+) -> bytes:
+    """A DER v2 CRL signed with SM2-with-SM3 by ``issuer_key`` (RFC 5280 §5.1)."""
+    from mptool.algos import sm2
+
+    tbs = rfc5280.TBSCertList()
+    tbs["version"] = rfc5280.Version(1)
+    algorithm = rfc5280.AlgorithmIdentifier()
+    algorithm["algorithm"] = univ.ObjectIdentifier(oids.SM2_WITH_SM3)
+    tbs["signature"] = algorithm
+    tbs["issuer"] = _name(issuer)
+    tbs["thisUpdate"] = _time(this_update)
+    tbs["nextUpdate"] = _time(next_update)
+    if revoked_serials:
+        entries = tbs["revokedCertificates"]
+        for serial in revoked_serials:
+            entry = entries.componentType.clone()
+            entry["userCertificate"] = serial
+            entry["revocationDate"] = _time(this_update)
+            entries.append(entry)
+    tbs_der = encoder.encode(tbs)
+    r, s = sm2.sign(issuer_key.d, tbs_der, user_id)
+    crl = rfc5280.CertificateList()
+    crl["tbsCertList"] = tbs
+    crl["signatureAlgorithm"] = algorithm
+    crl["signature"] = univ.BitString.fromOctetString(sm2.encode_signature_der(r, s))
+    return encoder.encode(crl)
