@@ -136,10 +136,21 @@ def case(
     }
 
 
-def crl_pem(issuer: Node, revoked: list[x509.Certificate], *, this_update: _dt.datetime = T0, next_update: _dt.datetime | None = None, signer: ec.EllipticCurvePrivateKey | None = None) -> str:
+def crl_pem(
+    issuer: Node,
+    revoked: list[x509.Certificate],
+    *,
+    this_update: _dt.datetime = T0,
+    next_update: _dt.datetime | None = None,
+    signer: ec.EllipticCurvePrivateKey | None = None,
+    revocation_date: _dt.datetime | None = None,
+    extension: tuple[x509.ExtensionType, bool] | None = None,
+) -> str:
     b = x509.CertificateRevocationListBuilder().issuer_name(issuer.cert.subject).last_update(this_update).next_update(next_update or this_update + _dt.timedelta(days=3650))
     for cert in revoked:
-        b = b.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(cert.serial_number).revocation_date(this_update).build())
+        b = b.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(cert.serial_number).revocation_date(revocation_date or this_update).build())
+    if extension is not None:
+        b = b.add_extension(extension[0], critical=extension[1])
     return b.sign(signer or issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
 
 
@@ -227,6 +238,10 @@ def build_suite() -> dict[str, Any]:
         case("crl-not-revoked", "SUCCESS", leaf, [ica], [root], crls=[crl_pem(ica, [ica_twin.cert])], features=["has-crl"]),
         case("crl-bad-signature", "FAILURE", leaf, [ica], [root], crls=[crl_pem(ica, [], signer=other_key)], features=["has-crl"]),
         case("crl-expired", "FAILURE", leaf, [ica], [root], crls=[crl_pem(ica, [], next_update=T0 + _dt.timedelta(days=30))], features=["has-crl"]),
+        case("crl-unknown-critical-extension", "FAILURE", leaf, [ica], [root], crls=[crl_pem(ica, [], extension=(x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.55738.666.1"), b""), True))], features=["has-crl"]),
+        case("crl-unknown-noncritical-extension", "SUCCESS", leaf, [ica], [root], crls=[crl_pem(ica, [], extension=(x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.55738.666.1"), b""), False))], features=["has-crl"]),
+        case("crl-duplicate-serial", "FAILURE", leaf, [ica], [root], crls=[crl_pem(ica, [ica_twin.cert, ica_twin.cert])], features=["has-crl"]),
+        case("crl-revocation-date-in-future", "FAILURE", leaf, [ica], [root], crls=[crl_pem(ica, [leaf.cert], revocation_date=T0 + _dt.timedelta(days=3000))], features=["has-crl"]),
         case("policy-constraints-skipped", "SUCCESS", leaf, [ica], [root], features=["has-policy-constraints"]),
     ]
     from cryptography.x509.oid import AuthorityInformationAccessOID

@@ -23,6 +23,13 @@ from mptool.core.inputs import read_input
 from mptool.core.model import InputRecord
 
 
+IDP = "2.5.29.28"
+#: CRL extensions that may be critical and are understood: AKI, cRLNumber
+CRL_EXTENSIONS = {"2.5.29.35", "2.5.29.20"}
+#: CRL entry extensions understood: reasonCode, invalidityDate
+ENTRY_EXTENSIONS = {"2.5.29.21", "2.5.29.24"}
+
+
 @dataclass
 class Crl:
     """One parsed CRL with its original signed bytes."""
@@ -51,6 +58,28 @@ class Crl:
 
     def is_revoked(self, serial: int) -> bool:
         return self.crl.get_revoked_certificate_by_serial_number(serial) is not None
+
+    def problems(self) -> list[str]:
+        """Why this CRL must not be used (RFC 5280 §5.2, §5.3; fail closed), empty when usable."""
+        found: list[str] = []
+        try:
+            for ext in self.crl.extensions:
+                oid = ext.oid.dotted_string
+                if oid == IDP:
+                    found.append("issuingDistributionPoint is not interpreted")
+                elif ext.critical and oid not in CRL_EXTENSIONS:
+                    found.append(f"unknown critical CRL extension {oid}")
+            serials: set[int] = set()
+            for entry in self.crl:
+                if entry.serial_number in serials:
+                    found.append(f"serial {entry.serial_number:#x} listed twice")
+                serials.add(entry.serial_number)
+                for ext in entry.extensions:
+                    if ext.critical and ext.oid.dotted_string not in ENTRY_EXTENSIONS:
+                        found.append(f"unknown critical entry extension {ext.oid.dotted_string}")
+        except ValueError as exc:
+            found.append(f"malformed CRL extensions: {exc}")
+        return found
 
 
 def parse_crl(der: bytes, source: str) -> Crl:

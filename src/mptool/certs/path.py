@@ -289,6 +289,13 @@ def _check_revocation(certs: list[Cert], anchored: bool, options: PathOptions, a
             if not verdict.ok:
                 add(Issue("revocation", "error", index, f"CRL {crl.source} names this issuer but does not verify with the issuer key: {verdict.reason}"))
                 continue
+            problems = crl.problems()
+            issuer_ku = issuer.ext_value(oids.EXT_KU)
+            if issuer_ku is not None and not issuer_ku.crl_sign:
+                problems.append("the issuer's keyUsage lacks cRLSign")
+            if problems:
+                add(Issue("revocation", "error", index, f"CRL {crl.source} cannot be used: {'; '.join(problems)}"))
+                continue
             if not crl.current_at(options.at):
                 add(Issue("revocation", "error", index, f"CRL {crl.source} is not current at {options.at.isoformat()}"))
                 continue
