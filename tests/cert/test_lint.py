@@ -30,7 +30,7 @@ def test_every_rule_reports_once_per_certificate_in_rule_order() -> None:
         assert result["reference"].startswith("cert-rules CERT-")
         for finding in result["findings"]:
             assert finding["data"]["rule_id"] and finding["data"]["source"]
-            assert finding["location"]["cert_sha256"]
+            assert finding["data"]["cert_sha256"] and finding["location"] == result["subject"]
 
 
 def test_findings_name_the_edition() -> None:

@@ -145,4 +145,5 @@ def test_ca_expired_breaks_the_chain_at_depth_1() -> None:
         exit_code=1,
     )
     findings = results_by_check(evidence)["cert.path.validity"]["findings"]
-    assert [f["location"]["cert_index"] for f in findings] == [1]
+    assert [f["data"]["cert_index"] for f in findings] == [1]
+    assert findings[0]["location"] == cert_path("rsa/ca-expired.pem") + " (path index 1)"

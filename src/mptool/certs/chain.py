@@ -65,8 +65,8 @@ def _per_check_results(candidate: Candidate, subject: str, anchor_severity: str)
                     code=f"cert.path.{key}",
                     severity=Severity(severity),
                     message=issue.message,
-                    location={"cert_index": issue.index, "certificate": cert.source, "cert_sha256": cert.sha256} if cert else "path",
-                    data={"rule_id": PATH_CHECKS[key], **issue.data},
+                    location=f"{cert.source} (path index {issue.index})" if cert else "path",
+                    data={"rule_id": PATH_CHECKS[key], **({"cert_index": issue.index, "cert_sha256": cert.sha256} if cert else {}), **issue.data},
                 )
             )
         levels = {f.severity for f in findings}

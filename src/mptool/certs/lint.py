@@ -85,8 +85,8 @@ def _result(r: Rule, ctx: LintContext, verdict: Verdict | None) -> CheckResult:
             code=f"{r.spec.id}.{code}",
             severity=severity,
             message=message,
-            location={"certificate": cert.source, "cert_sha256": cert.sha256},
-            data={"rule_id": r.rule_id, "source": r.source, **data},
+            location=cert.source,
+            data={"rule_id": r.rule_id, "source": r.source, "cert_sha256": cert.sha256, **data},
         )
         for severity, code, message, data in verdict.problems
     ]
