@@ -70,6 +70,7 @@ charon {{
     port = 500
     port_nat_t = 4500
     install_routes = yes
+{options}
     filelog {{
         log {{
             path = {log}
@@ -139,8 +140,11 @@ class Charon:
 
 
 @contextlib.contextmanager
-def charon(netns: str, workdir: Path, swanctl_conf: str) -> Iterator[Charon]:
-    """Start charon in ``netns`` with ``swanctl_conf`` loaded; stop it on exit."""
+def charon(netns: str, workdir: Path, swanctl_conf: str, options: str = "") -> Iterator[Charon]:
+    """Start charon in ``netns`` with ``swanctl_conf`` loaded; stop it on exit.
+
+    ``options``: extra ``charon { }`` settings, e.g. ``block_threshold = 100``.
+    """
     require("swanctl")
     assert Path(CHARON).exists(), "charon is required: Debian package strongswan-charon"
     workdir.mkdir(parents=True, exist_ok=True)
@@ -148,7 +152,7 @@ def charon(netns: str, workdir: Path, swanctl_conf: str) -> Iterator[Charon]:
     log = workdir / "charon.log"
     conf = workdir / "strongswan.conf"
     vici.unlink(missing_ok=True)
-    conf.write_text(STRONGSWAN_CONF.format(log=log, vici=vici))
+    conf.write_text(STRONGSWAN_CONF.format(log=log, vici=vici, options=options))
     (workdir / "swanctl.conf").write_text(swanctl_conf)
     env = {**os.environ, "STRONGSWAN_CONF": str(conf)}
     cmd = ["ip", "netns", "exec", netns, "unshare", "--mount", "--propagation", "private", "sh", "-c", f"mount -t tmpfs tmpfs /run && exec {CHARON}"]
