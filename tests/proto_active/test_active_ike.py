@@ -19,12 +19,11 @@ from support.peers import require
 
 pytestmark = pytest.mark.network
 
-RESPONDER = """\
-connections {{
-    v1 {{
-        version = 1
+CONNECTION = """\
+    {name} {{
+        version = {version}
         local_addrs = {local}
-        proposals = aes256-sha256-modp2048, aes128-sha1-modp2048
+        proposals = {proposals}
         local {{
             auth = psk
             id = east
@@ -38,30 +37,15 @@ connections {{
             }}
         }}
     }}
-    v2 {{
-        version = 2
-        local_addrs = {local}
-        proposals = aes256-sha256-modp2048, aes128gcm16-prfsha256-ecp256
-        local {{
-            auth = psk
-            id = east
-        }}
-        remote {{
-            auth = psk
-        }}
-        children {{
-            c {{
-                local_ts = {net}
-            }}
-        }}
-    }}
-}}
-secrets {{
-    ike-test {{
-        secret = "mptool probe test, namespaces only"
-    }}
-}}
 """
+#: The responder's configured IKE proposals (the ground truth of the probe test).
+PROPOSALS = {1: "aes256-sha256-modp2048, aes128-sha1-modp2048", 2: "aes256-sha256-modp2048, aes128gcm16-prfsha256-ecp256"}
+
+
+def responder_conf(local: str, net: str) -> str:
+    """swanctl.conf: one PSK connection per IKE version with PROPOSALS."""
+    connections = "".join(CONNECTION.format(name=f"v{v}", version=v, local=local, proposals=p, net=net) for v, p in PROPOSALS.items())
+    return f'connections {{\n{connections}}}\nsecrets {{\n    ike-test {{\n        secret = "mptool probe test, namespaces only"\n    }}\n}}\n'
 
 
 def _probe_in(netns: str, target: str, *extra: str) -> tuple[int, dict, str]:
@@ -81,7 +65,7 @@ def _ike_scan(netns: str, target: str, transform: str, ikev2: bool = False) -> s
 def responder(tmp_path_factory: pytest.TempPathFactory):
     workdir = tmp_path_factory.mktemp("ike")
     with netns_pair("mpa") as pair:
-        conf = RESPONDER.format(local=pair.east_ip, net=f"{pair.east_net}/24")
+        conf = responder_conf(pair.east_ip, f"{pair.east_net}/24")
         # Every accepted offer leaves a half-open SA; strongSwan drops a peer with more than
         # block_threshold (default 5) of them, which would hide the ike-scan cross-checks.
         with charon(pair.east, workdir / "east", conf, options="    block_threshold = 100"):
