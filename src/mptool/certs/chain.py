@@ -78,7 +78,19 @@ def _per_check_results(candidate: Candidate, subject: str, anchor_severity: str)
 def path_results(
     leaf: Cert, pool: Sequence[Cert], anchors: Sequence[Cert], options: PathOptions, *, subject: str, anchor_required: bool = True
 ) -> list[CheckResult]:
-    """``cert.path.build`` then one result per path check on the chosen (or closest) path."""
+    """``cert.path.build`` then one result per path check on the chosen (or closest) path.
+
+    A validation that raises is recorded as an ``error`` result of ``cert.path.build``.
+    """
+    try:
+        return _path_results(leaf, pool, anchors, options, subject=subject, anchor_required=anchor_required)
+    except Exception as exc:  # noqa: BLE001 - recorded as an errored check (exit 4), never a pass
+        return [BUILD.error_result(subject, exc)]
+
+
+def _path_results(
+    leaf: Cert, pool: Sequence[Cert], anchors: Sequence[Cert], options: PathOptions, *, subject: str, anchor_required: bool
+) -> list[CheckResult]:
     if anchors:
         chosen, candidates, truncated = find_path(leaf, pool, anchors, options)
     else:

@@ -126,7 +126,14 @@ def _time(case: dict[str, Any]) -> _dt.datetime:
 
 
 def run_case(case: dict[str, Any], sm2_id: bytes) -> Outcome:
-    """Validate one limbo test case."""
+    """Validate one limbo test case (a case whose validation raises is a FAILURE, never a SUCCESS)."""
+    try:
+        return _run_case(case, sm2_id)
+    except Exception as exc:  # noqa: BLE001 - fail closed and say why
+        return Outcome(str(case.get("id", "?")), "FAILURE", f"validation error: {type(exc).__name__}: {exc}")
+
+
+def _run_case(case: dict[str, Any], sm2_id: bytes) -> Outcome:
     case_id = str(case.get("id", "?"))
     reason = _skip_reason(case)
     if reason:

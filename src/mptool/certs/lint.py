@@ -107,7 +107,10 @@ def lint_certificate(cert: Cert, *, profile: str | None = None, sm2_id: bytes = 
     results = []
     for r in RULES:
         applies = "any" in r.profiles or ctx.profile in r.profiles
-        results.append(_result(r, ctx, r.func(ctx) if applies else None))
+        try:
+            results.append(_result(r, ctx, r.func(ctx) if applies else None))
+        except Exception as exc:  # noqa: BLE001 - a rule that cannot run is recorded, not fatal
+            results.append(r.spec.error_result(cert.source, exc))
     return results
 
 

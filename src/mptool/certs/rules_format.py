@@ -197,7 +197,8 @@ def _name_strings(name_asn1: Any) -> list[tuple[str, str, bytes]]:
     items = []
     for rdn in name_asn1[0]:
         for atv in rdn:
-            items.append((str(atv["type"]), STRING_TAGS.get(bytes(atv["value"])[:1][0], "other"), bytes(atv["value"])))
+            raw = bytes(atv["value"])
+            items.append((str(atv["type"]), STRING_TAGS.get(raw[0], "other") if raw else "other", raw))
     return items
 
 
