@@ -279,6 +279,23 @@ def build_suite() -> dict[str, Any]:
         case("notbefore-fractional", "FAILURE", short, [ica], [root], validation_time=(T0 + _dt.timedelta(milliseconds=999)).isoformat().replace("+00:00", "Z")),
         case("notafter-exact", "SUCCESS", short, [ica], [root], validation_time=t1.isoformat().replace("+00:00", "Z")),
     ]
+    def cn_leaf(cn: str, san: list[x509.GeneralName]) -> Node:
+        node = make("placeholder", ica, ca=False, san=san, eku=SERVER)
+        cert = node.cert
+        b = x509.CertificateBuilder().subject_name(_name(cn)).issuer_name(cert.issuer).public_key(cert.public_key())
+        b = b.serial_number(cert.serial_number).not_valid_before(cert.not_valid_before_utc).not_valid_after(cert.not_valid_after_utc)
+        for ext in cert.extensions:
+            b = b.add_extension(ext.value, critical=ext.critical)
+        return Node(b.sign(ica.key, hashes.SHA256()), node.key)
+
+    v6 = [x509.IPAddress(ipaddress.ip_address("2001:db8::1"))]
+    cases += [
+        case("cn-copy-of-san", "SUCCESS", cn_leaf("example.com", dns("example.com")), [ica], [root]),
+        case("cn-case-differs-from-san", "FAILURE", cn_leaf("Example.COM", dns("example.com")), [ica], [root]),
+        case("cn-not-in-san", "FAILURE", cn_leaf("other.example.com", dns("example.com")), [ica], [root]),
+        case("cn-ipv6-not-rfc5952", "FAILURE", cn_leaf("2001:0db8:0000:0000:0000:0000:0000:0001", v6), [ica], [root], peer="2001:db8::1", kind="IP"),
+        case("cn-ipv6-rfc5952", "SUCCESS", cn_leaf("2001:db8::1", v6), [ica], [root], peer="2001:db8::1", kind="IP"),
+    ]
     garbage = dict(case("malformed-peer", "FAILURE", leaf, [ica], [root]))
     garbage["peer_certificate"] = "-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n"
     cases.append(garbage)

@@ -9,9 +9,12 @@ check failed on which certificate.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from cryptography import x509
 
 from mptool.certs import oids
 from mptool.certs.crl import Crl
@@ -207,6 +210,9 @@ def _check_structure(index: int, cert: Cert, is_anchor: bool, options: PathOptio
         san_ext = cert.extensions.get(oids.EXT_SAN)
         if san_ext is None or not san_ext.critical:
             add(Issue("structure", "error", index, "empty subject without a critical subjectAltName (RFC 5280 §4.2.1.6)"))
+    ku = cert.ext_value(oids.EXT_KU)
+    if ku is not None and not _any_key_usage(ku):
+        add(Issue("structure", "error", index, "keyUsage present with no bit set (RFC 5280 §4.2.1.3)"))
     if oids.EXT_NC in cert.extensions and not cert.is_ca:
         add(Issue("structure", "error", index, "nameConstraints in a certificate that is not a CA (RFC 5280 §4.2.1.10)"))
     aki = cert.ext_value(oids.EXT_AKI)
@@ -224,6 +230,31 @@ def _check_structure(index: int, cert: Cert, is_anchor: bool, options: PathOptio
     ski = cert.ext_value(oids.EXT_SKI)
     if is_anchor and cert.self_issued and aki is not None and aki.key_identifier is not None and ski is not None and aki.key_identifier != ski.digest:
         add(Issue("structure", "error", index, "self-signed anchor: authorityKeyIdentifier differs from its subjectKeyIdentifier"))
+
+
+def _any_key_usage(ku: Any) -> bool:
+    bits = [ku.digital_signature, ku.content_commitment, ku.key_encipherment, ku.data_encipherment, ku.key_agreement, ku.key_cert_sign, ku.crl_sign]
+    return any(bits)
+
+
+_HEX_NUMBER = re.compile(r"^0[xX][0-9a-fA-F]+$")
+
+
+def _webpki_common_name(leaf: Cert, add: Any) -> None:
+    """CA/B BR 7.1.4.3: a subscriber CN that names a host (has a dot or colon, or is a 0x number)
+    must be a character-for-character copy of a SAN dNSName or of a SAN iPAddress in RFC 3986 /
+    RFC 5952 text; at most one CN."""
+    cns = [a.value for a in leaf.x509.subject if a.oid.dotted_string == "2.5.4.3"]
+    if not cns:
+        return
+    san = leaf.ext_value(oids.EXT_SAN)
+    allowed: set[str] = set()
+    if san is not None:
+        allowed |= set(san.get_values_for_type(x509.DNSName))
+        allowed |= {str(ip) for ip in san.get_values_for_type(x509.IPAddress)}
+    host_like = [c for c in cns if isinstance(c, str) and ("." in c or ":" in c or _HEX_NUMBER.match(c))]
+    if len(cns) > 1 or (host_like and host_like[0] not in allowed):
+        add(Issue("leaf_usage", "error", 0, "subject CN is not a character-for-character copy of a subjectAltName value (CA/B BR 7.1.4.3)", {"cn": [str(c) for c in cns]}))
 
 
 def _check_ca(index: int, certs: list[Cert], options: PathOptions, add: Any) -> None:
@@ -329,6 +360,8 @@ def _check_leaf(leaf: Cert, options: PathOptions, add: Any) -> None:
         add(Issue("leaf_usage", "error", 0, "keyUsage lacks digitalSignature for code signing"))
     if leaf.is_ca and ku is not None and not ku.key_cert_sign:
         add(Issue("leaf_usage", "error", 0, "basicConstraints cA=TRUE but keyUsage lacks keyCertSign (inconsistent, RFC 5280 §4.2.1.3/§4.2.1.9)"))
+    if options.webpki and options.purpose == "server" and not leaf.is_ca:
+        _webpki_common_name(leaf, add)
     if options.webpki and options.purpose in ("server", "client") and leaf.is_ca:
         add(Issue("leaf_usage", "error", 0, "leaf certificate is a CA (basicConstraints cA=TRUE)"))
     if options.peer_name is not None:
