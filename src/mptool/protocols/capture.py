@@ -174,26 +174,41 @@ class CaptureReader:
         header = struct.Struct(endian + "IIII")
         info = self.info
         frame = 0
-        while True:
-            if not buf.need(16):
-                if len(buf.data) - buf.pos:
-                    info.truncated_end = f"the capture ends inside a packet header after {info.packets} packets"
-                return
-            sec, frac, incl, orig = header.unpack_from(buf.data, buf.pos)
-            if incl > MAX_PACKET:
-                raise self._fail(f"packet record claims {incl} bytes (corrupt or not a capture)")
-            if not buf.need(16 + incl):
-                info.truncated_end = f"the capture ends inside packet {info.packets + 1} ({len(buf.data) - buf.pos - 16} of {incl} bytes present)"
-                return
-            start = buf.pos + 16
-            data = buf.data[start : start + incl]
-            buf.pos = start + incl
-            frame += 1
+        unpack = header.unpack_from
+        captured = truncated = 0
+        try:
+            while True:
+                data, pos = buf.data, buf.pos
+                if pos + 16 > len(data):  # slow path: refill the window
+                    if not buf.need(16):
+                        if len(buf.data) - buf.pos:
+                            info.truncated_end = f"the capture ends inside a packet header after {frame} packets"
+                        return
+                    data, pos = buf.data, buf.pos
+                sec, frac, incl, orig = unpack(data, pos)
+                end = pos + 16 + incl
+                if end > len(data):
+                    if incl > MAX_PACKET:
+                        info.packets = frame
+                        raise self._fail(f"packet record claims {incl} bytes (corrupt or not a capture)")
+                    if not buf.need(16 + incl):
+                        info.truncated_end = f"the capture ends inside packet {frame + 1} ({len(buf.data) - buf.pos - 16} of {incl} bytes present)"
+                        return
+                    data, pos = buf.data, buf.pos
+                    end = pos + 16 + incl
+                elif incl > MAX_PACKET:
+                    info.packets = frame
+                    raise self._fail(f"packet record claims {incl} bytes (corrupt or not a capture)")
+                buf.pos = end
+                frame += 1
+                captured += incl
+                if incl < orig:
+                    truncated += 1
+                yield frame, sec + frac / ticks, link, data[pos + 16 : end]
+        finally:
             info.packets = frame
-            info.captured_bytes += incl
-            if incl < orig:
-                info.truncated_packets += 1
-            yield frame, sec + frac / ticks, link, data
+            info.captured_bytes = captured
+            info.truncated_packets = truncated
 
     def _pcapng(self) -> Iterator[Packet]:
         buf = self._buf

@@ -8,6 +8,7 @@ The full certificate checks (lint, chain, TLCP pair) are the cert domain's
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -75,7 +76,16 @@ def _spki(der: bytes) -> tuple[str, str | None, bytes]:
 
 
 def summarize(der: bytes, role: str) -> CertSummary:
-    """Subject, issuer, serial, key type, signature algorithm and SHA-256 fingerprint of ``der``."""
+    """Subject, issuer, serial, key type, signature algorithm and SHA-256 fingerprint of ``der``.
+
+    Servers send the same certificates on every connection: each is decoded once.
+    """
+    cached = _summarize_cached(der, role)
+    return CertSummary(cached.der, dict(cached.record), cached.key_kind, cached.public_key, cached.curve)
+
+
+@functools.lru_cache(maxsize=256)
+def _summarize_cached(der: bytes, role: str) -> CertSummary:
     record: dict[str, Any] = {"role": role, "sha256": hashlib.sha256(der).hexdigest(), "size": len(der)}
     try:
         return _summarize(der, record)
