@@ -296,6 +296,26 @@ def build_suite() -> dict[str, Any]:
         case("cn-ipv6-not-rfc5952", "FAILURE", cn_leaf("2001:0db8:0000:0000:0000:0000:0000:0001", v6), [ica], [root], peer="2001:db8::1", kind="IP"),
         case("cn-ipv6-rfc5952", "SUCCESS", cn_leaf("2001:db8::1", v6), [ica], [root], peer="2001:db8::1", kind="IP"),
     ]
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    ed_key = ed25519.Ed25519PrivateKey.generate()
+    ed_root_cert = (
+        x509.CertificateBuilder().subject_name(_name("ed root")).issuer_name(_name("ed root")).public_key(ed_key.public_key())
+        .serial_number(1).not_valid_before(T0).not_valid_after(T0 + _dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True).add_extension(ku(ca=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ed_key.public_key()), critical=False)
+        .sign(ed_key, None)
+    )
+    ed_root = Node(ed_root_cert, ed_key)  # type: ignore[arg-type]
+    ed_leaf_key = ec.generate_private_key(ec.SECP256R1())
+    ed_leaf = (
+        x509.CertificateBuilder().subject_name(_name("ed leaf")).issuer_name(_name("ed root")).public_key(ed_leaf_key.public_key())
+        .serial_number(2).not_valid_before(T0).not_valid_after(T0 + _dt.timedelta(days=3650))
+        .add_extension(x509.SubjectAlternativeName(dns("example.com")), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ed_key.public_key()), critical=False)
+        .sign(ed_key, None)
+    )
+    cases += [case("ed25519-root", "SUCCESS", Node(ed_leaf, ed_leaf_key), [], [ed_root])]
     garbage = dict(case("malformed-peer", "FAILURE", leaf, [ica], [root]))
     garbage["peer_certificate"] = "-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n"
     cases.append(garbage)

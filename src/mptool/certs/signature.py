@@ -17,7 +17,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from pyasn1.error import PyAsn1Error
 from pyasn1_modules import rfc3279
 
@@ -114,6 +114,21 @@ def verify_with_cryptography(
     return SignatureVerdict(True, "CERT-PATH-003", "signature verifies")
 
 
+EDDSA_SIGS = {"1.3.101.112": ed25519.Ed25519PublicKey, "1.3.101.113": ed448.Ed448PublicKey}
+
+
+def _verify_eddsa(tbs: bytes, signature: bytes, algorithm_oid: str, issuer: Cert) -> SignatureVerdict:
+    """Ed25519 / Ed448 (RFC 8410) through cryptography."""
+    key = _crypto_public_key(issuer)
+    if not isinstance(key, EDDSA_SIGS[algorithm_oid]):
+        return SignatureVerdict(False, "CERT-PATH-003", f"signature algorithm {algorithm_oid} does not match the issuer key")
+    try:
+        key.verify(signature, tbs)
+    except InvalidSignature:
+        return SignatureVerdict(False, "CERT-PATH-003", "signature does not verify")
+    return SignatureVerdict(True, "CERT-PATH-003", "signature verifies")
+
+
 def _hash_and_params(obj: x509.Certificate | x509.CertificateRevocationList) -> tuple[Any, Any]:
     try:
         hash_algorithm = obj.signature_hash_algorithm
@@ -136,6 +151,8 @@ def verify_signed(
         return SignatureVerdict(False, "CERT-PATH-003", f"SM2 signature algorithm but the issuer key is {issuer.key.kind}")
     if not signature_bits or signature_bits[0] != 0:
         return SignatureVerdict(False, "CERT-PATH-003", "signature BIT STRING has unused bits")
+    if algorithm_oid in EDDSA_SIGS:
+        return _verify_eddsa(tbs, signature_bits[1:], algorithm_oid, issuer)
     hash_algorithm, params = _hash_and_params(signed)
     if hash_algorithm is None:
         return SignatureVerdict(False, "CERT-PATH-003", f"signature algorithm {algorithm_oid} not supported")
