@@ -103,9 +103,26 @@ def test_client_preference_server_and_ecc_client_auth(tlcp_serve, server_files, 
     [h] = meas["handshakes"]
     assert h["certificate_requested"] and h["client_authenticated"] and h["handshake_completed"]
     served = _served(server)
-    done = [r for r in served["results"] if r["measurements"]["handshake_completed"]]
+    done = [r for r in served["results"] if r["check"] == "proto.serve.tlcp_client" and r["measurements"]["handshake_completed"]]
     assert len(done) == 1 and done[0]["measurements"]["certificate_verify_format"] == "messages"
     assert done[0]["status"] == "pass"
+    # the server checked the client's certificates against --ca (cert domain): chain and pair
+    number = done[0]["measurements"]["connection"]
+    subject = f"connection {number} client certificates"
+    checks = {(r["check"], r["subject"]): r["status"] for r in served["results"] if r["subject"].startswith(subject)}
+    assert checks[("cert.path.build", f"{subject} (signing)")] == "pass"
+    assert checks[("cert.pair.tlcp", f"{subject} (pair)")] == "pass"
+
+
+def test_tongsuo_flavour_client_is_accepted_and_recognised(tlcp_serve, server_files, client_files) -> None:
+    server = tlcp_serve(*server_files, "--suites", "E051", "--max-connections", "3")
+    evidence = _probe(server.port, *client_files, "--tlcp-flavour", "tongsuo")
+    [h] = _tlcp_result(evidence)["measurements"]["handshakes"]
+    assert h["handshake_completed"] is True
+    assert evidence["parameters"]["tlcp_flavour"] == "tongsuo"
+    served = _served(server)
+    [done] = [r["measurements"] for r in served["results"] if r["check"] == "proto.serve.tlcp_client" and r["measurements"]["handshake_completed"]]
+    assert done["client_key_exchange_format"] == "tongsuo" and done["certificate_verify_format"] == "sm3_of_messages"
 
 
 def test_ecc_client_auth_without_client_keys_is_refused_by_server(tlcp_serve, server_files) -> None:
@@ -118,8 +135,9 @@ def test_ecc_client_auth_without_client_keys_is_refused_by_server(tlcp_serve, se
     assert result["status"] == "warn" and evidence["exit_code"] == 0
     assert any(f["code"] == "proto.probe.tlcp.no_full_handshake" for f in result["findings"])
     served = _served(server)
-    [failed] = [r for r in served["results"] if r["measurements"]["suite"] == "0xE013" and r["measurements"]["client_certificate_count"] == 0 and "ended_by" in r["measurements"] and r["measurements"]["ended_by"] == "no_client_certificate"]
-    assert failed["status"] == "info"
+    [refused] = [r for r in served["results"] if r["measurements"].get("ended_by") == "no_client_certificate"]
+    assert refused["status"] == "warn" and refused["measurements"]["client_certificate_count"] == 0
+    assert [f["code"] for f in refused["findings"]] == ["proto.serve.no_client_certificate"]
 
 
 def test_refused_port_is_an_error_result_quickly() -> None:

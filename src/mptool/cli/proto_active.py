@@ -40,6 +40,7 @@ Example:
 @click.option("--client-enc-cert", metavar="FILE", default=None, help="TLCP client encryption certificate (needed for ECDHE).")
 @click.option("--client-enc-key", metavar="FILE", default=None, help="TLCP client encryption key (needed for ECDHE).")
 @click.option("--ca", "ca", metavar="FILE", multiple=True, help="Trust anchor(s) for checking the server's certificates (repeatable).")
+@click.option("--tlcp-flavour", type=click.Choice(["gmssl", "tongsuo"]), default="gmssl", show_default=True, help="TLCP client wire forms where GmSSL and Tongsuo differ (ECDHE ClientKeyExchange length, CertificateVerify input).")
 @evidence_options
 def probe(
     target: str,
@@ -57,6 +58,7 @@ def probe(
     client_enc_cert: str | None,
     client_enc_key: str | None,
     ca: tuple[str, ...],
+    tlcp_flavour: str,
     out: OutputOptions,
 ) -> None:
     """Probe a live endpoint: which TLCP/TLS versions and suites it accepts, its certificates,
@@ -84,6 +86,7 @@ def probe(
         application_data=app_data.encode() if app_data else b"",
         client_files=given,
         ca=ca,
+        tlcp_flavour=tlcp_flavour,
     )
     builder = out.builder()
     run_probe(builder, target, options, out.progress)

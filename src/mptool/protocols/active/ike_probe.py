@@ -265,6 +265,10 @@ def chosen_ikev2(sa_body: bytes) -> int:
     return sa_body[4]
 
 
+NAT_T_PORT = 4500
+NON_ESP_MARKER = bytes(4)  #: RFC 3948 §2.2: IKE on the NAT-T port starts with four zero bytes
+
+
 class Exchanger:
     """Sends UDP requests within the budget and waits for the matching answer."""
 
@@ -281,9 +285,10 @@ class Exchanger:
             return IkeAnswer("budget_exhausted", message="request or time limit reached")
         self.used += 1
         family = socket.AF_INET6 if ":" in self.address[0] else socket.AF_INET
+        nat_t = self.address[1] == NAT_T_PORT
         with socket.socket(family, socket.SOCK_DGRAM) as sock:
             try:
-                sock.sendto(packet, self.address)
+                sock.sendto(NON_ESP_MARKER + packet if nat_t else packet, self.address)
             except OSError as exc:
                 return IkeAnswer("error", message=f"cannot send: {exc.strerror or exc}")
             ends = min(self.deadline, time.monotonic() + self.timeout)
@@ -300,6 +305,8 @@ class Exchanger:
                     return IkeAnswer("refused", message="ICMP port unreachable: nothing listens on the IKE port")
                 except OSError as exc:
                     return IkeAnswer("error", message=f"socket error: {exc.strerror or exc}")
+                if nat_t and data.startswith(NON_ESP_MARKER):
+                    data = data[len(NON_ESP_MARKER) :]
                 answer = parse_answer(data, cookie)
                 if answer.status != "malformed" or answer.message != "answer for another initiator SPI":
                     return answer

@@ -31,6 +31,7 @@ class ProbeOptions:
     application_data: bytes = b""
     client_files: dict[str, str] = field(default_factory=dict)  #: sign_cert, sign_key, enc_cert, enc_key
     ca: tuple[str, ...] = ()
+    tlcp_flavour: str = "gmssl"
 
 
 def parse_target(target: str, default_port: int | None) -> tuple[str, int]:
@@ -97,22 +98,10 @@ def _result(spec: CheckSpec, report: ProtocolReport, completed_means_pass: bool)
 
 def _certificate_results(report: ProtocolReport, trust: Sequence[bytes], peer_name: str | None) -> list[CheckResult]:
     """The cert module's checks on the probed certificate list (and the TLCP pair)."""
-    if not report.certificate_ders:
-        return []
-    from mptool.certs import api
+    from mptool.protocols.active.certcheck import check_handshake_certificates
 
     subject = f"{report.subject} {report.protocol} certificates"
-    ders = report.certificate_ders
-    results: list[CheckResult] = []
-    if report.protocol == "TLCP" and len(ders) >= 2:
-        # The signing certificate leads the chain; the encryption certificate is checked as a
-        # second leaf issued by the same CA (the CA certificates follow both).
-        results += api.check_certificates([ders[0], *ders[2:]], purpose="server", trust=trust, peer_name=peer_name, subject=f"{subject} (signing)")
-        results += api.check_certificates([ders[1], *ders[2:]], purpose="any", trust=trust, subject=f"{subject} (encryption)")
-        results += api.check_tlcp_pair(ders[0], ders[1], subject=f"{subject} (pair)")
-    else:
-        results += api.check_certificates(ders, purpose="server", trust=trust, peer_name=peer_name, subject=subject)
-    return results
+    return check_handshake_certificates(report.certificate_ders, tlcp=report.protocol == "TLCP", trust=trust, subject=subject, peer_name=peer_name)
 
 
 def run_probe(builder: ReportBuilder, target: str, options: ProbeOptions, progress: Progress) -> None:
@@ -138,6 +127,8 @@ def run_probe(builder: ReportBuilder, target: str, options: ProbeOptions, progre
         client_authentication=credentials is not None,
         sm2_user_id="1234567812345678",
         trust_anchors=len(trust),
+        tlcp_flavour=options.tlcp_flavour if "tlcp" in options.protocols else None,
+        peer_name=options.server_name or host,
     )
     budget = Budget(options.max_connections, options.time_limit, options.timeout)
     peer_name = options.server_name or host
@@ -153,7 +144,7 @@ def _probe_one(protocol: str, budget: Budget, host: str, port: int, options: Pro
     if protocol == "tlcp":
         from mptool.protocols.active.tlcp_probe import TlcpProbeOptions, probe_tlcp
 
-        report = probe_tlcp(budget, host, port, TlcpProbeOptions(options.server_name, credentials, options.application_data))
+        report = probe_tlcp(budget, host, port, TlcpProbeOptions(options.server_name, credentials, options.application_data, options.tlcp_flavour))
         return [_result(active_checks.PROBE_TLCP, report, True), *_safe_certificate_results(report, trust, peer_name)]
     if protocol == "tls":
         from mptool.protocols.active.tls_probe import probe_tls

@@ -25,10 +25,12 @@ from mptool.protocols.active.records import ConnectionProblem, PeerAlert, Record
 from mptool.protocols.active.suites import IMPLEMENTED
 from mptool.protocols.active.tlcp import Channel, Credentials, HandshakeFailure, ServerConfig, ServerLog, server_handshake
 
-#: Failures that are the client's fault (its message was wrong).
+#: Failures that are the client's fault (its message was wrong): the result fails.
 CLIENT_ERRORS = frozenset(
     {"bad_finished", "bad_certificate_verify", "bad_pms", "decode_error", "unexpected_message", "bad_record_mac", "illegal_parameter", "bad_certificate", "no_client_encryption_certificate"}
 )
+#: The client does not speak what this server serves (a TLS client, no shared suite): a warning.
+NOT_SERVED = frozenset({"protocol_version", "no_shared_suite", "no_client_certificate"})
 
 
 @dataclass(frozen=True)
@@ -114,15 +116,33 @@ def connection_result(number: int, peer: str, log: ServerLog, problem: Connectio
             name = ids.alert_name(problem.description)
             findings.append(Finding(code="proto.serve.client_alert", severity=Severity.WARN, message=f"the client sent alert {name}", data={"alert": name}))
             status = Status.WARN
-        elif problem.kind in CLIENT_ERRORS or (isinstance(problem, HandshakeFailure) and problem.kind == "protocol_version"):
+        elif problem.kind in CLIENT_ERRORS:
             findings.append(Finding(code=f"proto.serve.{problem.kind}", severity=Severity.ERROR, message=str(problem)))
             status = Status.FAIL
+        elif isinstance(problem, HandshakeFailure) and problem.kind in NOT_SERVED:
+            findings.append(Finding(code=f"proto.serve.{problem.kind}", severity=Severity.WARN, message=str(problem)))
+            status = Status.WARN
         else:
             findings.append(Finding(code=f"proto.serve.{problem.kind}", severity=Severity.INFO, message=f"the connection ended before the handshake completed: {problem}"))
     non_sm = [s for s in log.offered_suites if s in ids.TLCP_CIPHER_SUITES and not ids.suite_info(s).gm]
     if non_sm:
         findings.append(Finding(code="proto.serve.non_sm_suite_offered", severity=Severity.INFO, message="the client offered TLCP suites that are not all-SM", data={"suites": [ids.hex_id(s) for s in non_sm]}))
     return spec.result(status, subject=f"connection {number} from {peer}", measurements=measurements, findings=findings)
+
+
+def _client_certificate_results(number: int, log: ServerLog, trust: list[bytes]) -> list[CheckResult]:
+    """Chain (to --ca) and pair checks of the certificates a client sent (cert domain; no lint)."""
+    from mptool.protocols.active.certcheck import check_handshake_certificates
+
+    if not log.client_certificates:
+        return []
+    try:
+        return check_handshake_certificates(
+            log.client_certificates, tlcp=True, trust=trust, subject=f"connection {number} client certificates", purpose="client", lint=False
+        )
+    except InputError as exc:
+        finding = Finding(code="proto.serve.client_certificate_unreadable", severity=Severity.ERROR, message=str(exc))
+        return [active_checks.SERVE_CLIENT.result(Status.FAIL, subject=f"connection {number} client certificates", findings=[finding])]
 
 
 def serve(
@@ -134,6 +154,7 @@ def serve(
 ) -> None:
     """Run the server until a limit or ``stop``; add one result per connection to ``builder``."""
     config = load_config(builder, options)
+    trust = [der for path in options.ca for der in load_certificates(path).ders]
     builder.parameters.update(
         protocol="TLCP",
         host=options.host,
@@ -170,6 +191,7 @@ def serve(
             peer = f"{address[0]}:{address[1]}"
             result = connection_result(number, peer, log, problem)
             builder.add(result)
+            builder.extend(_client_certificate_results(number, log, trust))
             announce(f"connection {number} from {peer}: {result.status.value} ({'completed' if log.completed else (problem.kind if problem else 'incomplete')})")
     builder.summary_extra["connections"] = number
 

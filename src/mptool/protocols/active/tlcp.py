@@ -69,6 +69,7 @@ CERT_TYPE_ECDSA_SIGN = 64  #: also used for SM2 (GmSSL, Tongsuo; observed)
 
 CV_GMSSL = "messages"  #: CertificateVerify signs the handshake messages (GmSSL)
 CV_TONGSUO = "sm3_of_messages"  #: CertificateVerify signs SM3(handshake messages) (Tongsuo)
+FLAVOURS = ("gmssl", "tongsuo")  #: client wire forms (see :func:`client_handshake`)
 
 Point = tuple[int, int]
 
@@ -293,13 +294,18 @@ def client_handshake(
     server_name: str | None = None,
     credentials: Credentials | None = None,
     application_data: bytes = b"",
-    cke_variant: str = m.CKE_GMSSL,
+    flavour: str = "gmssl",
 ) -> None:
     """Run a full TLCP client handshake, then exchange ``application_data`` (if any).
 
+    ``flavour`` picks the wire forms where GmSSL and Tongsuo differ: ``gmssl`` (ECDHE
+    ClientKeyExchange with a uint16 length, CertificateVerify over the messages) or
+    ``tongsuo`` (no length, CertificateVerify over SM3 of the messages).
     Raises :class:`ConnectionProblem` (or :class:`PeerAlert`/:class:`HandshakeFailure`) with
     ``log`` holding what was seen up to that point.
     """
+    if flavour not in FLAVOURS:
+        raise ValueError(f"flavour: expected one of {', '.join(FLAVOURS)}, got {flavour!r}")
     hello = client_hello(log.offered_suites, server_name)
     channel.send_handshake(hello.encode())
     sh = _parse("ServerHello", m.ServerHello.parse, channel.recv_handshake((m.SERVER_HELLO,)).body)
@@ -343,12 +349,13 @@ def client_handshake(
         r, big_r = sm2.ephemeral_key()
         pms = sm2.key_exchange("initiator", credentials.enc_d, r, enc_pub, server_ephemeral, 48).key
         params = m.EcdheParams(ske.params.curve_id, sm2.encode_public_key(big_r))
-        channel.send_handshake(m.TlcpClientKeyExchange(params=params, variant=cke_variant).encode())
+        channel.send_handshake(m.TlcpClientKeyExchange(params=params, variant=m.CKE_GMSSL if flavour == "gmssl" else m.CKE_TONGSUO).encode())
     else:
         pms = TLCP_VERSION.to_bytes(2, "big") + os.urandom(46)
         channel.send_handshake(m.TlcpClientKeyExchange(encrypted_pms=sm2.encrypt(enc_pub, pms, order="asn1")).encode())
     if log.certificate_requested and credentials is not None:
-        r_s = sm2.sign(credentials.sign_d, channel.transcript)
+        signed = channel.transcript if flavour == "gmssl" else sm3(channel.transcript)
+        r_s = sm2.sign(credentials.sign_d, signed)
         channel.send_handshake(m.encode_certificate_verify(sm2.encode_signature_der(*r_s)))
         log.client_authenticated = True
     master = master_secret(pms, hello.random, sh.random)

@@ -32,6 +32,7 @@ class TlcpProbeOptions:
     server_name: str | None = None
     credentials: Credentials | None = None
     application_data: bytes = b""
+    flavour: str = "gmssl"  #: gmssl or tongsuo ECDHE ClientKeyExchange / CertificateVerify forms
 
 
 def _hello(budget: Budget, host: str, port: int, suites: list[int], server_name: str | None, want_certificates: bool = False) -> HelloOutcome:
@@ -140,7 +141,7 @@ def _full_handshake(budget: Budget, host: str, port: int, suite: int, options: T
         sock, deadline = budget.open(host, port)
         try:
             data = options.application_data or _default_request(options.server_name or host)
-            client_handshake(Channel(RecordStream(sock, deadline)), log, server_name=options.server_name, credentials=options.credentials, application_data=data)
+            client_handshake(Channel(RecordStream(sock, deadline)), log, server_name=options.server_name, credentials=options.credentials, application_data=data, flavour=options.flavour)
         finally:
             sock.close()
     except PeerAlert as exc:
