@@ -1,0 +1,23 @@
+"""Demo runs of ``mptool proto analyze`` on the bundled captures (vectors/pcaps)."""
+
+from __future__ import annotations
+
+from mptool.core.demo import DemoRun
+from mptool.data import data_path
+
+
+def demo_runs() -> list[DemoRun]:
+    """An analyze run on the GmSSL TLCP capture (4 suites, SM2 pair, SKE signatures) and one on IKE/ESP."""
+    pcaps = data_path("pcaps")
+    return [
+        DemoRun(
+            "proto-analyze-tlcp",
+            "TLCP capture: 4 connections (ECC/ECDHE, SM4-CBC/GCM), SM2 certificates, SKE signatures verified",
+            ["proto", "analyze", str(pcaps / "tlcp_gmssl_4suites.pcap"), "--trust", str(pcaps / "tlcp_lab_root_ca.pem")],
+        ),
+        DemoRun(
+            "proto-analyze-ipsec",
+            "IKEv1 main/quick mode with ESP-in-UDP, and a GM/T 0022-style IKEv1 offer",
+            ["proto", "analyze", str(pcaps / "ikev1_main_psk_esp_natt.pcap"), str(pcaps / "ikev1_gm0022_style_proposal_ike-scan.pcap")],
+        ),
+    ]
