@@ -114,3 +114,12 @@ def test_deterministic_runs_are_identical() -> None:
     first, second = run_cli(args), run_cli(args)
     assert first.stdout == second.stdout
     first.json()
+
+
+def test_lint_from_stdin() -> None:
+    data = (CERTS / "sm2" / "tlcp" / "tjfoc" / "ca.pem").read_bytes()
+    result = run_cli(["cert", "lint", "-", "-f", "json"], input=data)
+    evidence = result.json()
+    assert result.exit_code == 0
+    assert evidence["inputs"][0]["name"] == "<stdin>" and evidence["inputs"][0]["size"] == len(data)
+    assert {r["subject"] for r in evidence["results"]} == {"<stdin>"}
