@@ -11,12 +11,17 @@ import pytest
 from algo_support import VECTORS, gm_entry
 
 from conftest import run_cli
+from mptool.algos import crosscheck_pyx
 
 SM3_A1 = gm_entry("sm3", "gbt32905-A1")
 HMAC = gm_entry("hmac_sm3", "gmt0042-D3-1")
 SIGN = gm_entry("sm2_sign", "sign-sm2p256v1")
 SIGN_TEST = gm_entry("sm2_sign", "sign-sm2_test_fp256")
 ENC = gm_entry("sm2_encrypt", "enc-sm2p256v1")
+
+
+#: gmssl always; gmssl-pyx (GmSSL 3) when the optional extra is installed (it is in the test extra).
+CROSS_CHECKS = ["algo.crosscheck.gmssl", *(["algo.crosscheck.gmssl_pyx"] if crosscheck_pyx.available() else [])]
 
 
 def _flip(hex_text: str) -> str:
@@ -42,8 +47,8 @@ def assert_input_error(args: list[str], option: str) -> None:
 
 def test_sm3_match_mismatch_malformed(tmp_path: Path) -> None:
     code, data, _ = verify("sm3", "--data", SM3_A1["msg"], "--digest", SM3_A1["digest"], "--cross-check")
-    assert code == 0 and [r["status"] for r in data["results"]] == ["pass", "pass"]
-    assert data["results"][1]["measurements"]["cross_check"] == SM3_A1["digest"]
+    assert code == 0 and [r["check"] for r in data["results"]] == ["algo.evidence.sm3", *CROSS_CHECKS]
+    assert all(r["status"] == "pass" and r["measurements"].get("cross_check", SM3_A1["digest"]) == SM3_A1["digest"] for r in data["results"])
     assert [i["name"] for i in data["inputs"]] == ["--data", "--digest"]
     code, data, _ = verify("sm3", "--data", "616264", "--digest", SM3_A1["digest"])
     assert code == 1 and data["results"][0]["findings"][0]["code"] == "algo.evidence.sm3.mismatch"
@@ -88,7 +93,8 @@ def test_sm4_unauthenticated_modes(mode: str) -> None:
     e = _mode_entry(mode)
     base = ["sm4", "--mode", mode.lower(), "--key", e["key"], "--iv", e["iv"], "--plaintext", e["plaintext"], "--padding", "none"] if mode == "CBC" else ["sm4", "--mode", mode.lower(), "--key", e["key"], "--iv", e["iv"], "--plaintext", e["plaintext"]]
     code, data, _ = verify(*base, "--ciphertext", e["ciphertext"], "--cross-check")
-    assert code == 0 and [r["status"] for r in data["results"]] == ["pass", "pass"]
+    assert code == 0 and all(r["status"] == "pass" for r in data["results"])
+    assert "algo.crosscheck.gmssl" in {r["check"] for r in data["results"]}
     assert verify(*base, "--ciphertext", _flip(e["ciphertext"]))[0] == 1
 
 
@@ -153,7 +159,8 @@ def test_sm2_verify_der_and_raw() -> None:
         assert code == 0, data
         assert data["results"][0]["measurements"]["signature_encoding"] == encoding
         assert data["results"][0]["measurements"]["za"] == SIGN["za"]
-        assert data["results"][1]["measurements"]["agree"] is True
+        assert [r["check"] for r in data["results"][1:]] == CROSS_CHECKS
+        assert all(r["measurements"]["agree"] is True for r in data["results"][1:])
     assert verify("sm2-verify", "--public-key", pub, "--message", SIGN["msg"] + "00", "--signature", SIGN["sig_raw_rs"])[0] == 1
     assert verify("sm2-verify", "--public-key", pub, "--message", SIGN["msg"], "--signature", SIGN["sig_raw_rs"], "--id", "ALICE123@YAHOO.COM")[0] == 1
 
@@ -181,7 +188,7 @@ def test_sm2_decrypt_all_encodings() -> None:
     for field, encoding in (("ct_c1c3c2_raw", "c1c3c2"), ("ct_c1c2c3_raw", "c1c2c3"), ("ct_asn1_gbt35276", "asn1")):
         code, data, _ = verify("sm2-decrypt", "--private-key", d, "--ciphertext", ENC[field], "--plaintext", ENC["msg"], "--cross-check")
         assert code == 0 and data["results"][0]["measurements"]["encoding"] == encoding
-        assert data["results"][1]["status"] == "pass"
+        assert [r["check"] for r in data["results"][1:]] == CROSS_CHECKS and all(r["status"] == "pass" for r in data["results"])
     no04 = ENC["ct_c1c3c2_raw"][2:]
     code, data, _ = verify("sm2-decrypt", "--private-key", d, "--ciphertext", no04, "--plaintext", ENC["msg"], "--order", "c1c3c2")
     assert code == 0 and data["results"][0]["measurements"]["encoding"] == "c1c3c2-no04"
@@ -192,8 +199,9 @@ def test_sm2_decrypt_mismatch_and_malformed() -> None:
     code, data, _ = verify("sm2-decrypt", "--private-key", d, "--ciphertext", ct, "--plaintext", ENC["msg"] + "00")
     assert code == 1
     tampered = ct[:132] + _flip(ct[132:196]) + ct[196:]  # C3 altered
-    code, data, _ = verify("sm2-decrypt", "--private-key", d, "--ciphertext", tampered, "--plaintext", ENC["msg"])
+    code, data, _ = verify("sm2-decrypt", "--private-key", d, "--ciphertext", tampered, "--plaintext", ENC["msg"], "--cross-check")
     assert code == 1 and "C3" in data["results"][0]["findings"][0]["message"]
+    assert all(r["status"] == "pass" and r["measurements"]["cross_check"] is None for r in data["results"][1:])  # both reject C3
     assert_input_error(["sm2-decrypt", "--private-key", d[:-2], "--ciphertext", ct, "--plaintext", ENC["msg"]], "--private-key")
     assert_input_error(["sm2-decrypt", "--private-key", d, "--ciphertext", "0401", "--plaintext", ENC["msg"]], "--ciphertext")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mptool.algos import crosscheck, evidence
+from mptool.algos import crosscheck, crosscheck_pyx, evidence
 from mptool.algos.values import parse_value
 from mptool.core.errors import InputError, UsageError
 from mptool.core.progress import DISABLED, Progress
@@ -63,10 +63,12 @@ def verify_evidence(builder: ReportBuilder, form: str, options: Mapping[str, Any
     if form == "sm3":
         judgement = evidence.judge_sm3(values["data"], values["digest"])
         spec, second = evidence.judge_sm3.spec, (lambda: crosscheck.sm3(values["data"]))  # type: ignore[attr-defined]
+        third = lambda: crosscheck_pyx.sm3(values["data"])  # noqa: E731
         primary = bytes.fromhex(judgement.measurements["digest"])
     elif form == "hmac-sm3":
         judgement = evidence.judge_hmac_sm3(values["key"], values["data"], values["mac"])
         spec, second = evidence.judge_hmac_sm3.spec, (lambda: crosscheck.hmac_sm3(values["key"], values["data"]))  # type: ignore[attr-defined]
+        third = lambda: crosscheck_pyx.hmac_sm3(values["key"], values["data"])  # noqa: E731
         primary = bytes.fromhex(judgement.measurements["mac"])
     elif form in CIPHER_FORMS:
         _cipher_form(builder, form, given, values, cross_check)
@@ -88,6 +90,21 @@ def verify_evidence(builder: ReportBuilder, form: str, options: Mapping[str, Any
     builder.add(judgement.result(spec, form.upper()))
     if cross_check:
         builder.add(_second_opinion(form.upper(), primary, second, len(values.get("data", b""))))
+        if _third_available(builder):
+            builder.add(crosscheck_pyx.result(form.upper(), primary, third(), subject=form.upper()))
+
+
+def _third_available(builder: ReportBuilder, note: str = "") -> bool:
+    """Whether the optional gmssl-pyx cross-check runs; records the backends (and why not)."""
+    backends = [crosscheck.backend_version()]
+    if crosscheck_pyx.available():
+        backends.append(crosscheck_pyx.backend_version())
+    else:
+        note = note or "gmssl-pyx not installed (optional extra mptool[gmssl-pyx])"
+    builder.parameters["cross_check_backends"] = backends
+    if note:
+        builder.parameters["cross_check_note"] = note
+    return crosscheck_pyx.available() and not note
 
 
 def _second_opinion(subject: str, primary: Any, compute: Any, size: int) -> Any:
@@ -118,6 +135,14 @@ def _cipher_form(builder: ReportBuilder, form: str, given: Mapping[str, Any], va
     data = ciphers.pad(case.plaintext, 16, padding) if mode in ("ecb", "cbc") else case.plaintext
     primary = evidence.compute_ciphertext(case)
     builder.add(_second_opinion(subject, primary[0] + primary[1], lambda: b"".join(crosscheck.sm4_encrypt(case, data)), len(data)))
+    if crosscheck_pyx.available():
+        try:
+            third = crosscheck_pyx.sm4_encrypt(case)
+        except crosscheck_pyx.NotExpressible as exc:
+            _third_available(builder, str(exc))
+            return
+    if _third_available(builder):
+        builder.add(crosscheck_pyx.result(subject, primary[0] + primary[1], third, subject=subject))
 
 
 def _user_id(given: Mapping[str, Any]) -> bytes:
@@ -149,6 +174,9 @@ def _sm2_verify(builder: ReportBuilder, given: Mapping[str, Any], values: dict[s
             builder.add(crosscheck.not_available("signature", f"gmssl could not compute: {exc}"))
             return
         builder.add(crosscheck.result("sm2-verify", judgement.match, second, subject="signature"))
+        if _third_available(builder, "" if curve is sm2.SM2P256V1 else "gmssl-pyx supports sm2p256v1 only"):
+            third = crosscheck_pyx.sm2_verify(point, values["message"], sm2.encode_signature_der(*rs), user_id)
+            builder.add(crosscheck_pyx.result("sm2-verify", judgement.match, third, subject="signature"))
 
 
 def _sm2_decrypt(builder: ReportBuilder, given: Mapping[str, Any], values: dict[str, bytes], cross_check: bool) -> None:
@@ -172,6 +200,15 @@ def _sm2_decrypt(builder: ReportBuilder, given: Mapping[str, Any], values: dict[
         return
     primary = bytes.fromhex(judgement.computed) if judgement.computed else None
     builder.add(crosscheck.result("sm2-decrypt", primary, second, subject="ciphertext", note="plaintext after a verified C3 (None: C3 fails in every encoding)"))
+    curve = sm2.CURVES[curve_name]
+    if _third_available(builder, "" if curve is sm2.SM2P256V1 else "gmssl-pyx supports sm2p256v1 only"):
+        from mptool.algos.sm2.encryption import ciphertext_candidates
+
+        third = None
+        for cand in ciphertext_candidates(values["ciphertext"], order, curve):
+            if cand.c1 is not None and third is None:
+                third = crosscheck_pyx.sm2_decrypt(d, sm2.encode_ciphertext(cand.c1, cand.c3, cand.c2, order="asn1", curve=curve))
+        builder.add(crosscheck_pyx.result("sm2-decrypt", primary, third, subject="ciphertext"))
 
 
 def verify_vectors(builder: ReportBuilder, files: Sequence[str], *, algorithm: str | None, mode: str | None, jobs: int | None, progress: Progress = DISABLED) -> None:

@@ -11,6 +11,7 @@ from mptool import __version__
 BACKEND_DISTRIBUTIONS: tuple[str, ...] = (
     "cryptography",
     "gmssl",
+    "gmssl-pyx",
     "scapy",
     "numpy",
     "scipy",
