@@ -192,6 +192,8 @@ def constraint_violations(nc: x509.NameConstraints, names: CertNames) -> list[st
     problems: list[str] = []
     permitted = list(nc.permitted_subtrees or [])
     excluded = list(nc.excluded_subtrees or [])
+    if not permitted and not excluded:
+        problems.append("nameConstraints has neither permitted nor excluded subtrees (RFC 5280 §4.2.1.10)")
     for base in permitted + excluded:
         if not isinstance(base, SUPPORTED_CONSTRAINT_TYPES):
             problems.append(f"name constraint of unsupported type {type(base).__name__}")
