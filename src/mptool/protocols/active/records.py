@@ -166,7 +166,9 @@ class HandshakeReassembler:
 def connect(host: str, port: int, timeout: float) -> socket.socket:
     """Open a TCP connection; refused/unreachable/timeout become :class:`ConnectionProblem`."""
     try:
-        return socket.create_connection((host, port), timeout=timeout)
+        sock = socket.create_connection((host, port), timeout=timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
     except ConnectionRefusedError:
         raise ConnectionProblem("refused", f"connection to {host}:{port} refused") from None
     except socket.timeout:

@@ -186,6 +186,7 @@ def serve(
             except socket.timeout:
                 continue
             number += 1
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with sock:
                 log, problem = handle_connection(sock, config, options.handshake_timeout)
             peer = f"{address[0]}:{address[1]}"

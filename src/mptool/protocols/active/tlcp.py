@@ -127,14 +127,22 @@ class Channel:
         self.write_cipher: RecordCipher | None = None
         self.next_write_cipher: RecordCipher | None = None
         self.next_read_cipher: RecordCipher | None = None
-        self._ccs_seen = False
+        self._outgoing = b""
 
     # -- writing
     def send(self, content_type: int, payload: bytes) -> None:
-        """Send one record (protected once ChangeCipherSpec was sent)."""
+        """Queue one record (protected once ChangeCipherSpec was sent); a flight goes out in one
+        write when the next record is read or on :meth:`flush`."""
         fragment = self.write_cipher.seal(content_type, payload) if self.write_cipher else payload
+        self._outgoing += Record(content_type, TLCP_VERSION, fragment).encode()
+
+    def flush(self) -> None:
+        """Write the queued records."""
+        if not self._outgoing:
+            return
+        data, self._outgoing = self._outgoing, b""
         try:
-            self.stream.write(Record(content_type, TLCP_VERSION, fragment).encode())
+            self.stream.write(data)
         except ConnectionProblem:
             self._raise_pending_alert()
             raise
@@ -159,14 +167,16 @@ class Channel:
         self.write_cipher = self.next_write_cipher
 
     def send_alert(self, description: int, level: int = 2) -> None:
-        """Send an alert, ignoring a peer that is already gone."""
+        """Send an alert (and whatever is queued), ignoring a peer that is already gone."""
+        self.send(ALERT, bytes([level, description]))
         try:
-            self.send(ALERT, bytes([level, description]))
+            self.flush()
         except ConnectionProblem:
             pass
 
     # -- reading
     def _read_record(self) -> tuple[int, bytes]:
+        self.flush()
         record = self.stream.read_record()
         payload = record.fragment
         if self.read_cipher is not None:
