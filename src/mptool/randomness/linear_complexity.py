@@ -20,6 +20,8 @@ from mptool.randomness.sequence import BitSequence, NotApplicable
 CLASS_PROBABILITIES = np.array([0.010417, 0.03125, 0.125, 0.5, 0.25, 0.0625, 0.020833])
 #: Upper class edges of T: T ≤ −2.5, (−2.5, −1.5], …, (1.5, 2.5], > 2.5.
 CLASS_EDGES = np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5])
+#: Blocks run through Berlekamp–Massey together (bounds the bit-sliced copy: m × 4096 bits).
+BLOCKS_AT_ONCE = 4096
 
 
 def _bit_slice(blocks: np.ndarray) -> np.ndarray:
@@ -73,7 +75,8 @@ def linear_complexity(seq: BitSequence, m: int) -> list[Outcome]:
     count = seq.n // m
     if count == 0:
         raise NotApplicable(f"block size m={m} exceeds the sequence length {seq.n}")
-    lengths = linear_complexities(seq.bits[: count * m].reshape(count, m))
+    blocks = seq.bits[: count * m].reshape(count, m)
+    lengths = np.concatenate([linear_complexities(blocks[i : i + BLOCKS_AT_ONCE]) for i in range(0, count, BLOCKS_AT_ONCE)])
     sign = -1.0 if m % 2 else 1.0
     mu = m / 2 + (9 - sign) / 36 - (m / 3 + 2 / 9) * 2.0 ** (-m)
     t = sign * (lengths - mu) + 2 / 9

@@ -120,7 +120,7 @@ class SequenceSource:
         assert self.bits is not None
         wanted = self.count if self.count is not None else 1
         if produced < wanted:
-            raise InputError(name, f"too little data: {wanted} × {self.bits} bits = {wanted * self.bits} bits needed, only {produced * self.bits}+ bits (of whole sequences) found")
+            raise InputError(name, f"too little data: {wanted} × {self.bits} bits = {wanted * self.bits} bits needed, the input holds {produced} whole sequence(s) of {self.bits} bits")
 
     def _directory_sequences(self) -> Iterator[np.ndarray]:
         for file in self.files:

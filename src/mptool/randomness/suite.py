@@ -25,6 +25,11 @@ from mptool.randomness.reader import SequenceSource, open_source
 
 #: Bits of work handed to a worker at once (a few sequences of 10^6 bits).
 BATCH_BITS = 4_000_000
+#: Memory the default number of workers must fit in (all processes together).
+MEMORY_BUDGET = 1 << 30
+#: Measured on the benchmark machine (docs/benchmarks.md): a process with numpy and scipy
+#: loaded, plus about 2.5 bytes per bit of sequence in a worker (1 byte in the main process).
+PROCESS_BASE = 100 << 20
 
 
 @dataclass(frozen=True)
@@ -40,9 +45,16 @@ class RunOptions:
     jobs: int | None = None
 
 
-def default_jobs() -> int:
-    """Worker processes by default: every core this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+def default_jobs(bits: int) -> int:
+    """Worker processes by default: every core this process may run on, as far as memory allows.
+
+    The estimate keeps the main process and all workers under :data:`MEMORY_BUDGET`
+    (9 workers at 10^6 bits, 2 at 10^8 bits).
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    per_worker = PROCESS_BASE + int(2.5 * bits)
+    main = PROCESS_BASE + bits
+    return max(1, min(cores, (MEMORY_BUDGET - main) // per_worker))
 
 
 def run_suite(builder: ReportBuilder, options: RunOptions, progress: Progress = DISABLED) -> None:
@@ -60,7 +72,7 @@ def run_suite(builder: ReportBuilder, options: RunOptions, progress: Progress = 
             raise InputError(source.path, f"too little data: the single-use profile needs at least {SINGLE_MIN_BITS} bits, got {n}")
         overrides.setdefault("poker", {"m": [single_use_poker_m(n)]})
     plan = resolve(n, overrides, profile.tests if profile else None)
-    jobs = max(1, options.jobs or default_jobs())
+    jobs = options.jobs or default_jobs(n)
     _record_parameters(builder, options, plan, source, jobs)
     total = source.count
     if total == 1:  # one sequence: progress by item
@@ -73,8 +85,6 @@ def run_suite(builder: ReportBuilder, options: RunOptions, progress: Progress = 
             matrix, problems = _compute(plan.tests, source.sequences(), n, jobs, advance)
     for record in source.records:
         builder.add_input(record)
-    if total is not None and matrix.shape[0] < total:
-        raise InputError(source.path, f"too little data: {total} sequences of {n} bits needed, found {matrix.shape[0]}")
     builder.parameters["count"] = int(matrix.shape[0])
     _add_results(builder, plan, matrix, problems, subject=source.path if source.path != "-" else "<stdin>")
 
@@ -96,15 +106,17 @@ def _record_parameters(builder: ReportBuilder, options: RunOptions, plan: Plan, 
     )
 
 
-def _batches(sequences: Iterator[np.ndarray], size: int) -> Iterator[list[np.ndarray]]:
-    batch: list[np.ndarray] = []
+def _packed_batches(sequences: Iterator[np.ndarray], size: int) -> Iterator[tuple[bytes, int]]:
+    """Batches of ``size`` sequences, each packed into whole bytes, as (bytes, number of sequences)."""
+    batch: list[bytes] = []
     for sequence in sequences:
-        batch.append(sequence)
+        batch.append(np.packbits(sequence).tobytes())
+        del sequence  # let the reader reuse the memory before it reads the next sequence
         if len(batch) == size:
-            yield batch
+            yield b"".join(batch), size
             batch = []
     if batch:
-        yield batch
+        yield b"".join(batch), len(batch)
 
 
 def _compute(tests: Tests, sequences: Iterator[np.ndarray], n: int, jobs: int, advance: Any) -> tuple[np.ndarray, dict[int, str]]:
@@ -122,9 +134,9 @@ def _compute(tests: Tests, sequences: Iterator[np.ndarray], n: int, jobs: int, a
         context = get_context("forkserver")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             pending: deque[tuple[Future[Any], int]] = deque()
-            for batch in _batches(sequences, size):
-                packed = b"".join(np.packbits(s).tobytes() for s in batch)
-                pending.append((pool.submit(evaluate_packed, packed, n, len(batch), tests), len(batch)))
+            for packed, number in _packed_batches(sequences, size):
+                pending.append((pool.submit(evaluate_packed, packed, n, number, tests), number))
+                del packed
                 while len(pending) >= 2 * jobs:
                     _collect(pending.popleft(), results, problems, advance)
             while pending:
