@@ -183,6 +183,8 @@ def ike_result(exchange: IkeExchange, capture: str, index: int) -> CheckResult:
     m = describe_ike(exchange)
     j = judge_ike(m)
     m.update(j.measurements())
+    first = ("protocol", "version", "verdict", "established", "notifies")
+    m = {**{k: m[k] for k in first}, **{k: v for k, v in m.items() if k not in first}}
     verdict = m["verdict"]
     severity = {WEAK: Severity.ERROR, STRONG: Severity.WARN}.get(verdict, Severity.INFO)
     findings = [Finding(code=f"proto.ike.{verdict}", severity=severity, message=r, location=capture) for r in m["reasons"]]

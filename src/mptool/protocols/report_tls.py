@@ -192,6 +192,8 @@ def channel_result(conn: TLSConnection, capture: str, index: int, certs: list[Ce
     m = describe(conn, certs, client_certs)
     j = judge(conn, m, certs)
     m.update(j.measurements())
+    first = ("protocol", "version", "cipher_suite", "verdict", "sni")  # what a text report shows first
+    m = {**{k: m[k] for k in first}, **{k: v for k, v in m.items() if k not in first}}
     verdict = m["verdict"]
     severity = {WEAK: Severity.ERROR, STRONG: Severity.WARN}.get(verdict, Severity.INFO)
     findings = [
