@@ -14,7 +14,7 @@ from gmssl import sm2 as gm_sm2
 from gmssl import sm3 as gm_sm3
 from pyasn1.codec.der import decoder
 from pyasn1_modules import rfc3279
-from test_sm2_independent import A, B, GX, GY
+from gmssl_oracle import A, B, GX, GY
 
 from mptool.certs.der import slice_signed
 from mptool.certs.loader import load_files

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from cert_helpers import cert_path, cli_json, failing_checks, results_by_check
 from cryptography import x509
-from test_sm2_independent import gmssl_verify
+from gmssl_oracle import gmssl_verify
 
 from mptool.certs.der import read_tlv
 from mptool.certs.loader import load_files
