@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from rng_testdata import DATA_E, data_e
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, validate_evidence
 
 
 def _json(args: list[str], code: int = 0, input: bytes | None = None) -> dict[str, Any]:
@@ -159,3 +159,15 @@ def test_profiles(binary_e: Path, tmp_path: Path) -> None:
 def test_text_report(binary_e: Path) -> None:
     result = run_cli(["rng", "test", str(binary_e), "--bits", "20000", "--count", "5", "--no-progress"])
     assert result.exit_code == 0 and "rng.gmt0005.dft" in result.stdout
+
+
+def test_subprocess_pool_stdout_is_only_the_evidence(binary_e: Path) -> None:
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "mptool", "rng", "test", str(binary_e), "--bits", "20000", "--count", "10", "--jobs", "2", "-f", "json"]
+    done = subprocess.run(command, capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == b""  # no progress bar off a terminal, nothing else on stderr with -o -
+    evidence = validate_evidence(done.stdout.decode())
+    assert evidence["summary"]["rng"]["sequences"] == 10 and evidence["parameters"]["jobs"] == 2

@@ -180,18 +180,16 @@ def _add_results(builder: ReportBuilder, plan: Plan, matrix: np.ndarray, problem
 
 
 def _measurements(item: Item, values: np.ndarray, result: decision.ItemDecision) -> dict[str, Any]:
-    single = values.shape[0] == 1
-    data: dict[str, Any] = {}
-    if single:
+    """The evidence of one item; the first scalar fields are the ones the text report shows."""
+    data: dict[str, Any] = {"item": item.label}
+    if values.shape[0] == 1:
         data.update(p_value=float(values[0, 0]), q_value=float(values[0, 1]), statistic=_finite(values[0, 2]))
     else:
         data.update(passed=result.passed, threshold=result.threshold)
         if result.p_t is not None:
             data.update(p_t=result.p_t, uniform=result.uniform)
         data.update(p_value=[float(v) for v in values[:, 0]], q_value=[float(v) for v in values[:, 1]])
-    data.update(item=item.label, params=item.evidence_params(), sequences=int(values.shape[0]))
-    if single:
-        data.update(passed=result.passed, threshold=result.threshold)
+    data.update(params=item.evidence_params(), sequences=int(values.shape[0]), passed=result.passed, threshold=result.threshold)
     return data
 
 
