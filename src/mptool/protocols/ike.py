@@ -128,6 +128,33 @@ def _attributes(r: Reader, names: dict[int, str], values: dict[int, dict[int, st
     return out
 
 
+def _substructure(r: Reader) -> tuple[int, Reader]:
+    """(first byte, body reader) of a proposal or transform substructure (RFC 2408 §3.5/§3.6, RFC 7296 §3.3)."""
+    first = r.uint(1)
+    r.uint(1)
+    length = r.uint(2)
+    if length < 4:
+        raise Malformed(f"substructure length {length}")
+    return first, Reader(r.take(length - 4))
+
+
+def _proposal(r: Reader) -> tuple[int, int, int, bytes, Reader]:
+    """(next/last flag, proposal number, protocol id, SPI, reader over the transforms)."""
+    flag, p = _substructure(r)
+    number, proto, spi_size, count = p.uint(1), p.uint(1), p.uint(1), p.uint(1)
+    return flag, number, proto, p.take(spi_size), _Counted(p, count)
+
+
+class _Counted(Reader):
+    """The transforms part of a proposal, with the number of transforms it announces."""
+
+    __slots__ = ("count",)
+
+    def __init__(self, p: Reader, count: int) -> None:
+        super().__init__(p.data, p.pos, p.end)
+        self.count = count
+
+
 def _sa_v1(body: bytes) -> list[dict[str, Any]]:
     r = Reader(body)
     r.uint(4)  # DOI
@@ -135,18 +162,10 @@ def _sa_v1(body: bytes) -> list[dict[str, Any]]:
     proposals = []
     nxt = 2
     while nxt == 2 and r.left() >= 4:
-        nxt = r.uint(1)
-        r.uint(1)
-        plen = r.uint(2)
-        p = Reader(r.take(plen - 4))
-        number, proto, spi_size, count = p.uint(1), p.uint(1), p.uint(1), p.uint(1)
-        spi = p.take(spi_size)
+        nxt, number, proto, spi, p = _proposal(r)
         transforms = []
-        for _ in range(count):
-            p.uint(1)
-            p.uint(1)
-            tlen = p.uint(2)
-            t = Reader(p.take(tlen - 4))
+        for _ in range(p.count):  # type: ignore[attr-defined]
+            _, t = _substructure(p)
             tnum, tid = t.uint(1), t.uint(1)
             t.uint(2)
             if proto == 1:
@@ -166,18 +185,10 @@ def _sa_v2(body: bytes) -> list[dict[str, Any]]:
     r = Reader(body)
     proposals = []
     while r.left() >= 8:
-        r.uint(1)
-        r.uint(1)
-        plen = r.uint(2)
-        p = Reader(r.take(plen - 4))
-        number, proto, spi_size, count = p.uint(1), p.uint(1), p.uint(1), p.uint(1)
-        spi = p.take(spi_size)
+        _, number, proto, spi, p = _proposal(r)
         transforms = []
-        for _ in range(count):
-            p.uint(1)
-            p.uint(1)
-            tlen = p.uint(2)
-            t = Reader(p.take(tlen - 4))
+        for _ in range(p.count):  # type: ignore[attr-defined]
+            _, t = _substructure(p)
             ttype = t.uint(1)
             t.uint(1)
             tid = t.uint(2)
