@@ -22,6 +22,7 @@ OUTPUT_FIELDS = {
     "aead-decrypt": ("pt", "tag"),
     "aead-both": ("ct", "tag"),
     "hash": ("digest",),
+    "sha-monte": ("digest",),
     "mac": ("mac",),
     "verify": ("sig",),
     "sign": ("sig",),

@@ -32,7 +32,7 @@ def test_whole_bundled_set_passes() -> None:
     assert summary["vectors_run"] > 60_000 and summary["vectors_failed"] == 0 and summary["vectors_skipped"] == 0
     assert sum(r["measurements"]["vectors_run"] for r in data["results"]) == summary["vectors_run"]
     subjects = {r["subject"] for r in data["results"]}
-    for expected in ("SM2-SIGN", "SM2-ENCRYPT", "SM2-KEYEXCHANGE", "SM3-HASH", "SM4-XTS", "SM4-CCM", "AES-GCM", "AES-XTS", "AES-CFB1", "TDES-CBC", "RSA-PSS", "RSA-OAEP"):
+    for expected in ("SM2-SIGN", "SM2-ENCRYPT", "SM2-KEYEXCHANGE", "SM3-HASH", "SM4-XTS", "SM4-CCM", "AES-GCM", "AES-XTS", "AES-CFB1", "TDES-CBC", "RSA-PSS", "RSA-OAEP", "SHA-SHA256", "HMAC-SHA256"):
         assert expected in subjects
     assert all(r["status"] == "pass" for r in data["results"])
     assert len(data["inputs"]) == len(loader.bundled_files())

@@ -210,6 +210,17 @@ def _hash(v: Vector) -> Detail:
     return _mismatch("digest", v.fields["digest"], h.finalize())
 
 
+def _sha_monte(v: Vector) -> Detail:
+    """SHAVS Monte Carlo checkpoint (§6.4): 1000 digests of MD(i-3)||MD(i-2)||MD(i-1) from the seed."""
+    algorithm = hash_algorithm(v.mode)
+    a = b = c = v.fields["seed"]
+    for _ in range(1000):
+        h = hashes.Hash(algorithm)
+        h.update(a + b + c)
+        a, b, c = b, c, h.finalize()
+    return _mismatch("digest", v.fields["digest"], c)
+
+
 def _mac(v: Vector) -> Detail:
     f = v.fields
     h = crypto_hmac.HMAC(f["key"], hash_algorithm(f.get("hash", v.mode)))
@@ -390,6 +401,7 @@ HANDLERS: dict[str, Callable[[Vector], Detail]] = {
     "aead-decrypt": _aead_decrypt,
     "aead-both": _aead_both,
     "hash": _hash,
+    "sha-monte": _sha_monte,
     "mac": _mac,
     "verify": _rsa_verify,
     "sign": _rsa_sign,

@@ -40,6 +40,7 @@ failed and skipped."""
 KAT_SPECS: dict[str, CheckSpec] = {
     "sm2": register("algo.kat.sm2", "SM2 standard examples", "GB/T 32918.2-2016 Annex A; GB/T 32918.3-2016 Annex A; GB/T 32918.4-2016 Annex A; GB/T 32918.5-2017 Annex A, C; GB/T 35276-2017 §7", _KAT_DOC.format(what="SM2 signature, encryption, KDF and key-exchange")),
     "sm3": register("algo.kat.sm3", "SM3 known-answer tests", "GB/T 32905-2016 Annex A", _KAT_DOC.format(what="SM3")),
+    "sha": register("algo.kat.sha", "SHA-1/SHA-2 known-answer tests", "FIPS 180-4; CAVP SHAVS (ShortMsg, LongMsg, Monte)", _KAT_DOC.format(what="SHA-1 and SHA-2")),
     "hmac": register("algo.kat.hmac", "HMAC known-answer tests", "GM/T 0042-2015 Appendix D.3 (HMAC-SM3); RFC 2104; FIPS 198-1", _KAT_DOC.format(what="HMAC")),
     "sm4": register("algo.kat.sm4", "SM4 known-answer tests", "GB/T 32907-2016 Annex A; GB/T 17964-2021 (modes, XTS); RFC 8998 §3 (GCM, CCM)", _KAT_DOC.format(what="SM4 (all modes)")),
     "aes": register("algo.kat.aes", "AES known-answer tests", "FIPS 197; NIST SP 800-38A/C/D/E; CAVP AESAVS, GCMVS, CCMVS, XTSVS", _KAT_DOC.format(what="AES (all modes, KAT/MMT/MCT)")),
@@ -52,7 +53,7 @@ FILE_SPEC = register(
     "mptool vector formats (docs/algo.md): NIST CAVP, PKCS#1 examples, Wycheproof, ACVP, mptool GM JSON",
     "Record vector files or test groups that mptool cannot run (a withdrawn mode, an unsupported Wycheproof algorithm or ACVP test type) as skipped with the reason.",
 )
-ALGORITHM_ALIASES = {"3des": "tdes", "hmac-sm3": "hmac", "des": "tdes"}
+ALGORITHM_ALIASES = {"3des": "tdes", "hmac-sm3": "hmac", "des": "tdes", "sha1": "sha", "sha2": "sha"}
 
 
 @dataclass

@@ -70,6 +70,10 @@ def classify(header: str, name: str) -> FileKind | None:
         return FileKind("sm4", {"CFB": "cfb"}.get(m.group(1).upper(), m.group(1).lower()), "kat")
     if re.search(r"^#\s*SM3\b", header, re.M):
         return FileKind("sm3", "hash", "kat")
+    if m := re.search(r'"SHA-(1|224|256|384|512|512/224|512/256) (ShortMsg|LongMsg|Monte)"', header):
+        return FileKind("sha", "sha" + m.group(1).replace("/", "_"), m.group(2).lower())
+    if m := re.search(r"HMAC-SHA-?(1|224|256|384|512)\b", header):
+        return FileKind("hmac", "sha" + m.group(1), "kat")
     if "aes counter" in low or re.search(r"aes-\d+-ctr", low):
         return FileKind("aes", "ctr", "kat")
     return None
@@ -272,6 +276,24 @@ def _sm3(kind: FileKind, line: int, params: dict[str, str], rec: dict[str, str],
     return Vector("sm3", "hash", "hash", fields, ident)
 
 
+def _sha(kind: FileKind, line: int, params: dict[str, str], rec: dict[str, str], ident: str) -> Vector:
+    if kind.kind == "monte":
+        fields = {"seed": hexbytes(_get(params, line, "seed"), "Seed", line), "digest": hexbytes(_get(rec, line, "md"), "MD", line)}
+        return Vector("sha", kind.mode, "sha-monte", fields, ident, kind="mct")
+    vector = _sm3(kind, line, params, rec, ident)
+    return Vector("sha", kind.mode, "hash", vector.fields, ident, kind=kind.kind)
+
+
+def _hmac(kind: FileKind, line: int, params: dict[str, str], rec: dict[str, str], ident: str) -> Vector:
+    fields = {
+        "key": hexbytes(_get(rec, line, "key"), "Key", line),
+        "msg": hexbytes(_get(rec, line, "msg"), "Msg", line),
+        "mac": hexbytes(_get(rec, line, "md"), "MD", line),
+        "hash": kind.mode,
+    }
+    return Vector("hmac", kind.mode, "mac", fields, ident)
+
+
 def parse(text: str, name: str, *, algorithm: str | None = None, mode: str | None = None) -> VectorFile:
     """Parse a CAVP file. ``algorithm``/``mode`` name the algorithm when the header does not."""
     header, records = parse_records(text, name)
@@ -289,12 +311,25 @@ def parse(text: str, name: str, *, algorithm: str | None = None, mode: str | Non
         raise VectorFormatError(f"no CAVP support for {kind.algorithm} {kind.mode}")
     if kind.mode == "gcm":
         kind = FileKind(kind.algorithm, "gcm", "decrypt" if "decrypt" in (header + name).lower() else "encrypt")
+    if kind.algorithm == "sha" and kind.kind == "monte":
+        records = _chain_monte_seeds(records)
     for line, params, rec in records:
         count = rec.get("count", "?")
         section = params.get("direction", "")
         ident = f"{name}:{line} COUNT={count}" + (f" [{section.upper()}]" if section else "")
         result.vectors.append(builder(kind, line, params, rec, ident))
     return result
+
+
+def _chain_monte_seeds(records: list[tuple[int, dict[str, str], dict[str, str]]]) -> list[tuple[int, dict[str, str], dict[str, str]]]:
+    """SHAVS Monte (§6.4): checkpoint j starts from the digest of checkpoint j-1 (the first from Seed)."""
+    out = []
+    previous: str | None = None
+    for line, params, rec in records:
+        seeded = dict(params) if previous is None else {**params, "seed": previous}
+        out.append((line, seeded, rec))
+        previous = rec.get("md")
+    return out
 
 
 _BUILDERS = {
@@ -304,6 +339,8 @@ _BUILDERS = {
     ("aes", "xts"): _xts,
     ("rsa", "*"): _rsa,
     ("sm3", "*"): _sm3,
+    ("sha", "*"): _sha,
+    ("hmac", "*"): _hmac,
     ("aes", "*"): _symmetric,
     ("tdes", "*"): _symmetric,
     ("sm4", "*"): _symmetric,

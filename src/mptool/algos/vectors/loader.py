@@ -19,7 +19,7 @@ from mptool.algos.vectors.model import VectorFile
 from mptool.data import data_path
 
 #: Folders of vectors/algo that make up the bundled set run by ``algo verify`` without arguments.
-BUNDLED_FOLDERS: tuple[str, ...] = ("gm", "aes", "tdes", "rsa")
+BUNDLED_FOLDERS: tuple[str, ...] = ("gm", "aes", "tdes", "rsa", "sha", "hmac")
 #: Shipped but not in the default run (format samples for ``--vectors``).
 EXTRA_FOLDER = "extra"
 
