@@ -59,7 +59,10 @@ def test_tls12_suites_in_server_order(openssl_tls_server) -> None:
     assert meas["answers"]["TLS 1.3"].startswith("alert") and meas["answers"]["TLS 1.1"].startswith("alert")
     [leaf] = meas["certificates"]
     assert leaf["sha256"] == _der_sha256(openssl_tls_server.certificates[0]) and leaf["key_algorithm"] == "RSA-2048"
-    assert meas["handshake_completed"] is False
+    # one full handshake with application data by the local OpenSSL (server order: its first suite)
+    assert meas["handshake_completed"] is True
+    assert meas["handshake"]["version"] == "TLS 1.2" and meas["handshake"]["cipher"] == "ECDHE-RSA-AES128-GCM-SHA256"
+    assert meas["handshake"]["application_data_received"] > 0
     assert result["status"] == "pass"
     # the cert module checked the leaf: a self-signed certificate without a trust anchor
     assert any(r["check"].startswith("cert.") and r["subject"].startswith(f"localhost:{port} TLS certificates") for r in evidence["results"])
@@ -81,6 +84,7 @@ def test_tls13_only_server_and_its_leaf_certificate(openssl_tls_server) -> None:
     assert meas["answers"]["TLS 1.2"].startswith("alert")
     [leaf] = meas["certificates"]  # read through a TLS 1.3 handshake (Python ssl)
     assert leaf["sha256"] == _der_sha256(openssl_tls_server.certificates[0]) and leaf["key_algorithm"] == "EC-secp256r1"
+    assert meas["handshake_completed"] is True and meas["handshake"]["version"] == "TLS 1.3"
 
 
 def test_old_versions_are_flagged(openssl_tls_server) -> None:
@@ -109,7 +113,9 @@ def test_rfc8998_suites_not_accepted_by_openssl(openssl_tls_server) -> None:
 def test_tls_probe_of_a_tlcp_only_server_finds_no_tls(tlcp_serve, server_files) -> None:
     server = tlcp_serve(*server_files, "--max-connections", "5")
     result = run_cli(["proto", "probe", f"127.0.0.1:{server.port}", "--tls", "-f", "json"])
-    meas = _result(result.json())["measurements"]
+    tls = _result(result.json())
+    meas = tls["measurements"]
+    assert tls["status"] == "info" and meas["handshake_completed"] is False
     assert meas["versions"] == [] and meas["accepted_suites"] == []
     assert all(answer.startswith("alert") for answer in meas["answers"].values())
     server.process.terminate()

@@ -34,7 +34,7 @@ Example:
 @click.option("--time-limit", type=click.FloatRange(1, 3600), default=120.0, show_default=True, help="Seconds for the whole probe.")
 @click.option("--max-connections", type=click.IntRange(1, 10000), default=200, show_default=True, help="Most connections (or IKE requests) the probe may open.")
 @click.option("--server-name", metavar="NAME", default=None, help="SNI host name to send (default: none for TLCP, the host for TLS).")
-@click.option("--app-data", metavar="TEXT", default=None, help="Application data for the TLCP handshakes (default: an HTTP/1.0 GET).")
+@click.option("--app-data", metavar="TEXT", default=None, help="Application data for the full TLCP/TLS handshakes (default: an HTTP/1.0 GET).")
 @click.option("--client-sign-cert", metavar="FILE", default=None, help="TLCP client signing certificate (PEM/DER).")
 @click.option("--client-sign-key", metavar="FILE", default=None, help="TLCP client signing key (SM2, PKCS#8 or SEC1).")
 @click.option("--client-enc-cert", metavar="FILE", default=None, help="TLCP client encryption certificate (needed for ECDHE).")

@@ -29,8 +29,9 @@ PROBE_TLS = register(
     supported_versions) offering every registered suite of that version, removes the suite the
     server picks and repeats, which lists the accepted suites per version in the server's order;
     a reversed offer tells server from client preference. The certificate list is read from a
-    TLS 1.0-1.2 Certificate message (or, for a TLS 1.3-only server, the leaf from a TLS 1.3
-    handshake by the Python ssl module). Warns on SSL 3.0/TLS 1.0/1.1 and on weak suites.
+    TLS 1.0-1.2 Certificate message (or, for a TLS 1.3-only server, the leaf). One full
+    handshake with application data by the local OpenSSL (Python ssl) sets handshake_completed.
+    Warns on SSL 3.0/TLS 1.0/1.1 and on weak suites; informative when nothing is accepted.
     """,
 )
 

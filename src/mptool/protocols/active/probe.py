@@ -85,7 +85,7 @@ def _status(report: ProtocolReport, completed_means_pass: bool) -> Status:
         return Status.FAIL
     if Severity.WARN in severities:
         return Status.WARN
-    if not report.versions:
+    if not report.versions or not report.accepted_suites:
         return Status.INFO
     if completed_means_pass:
         return Status.PASS if report.handshake_completed else Status.WARN
@@ -149,7 +149,7 @@ def _probe_one(protocol: str, budget: Budget, host: str, port: int, options: Pro
     if protocol == "tls":
         from mptool.protocols.active.tls_probe import probe_tls
 
-        report = probe_tls(budget, host, port, options.server_name)
+        report = probe_tls(budget, host, port, options.server_name, options.application_data)
         return [_result(active_checks.PROBE_TLS, report, False), *_safe_certificate_results(report, trust, peer_name)]
     if protocol == "rfc8998":
         from mptool.protocols.active.tls_probe import probe_rfc8998

@@ -50,6 +50,11 @@ class ProtocolReport:
         }
 
 
+def http_get(host: str) -> bytes:
+    """The default application data of the probes' full handshakes: an HTTP/1.0 GET."""
+    return f"GET / HTTP/1.0\r\nHost: {host}\r\nUser-Agent: mptool-probe\r\n\r\n".encode()
+
+
 def describe_certificate(der: bytes, index: int, role: str) -> dict[str, Any]:
     """Subject, issuer, serial, validity, key algorithm and SHA-256 of a DER certificate."""
     from cryptography import x509

@@ -16,7 +16,7 @@ from mptool.protocols import ids
 from mptool.protocols.active import messages as m
 from mptool.protocols.active.hello import Budget, BudgetExhausted, HelloOutcome, send_hello
 from mptool.protocols.active.records import ConnectionProblem, PeerAlert, RecordStream
-from mptool.protocols.active.report import UNREACHABLE, ProtocolReport, describe_certificate
+from mptool.protocols.active.report import UNREACHABLE, ProtocolReport, describe_certificate, http_get
 from mptool.protocols.active.suites import IMPLEMENTED, TLCP_VERSION, suite_entry
 from mptool.protocols.active.tlcp import Channel, ClientLog, Credentials, client_hello, client_handshake
 
@@ -140,7 +140,7 @@ def _full_handshake(budget: Budget, host: str, port: int, suite: int, options: T
             raise ConnectionProblem("needs_client_keys", "ECDHE needs the client's encryption key pair and certificates (--client-* options)")
         sock, deadline = budget.open(host, port)
         try:
-            data = options.application_data or _default_request(options.server_name or host)
+            data = options.application_data or http_get(options.server_name or host)
             client_handshake(Channel(RecordStream(sock, deadline)), log, server_name=options.server_name, credentials=options.credentials, application_data=data, flavour=options.flavour)
         finally:
             sock.close()
@@ -155,7 +155,3 @@ def _full_handshake(budget: Budget, host: str, port: int, suite: int, options: T
     entry.update(log.measurements())
     entry.update(suite=ids.hex_id(suite), suite_name=ids.suite_name(suite))
     return entry
-
-
-def _default_request(host: str) -> bytes:
-    return f"GET / HTTP/1.0\r\nHost: {host}\r\nUser-Agent: mptool-probe\r\n\r\n".encode()

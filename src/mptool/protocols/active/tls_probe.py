@@ -21,7 +21,8 @@ from mptool.core.model import Severity
 from mptool.protocols import ids
 from mptool.protocols.active import messages as m
 from mptool.protocols.active.hello import Budget, HelloOutcome, send_hello
-from mptool.protocols.active.report import UNREACHABLE, ProtocolReport, describe_certificate
+from mptool.protocols.active.records import ConnectionProblem
+from mptool.protocols.active.report import UNREACHABLE, ProtocolReport, describe_certificate, http_get
 from mptool.protocols.active.suites import suite_entry
 from mptool.protocols.active.wire import u8, u16, vec
 
@@ -128,8 +129,8 @@ def _preference(budget: Budget, host: str, port: int, version: int, build: Hello
     return "server" if chosen == accepted[0] else "client" if chosen == accepted[-1] else "unknown"
 
 
-def probe_tls(budget: Budget, host: str, port: int, server_name: str | None) -> ProtocolReport:
-    """Versions, suites per version, preference and certificates of a TLS server."""
+def probe_tls(budget: Budget, host: str, port: int, server_name: str | None, application_data: bytes = b"") -> ProtocolReport:
+    """Versions, suites per version, preference, certificates and one full handshake of a TLS server."""
     report = ProtocolReport("TLS", f"{host}:{port}")
     start = budget.used
     name = server_name or host
@@ -165,35 +166,63 @@ def probe_tls(budget: Budget, host: str, port: int, server_name: str | None) -> 
     weak = {ids.hex_id(s): list(ids.suite_info(s).weak) for s in all_accepted if ids.suite_info(s).weak}
     if weak:
         report.finding("proto.probe.tls.weak_suite", Severity.WARN, "the server accepts weak cipher suites", suites=weak)
-    if report.versions and not report.certificate_ders:
-        report.certificate_ders = _tls13_leaf(host, port, server_name, budget)
+    if report.versions:
+        sni = server_name or (name if _sni(name) else None)
+        entry, leaf = full_handshake(budget, host, port, sni, application_data or http_get(name))
+        report.extra["handshake"] = entry
+        report.handshake_completed = bool(entry["handshake_completed"])
+        if not report.handshake_completed:
+            report.finding("proto.probe.tls.no_full_handshake", Severity.INFO, "the local OpenSSL client did not complete a TLS handshake with application data", error=entry.get("error"))
+        if not report.certificate_ders:
+            report.certificate_ders = leaf
     report.certificates = [describe_certificate(der, i, "leaf" if i == 0 else "chain") for i, der in enumerate(report.certificate_ders)]
     report.connections = budget.used - start
     return report
 
 
-def _tls13_leaf(host: str, port: int, server_name: str | None, budget: Budget) -> list[bytes]:
-    """The leaf certificate of a TLS 1.3-only server, through the Python ssl module (no verification)."""
-    import socket
+def full_handshake(budget: Budget, host: str, port: int, server_name: str | None, application_data: bytes) -> tuple[dict[str, object], list[bytes]]:
+    """One full TLS handshake with application data by the Python ssl module (system OpenSSL).
+
+    No certificate verification here (the cert domain checks the certificates); every version
+    and suite the local OpenSSL allows at security level 0 may be negotiated. Returns the
+    handshake's evidence and the peer's leaf certificate (DER) when one was received.
+    """
+    import time
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
+    context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    context.set_ciphers("ALL:@SECLEVEL=0")
+    entry: dict[str, object] = {"client": f"Python ssl ({ssl.OPENSSL_VERSION})", "handshake_completed": False}
     try:
         sock, deadline = budget.open(host, port)
-    except Exception:  # noqa: BLE001 - budget or network: certificates are then simply not known
-        return []
+    except ConnectionProblem as exc:
+        entry["error"] = {"kind": exc.kind, "message": str(exc)}
+        return entry, []
+    leaf: list[bytes] = []
     try:
-        import time
-
         sock.settimeout(max(0.1, deadline - time.monotonic()))
-        with context.wrap_socket(sock, server_hostname=server_name if server_name else None) as tls:
+        with context.wrap_socket(sock, server_hostname=server_name) as tls:
+            cipher = tls.cipher()
+            entry.update(version=_ssl_version_name(tls.version()), cipher=cipher[0] if cipher else None)
             der = tls.getpeercert(binary_form=True)
-            return [der] if der else []
-    except (OSError, ssl.SSLError, socket.timeout):
-        return []
+            leaf = [der] if der else []
+            tls.sendall(application_data)
+            entry["application_data_sent"] = len(application_data)
+            reply = tls.recv(16384)
+            entry["application_data_received"] = len(reply)
+            entry["handshake_completed"] = bool(reply)
+    except (OSError, ssl.SSLError) as exc:
+        entry["error"] = {"kind": type(exc).__name__, "message": str(exc)}
     finally:
         sock.close()
+    return entry, leaf
+
+
+def _ssl_version_name(version: str | None) -> str | None:
+    names = {"SSLv3": "SSL 3.0", "TLSv1": "TLS 1.0", "TLSv1.1": "TLS 1.1", "TLSv1.2": "TLS 1.2", "TLSv1.3": "TLS 1.3"}
+    return names.get(version or "", version)
 
 
 def probe_rfc8998(budget: Budget, host: str, port: int, server_name: str | None) -> ProtocolReport:
