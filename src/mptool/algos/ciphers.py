@@ -65,7 +65,8 @@ def check_key(name: str, key: bytes, mode: str = "ecb") -> None:
         raise ValueError(f"{name.upper()}{'-XTS' if mode == 'xts' else ''} key must be {expected} bytes, got {len(key)}")
 
 
-def _algorithm(name: str, key: bytes) -> algorithms.BlockCipherAlgorithm:
+def backend_algorithm(name: str, key: bytes) -> algorithms.BlockCipherAlgorithm:
+    """The ``cryptography`` cipher object (single DES as 3DES with K1 = K2 = K3, 2-key 3DES as K1 K2 K1)."""
     if name == "sm4":
         return algorithms.SM4(key)
     if name == "aes":
@@ -79,7 +80,7 @@ def _algorithm(name: str, key: bytes) -> algorithms.BlockCipherAlgorithm:
 def ecb_functions(name: str, key: bytes) -> tuple[blockmodes.BlockFn, blockmodes.BlockFn]:
     """(encrypt, decrypt) functions over whole blocks in ECB mode for one key."""
     check_key(name, key)
-    cipher = Cipher(_algorithm(name, key), modes.ECB())
+    cipher = Cipher(backend_algorithm(name, key), modes.ECB())
 
     def enc(data: bytes) -> bytes:
         e = cipher.encryptor()
@@ -92,7 +93,8 @@ def ecb_functions(name: str, key: bytes) -> tuple[blockmodes.BlockFn, blockmodes
     return enc, dec
 
 
-def _stream_mode(mode: str, iv: bytes) -> modes.Mode:
+def stream_mode(mode: str, iv: bytes) -> modes.Mode:
+    """The ``cryptography`` mode object of an IV-taking unauthenticated mode."""
     if mode == "cbc":
         return modes.CBC(iv)
     if mode == "cfb":
@@ -179,7 +181,7 @@ def _run(name: str, mode: str, key: bytes, data: bytes, *, iv: bytes, aad: bytes
         enc, dec = ecb_functions(name, key)
         return (dec if decrypting else enc)(data), b""
     try:
-        cipher = Cipher(_algorithm(name, key), _stream_mode(mode, iv))
+        cipher = Cipher(backend_algorithm(name, key), stream_mode(mode, iv))
         ctx = cipher.decryptor() if decrypting else cipher.encryptor()
     except UnsupportedAlgorithm:
         enc, _ = ecb_functions(name, key)
@@ -198,7 +200,7 @@ def _aead(name: str, mode: str, key: bytes, data: bytes, *, iv: bytes, aad: byte
             if decrypting:
                 return blockmodes.gcm_decrypt(enc, iv, aad, data, tag), b""
             return blockmodes.gcm_encrypt(enc, iv, aad, data, tag_len)
-        algo = _algorithm(name, key)
+        algo = backend_algorithm(name, key)
         if decrypting:
             ctx = Cipher(algo, modes.GCM(iv, tag, min_tag_length=len(tag))).decryptor()
             ctx.authenticate_additional_data(aad)

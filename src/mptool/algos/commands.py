@@ -82,6 +82,8 @@ def verify_evidence(builder: ReportBuilder, form: str, options: Mapping[str, Any
     else:
         scheme, hash_name = given.get("scheme", "pkcs1v15"), given.get("hash", "sha256")
         builder.parameters.update(scheme=scheme, hash=hash_name)
+        if scheme == "pss":
+            builder.parameters.update(pss_mgf="MGF1 with the same hash", pss_salt_length="auto (any length the signature carries)")
         judgement = evidence.judge_rsa_verify(values["public_key"], values["message"], values["signature"], scheme, hash_name)
         builder.add(judgement.result(evidence.judge_rsa_verify.spec, "signature"))  # type: ignore[attr-defined]
         if cross_check:
@@ -145,19 +147,19 @@ def _cipher_form(builder: ReportBuilder, form: str, given: Mapping[str, Any], va
         builder.add(crosscheck_pyx.result(subject, primary[0] + primary[1], third, subject=subject))
 
 
-def _user_id(given: Mapping[str, Any]) -> bytes:
+def _user_id(builder: ReportBuilder, given: Mapping[str, Any]) -> bytes:
     from mptool.algos import sm2
 
     if given.get("id") is not None:
         return str(given["id"]).encode("utf-8")
     if given.get("id_hex") is not None:
-        return parse_value("--id-hex", given["id_hex"], None)
+        return parse_value("--id-hex", given["id_hex"], builder)
     return sm2.DEFAULT_USER_ID
 
 
 def _sm2_verify(builder: ReportBuilder, given: Mapping[str, Any], values: dict[str, bytes], cross_check: bool) -> None:
     curve_name = SM2_CURVES[given.get("curve", "sm2p256v1")]
-    user_id = _user_id(given)
+    user_id = _user_id(builder, given)
     builder.parameters.update(curve=curve_name, user_id=user_id.hex(), user_id_source="--id" if given.get("id") else ("--id-hex" if given.get("id_hex") else "default 1234567812345678 (GB/T 35276-2017)"))
     judgement = evidence.judge_sm2_verify(values["public_key"], values["message"], values["signature"], user_id, curve_name)
     builder.add(judgement.result(evidence.judge_sm2_verify.spec, "signature"))  # type: ignore[attr-defined]

@@ -130,7 +130,7 @@ def _both(v: Vector) -> Detail:
 def _iterate(v: Vector) -> Detail:
     """ECB encryption applied ``iterations`` times, each output the next input (GB/T 32907 A.2)."""
     f = v.fields
-    ctx = Cipher(ciphers._algorithm(_cipher_name(v.algorithm), f["key"]), cmodes.ECB()).encryptor()
+    ctx = Cipher(ciphers.backend_algorithm(_cipher_name(v.algorithm), f["key"]), cmodes.ECB()).encryptor()
     block = f["plaintext"]
     for _ in range(int(f.get("iterations", 1))):
         block = ctx.update(block)
@@ -166,7 +166,7 @@ def _mct(v: Vector) -> Detail:
     decrypt = v.op == "mct-decrypt"
     name = _cipher_name(v.algorithm)
     source, target = (f["ct"], f["pt"]) if decrypt else (f["pt"], f["ct"])
-    algo = ciphers._algorithm(name, f["key"])
+    algo = ciphers.backend_algorithm(name, f["key"])
     if v.mode == "ecb":
         ctx = Cipher(algo, cmodes.ECB())
         c = ctx.decryptor() if decrypt else ctx.encryptor()
@@ -176,7 +176,7 @@ def _mct(v: Vector) -> Detail:
         return _mismatch("output", target, block)
     if v.mode == "cfb8":
         return _mct_cfb8(algo, f["iv"], source, target, decrypt)
-    mode = ciphers._stream_mode(v.mode, f["iv"])
+    mode = ciphers.stream_mode(v.mode, f["iv"])
     ctx = Cipher(algo, mode)
     c = ctx.decryptor() if decrypt else ctx.encryptor()
     block, previous, iv = source, f["iv"], f["iv"]
@@ -190,7 +190,7 @@ def _mct(v: Vector) -> Detail:
 
 
 def _mct_cfb8(algo: Any, iv: bytes, source: bytes, target: bytes, decrypt: bool) -> Detail:
-    ctx = Cipher(algo, ciphers.decrepit_modes.CFB8(iv))
+    ctx = Cipher(algo, ciphers.stream_mode("cfb8", iv))
     c = ctx.decryptor() if decrypt else ctx.encryptor()
     outputs: list[bytes] = []
     block = source

@@ -102,7 +102,9 @@ def run_source(source: Source, want_algo: str | None = None, want_mode: str | No
     for vector in parsed.vectors:
         if not _selected(vector.algorithm, vector.mode, want_algo, want_mode):
             continue
-        tally = groups.setdefault(vector.group, GroupTally(files={source.name}))
+        tally = groups.get(vector.group)
+        if tally is None:
+            tally = groups[vector.group] = GroupTally(files={source.name})
         outcome = kat.run_vector(vector)
         if outcome.status == kat.PASS:
             tally.passed += 1

@@ -39,12 +39,6 @@ def is_prompt(data: Any) -> bool:
     return any(k in t for g in data["testGroups"] for t in g.get("tests", []) if isinstance(t, dict) for k in _INPUT_KEYS)
 
 
-def has_outputs(data: Any) -> bool:
-    """Whether an ACVP file carries results (expected results or an internal projection)."""
-    data = unwrap(data)
-    return any(k in t for g in data["testGroups"] for t in g.get("tests", []) if isinstance(t, dict) for k in ("ct", "pt", "testPassed") if not ("key" in t and k == "pt" and "ct" not in t))
-
-
 def _index(data: dict[str, Any], name: str) -> dict[tuple[int, int], dict[str, Any]]:
     out: dict[tuple[int, int], dict[str, Any]] = {}
     for group in data["testGroups"]:
