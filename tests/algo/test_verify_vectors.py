@@ -43,6 +43,10 @@ def test_select_algorithm_and_mode() -> None:
     data = _verify("--algo", "sm4", "--mode", "xts")
     assert [r["subject"] for r in data["results"]] == ["SM4-XTS"]
     assert data["results"][0]["measurements"]["vectors_run"] == 2
+    assert data["inputs"] and all(i["name"].startswith("mptool:vectors/algo/gm/") for i in data["inputs"])
+    data = _verify("--algo", "sm2")
+    assert {r["subject"] for r in data["results"]} == {"SM2-SIGN", "SM2-ENCRYPT", "SM2-KDF", "SM2-KEYEXCHANGE"}
+    assert data["summary"]["vectors_run"] == 8 and data["exit_code"] == 0
 
 
 def test_gm_standard_examples_only() -> None:

@@ -217,7 +217,7 @@ def verify_vectors(builder: ReportBuilder, files: Sequence[str], *, algorithm: s
     """``algo verify`` without a form: the bundled set, or the given vector files."""
     from mptool.algos import verify
 
-    sources = verify.user_sources(builder, files) if files else verify.bundled_sources(builder)
+    sources = verify.user_sources(builder, files) if files else verify.bundled_sources(builder, algorithm)
     builder.parameters["vector_set"] = "files" if files else "bundled"
     verify.run_vectors(builder, sources, algorithm=algorithm, mode=mode, jobs=jobs, progress=progress)
 

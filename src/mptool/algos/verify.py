@@ -132,11 +132,11 @@ def normalise_algorithm(name: str | None) -> str | None:
     return ALGORITHM_ALIASES.get(name, name)
 
 
-def bundled_sources(builder: ReportBuilder) -> list[Source]:
-    """Read the bundled vector files, recording each as an input."""
+def bundled_sources(builder: ReportBuilder, algorithm: str | None = None) -> list[Source]:
+    """Read the bundled vector files (those that can hold ``algorithm``), recording each as an input."""
     root = vectors_dir()
     sources = []
-    for path in bundled_files():
+    for path in bundled_files(normalise_algorithm(algorithm)):
         data, record = read_input(str(path))
         rel = path.relative_to(root).as_posix()
         builder.add_input(record.model_copy(update={"name": f"mptool:vectors/algo/{rel}"}))

@@ -29,10 +29,24 @@ def vectors_dir() -> Path:
     return data_path("algo")
 
 
-def bundled_files() -> list[Path]:
-    """Every file of the bundled set, sorted by path."""
+#: Bundled folders holding each algorithm's vectors (to read only those with ``--algo``).
+ALGORITHM_FOLDERS: dict[str, tuple[str, ...]] = {
+    "sm2": ("gm",),
+    "sm3": ("gm",),
+    "sm4": ("gm",),
+    "hmac": ("gm", "hmac"),
+    "aes": ("aes",),
+    "tdes": ("tdes",),
+    "rsa": ("rsa",),
+    "sha": ("sha",),
+}
+
+
+def bundled_files(algorithm: str | None = None) -> list[Path]:
+    """Every file of the bundled set (or of the folders holding ``algorithm``), sorted by path."""
     root = vectors_dir()
-    files = [p for folder in BUNDLED_FOLDERS for p in (root / folder).rglob("*") if p.is_file() and p.name != "SOURCES.md"]
+    folders = ALGORITHM_FOLDERS.get(algorithm, BUNDLED_FOLDERS) if algorithm else BUNDLED_FOLDERS
+    files = [p for folder in folders for p in (root / folder).rglob("*") if p.is_file() and p.name != "SOURCES.md"]
     return sorted(files)
 
 
