@@ -7,6 +7,7 @@ both commands emit is validated against the evidence schema.
 from __future__ import annotations
 
 import json
+import socket
 import time
 
 import pytest
@@ -171,6 +172,20 @@ def test_silent_service_times_out_within_the_limit(stub_server) -> None:
     assert elapsed < 5, elapsed
     assert result.exit_code == 4
     assert [f["code"] for f in _tlcp_result(evidence)["findings"]] == ["proto.probe.timeout"]
+
+
+def test_a_silent_client_does_not_block_others(tlcp_serve, server_files) -> None:
+    server = tlcp_serve(*server_files, "--suites", "E013", "--max-connections", "4", "--handshake-timeout", "3", "--workers", "2")
+    with socket.create_connection(("127.0.0.1", server.port)):  # connection 1: says nothing
+        started = time.monotonic()
+        evidence = _probe(server.port, "--max-connections", "3")
+        assert time.monotonic() - started < 3  # served while connection 1 still waits
+        assert _tlcp_result(evidence)["measurements"]["handshake_completed"] is True
+        served = _served(server)
+    clients = [r for r in served["results"] if r["check"] == "proto.serve.tlcp_client"]
+    assert [r["measurements"]["connection"] for r in clients] == [1, 2, 3, 4]
+    assert clients[0]["measurements"]["ended_by"] == "timeout" and clients[0]["status"] == "info"
+    assert served["parameters"]["workers"] == 2
 
 
 def test_time_limit_bounds_the_whole_probe(tlcp_serve, server_files) -> None:

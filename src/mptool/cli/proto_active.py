@@ -107,6 +107,7 @@ def probe(
 @click.option("--max-connections", type=click.IntRange(1, 100000), default=None, help="Stop after this many connections.")
 @click.option("--duration", type=click.FloatRange(0.1, 86400), default=None, help="Stop after this many seconds.")
 @click.option("--handshake-timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True, help="Seconds one client may take.")
+@click.option("--workers", type=click.IntRange(1, 64), default=4, show_default=True, help="Connections served at the same time.")
 @evidence_options
 def serve(
     tlcp: bool,
@@ -122,6 +123,7 @@ def serve(
     max_connections: int | None,
     duration: float | None,
     handshake_timeout: float,
+    workers: int,
     out: OutputOptions,
 ) -> None:
     """Run a TLCP test server (ECC and ECDHE suites, optional client authentication) that
@@ -148,6 +150,7 @@ def serve(
         max_connections=max_connections,
         duration=duration,
         handshake_timeout=handshake_timeout,
+        workers=workers,
     )
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():

@@ -1,6 +1,6 @@
 """``mptool proto serve --tlcp``: a TLCP test endpoint that records what each client does.
 
-One connection at a time, each bounded by a handshake time limit; the server stops after
+Up to ``workers`` connections at a time, each bounded by a handshake time limit; the server stops after
 ``max_connections`` connections, after ``duration`` seconds, or on SIGINT/SIGTERM, and the
 evidence (one ``proto.serve.tlcp_client`` result per connection) is then written.
 """
@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pyasn1.codec.der import decoder, encoder
@@ -49,6 +50,7 @@ class ServeOptions:
     max_connections: int | None = None
     duration: float | None = None
     handshake_timeout: float = 10.0
+    workers: int = 4  #: connections served at the same time
 
 
 def load_config(builder: ReportBuilder, options: ServeOptions) -> ServerConfig:
@@ -164,6 +166,7 @@ def serve(
         max_connections=options.max_connections,
         duration=options.duration,
         handshake_timeout=options.handshake_timeout,
+        workers=options.workers,
         sm2_user_id="1234567812345678",
     )
     stop = stop or threading.Event()
@@ -176,8 +179,22 @@ def serve(
     builder.parameters["bound_port"] = port
     announce(f"TLCP server listening on {host}:{port}")
     ends = time.monotonic() + options.duration if options.duration else None
+    results: dict[int, list[CheckResult]] = {}
+
+    def work(number: int, sock: socket.socket, peer: str) -> None:
+        try:
+            with sock:
+                log, problem = handle_connection(sock, config, options.handshake_timeout)
+        except Exception as exc:  # noqa: BLE001 - a bug must end up in the evidence, not in a lost thread
+            results[number] = [active_checks.SERVE_CLIENT.error_result(f"connection {number} from {peer}", exc)]
+            announce(f"connection {number} from {peer}: error ({type(exc).__name__})")
+            return
+        result = connection_result(number, peer, log, problem)
+        results[number] = [result, *_client_certificate_results(number, log, trust)]
+        announce(f"connection {number} from {peer}: {result.status.value} ({'completed' if log.completed else (problem.kind if problem else 'incomplete')})")
+
     number = 0
-    with listener:
+    with listener, ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="tlcp") as pool:
         while not stop.is_set() and (options.max_connections is None or number < options.max_connections):
             if ends is not None and time.monotonic() >= ends:
                 break
@@ -187,13 +204,9 @@ def serve(
                 continue
             number += 1
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            with sock:
-                log, problem = handle_connection(sock, config, options.handshake_timeout)
-            peer = f"{address[0]}:{address[1]}"
-            result = connection_result(number, peer, log, problem)
-            builder.add(result)
-            builder.extend(_client_certificate_results(number, log, trust))
-            announce(f"connection {number} from {peer}: {result.status.value} ({'completed' if log.completed else (problem.kind if problem else 'incomplete')})")
+            pool.submit(work, number, sock, f"{address[0]}:{address[1]}")
+    for n in sorted(results):  # connection order, whatever order the workers finished in
+        builder.extend(results[n])
     builder.summary_extra["connections"] = number
 
 

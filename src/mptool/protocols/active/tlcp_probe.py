@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from mptool.core.model import Severity
 from mptool.protocols import ids
-from mptool.protocols.active import messages as m
 from mptool.protocols.active.hello import Budget, BudgetExhausted, HelloOutcome, send_hello
 from mptool.protocols.active.records import ConnectionProblem, PeerAlert, RecordStream
 from mptool.protocols.active.report import UNREACHABLE, ProtocolReport, describe_certificate, http_get

@@ -10,6 +10,7 @@ suites come out in the order the server picks them. SSL 3.0-TLS 1.2 are selected
 from __future__ import annotations
 
 import ipaddress
+import os
 import ssl
 from collections.abc import Callable
 
@@ -83,8 +84,6 @@ def tls13_hello(suites: list[int], server_name: str | None, sm: bool = False) ->
 
 
 def _random() -> bytes:
-    import os
-
     return os.urandom(32)
 
 
