@@ -73,3 +73,19 @@ def test_server_survives_garbage_and_then_serves_a_probe(tlcp_serve, server_file
     assert second["measurements"]["ended_by"] == "decode_error" and second["status"] == "fail"
     assert third["measurements"]["ended_by"] == "decode_error" and third["status"] == "fail"
     assert code == 1  # failing client results reach --fail-on error
+
+
+@pytest.mark.parametrize(
+    ("target", "default", "expected"),
+    [
+        ("example.org:443", None, ("example.org", 443)),
+        ("[::1]:4433", None, ("::1", 4433)),
+        ("::1", 500, ("::1", 500)),
+        ("192.0.2.1", 500, ("192.0.2.1", 500)),
+        ("192.0.2.1:4500", 500, ("192.0.2.1", 4500)),
+    ],
+)
+def test_target_forms(target: str, default: int | None, expected: tuple[str, int]) -> None:
+    from mptool.protocols.active.probe import parse_target
+
+    assert parse_target(target, default) == expected

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from mptool.protocols.active.suites import TLCP_VERSION, TlcpSuite
@@ -38,27 +39,10 @@ def sm3(data: bytes) -> bytes:
 
 
 def hmac_sm3(key: bytes, data: bytes) -> bytes:
-    """HMAC-SM3 (RFC 2104 with SM3)."""
-    return hmac.new(key, data, "sm3").digest() if _HMAC_SM3_IN_HASHLIB else _hmac_sm3_cryptography(key, data)
-
-
-def _hmac_sm3_cryptography(key: bytes, data: bytes) -> bytes:
-    from cryptography.hazmat.primitives import hmac as chmac
-
-    h = chmac.HMAC(key, hashes.SM3())
+    """HMAC-SM3 (RFC 2104 with SM3, GM/T 0042-2015) from ``cryptography``."""
+    h = crypto_hmac.HMAC(key, hashes.SM3())
     h.update(data)
     return h.finalize()
-
-
-def _probe_hashlib_sm3() -> bool:
-    try:
-        hmac.new(b"k", b"d", "sm3")
-    except ValueError:
-        return False
-    return True
-
-
-_HMAC_SM3_IN_HASHLIB = _probe_hashlib_sm3()
 
 
 def prf(secret: bytes, label: bytes, seed: bytes, length: int) -> bytes:
