@@ -247,3 +247,23 @@ def test_serve_bad_files_are_input_errors(sm2_pki, tmp_path, which: str, content
     assert result.stderr.startswith(f"mptool: error: {bad}: ") and problem in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "o.json").exists()
+
+
+def test_ecc_client_auth_with_signing_certificate_and_ca_only(tlcp_serve, server_files, sm2_pki) -> None:
+    """GmSSL's ECC client sends its signing certificate and the CA, no encryption certificate."""
+    from mptool.protocols.active.keys import load_certificates, load_private_key
+    from mptool.protocols.active.records import RecordStream
+    from mptool.protocols.active.tlcp import Channel, ClientLog, Credentials, client_handshake
+
+    server = tlcp_serve(*server_files, "--client-auth", "--suites", "E053", "--max-connections", "1")
+    sign = load_private_key(str(sm2_pki / "client_sign.key")).d
+    chain = load_certificates(str(sm2_pki / "client_sign.pem")).ders + load_certificates(str(sm2_pki / "ca.pem")).ders
+    log = ClientLog([0xE053])
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        client_handshake(Channel(RecordStream(sock, time.monotonic() + 10)), log, credentials=Credentials(sign, sign, chain), application_data=b"GET / HTTP/1.0\r\n\r\n")
+    assert log.completed and log.client_authenticated and log.application_data_received.startswith(b"HTTP/1.0 200 OK")
+    served = _served(server)
+    [client] = [r for r in served["results"] if r["check"] == "proto.serve.tlcp_client"]
+    assert client["status"] == "pass" and client["measurements"]["client_certificate_count"] == 2
+    checks = {r["check"]: r["status"] for r in served["results"] if r["subject"].startswith("connection 1 client certificates")}
+    assert checks["cert.path.build"] == "pass" and "cert.pair.tlcp" not in checks
