@@ -121,3 +121,16 @@ def test_tls_probe_of_a_tlcp_only_server_finds_no_tls(tlcp_serve, server_files) 
     server.process.terminate()
     server.finish()
 
+
+
+def test_tlcp_probe_of_a_tls_only_server(openssl_tls_server) -> None:
+    port = openssl_tls_server("-tls1_2")
+    result = run_cli(["proto", "probe", f"127.0.0.1:{port}", "--tlcp", "-f", "json"])
+    evidence = result.json()
+    [tlcp] = [r for r in evidence["results"] if r["check"] == "proto.probe.tlcp"]
+    assert result.exit_code == 0 and tlcp["status"] == "info"
+    assert tlcp["measurements"]["versions"] == [] and tlcp["measurements"]["handshake_completed"] is False
+    [finding] = tlcp["findings"]
+    assert finding["code"] == "proto.probe.tlcp.not_supported"
+    assert tlcp["measurements"]["first_answer"] == "closed"  # OpenSSL 3.0 drops a 0x0101 record without an alert
+    assert tlcp["measurements"]["connections"] == 1
