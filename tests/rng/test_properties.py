@@ -14,7 +14,7 @@ from rng_testdata import data_e
 from mptool.randomness.battery import evaluate
 from mptool.randomness.correlation import DFT_THRESHOLD_FACTOR
 from mptool.randomness.linear_complexity import linear_complexities
-from mptool.randomness.params import VARIANTS
+from mptool.randomness.params import VARIANTS, resolve
 from mptool.randomness.rank import gf2_ranks
 from mptool.randomness.runs import _longest_per_block
 from mptool.randomness.sequence import BitSequence
@@ -183,3 +183,20 @@ def test_split_dft_count_equals_direct_fft(n: int) -> None:
     threshold = math.sqrt(DFT_THRESHOLD_FACTOR * n)
     direct = count_below(bits, threshold)
     assert count_below(bits, threshold, direct_max=1000, part_max=1 << 17) == direct
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("n", [1, 2, 7, 64, 100, 128, 1023, 1025, 6271, 6272, 20_001])
+@pytest.mark.parametrize("kind", ["zeros", "ones", "alternating", "random"])
+def test_default_plan_on_short_and_degenerate_sequences(n: int, kind: str) -> None:
+    # every item either computes a P and Q in [0, 1] or says why it does not apply; no error, no warning
+    bits = {
+        "zeros": np.zeros(n, dtype=np.uint8),
+        "ones": np.ones(n, dtype=np.uint8),
+        "alternating": (np.arange(n) % 2).astype(np.uint8),
+        "random": np.random.default_rng(n).integers(0, 2, n, dtype=np.uint8),
+    }[kind]
+    matrix, problems = evaluate(bits, resolve(n).tests)
+    assert all(reason.startswith("na: ") for reason in problems.values()), problems
+    computed = matrix[[i for i in range(matrix.shape[0]) if i not in problems], :2]
+    assert np.all((computed >= 0) & (computed <= 1))
