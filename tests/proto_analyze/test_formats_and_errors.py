@@ -95,7 +95,7 @@ def test_truncated_capture_is_a_finding(tmp_path: Path) -> None:
 def test_no_channels_is_a_finding(tmp_path: Path) -> None:
     path = tmp_path / "dns.pcap"
     with PcapWriter(str(path), linktype=1) as w:
-        w.write(Ether() / IP(src="192.0.2.1", dst="192.0.2.2") / UDP(sport=5353, dport=53) / b"\x12\x34\x01\x00")
+        w.write(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src="192.0.2.1", dst="192.0.2.2") / UDP(sport=5353, dport=53) / b"\x12\x34\x01\x00")
     code, ev = analyze(str(path))
     (summary,) = results(ev, "proto.capture.summary")
     assert summary["status"] == "warn" and summary["findings"][0]["code"] == "proto.capture.no_channels"

@@ -59,7 +59,7 @@ def _resegment(src: Path, dst: Path, seed: int, max_piece: int, coalesce: bool) 
             if rng.random() < 0.15:
                 out.append(segment.copy())  # retransmission
             if rng.random() < 0.1 and len(piece) > 2:
-                overlap = Ether() / IP(src=ip.src, dst=ip.dst) / TCP(sport=tcp.sport, dport=tcp.dport, seq=seq + 1, ack=tcp.ack, flags="PA") / piece[1:]
+                overlap = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src=ip.src, dst=ip.dst) / TCP(sport=tcp.sport, dport=tcp.dport, seq=seq + 1, ack=tcp.ack, flags="PA") / piece[1:]
                 out.append(overlap)  # partial overlap of bytes already delivered
     for key, pieces in pending.items():  # coalesced data not followed by another segment
         _flush(out, key, pieces)
@@ -71,7 +71,7 @@ def _resegment(src: Path, dst: Path, seed: int, max_piece: int, coalesce: bool) 
 def _flush(out: list, key: tuple, pieces: list) -> None:
     ip_src, sport, ip_dst, dport = key
     merged = b"".join(p for _, p in pieces)
-    out.append(Ether() / IP(src=ip_src, dst=ip_dst) / TCP(sport=sport, dport=dport, seq=pieces[0][0], flags="PA") / merged)
+    out.append(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src=ip_src, dst=ip_dst) / TCP(sport=sport, dport=dport, seq=pieces[0][0], flags="PA") / merged)
 
 
 def _essence(ev: dict) -> list[tuple]:

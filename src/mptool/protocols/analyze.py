@@ -55,7 +55,8 @@ def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_p
             "certificate_checks": cert_checks,
             "certificate_validity_time": "time of the capture's first packet",
             "sm2_user_id": "1234567812345678",
-            "randomness_alpha": 0.01,
+            "esp_randomness_alpha": 0.001,
+            "esp_randomness_skipped_iv_bytes": 16,
             "tcp_out_of_order_limit_bytes": 4 << 20,
         }
     )

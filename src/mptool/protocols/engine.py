@@ -17,6 +17,9 @@ from mptool.protocols.tls_messages import Malformed
 from mptool.protocols.tls_stream import CLIENT, SERVER, TLSConnection, looks_like_record
 
 ESP_SAMPLE_LIMIT = 1 << 20  # payload bytes kept per ESP channel for the randomness check
+#: Bytes after SPI and sequence number left out of the randomness sample: the IV field (8 bytes
+#: for AES-GCM/CCM, where it is a counter, not random; 16 for CBC ciphers) is not ciphertext.
+ESP_IV_SKIP = 16
 
 
 class Flow:
@@ -243,7 +246,7 @@ class Analyzer:
             counters[1] += len(payload)
             counters[3] = seq
         if len(channel.sample) < ESP_SAMPLE_LIMIT:
-            channel.sample += payload[8:]
+            channel.sample += payload[8 + ESP_IV_SKIP :]
 
     def finish(self) -> list[Flow]:
         """End of input: flush every flow; TLS flows in order of their first frame."""

@@ -1,0 +1,108 @@
+"""Handshakes no Debian peer will negotiate any more (SSL 3.0, export, RC4, 3DES) and an
+unencrypted ESP payload, written packet by packet from the wire formats of RFC 6101 / RFC 5246
+(hello layout, suite and version code points) and RFC 4303 / RFC 3948 (ESP in UDP 4500)."""
+
+from __future__ import annotations
+
+import os
+import struct
+from pathlib import Path
+
+import pytest
+from analyze_helpers import PCAPS, analyze, channels, results
+from scapy.layers.inet import IP, TCP, UDP
+from scapy.layers.l2 import Dot1Q, Ether
+from scapy.utils import PcapWriter, RawPcapReader
+
+CLIENT, SERVER = ("192.0.2.10", 40000), ("192.0.2.20", 443)
+
+
+def _record(ctype: int, version: int, body: bytes) -> bytes:
+    return struct.pack("!BHH", ctype, version, len(body)) + body
+
+
+def _handshake(mtype: int, body: bytes) -> bytes:
+    return bytes([mtype]) + len(body).to_bytes(3, "big") + body
+
+
+def _client_hello(version: int, suites: list[int]) -> bytes:
+    body = struct.pack("!H", version) + os.urandom(32) + b"\x00"
+    body += struct.pack("!H", 2 * len(suites)) + b"".join(struct.pack("!H", s) for s in suites) + b"\x01\x00"
+    return _handshake(1, body)
+
+
+def _server_hello(version: int, suite: int) -> bytes:
+    return _handshake(2, struct.pack("!H", version) + os.urandom(32) + b"\x00" + struct.pack("!H", suite) + b"\x00")
+
+
+def _write_tls(path: Path, version: int, offered: list[int], selected: int) -> None:
+    """SYN handshake, hellos, ServerHelloDone, CKE, CCS + Finished both ways, data both ways."""
+    flights = [
+        (CLIENT, _record(22, version, _client_hello(version, offered))),
+        (SERVER, _record(22, version, _server_hello(version, selected) + _handshake(14, b""))),
+        (CLIENT, _record(22, version, _handshake(16, os.urandom(130))) + _record(20, version, b"\x01") + _record(22, version, os.urandom(48))),
+        (SERVER, _record(20, version, b"\x01") + _record(22, version, os.urandom(48))),
+        (CLIENT, _record(23, version, os.urandom(64))),
+        (SERVER, _record(23, version, os.urandom(900))),
+    ]
+    seq = {CLIENT: 1000, SERVER: 5000}
+    with PcapWriter(str(path), linktype=1) as w:
+        w.write(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src=CLIENT[0], dst=SERVER[0]) / TCP(sport=CLIENT[1], dport=SERVER[1], flags="S", seq=seq[CLIENT] - 1))
+        w.write(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src=SERVER[0], dst=CLIENT[0]) / TCP(sport=SERVER[1], dport=CLIENT[1], flags="SA", seq=seq[SERVER] - 1, ack=seq[CLIENT]))
+        for sender, data in flights:
+            peer = SERVER if sender == CLIENT else CLIENT
+            w.write(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src=sender[0], dst=peer[0]) / TCP(sport=sender[1], dport=peer[1], flags="PA", seq=seq[sender], ack=seq[peer]) / data)
+            seq[sender] += len(data)
+
+
+@pytest.mark.parametrize(
+    ("version", "suite", "name", "reason"),
+    [
+        (0x0300, 0x000A, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "SSL 3.0"),  # RFC 6101 version 3.0
+        (0x0301, 0x0003, "TLS_RSA_EXPORT_WITH_RC4_40_MD5", "export-grade"),
+        (0x0302, 0x0005, "TLS_RSA_WITH_RC4_128_SHA", "RC4"),
+        (0x0303, 0x000A, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "3DES"),
+        (0x0303, 0x0001, "TLS_RSA_WITH_NULL_MD5", "NULL"),
+        (0x0303, 0x0018, "TLS_DH_anon_WITH_RC4_128_MD5", "anonymous"),
+    ],
+)
+def test_weak_handshakes(tmp_path: Path, version: int, suite: int, name: str, reason: str) -> None:
+    path = tmp_path / "weak.pcap"
+    _write_tls(path, version, [suite, 0x002F], suite)
+    code, ev = analyze(str(path), "--no-cert-checks")
+    (c,) = channels(ev)
+    assert c["cipher_suite"] == {"id": f"0x{suite:04X}", "name": name}
+    assert c["client"] == "192.0.2.10:40000" and c["server"] == "192.0.2.20:443"
+    assert c["handshake_completed"] and c["application_data"] == {"client_records": 1, "client_bytes": 64, "server_records": 1, "server_bytes": 900}
+    assert c["verdict"] == "weak", c["reasons"]
+    assert any(reason in r for r in c["reasons"]), c["reasons"]
+    assert code == 1
+
+
+def test_vlan_tagged_frames() -> None:
+    """802.1Q-tagged Ethernet: the same connections as the untagged original."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "vlan.pcap"
+        with PcapWriter(str(path), linktype=1) as w:
+            for data, _meta in RawPcapReader(str(PCAPS / "tls12_sm_gmssl.pcap")):
+                frame = Ether(data)
+                w.write(Ether(src=frame.src, dst=frame.dst) / Dot1Q(vlan=42) / frame.payload)
+        _, ev = analyze(str(path), "--no-cert-checks")
+    assert [c["cipher_suite"]["id"] for c in channels(ev)] == ["0xE011", "0xE051"]
+
+
+def test_unencrypted_esp_payload_fails_randomness(tmp_path: Path) -> None:
+    """ESP in UDP 4500 whose payload is plain text (as with ESP_NULL): the randomness check fails."""
+    path = tmp_path / "esp_null.pcap"
+    text = b"GET /index.html HTTP/1.1\r\nHost: intranet.example\r\n\r\n" * 3
+    with PcapWriter(str(path), linktype=1) as w:
+        for seq in range(1, 6):
+            esp = struct.pack("!II", 0x1234ABCD, seq) + text
+            w.write(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src="198.51.100.1", dst="198.51.100.2") / UDP(sport=4500, dport=4500) / esp)
+    _, ev = analyze(str(path))
+    (esp,) = results(ev, "proto.esp.channel")
+    assert esp["status"] == "fail" and esp["measurements"]["randomness"]["outcome"] == "not_random"
+    assert esp["measurements"]["spis"][0]["spi"] == "0x1234ABCD" and esp["measurements"]["spis"][0]["packets"] == 5
+    assert esp["findings"][0]["code"] == "proto.esp.payload_not_random"
