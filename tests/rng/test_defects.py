@@ -17,7 +17,7 @@ def _p_values(bits: np.ndarray) -> dict[str, list[float]]:
     matrix, problems = evaluate(bits, PLAN.tests)
     assert not problems
     by_test: dict[str, list[float]] = {}
-    for item, (p, q, _) in zip(PLAN.items, matrix):
+    for item, (p, q, _) in zip(PLAN.items, matrix, strict=True):
         assert 0.0 <= p <= 1.0 and 0.0 <= q <= 1.0, item.label
         by_test.setdefault(item.test, []).append(p)
     return by_test

@@ -80,7 +80,7 @@ DATA_E_GMT = [
 @pytest.mark.parametrize(("test", "params", "p", "q"), DATA_E_GMT, ids=[f"{t}-{p}" for t, p, _, _ in DATA_E_GMT])
 def test_data_e_agreed_values(test: str, params: dict[str, Any], p: list[float | None], q: list[float] | None) -> None:
     outcomes = FUNCTIONS[test](BitSequence(data_e()), **params)
-    for (got_p, got_q, _), want_p, want_q in zip(outcomes, p, q or [None] * len(p)):
+    for (got_p, got_q, _), want_p, want_q in zip(outcomes, p, q or [None] * len(p), strict=True):
         if want_p is not None:
             assert got_p == pytest.approx(want_p, abs=1e-6)
         if want_q is not None:

@@ -60,7 +60,7 @@ def test_p_and_q_in_unit_interval(bits: np.ndarray) -> None:
 @given(bit_arrays, st.sampled_from([8, 64, 1000]))
 def test_chunked_statistics_equal_whole_sequence(bits: np.ndarray, chunk: int) -> None:
     # 10^8-bit sequences are processed in chunks; small chunks exercise every chunk boundary
-    whole, problems = evaluate(bits, SMALL_TESTS)
+    whole, _ = evaluate(bits, SMALL_TESTS)
     chunked, _ = evaluate(bits, SMALL_TESTS, chunk=chunk)
     assert np.allclose(chunked, whole, rtol=1e-12, atol=1e-12, equal_nan=True)
 

@@ -108,8 +108,8 @@ def longest_run(seq: BitSequence, m: int = 0, probabilities: str = "gmt") -> lis
         for row, longest in enumerate(_longest_per_block(seq.bits[first * m :], m, count)):
             counts[row] += np.bincount(np.clip(longest, low, high) - low, minlength=high - low + 1)
     outcomes = []
-    for row in counts:
-        expected = blocks * pi
-        v = float(np.sum((row - expected) ** 2 / expected))
+    expected = blocks * pi
+    for observed in counts:
+        v = float(np.sum((observed - expected) ** 2 / expected))
         outcomes.append(chi2(v, (high - low) / 2))
     return outcomes

@@ -70,7 +70,7 @@ class BitSequence:
         offset = 0
         top, bottom = -self.n, self.n
         head_top = head_bottom = 0  # S_0 = 0
-        for start, c in zip(range(0, self.n, self.chunk), self.chunks()):
+        for start, c in zip(range(0, self.n, self.chunk), self.chunks(), strict=True):
             sums = np.cumsum(c.astype(np.int8) * np.int8(2) - np.int8(1), dtype=np.int64) + offset
             offset = int(sums[-1])
             top, bottom = max(top, int(sums.max())), min(bottom, int(sums.min()))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+from typing import BinaryIO
 
 import numpy as np
 import scipy.fft
@@ -54,7 +55,7 @@ def _parts(n: int, part_max: int) -> int | None:
 class _Store:
     """The halves of the R sub-FFTs in a temporary file; reads Y_r[lo:hi] for any 0 ≤ lo < hi ≤ M."""
 
-    def __init__(self, handle: "tempfile._TemporaryFileWrapper[bytes]", length: int) -> None:
+    def __init__(self, handle: BinaryIO, length: int) -> None:
         self.fd = handle.fileno()
         self.length = length
         self.stored = length // 2 + 1

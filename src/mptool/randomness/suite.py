@@ -62,7 +62,7 @@ def run_suite(builder: ReportBuilder, options: RunOptions, progress: Progress = 
     profile = PROFILES[options.profile] if options.profile else None
     bits = options.bits if options.bits is not None else (profile.bits if profile else None)
     count = options.count if options.count is not None else (profile.count if profile else None)
-    if bits is not None and bits <= 0 or count is not None and count <= 0:
+    if (bits is not None and bits <= 0) or (count is not None and count <= 0):
         raise InputError("--bits/--count", "must be positive")
     overrides = parse_overrides(options.params)
     source = open_source(options.source, options.input_format, bits, count)

@@ -52,7 +52,7 @@ def distances(codes: np.ndarray, last: np.ndarray, offset: int = 0) -> np.ndarra
 
 
 @check("rng.gmt0005.universal", "Maurer's universal statistical test (Maurer通用统计检测)", "GM/T 0005-2021 §5.14; Annex A; decision §6")
-def universal(seq: BitSequence, L: int = 7, Q: int = 1280) -> list[Outcome]:  # noqa: N803 (the standard's names)
+def universal(seq: BitSequence, L: int = 7, Q: int = 1280) -> list[Outcome]:  # L and Q: the standard's names
     """Mean log2 distance f between repeats of L-bit words, after Q words that initialise the table.
 
     K = ⌊n/L⌋ − Q, c = 0.7 − 0.8/L + (4 + 32/L)K^{−3/L}/15, σ = c√(var/K); V = (f − E)/σ is standard
