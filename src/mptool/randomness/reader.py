@@ -124,9 +124,7 @@ class SequenceSource:
 
     def _directory_sequences(self) -> Iterator[np.ndarray]:
         for file in self.files:
-            with open_input(str(file)) as reader:
-                data = np.concatenate([np.empty(0, np.uint8), *_decoded_chunks(reader, self.input_format)])
-                self.records.append(reader.record())
+            data = _read_all(str(file), self.input_format, self.records)
             if self.bits is not None:
                 if data.size < self.bits:
                     raise InputError(str(file), f"too little data: {self.bits} bits needed, {data.size} found")
@@ -168,13 +166,19 @@ def open_source(path: str, input_format: str, bits: int | None, count: int | Non
     return source
 
 
-def _whole_input(source: SequenceSource) -> SequenceSource:
-    """No --bits: the whole input is one sequence (read into memory once)."""
-    with open_input(source.path) as reader:
-        data = np.concatenate([np.empty(0, np.uint8), *_decoded_chunks(reader, source.input_format)])
-        source.records.append(reader.record())
+def _read_all(path: str, input_format: str, records: list[InputRecord]) -> np.ndarray:
+    """All the bits of one input (its record appended to ``records``)."""
+    with open_input(path) as reader:
+        data = np.concatenate([np.empty(0, np.uint8), *_decoded_chunks(reader, input_format)])
+        records.append(reader.record())
     if data.size == 0:
         raise InputError(reader.name, "holds no bits")
+    return data
+
+
+def _whole_input(source: SequenceSource) -> SequenceSource:
+    """No --bits: the whole input is one sequence (read into memory once)."""
+    data = _read_all(source.path, source.input_format, source.records)
     source.bits = source.sequence_bits = int(data.size)
     source.count = 1
     source.whole = data
