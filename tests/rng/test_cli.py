@@ -171,3 +171,23 @@ def test_subprocess_pool_stdout_is_only_the_evidence(binary_e: Path) -> None:
     assert done.stderr == b""  # no progress bar off a terminal, nothing else on stderr with -o -
     evidence = validate_evidence(done.stdout.decode())
     assert evidence["summary"]["rng"]["sequences"] == 10 and evidence["parameters"]["jobs"] == 2
+
+
+def test_consistent_bias_fails_uniformity_not_pass_rate(tmp_path: Path) -> None:
+    # 50 sequences of 20 000 bits with exactly 10 070 ones each: monobit V = 0.99, P = 0.32 passes
+    # every time, but every one-sided Q-value is 0.161, all in one bin: clause 6.3 fails the set.
+    rng = np.random.default_rng(11)
+    sequences = []
+    for _ in range(50):
+        bits = np.zeros(20_000, dtype=np.uint8)
+        bits[rng.permutation(20_000)[:10_070]] = 1
+        sequences.append(np.packbits(bits))
+    sample = tmp_path / "biased.bin"
+    sample.write_bytes(np.concatenate(sequences).tobytes())
+    evidence = _json([str(sample), "--bits", "20000"], code=1)
+    monobit = evidence["results"][0]
+    assert monobit["check"] == "rng.gmt0005.monobit" and monobit["status"] == "fail"
+    measured = monobit["measurements"]
+    assert measured["passed"] == 50 and measured["threshold"] == 48 and not measured["uniform"]
+    assert measured["q_value"] == pytest.approx([0.161] * 50, abs=1e-3)
+    assert [f["code"] for f in monobit["findings"]] == ["rng.gmt0005.uniformity"]
