@@ -28,7 +28,7 @@ def group() -> None:
 @click.option("--count", type=click.IntRange(min=1), default=None, metavar="S", help="Number of sequences taken from the start of the input (default: as many whole sequences as it holds).")
 @click.option("--param", "params", multiple=True, metavar="TEST.NAME=VALUE[,VALUE…]", help="Replace a test's parameter list, e.g. block_frequency.m=128, serial.m=16, rank.probabilities=exact (repeatable).")
 @click.option("--profile", type=click.Choice(["factory", "power-on", "single"]), default=None, help="GM/T 0062-2018 product-test preset (sequence length, set size, tests); --bits/--count override it.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N", help="Worker processes for a set of sequences (default: every core).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N", help="Worker processes for a set of sequences (default: every core, fewer for very long sequences so that memory stays under 1 GiB).")
 @evidence_options
 def test(source: str, input_format: str, bits: int | None, count: int | None, params: tuple[str, ...], profile: str | None, jobs: int | None, out: OutputOptions) -> None:
     """Run the 15 GM/T 0005-2021 tests on one sequence or a set of sequences.
