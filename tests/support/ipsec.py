@@ -43,10 +43,15 @@ class NetnsPair:
 
 @contextlib.contextmanager
 def netns_pair(tag: str) -> Iterator[NetnsPair]:
-    """Create two namespaces joined by a veth pair; delete them on exit."""
+    """Create two namespaces joined by a veth pair; delete them on exit.
+
+    Names are ``tag`` (5 characters at most are used) plus the process id, so two test runs
+    on one machine do not collide; one run must not use the same tag twice at once.
+    """
     require("ip")
     n = 100 + os.getpid() % 100
-    pair = NetnsPair(f"{tag}w", f"{tag}e", f"{tag}vw"[:15], f"{tag}ve"[:15], f"10.{n}.0.1", f"10.{n}.0.2", f"10.{n}.1.1", f"10.{n}.2.1")
+    unique = f"{tag[:5]}{os.getpid() % 1000000}"  # concurrent test runs must not share names
+    pair = NetnsPair(f"{unique}w", f"{unique}e", f"{unique}vw", f"{unique}ve", f"10.{n}.0.1", f"10.{n}.0.2", f"10.{n}.1.1", f"10.{n}.2.1")
     try:
         _ip("netns", "add", pair.west)
         _ip("netns", "add", pair.east)

@@ -89,7 +89,7 @@ def _summarize_cached(der: bytes, role: str) -> CertSummary:
     record: dict[str, Any] = {"role": role, "sha256": hashlib.sha256(der).hexdigest(), "size": len(der)}
     try:
         return _summarize(der, record)
-    except (ValueError, PyAsn1Error) as exc:  # cryptography parses fields lazily: any access may raise
+    except Exception as exc:  # noqa: BLE001 - cryptography parses fields lazily and raises its own types (InvalidVersion)
         bare = {k: record[k] for k in ("role", "sha256", "size")}
         bare["error"] = f"not a parsable X.509 certificate: {exc}"
         return CertSummary(der, bare, "unparsed", b"", None)
