@@ -210,9 +210,9 @@ def parse_answer(data: bytes, cookie: bytes) -> IkeAnswer:
     """Split an ISAKMP/IKEv2 message into payloads; it must answer our initiator cookie/SPI."""
     try:
         r = Reader(data, "IKE message")
-        if r.bytes(8) != cookie:
+        if r.take(8) != cookie:
             return IkeAnswer("malformed", message="answer for another initiator SPI")
-        r.bytes(8)
+        r.take(8)
         next_payload, version, _exchange, _flags, _msg_id, length = r.u8(), r.u8(), r.u8(), r.u8(), r.uint(4), r.uint(4)
         body = Reader(data[28:length], "IKE payloads")
         payloads = []
@@ -221,7 +221,7 @@ def parse_answer(data: bytes, cookie: bytes) -> IkeAnswer:
             next_payload = body.u8()
             body.u8()
             size = body.u16()
-            payloads.append((current, body.bytes(size - 4)))
+            payloads.append((current, body.take(size - 4)))
     except DecodeError as exc:
         return IkeAnswer("malformed", message=str(exc))
     answer = IkeAnswer("sa", version=version, payloads=payloads)
@@ -241,15 +241,15 @@ def parse_answer(data: bytes, cookie: bytes) -> IkeAnswer:
 def chosen_ikev1(sa_body: bytes) -> tuple[tuple[int, int], ...]:
     """The attributes of the transform a responder chose (first transform of its SA payload)."""
     r = Reader(sa_body, "IKEv1 SA")
-    r.bytes(8)  # DOI, situation
-    r.bytes(2)  # proposal payload: next payload, reserved
-    proposal = Reader(r.bytes(r.u16() - 4), "IKEv1 proposal")
-    proposal.bytes(2)  # proposal number, protocol id
+    r.take(8)  # DOI, situation
+    r.take(2)  # proposal payload: next payload, reserved
+    proposal = Reader(r.take(r.u16() - 4), "IKEv1 proposal")
+    proposal.take(2)  # proposal number, protocol id
     spi_size, _count = proposal.u8(), proposal.u8()
-    proposal.bytes(spi_size)
-    proposal.bytes(2)  # transform payload: next payload, reserved
-    transform = Reader(proposal.bytes(proposal.u16() - 4), "IKEv1 transform")
-    transform.bytes(4)  # transform number, transform id, reserved
+    proposal.take(spi_size)
+    proposal.take(2)  # transform payload: next payload, reserved
+    transform = Reader(proposal.take(proposal.u16() - 4), "IKEv1 transform")
+    transform.take(4)  # transform number, transform id, reserved
     attrs = []
     while transform.remaining:
         attr_type = transform.u16()

@@ -68,7 +68,7 @@ class ClientHello:
         """Parse a ClientHello body."""
         r = Reader(body, "ClientHello")
         version = r.u16()
-        random = r.bytes(32)
+        random = r.take(32)
         session_id = r.vector(1)
         suites_raw = r.vector(2)
         if len(suites_raw) % 2:
@@ -102,7 +102,7 @@ class ServerHello:
     def parse(cls, body: bytes) -> "ServerHello":
         """Parse a ServerHello body."""
         r = Reader(body, "ServerHello")
-        version, random, session_id = r.u16(), r.bytes(32), r.vector(1)
+        version, random, session_id = r.u16(), r.take(32), r.vector(1)
         suite, compression = r.u16(), r.u8()
         extensions = _parse_extensions(r.vector(2), "ServerHello") if r.remaining else None
         r.expect_end()

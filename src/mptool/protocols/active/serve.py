@@ -58,8 +58,8 @@ def load_config(builder: ReportBuilder, options: ServeOptions) -> ServerConfig:
     sign_cert, sign_key = load_key_pair(options.sign_cert, options.sign_key)
     enc_cert, enc_key = load_key_pair(options.enc_cert, options.enc_key)
     cas = [load_certificates(path) for path in options.ca]
-    for f in (sign_cert, sign_key, enc_cert, enc_key, *cas):
-        builder.add_input(f.record)
+    for record in (sign_cert.record, sign_key.record, enc_cert.record, enc_key.record, *(f.record for f in cas)):
+        builder.add_input(record)
     ca_ders = [der for f in cas for der in f.ders]
     chain = [sign_cert.ders[0], enc_cert.ders[0], *sign_cert.ders[1:], *ca_ders]
     return ServerConfig(

@@ -66,6 +66,8 @@ def legacy_hello(version: int, suites: list[int], server_name: str | None) -> by
 
 def tls13_hello(suites: list[int], server_name: str | None, sm: bool = False) -> bytes:
     """A TLS 1.3 ClientHello; ``sm`` uses a curveSM2 key share and sm2sig_sm3 only (RFC 8998)."""
+    groups: tuple[int, ...]
+    sig_algs: tuple[int, ...]
     if sm:
         _, point = sm2.ephemeral_key()
         share, groups, sig_algs = u16(m.CURVE_SM2) + vec(sm2.encode_public_key(point), 2), (m.CURVE_SM2,), (ids.SM2SIG_SM3,)
@@ -128,6 +130,10 @@ def _preference(budget: Budget, host: str, port: int, version: int, build: Hello
     return "server" if chosen == accepted[0] else "client" if chosen == accepted[-1] else "unknown"
 
 
+def _legacy_builder(version: int, server_name: str) -> HelloBuilder:
+    return lambda suites: legacy_hello(version, suites, server_name)
+
+
 def probe_tls(budget: Budget, host: str, port: int, server_name: str | None, application_data: bytes = b"") -> ProtocolReport:
     """Versions, suites per version, preference, certificates and one full handshake of a TLS server."""
     report = ProtocolReport("TLS", f"{host}:{port}")
@@ -136,7 +142,7 @@ def probe_tls(budget: Budget, host: str, port: int, server_name: str | None, app
     per_version: dict[str, dict[str, object]] = {}
     all_accepted: dict[int, list[str]] = {}
     answers: dict[str, str] = {}
-    plans: list[tuple[int, HelloBuilder, list[int]]] = [(v, (lambda suites, v=v: legacy_hello(v, suites, name)), list(LEGACY_SUITES)) for v in LEGACY_VERSIONS]
+    plans: list[tuple[int, HelloBuilder, list[int]]] = [(v, _legacy_builder(v, name), list(LEGACY_SUITES)) for v in LEGACY_VERSIONS]
     plans.append((TLS13, lambda suites: tls13_hello(suites, name), list(TLS13_SUITES)))
     for version, build, offered in plans:
         accepted, first = enumerate_suites(budget, host, port, version, build, offered, report)

@@ -20,7 +20,7 @@ class Reader:
         """Bytes not read yet."""
         return len(self.data) - self.pos
 
-    def bytes(self, n: int) -> bytes:
+    def take(self, n: int) -> bytes:
         """The next ``n`` bytes."""
         if n < 0 or self.pos + n > len(self.data):
             raise DecodeError(f"{self.what}: truncated (needed {n} bytes at offset {self.pos}, have {self.remaining})")
@@ -30,7 +30,7 @@ class Reader:
 
     def uint(self, size: int) -> int:
         """An unsigned big-endian integer of ``size`` bytes."""
-        return int.from_bytes(self.bytes(size), "big")
+        return int.from_bytes(self.take(size), "big")
 
     def u8(self) -> int:
         """uint8."""
@@ -46,11 +46,11 @@ class Reader:
 
     def vector(self, length_size: int) -> bytes:
         """A vector with a ``length_size``-byte length prefix."""
-        return self.bytes(self.uint(length_size))
+        return self.take(self.uint(length_size))
 
     def rest(self) -> bytes:
         """Everything not read yet."""
-        return self.bytes(self.remaining)
+        return self.take(self.remaining)
 
     def expect_end(self) -> None:
         """Fail when bytes are left over."""
