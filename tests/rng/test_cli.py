@@ -151,6 +151,7 @@ def test_profiles(binary_e: Path, tmp_path: Path) -> None:
     evidence = _json([str(sample), "--profile", "single"])
     assert [r["measurements"]["item"] for r in evidence["results"]] == ["poker m=4"]
     assert evidence["parameters"]["profile"] == "single"
+    assert "not checked against the standard" in evidence["parameters"]["profile_source"]
     tiny = tmp_path / "tiny.bin"
     tiny.write_bytes(b"\x5a" * 10)
     assert run_cli(["rng", "test", str(tiny), "--profile", "single"]).exit_code == 3

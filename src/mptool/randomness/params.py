@@ -271,6 +271,9 @@ PROFILES: dict[str, Profile] = {
     "single": Profile("single", "single-use (单次) test: poker test on the bits actually used (n ≥ 128)", None, None, ("poker",)),
 }
 
+#: Where the presets come from, recorded in the evidence with the profile.
+PROFILE_SOURCE = "GM/T 0062-2018 as encoded by Trisia/randomness (detect package, class E products); not checked against the standard's text"
+
 #: Minimum length of the single-use profile's poker test.
 SINGLE_MIN_BITS = 128
 

@@ -20,7 +20,7 @@ from mptool.core.registry import get
 from mptool.core.report import ReportBuilder
 from mptool.randomness import decision
 from mptool.randomness.battery import Tests, evaluate, evaluate_packed
-from mptool.randomness.params import PROFILES, SINGLE_MIN_BITS, Item, Plan, parse_overrides, resolve, single_use_poker_m
+from mptool.randomness.params import PROFILE_SOURCE, PROFILES, SINGLE_MIN_BITS, Item, Plan, parse_overrides, resolve, single_use_poker_m
 from mptool.randomness.reader import SequenceSource, open_source
 
 #: Bits of work handed to a worker at once (a few sequences of 10^6 bits).
@@ -104,6 +104,8 @@ def _record_parameters(builder: ReportBuilder, options: RunOptions, plan: Plan, 
             "jobs": jobs,
         }
     )
+    if options.profile:
+        builder.parameters["profile_source"] = PROFILE_SOURCE
 
 
 def _packed_batches(sequences: Iterator[np.ndarray], size: int) -> Iterator[tuple[bytes, int]]:
