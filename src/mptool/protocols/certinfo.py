@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,7 +89,9 @@ def summarize(der: bytes, role: str) -> CertSummary:
 def _summarize_cached(der: bytes, role: str) -> CertSummary:
     record: dict[str, Any] = {"role": role, "sha256": hashlib.sha256(der).hexdigest(), "size": len(der)}
     try:
-        return _summarize(der, record)
+        with warnings.catch_warnings():  # cryptography warns on RFC 5280 violations; the cert checks report them
+            warnings.simplefilter("ignore")
+            return _summarize(der, record)
     except Exception as exc:  # noqa: BLE001 - cryptography parses fields lazily and raises its own types (InvalidVersion)
         bare = {k: record[k] for k in ("role", "sha256", "size")}
         bare["error"] = f"not a parsable X.509 certificate: {exc}"

@@ -136,6 +136,8 @@ class Analyzer:
         if data[20:22] not in (b"\x00\x00", b"\x40\x00"):  # fragment offset or more-fragments
             return False
         l4 = 14 + ihl
+        if ihl < 20 or len(data) < l4 + 20:
+            return False  # the full decoder counts malformed frames
         entry = self._raw_flows.get(data[26:34] + data[l4 : l4 + 4])
         if entry is None:
             return False
