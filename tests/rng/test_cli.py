@@ -192,3 +192,15 @@ def test_consistent_bias_fails_uniformity_not_pass_rate(tmp_path: Path) -> None:
     assert measured["passed"] == 50 and measured["threshold"] == 48 and not measured["uniform"]
     assert measured["q_value"] == pytest.approx([0.161] * 50, abs=1e-3)
     assert [f["code"] for f in monobit["findings"]] == ["rng.gmt0005.uniformity"]
+
+
+def test_endless_device_is_read_only_as_far_as_needed() -> None:
+    import subprocess
+    import sys
+
+    # /dev/zero never ends: only the bytes needed are read (and digested), then the run ends
+    command = [sys.executable, "-m", "mptool", "rng", "test", "/dev/zero", "--bits", "20000", "--count", "2", "-f", "json", "-q"]
+    done = subprocess.run(command, capture_output=True, timeout=120, check=False)
+    assert done.returncode == 1, done.stderr  # all zeros: fails
+    evidence = validate_evidence(done.stdout.decode())
+    assert evidence["inputs"][0]["name"] == "/dev/zero" and evidence["inputs"][0]["size"] >= 5000

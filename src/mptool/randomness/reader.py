@@ -7,6 +7,7 @@ stays bounded by one chunk plus the sequences in flight, whatever the size of th
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,7 +113,8 @@ class SequenceSource:
                     break
                 produced += 1
                 yield sequence
-            reader.drain()
+            if _is_regular_file(self.path):  # a pipe or device (e.g. /dev/urandom) may never end
+                reader.drain()
             self.records.append(reader.record())
         self._check_enough(produced, reader.name)
 
@@ -185,11 +187,18 @@ def _whole_input(source: SequenceSource) -> SequenceSource:
     return source
 
 
+def _is_regular_file(path: str) -> bool:
+    """True for a regular file, whose digest then covers the whole file; false for stdin, pipes, devices."""
+    return path != "-" and stat.S_ISREG(os.stat(path).st_mode)
+
+
 def _check_size_early(path: str, input_format: str, bits: int, count: int | None) -> None:
     """For a regular binary file, report too little data before any work is done."""
     if path == "-" or input_format != "binary":
         return
     try:
+        if not _is_regular_file(path):
+            return  # a pipe or device: its size is not known in advance
         size = os.stat(path).st_size
     except OSError:
         return  # open_input reports it
