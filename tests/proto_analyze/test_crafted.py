@@ -106,3 +106,27 @@ def test_unencrypted_esp_payload_fails_randomness(tmp_path: Path) -> None:
     assert esp["status"] == "fail" and esp["measurements"]["randomness"]["outcome"] == "not_random"
     assert esp["measurements"]["spis"][0]["spi"] == "0x1234ABCD" and esp["measurements"]["spis"][0]["packets"] == 5
     assert esp["findings"][0]["code"] == "proto.esp.payload_not_random"
+
+
+def test_esp_ip_protocol_50(tmp_path: Path) -> None:
+    """ESP directly over IP (protocol 50) with ciphertext-like payload: counted per SPI, passes the randomness check."""
+    from scapy.layers.ipsec import ESP
+
+    path = tmp_path / "esp50.pcap"
+    import hashlib
+
+    def ciphertext(n: int) -> bytes:  # deterministic, cryptographic-quality bytes (SHA-256 in counter mode)
+        return b"".join(hashlib.sha256(b"esp test %d %d" % (n, i)).digest() for i in range(3))
+
+    with PcapWriter(str(path), linktype=1) as w:
+        for seq in range(1, 9):
+            for spi, (src, dst) in ((0xC0FFEE01, ("203.0.113.1", "203.0.113.2")), (0xC0FFEE02, ("203.0.113.2", "203.0.113.1"))):
+                pkt = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src=src, dst=dst) / ESP(spi=spi, seq=seq, data=ciphertext(seq * 4 + spi % 4))
+                w.write(pkt)
+    _, ev = analyze(str(path))
+    (esp,) = results(ev, "proto.esp.channel")
+    m = esp["measurements"]
+    assert m["encapsulation"] == "IP protocol 50"
+    assert sorted((s["spi"], s["packets"], s["first_sequence"], s["last_sequence"]) for s in m["spis"]) == [("0xC0FFEE01", 8, 1, 8), ("0xC0FFEE02", 8, 1, 8)]
+    assert m["verdict"] == "undetermined" and m["ike_exchange"] is None  # no IKE in this capture
+    assert esp["status"] == "pass" and m["randomness"]["outcome"] == "random" and m["randomness"]["bytes"] == 16 * (96 - 16)

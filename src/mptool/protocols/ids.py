@@ -180,7 +180,6 @@ EXTENSIONS: dict[int, str] = dict(IANA_EXTENSIONS)
 #: Supported groups: IANA plus the hybrid groups GmSSL/Tongsuo recognise (protocols.md §2).
 GROUPS: dict[int, str] = {
     **IANA_GROUPS,
-    30: "curveSM2 (GmSSL 2.x id)",
     0x11EB: "SecP256r1MLKEM768",
     0x11EC: "X25519MLKEM768",
     0x11ED: "SecP384r1MLKEM1024",
@@ -190,6 +189,8 @@ GROUPS: dict[int, str] = {
 SIGNATURE_SCHEMES: dict[int, str] = dict(IANA_SIGNATURE_SCHEMES)
 
 CURVE_SM2 = 41
+#: GmSSL 2.x sent SM2 as curve 30 in TLCP ECDHE (protocols.md §1.5); in TLS 30 is x448.
+GMSSL2_CURVE_SM2 = 30
 SM2SIG_SM3 = 0x0708
 
 #: TLS 1.3 suites whose whole algorithm set is SM (RFC 8998).

@@ -69,7 +69,10 @@ def describe(conn: TLSConnection, certs: list[CertSummary], client_certs: list[C
         ske = conn.ske
         info: dict[str, Any] = {"form": ske.form, "length": len(conn.ske_body or b"")}
         if ske.named_curve is not None:
-            info["named_curve"] = {"id": ske.named_curve, "name": ids.group_name(ske.named_curve)}
+            curve_name = ids.group_name(ske.named_curve)
+            if protocol == "TLCP" and ske.named_curve == ids.GMSSL2_CURVE_SM2:
+                curve_name = "curveSM2 (GmSSL 2.x id 30)"
+            info["named_curve"] = {"id": ske.named_curve, "name": curve_name}
             info["public_point_length"] = len(ske.point)
         if ske.signature_algorithm is not None:
             info["signature_algorithm"] = {"id": ids.hex_id(ske.signature_algorithm), "name": ids.signature_scheme_name(ske.signature_algorithm)}
