@@ -141,7 +141,7 @@ def capture_summary(info: CaptureInfo, analyzer: Analyzer, subject: str, counts:
     or when packets were cut by the snap length.
     """
     spec = capture_summary.spec  # type: ignore[attr-defined]
-    non_tls = sum(1 for f in analyzer.finished if f.kind == "other")
+    non_tls = analyzer.other_flows
     m: dict[str, Any] = {
         "format": info.format + (" (gzip)" if info.compressed else ""),
         "link_types": [f"{lt} {LINK_TYPES[lt]}" for lt in info.link_types],

@@ -103,7 +103,9 @@ class Analyzer:
         self.stats = Stats()
         self.flows: dict[tuple[tuple[str, int], tuple[str, int]], tuple[Flow, int]] = {}
         self._raw_flows: dict[bytes, tuple[Flow, int]] = {}  # src+dst address, sport+dport bytes (IPv4)
-        self.finished: list[Flow] = []
+        self.finished: list[Flow] = []  #: TLS/TLCP flows, for the results
+        self.other_flows = 0  #: TCP connections that did not carry TLS/TLCP
+        self._certs: dict[bytes, bytes] = {}
         self.ike: dict[bytes, IkeExchange] = {}
         self.ike_problems: list[str] = []
         self.esp: dict[tuple[str, str], EspChannel] = {}
@@ -185,6 +187,8 @@ class Analyzer:
                 self._raw_flows[rb + ra + pb + pa] = (flow, 1)
         flow, side = entry
         if flow.kind == "other":
+            if flow.halves:
+                flow.halves = ()  # nothing more to reassemble: keep the flow small
             return
         if seg.flags & 0x02:
             flow.halves[side].syn(seg.seq)
@@ -196,7 +200,15 @@ class Analyzer:
     def _retire(self, flow: Flow) -> None:
         for half in flow.halves:
             half.flush()
-        self.finished.append(flow)
+        if flow.kind == "tls":
+            conn = flow.conn
+            assert conn is not None
+            # servers send the same certificates on every connection: keep one copy of each
+            conn.certificates = [self._certs.setdefault(c, c) for c in conn.certificates]
+            conn.client_certificates = [self._certs.setdefault(c, c) for c in conn.client_certificates]
+            self.finished.append(flow)
+        else:
+            self.other_flows += 1
         a, b = flow.endpoints
         self.flows.pop((a, b), None)
         self.flows.pop((b, a), None)
@@ -255,4 +267,4 @@ class Analyzer:
         for flow, side in list(self.flows.values()):
             if side == 0:
                 self._retire(flow)
-        return sorted((f for f in self.finished if f.kind == "tls"), key=lambda f: f.first_frame)
+        return sorted(self.finished, key=lambda f: f.first_frame)

@@ -124,6 +124,9 @@ def judge_ike(m: dict[str, Any]) -> Judgement:
         _judge_v2(proposal["transforms"], j)
     if m["protocol"] == "IKEv2":
         j.add("NET-AUTH", UNDETERMINED, "IKEv2 authentication (IKE_AUTH) is encrypted: the method is not visible")
+    if m["established"]:
+        where = "IKE_AUTH/CREATE_CHILD_SA" if m["protocol"] == "IKEv2" else "Quick Mode"
+        j.add("NET-CONF", UNDETERMINED, f"the ESP algorithms are negotiated in the encrypted {where}: not visible in the capture")
     return j
 
 
