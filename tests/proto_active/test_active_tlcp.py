@@ -267,3 +267,39 @@ def test_ecc_client_auth_with_signing_certificate_and_ca_only(tlcp_serve, server
     assert client["status"] == "pass" and client["measurements"]["client_certificate_count"] == 2
     checks = {r["check"]: r["status"] for r in served["results"] if r["subject"].startswith("connection 1 client certificates")}
     assert checks["cert.path.build"] == "pass" and "cert.pair.tlcp" not in checks
+
+
+@pytest.mark.parametrize("server_order", ["server", "client"])
+def test_ecdhe_initiator_order(tlcp_serve, server_files, client_files, server_order: str) -> None:
+    """Tongsuo makes the server the SM2 key-exchange initiator; a server with the other order
+    makes the probe retry once with it, and says so."""
+    server = tlcp_serve(*server_files, "--suites", "E011", "--ecdhe-initiator", server_order, "--max-connections", "10")
+    evidence = _probe(server.port, *client_files, "--max-connections", "5")
+    [h] = _tlcp_result(evidence)["measurements"]["handshakes"]
+    assert h["handshake_completed"] is True and h["ecdhe_initiator"] == server_order
+    if server_order == "client":
+        [earlier] = h["earlier_attempts"]
+        assert earlier["ecdhe_initiator"] == "server" and earlier["error"]["alert"] == "bad_record_mac"
+    else:
+        assert "earlier_attempts" not in h
+    server.process.terminate()
+    served = _served(server)
+    done = [r["measurements"] for r in served["results"] if r["check"] == "proto.serve.tlcp_client" and r["measurements"]["handshake_completed"]]
+    assert [d["ecdhe_initiator"] for d in done] == [server_order]
+
+
+def test_server_auto_mode_recognises_a_client_initiator_client(tlcp_serve, server_files, sm2_pki) -> None:
+    from mptool.protocols.active.keys import load_certificates, load_private_key
+    from mptool.protocols.active.records import RecordStream
+    from mptool.protocols.active.tlcp import Channel, ClientLog, Credentials, client_handshake
+
+    server = tlcp_serve(*server_files, "--suites", "E051", "--max-connections", "1")
+    chain = load_certificates(str(sm2_pki / "client_sign.pem")).ders + load_certificates(str(sm2_pki / "client_enc.pem")).ders
+    credentials = Credentials(load_private_key(str(sm2_pki / "client_sign.key")).d, load_private_key(str(sm2_pki / "client_enc.key")).d, chain)
+    log = ClientLog([0xE051])
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        client_handshake(Channel(RecordStream(sock, time.monotonic() + 10)), log, credentials=credentials, application_data=b"x", ecdhe_initiator="client")
+    assert log.completed
+    served = _served(server)
+    [client] = [r["measurements"] for r in served["results"] if r["check"] == "proto.serve.tlcp_client"]
+    assert client["handshake_completed"] and client["ecdhe_initiator"] == "client"

@@ -108,6 +108,7 @@ def probe(
 @click.option("--duration", type=click.FloatRange(0.1, 86400), default=None, help="Stop after this many seconds.")
 @click.option("--handshake-timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True, help="Seconds one client may take.")
 @click.option("--workers", type=click.IntRange(1, 64), default=4, show_default=True, help="Connections served at the same time.")
+@click.option("--ecdhe-initiator", type=click.Choice(["auto", "server", "client"]), default="auto", show_default=True, help="ECDHE: which side is the SM2 key-exchange initiator (auto accepts both and records which one the client used).")
 @evidence_options
 def serve(
     tlcp: bool,
@@ -124,6 +125,7 @@ def serve(
     duration: float | None,
     handshake_timeout: float,
     workers: int,
+    ecdhe_initiator: str,
     out: OutputOptions,
 ) -> None:
     """Run a TLCP test server (ECC and ECDHE suites, optional client authentication) that
@@ -151,6 +153,7 @@ def serve(
         duration=duration,
         handshake_timeout=handshake_timeout,
         workers=workers,
+        ecdhe_initiator=ecdhe_initiator,
     )
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():

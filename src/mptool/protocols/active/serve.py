@@ -24,7 +24,7 @@ from mptool.protocols import active_checks, ids
 from mptool.protocols.active.keys import load_certificates, load_key_pair
 from mptool.protocols.active.records import ConnectionProblem, PeerAlert, RecordStream
 from mptool.protocols.active.suites import IMPLEMENTED
-from mptool.protocols.active.tlcp import Channel, Credentials, HandshakeFailure, ServerConfig, ServerLog, server_handshake
+from mptool.protocols.active.tlcp import ECDHE_INITIATORS, Channel, Credentials, HandshakeFailure, ServerConfig, ServerLog, server_handshake
 
 #: Failures that are the client's fault (its message was wrong): the result fails.
 CLIENT_ERRORS = frozenset(
@@ -51,6 +51,7 @@ class ServeOptions:
     duration: float | None = None
     handshake_timeout: float = 10.0
     workers: int = 4  #: connections served at the same time
+    ecdhe_initiator: str = "auto"  #: auto (accept both SM2 key-exchange orders), server or client
 
 
 def load_config(builder: ReportBuilder, options: ServeOptions) -> ServerConfig:
@@ -67,6 +68,7 @@ def load_config(builder: ReportBuilder, options: ServeOptions) -> ServerConfig:
         suites=options.suites,
         client_auth=options.client_auth,
         ca_subjects=tuple(_subject_der(der) for der in ca_ders),
+        ecdhe_initiators=ECDHE_INITIATORS if options.ecdhe_initiator == "auto" else (options.ecdhe_initiator,),
     )
 
 
@@ -167,6 +169,7 @@ def serve(
         duration=options.duration,
         handshake_timeout=options.handshake_timeout,
         workers=options.workers,
+        ecdhe_initiator=options.ecdhe_initiator,
         sm2_user_id="1234567812345678",
     )
     stop = stop or threading.Event()

@@ -15,8 +15,10 @@ Interoperability choices, each checked on the GmSSL bytes in ``shared/pcaps`` (t
   server accepts both forms and records which one it saw.
 - CertificateVerify: GmSSL signs the handshake messages themselves (e = SM3(Z ‖ messages));
   Tongsuo signs SM3(messages). The client sends GmSSL's form; the server accepts both.
-- ECDHE pre-master secret: SM2 key exchange (GB/T 32918.3), client = initiator, with both
-  sides' encryption keys, 48 bytes (Tongsuo's NTLS).
+- ECDHE pre-master secret: SM2 key exchange (GB/T 32918.3) with both sides' encryption keys
+  and default IDs, 48 bytes; Tongsuo's NTLS makes the **server** the initiator A (its Z first).
+  The server accepts either order (it tries both on the client's Finished and records which
+  one the client used); the client uses the server-initiator order unless told otherwise.
 """
 
 from __future__ import annotations
@@ -70,6 +72,10 @@ CERT_TYPE_ECDSA_SIGN = 64  #: also used for SM2 (GmSSL, Tongsuo; observed)
 CV_GMSSL = "messages"  #: CertificateVerify signs the handshake messages (GmSSL)
 CV_TONGSUO = "sm3_of_messages"  #: CertificateVerify signs SM3(handshake messages) (Tongsuo)
 FLAVOURS = ("gmssl", "tongsuo")  #: client wire forms (see :func:`client_handshake`)
+#: Which side is the SM2 key-exchange initiator A (whose Z comes first in the KDF input) in
+#: ECDHE. Tongsuo's NTLS makes the server the initiator ("server is initiator(Z_A), client is
+#: responder(Z_B)", crypto/sm2/sm2_kep.c); the other order is tried as a fallback.
+ECDHE_INITIATORS = ("server", "client")
 
 Point = tuple[int, int]
 
@@ -214,13 +220,14 @@ class Channel:
             self.transcript += message.raw
         return message
 
-    def recv_ccs(self) -> None:
-        """Read ChangeCipherSpec and switch the read direction to the new keys."""
+    def recv_ccs(self, install: bool = True) -> None:
+        """Read ChangeCipherSpec and (unless ``install`` is false) switch reading to the new keys."""
         content_type, payload = self._read_record()
         if content_type != CHANGE_CIPHER_SPEC or payload != b"\x01":
             self.send_alert(UNEXPECTED_MESSAGE)
             raise HandshakeFailure("unexpected_message", f"expected ChangeCipherSpec, got record type {content_type}", UNEXPECTED_MESSAGE)
-        self.read_cipher = self.next_read_cipher
+        if install:
+            self.read_cipher = self.next_read_cipher
 
     def recv_application_data(self) -> bytes | None:
         """The next application data, or None after close_notify."""
@@ -262,8 +269,10 @@ class ClientLog:
     server_certificates: list[bytes] = field(default_factory=list)
     ske_signature_valid: bool | None = None
     ecdhe_curve: int | None = None
+    ecdhe_initiator: str | None = None
     certificate_requested: bool = False
     client_authenticated: bool = False
+    finished_sent: bool = False
     finished_verified: bool = False
     application_data_sent: int = 0
     application_data_received: bytes = b""
@@ -278,6 +287,7 @@ class ClientLog:
             "server_certificate_count": len(self.server_certificates),
             "ske_signature_valid": self.ske_signature_valid,
             "ecdhe_curve": ids.group_name(self.ecdhe_curve) if self.ecdhe_curve is not None else None,
+            "ecdhe_initiator": self.ecdhe_initiator,
             "certificate_requested": self.certificate_requested,
             "client_authenticated": self.client_authenticated,
             "finished_verified": self.finished_verified,
@@ -305,6 +315,7 @@ def client_handshake(
     credentials: Credentials | None = None,
     application_data: bytes = b"",
     flavour: str = "gmssl",
+    ecdhe_initiator: str = "server",
 ) -> None:
     """Run a full TLCP client handshake, then exchange ``application_data`` (if any).
 
@@ -316,6 +327,8 @@ def client_handshake(
     """
     if flavour not in FLAVOURS:
         raise ValueError(f"flavour: expected one of {', '.join(FLAVOURS)}, got {flavour!r}")
+    if ecdhe_initiator not in ECDHE_INITIATORS:
+        raise ValueError(f"ecdhe_initiator: expected one of {', '.join(ECDHE_INITIATORS)}, got {ecdhe_initiator!r}")
     hello = client_hello(log.offered_suites, server_name)
     channel.send_handshake(hello.encode())
     sh = _parse("ServerHello", m.ServerHello.parse, channel.recv_handshake((m.SERVER_HELLO,)).body)
@@ -357,7 +370,9 @@ def client_handshake(
         assert credentials is not None and ske.params is not None
         server_ephemeral = _decode_point(ske.params.point, "server ECDHE point")
         r, big_r = sm2.ephemeral_key()
-        pms = sm2.key_exchange("initiator", credentials.enc_d, r, enc_pub, server_ephemeral, 48).key
+        role = "responder" if ecdhe_initiator == "server" else "initiator"
+        pms = sm2.key_exchange(role, credentials.enc_d, r, enc_pub, server_ephemeral, 48).key
+        log.ecdhe_initiator = ecdhe_initiator
         params = m.EcdheParams(ske.params.curve_id, sm2.encode_public_key(big_r))
         channel.send_handshake(m.TlcpClientKeyExchange(params=params, variant=m.CKE_GMSSL if flavour == "gmssl" else m.CKE_TONGSUO).encode())
     else:
@@ -373,6 +388,7 @@ def client_handshake(
     channel.send_ccs()
     mine = verify_data(master, b"client finished", channel.transcript)
     channel.send_handshake(m.handshake(m.FINISHED, mine))
+    log.finished_sent = True
     channel.recv_ccs()
     expected = verify_data(master, b"server finished", channel.transcript)
     finished = channel.recv_handshake((m.FINISHED,))
@@ -408,6 +424,39 @@ def _decode_point(data: bytes, what: str) -> Point:
 # --------------------------------------------------------------------------- server
 
 
+def _client_finished(channel: Channel, suite: TlcpSuite, candidates: dict[str, bytes], client_random: bytes, server_random: bytes, log: "ServerLog") -> tuple[bytes, HandshakeMessage]:
+    """Open the client's encrypted Finished with the keys of each candidate pre-master secret
+    (ECDHE: both initiator orders) and verify it; install the keys that worked."""
+    channel.flush()
+    record = channel.stream.read_record()
+    if record.content_type == ALERT and len(record.fragment) == 2:  # a plaintext alert instead
+        raise PeerAlert(record.fragment[0], record.fragment[1])
+    if record.content_type != HANDSHAKE:
+        channel.send_alert(UNEXPECTED_MESSAGE)
+        raise HandshakeFailure("unexpected_message", f"expected the encrypted Finished, got record type {record.content_type}", UNEXPECTED_MESSAGE)
+    for side, pms in candidates.items():
+        master = master_secret(pms, client_random, server_random)
+        channel.install_keys(suite, master, client_random, server_random, is_client=False)
+        assert channel.next_read_cipher is not None
+        try:
+            plain = channel.next_read_cipher.open(HANDSHAKE, record.fragment)
+        except RecordProtectionError:
+            continue
+        messages = list(HandshakeReassembler().feed(plain))
+        expected = verify_data(master, b"client finished", channel.transcript)
+        if len(messages) != 1 or messages[0].msg_type != m.FINISHED or messages[0].body != expected:
+            channel.send_alert(DECRYPT_ERROR)
+            raise HandshakeFailure("bad_finished", "the client Finished verify_data is wrong", DECRYPT_ERROR)
+        channel.read_cipher = channel.next_read_cipher
+        if side:
+            log.ecdhe_initiator = side
+        return master, messages[0]
+    channel.send_alert(BAD_RECORD_MAC)
+    what = "with either SM2 key-exchange initiator order" if len(candidates) > 1 else "with the decrypted pre-master secret"
+    raise HandshakeFailure("bad_record_mac", f"the client's encrypted Finished does not open {what}", BAD_RECORD_MAC)
+
+
+
 @dataclass
 class ServerLog:
     """What one client did against the TLCP server (recorded for ``proto serve`` evidence)."""
@@ -419,6 +468,7 @@ class ServerLog:
     suite: int | None = None
     client_certificates: list[bytes] = field(default_factory=list)
     cke_variant: str | None = None
+    ecdhe_initiator: str | None = None
     pms_ciphertext_order: str | None = None
     certificate_verify: str | None = None
     finished_verified: bool = False
@@ -436,6 +486,7 @@ class ServerLog:
             "suite_name": ids.suite_name(self.suite) if self.suite is not None else None,
             "client_certificate_count": len(self.client_certificates),
             "client_key_exchange_format": self.cke_variant,
+            "ecdhe_initiator": self.ecdhe_initiator,
             "pms_ciphertext_order": self.pms_ciphertext_order,
             "certificate_verify_format": self.certificate_verify,
             "finished_verified": self.finished_verified,
@@ -452,6 +503,7 @@ class ServerConfig:
     suites: tuple[int, ...] = tuple(IMPLEMENTED)
     client_auth: bool = False  #: request client certificates for ECC suites too (always for ECDHE)
     ca_subjects: tuple[bytes, ...] = ()  #: DER names sent in CertificateRequest
+    ecdhe_initiators: tuple[str, ...] = ECDHE_INITIATORS  #: SM2 key-exchange orders accepted, tried in this order
 
 
 def _server_name(extensions: list[tuple[int, bytes]] | None) -> str | None:
@@ -509,7 +561,10 @@ def server_handshake(channel: Channel, config: ServerConfig, log: ServerLog, res
             raise HandshakeFailure("no_client_encryption_certificate", "ECDHE needs the client's encryption certificate (second in its list)", HANDSHAKE_FAILURE)
         client_enc = _cert_key(log.client_certificates[1], "client encryption certificate")
         client_point = _decode_point(cke.params.point, "client ECDHE point")
-        pms = sm2.key_exchange("responder", creds.enc_d, r, client_enc, client_point, 48).key
+        candidates = {
+            side: sm2.key_exchange("initiator" if side == "server" else "responder", creds.enc_d, r, client_enc, client_point, 48).key
+            for side in config.ecdhe_initiators
+        }
     else:
         assert cke.encrypted_pms is not None
         try:
@@ -518,6 +573,7 @@ def server_handshake(channel: Channel, config: ServerConfig, log: ServerLog, res
             channel.send_alert(DECRYPT_ERROR)
             raise HandshakeFailure("bad_pms", f"the encrypted pre-master secret does not decrypt: {exc}", DECRYPT_ERROR) from None
         pms = decrypted.plaintext
+        candidates = {"": pms}
         log.pms_ciphertext_order = decrypted.order
         if len(pms) != 48 or pms[:2] != TLCP_VERSION.to_bytes(2, "big"):
             channel.send_alert(ILLEGAL_PARAMETER)
@@ -534,14 +590,8 @@ def server_handshake(channel: Channel, config: ServerConfig, log: ServerLog, res
         else:
             channel.send_alert(DECRYPT_ERROR)
             raise HandshakeFailure("bad_certificate_verify", "the CertificateVerify signature does not verify with the client signing certificate", DECRYPT_ERROR)
-    master = master_secret(pms, hello.random, server_random)
-    channel.install_keys(suite, master, hello.random, server_random, is_client=False)
-    channel.recv_ccs()
-    expected = verify_data(master, b"client finished", channel.transcript)
-    finished = channel.recv_handshake((m.FINISHED,))
-    if finished.body != expected:
-        channel.send_alert(DECRYPT_ERROR)
-        raise HandshakeFailure("bad_finished", "the client Finished verify_data is wrong", DECRYPT_ERROR)
+    channel.recv_ccs(install=False)
+    master, finished = _client_finished(channel, suite, candidates, hello.random, server_random, log)
     channel.transcript += finished.raw
     log.finished_verified = True
     channel.send_ccs()

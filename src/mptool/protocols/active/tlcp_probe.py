@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from mptool.core.model import Severity
 from mptool.protocols import ids
-from mptool.protocols.active.hello import Budget, BudgetExhausted, HelloOutcome, send_hello
+from mptool.protocols.active.hello import Budget, HelloOutcome, send_hello
 from mptool.protocols.active.records import ConnectionProblem, PeerAlert, RecordStream
 from mptool.protocols.active.report import UNREACHABLE, ProtocolReport, describe_certificate, http_get
 from mptool.protocols.active.suites import IMPLEMENTED, TLCP_VERSION, suite_entry
-from mptool.protocols.active.tlcp import Channel, ClientLog, Credentials, client_hello, client_handshake
+from mptool.protocols.active.tlcp import Channel, ClientLog, Credentials, HandshakeFailure, client_handshake, client_hello
 
 ALL_TLCP_SUITES: tuple[int, ...] = tuple(sorted(ids.TLCP_CIPHER_SUITES))
 #: Suites that do not use SM2/SM9 or use a non-SM hash (protocols.md §1.3 assessment notes).
@@ -132,25 +132,41 @@ def _judge_suites(accepted: list[int], report: ProtocolReport) -> None:
 
 
 def _full_handshake(budget: Budget, host: str, port: int, suite: int, options: TlcpProbeOptions, report: ProtocolReport) -> dict[str, object]:
+    """One full handshake; for ECDHE a second one with the other SM2 initiator order when the
+    server rejected the first after our Finished (the order is not the same in every product)."""
+    ecdhe = IMPLEMENTED[suite].kex == "ecdhe"
+    entry, log, error = _attempt(budget, host, port, suite, options, "server")
+    if ecdhe and log.finished_sent and not log.finished_verified and isinstance(error, (PeerAlert, HandshakeFailure)):
+        first = {"ecdhe_initiator": "server", "error": entry["error"]}
+        entry, log, error = _attempt(budget, host, port, suite, options, "client")
+        entry["earlier_attempts"] = [first]
+    if isinstance(error, ConnectionProblem) and not isinstance(error, PeerAlert) and error.kind in ("bad_ske_signature", "bad_finished", "bad_record_mac", "suite_not_offered"):
+        report.finding(f"proto.probe.tlcp.{error.kind}", Severity.ERROR, f"{ids.hex_id(suite)}: {error}", suite=ids.hex_id(suite))
+    return entry
+
+
+def _attempt(budget: Budget, host: str, port: int, suite: int, options: TlcpProbeOptions, initiator: str) -> tuple[dict[str, object], ClientLog, ConnectionProblem | None]:
     log = ClientLog([suite])
     entry: dict[str, object] = {}
+    error: ConnectionProblem | None = None
     try:
         if IMPLEMENTED[suite].kex == "ecdhe" and options.credentials is None:
             raise ConnectionProblem("needs_client_keys", "ECDHE needs the client's encryption key pair and certificates (--client-* options)")
         sock, deadline = budget.open(host, port)
         try:
             data = options.application_data or http_get(options.server_name or host)
-            client_handshake(Channel(RecordStream(sock, deadline)), log, server_name=options.server_name, credentials=options.credentials, application_data=data, flavour=options.flavour)
+            client_handshake(
+                Channel(RecordStream(sock, deadline)), log, server_name=options.server_name, credentials=options.credentials,
+                application_data=data, flavour=options.flavour, ecdhe_initiator=initiator,
+            )
         finally:
             sock.close()
     except PeerAlert as exc:
+        error = exc
         entry["error"] = {"kind": "alert", "message": f"peer sent alert {ids.alert_name(exc.description)}", "alert": ids.alert_name(exc.description)}
-    except BudgetExhausted as exc:
-        entry["error"] = {"kind": exc.kind, "message": str(exc)}
     except ConnectionProblem as exc:
+        error = exc
         entry["error"] = {"kind": exc.kind, "message": str(exc)}
-        if exc.kind in ("bad_ske_signature", "bad_finished", "bad_record_mac", "suite_not_offered"):
-            report.finding(f"proto.probe.tlcp.{exc.kind}", Severity.ERROR, f"{ids.hex_id(suite)}: {exc}", suite=ids.hex_id(suite))
     entry.update(log.measurements())
     entry.update(suite=ids.hex_id(suite), suite_name=ids.suite_name(suite))
-    return entry
+    return entry, log, error
