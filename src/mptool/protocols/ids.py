@@ -207,8 +207,13 @@ def version_name(version: int) -> str:
     return VERSIONS.get(version, f"unknown ({hex_id(version)})")
 
 
+def is_grease(value: int) -> bool:
+    """Whether a 16-bit value is a GREASE code point (RFC 8701: 0x0A0A, 0x1A1A, … 0xFAFA)."""
+    return (value & 0x0F0F) == 0x0A0A and (value >> 8) == (value & 0xFF)
+
+
 def _lookup(table: dict[int, str], value: int, width: int = 4) -> str:
-    if (value & 0x0F0F) == 0x0A0A and (value >> 8) == (value & 0xFF):
+    if is_grease(value):
         return "GREASE"
     return table.get(value, f"unknown ({hex_id(value, width)})")
 

@@ -47,7 +47,7 @@ def describe(conn: TLSConnection, certs: list[CertSummary], client_certs: list[C
     if ch:
         offered_versions = ch.supported_versions or [ch.legacy_version]
         m["offered"] = {
-            "versions": [ids.version_name(v) for v in offered_versions if ids.suite_name(v) != "GREASE" and (v & 0x0F0F) != 0x0A0A],
+            "versions": [ids.version_name(v) for v in offered_versions if not ids.is_grease(v)],
             "cipher_suites": _named(ids.suite_name, ch.cipher_suites),
             "extensions": [ids.extension_name(e) for e in ch.extensions],
             "supported_groups": [ids.group_name(g) for g in ch.groups],
