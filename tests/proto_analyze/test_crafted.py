@@ -130,3 +130,51 @@ def test_esp_ip_protocol_50(tmp_path: Path) -> None:
     assert sorted((s["spi"], s["packets"], s["first_sequence"], s["last_sequence"]) for s in m["spis"]) == [("0xC0FFEE01", 8, 1, 8), ("0xC0FFEE02", 8, 1, 8)]
     assert m["verdict"] == "undetermined" and m["ike_exchange"] is None  # no IKE in this capture
     assert esp["status"] == "pass" and m["randomness"]["outcome"] == "random" and m["randomness"]["bytes"] == 16 * (96 - 16)
+
+
+def _isakmp(ispi: bytes, rspi: bytes, exchange: int, payloads: list[tuple[int, bytes]]) -> bytes:
+    """An ISAKMP message (RFC 2408 §3.1) with generic payload headers (§3.2)."""
+    body = b""
+    for i, (_ptype, data) in enumerate(payloads):
+        nxt = payloads[i + 1][0] if i + 1 < len(payloads) else 0
+        body += struct.pack("!BBH", nxt, 0, 4 + len(data)) + data
+    header = ispi + rspi + struct.pack("!BBBBII", payloads[0][0], 0x10, exchange, 0, 0, 28 + len(body))
+    return header + body
+
+
+def _gm_sa() -> bytes:
+    """SA (DOI IPsec, SIT_IDENTITY_ONLY) with one proposal, one transform: SM4-CBC, SM3, envelope, SM2."""
+    attrs = b"".join(struct.pack("!HH", 0x8000 | t, v) for t, v in ((1, 129), (2, 20), (3, 10), (20, 2), (11, 1)))
+    attrs += struct.pack("!HHI", 12, 4, 28800)
+    transform = struct.pack("!BBHBBH", 0, 0, 8 + len(attrs), 1, 1, 0) + attrs
+    proposal = struct.pack("!BBHBBBB", 0, 0, 8 + len(transform), 1, 1, 0, 1) + transform
+    return struct.pack("!II", 1, 1) + proposal
+
+
+def test_gm_main_mode_certificates_in_clear(tmp_path: Path) -> None:
+    """GM/T 0022 main mode: message 2 carries the responder's signing and encryption certificates in clear."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from mptool.data import data_path
+
+    ders = [
+        x509.load_pem_x509_certificate(data_path("certs", "sm2", "tlcp", "gmssl", name).read_bytes()).public_bytes(Encoding.DER)
+        for name in ("server_sign.pem", "server_enc.pem")
+    ]
+    ispi, rspi = bytes.fromhex("0102030405060708"), bytes.fromhex("a1a2a3a4a5a6a7a8")
+    m1 = _isakmp(ispi, b"\0" * 8, 2, [(1, _gm_sa())])
+    m2 = _isakmp(ispi, rspi, 2, [(1, _gm_sa()), (6, b"\x04" + ders[0]), (6, b"\x04" + ders[1])])
+    path = tmp_path / "gm_mm.pcap"
+    with PcapWriter(str(path), linktype=1) as w:
+        for src, dst, msg in (("198.51.100.1", "198.51.100.2", m1), ("198.51.100.2", "198.51.100.1", m2)):
+            w.write(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src=src, dst=dst) / UDP(sport=500, dport=500) / msg)
+    _, ev = analyze(str(path))
+    (ike,) = [r["measurements"] for r in results(ev, "proto.ike.exchange")]
+    import hashlib
+
+    assert [(c["role"], c["sha256"]) for c in ike["certificates"]] == [("responder", hashlib.sha256(d).hexdigest()) for d in ders]
+    assert all(c["key_type"] == "SM2" and c["signature_algorithm"] == "SM2-with-SM3" for c in ike["certificates"])
+    attrs = {a["name"]: a.get("value_name", a["value"]) for a in ike["selected"][0]["transforms"][0]["attributes"]}
+    assert attrs["Authentication Method"] == "digital envelope (GM/T 0022)" and attrs["Encryption Algorithm"] == "SM4-CBC"
+    assert not ike["established"] and ike["verdict"] == "undetermined"  # only messages 1 and 2

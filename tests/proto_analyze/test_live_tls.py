@@ -95,3 +95,14 @@ def test_version_mismatch_alert(tmp_path: Path, certs: dict) -> None:
     assert {"level": "fatal", "code": 70, "name": "protocol_version"} in [{k: a[k] for k in ("level", "code", "name")} for a in c["alerts"]]
     assert not c["handshake_completed"] and not c["application_data_flowed"]
     assert c["verdict"] == "undetermined"
+
+
+def test_tls13_hello_retry_request(tmp_path: Path, certs: dict) -> None:
+    """The client's key share (X25519) is not acceptable to the server (P-256 only): HelloRetryRequest."""
+    pcap = _capture(tmp_path, certs["rsa"], ["-tls1_3", "-groups", "P-256"], ["-tls1_3", "-groups", "X25519:P-256"], "hrr")
+    _, ev = analyze(str(pcap), "--no-cert-checks")
+    (c,) = channels(ev)
+    assert c["hello_retry_request"] is True
+    assert c["handshake_messages"]["client"] == ["client_hello", "client_hello"]
+    assert c["key_share_group"] == "secp256r1" and c["offered"]["key_share_groups"] == ["secp256r1"]
+    assert c["handshake_completed"] and c["application_data_flowed"]

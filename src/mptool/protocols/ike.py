@@ -40,7 +40,7 @@ class IkeMessage:
     notifies: list[dict[str, Any]] = field(default_factory=list)
     vendor_ids: list[dict[str, str]] = field(default_factory=list)
     ke_group: int | None = None
-    certificates: int = 0
+    certificates: list[tuple[int, bytes]] = field(default_factory=list)  #: (encoding, data) of CERT payloads in clear
     encrypted: bool = False
     problem: str | None = None
 
@@ -103,8 +103,8 @@ def _payloads(msg: IkeMessage, data: bytes, first: int, pos: int, end: int) -> N
             msg.vendor_ids.append({"id": vid, "name": name})
         elif v2 and ptype == 34 and len(body) >= 2:
             msg.ke_group = int.from_bytes(body[:2], "big")
-        elif (v2 and ptype == 37) or (not v2 and ptype == 6):
-            msg.certificates += 1
+        elif ((v2 and ptype == 37) or (not v2 and ptype == 6)) and body:
+            msg.certificates.append((body[0], body[1:]))  # GM/T 0022 main mode sends both certs in clear
         elif v2 and ptype == 46:
             msg.encrypted = True
             return

@@ -81,7 +81,7 @@ def describe_ike(exchange: IkeExchange) -> dict[str, Any]:
         "selected": selected,
         "notifies": notifies,
         "vendor_ids": [v for msg in msgs for v in msg.vendor_ids],
-        "certificates_in_clear": sum(msg.certificates for msg in msgs),
+        "certificates": _certificates(msgs, initiator),
         "problems": [f"frame {msg.frame}: {msg.problem}" for msg in msgs if msg.problem],
     }
     if not v2:
@@ -93,6 +93,25 @@ def describe_ike(exchange: IkeExchange) -> dict[str, Any]:
         m["ke_groups"] = [ids.name_or_unknown(ids.DH_GROUPS, g) for g in ke]
     m["established"] = _established(msgs, v2, initiator)
     return m
+
+
+X509_SIGNATURE = 4  #: CERT encoding "X.509 Certificate - Signature" (RFC 2408 §3.9, RFC 7296 §3.6)
+
+
+def _certificates(msgs: list[IkeMessage], initiator: tuple[str, int]) -> list[dict[str, Any]]:
+    """The X.509 certificates sent in clear (GM/T 0022 main mode sends sign and enc certs in message 2)."""
+    from mptool.protocols.certinfo import summarize
+
+    out = []
+    for msg in msgs:
+        sender = "initiator" if msg.src == initiator else "responder"
+        for encoding, data in msg.certificates:
+            if encoding == X509_SIGNATURE:
+                record = summarize(data, sender).record
+            else:
+                record = {"role": sender, "encoding": encoding, "size": len(data)}
+            out.append({**record, "frame": msg.frame})
+    return out
 
 
 def _established(msgs: list[IkeMessage], v2: bool, initiator: tuple[str, int]) -> bool:
