@@ -279,7 +279,7 @@ def test_ecdhe_initiator_order(tlcp_serve, server_files, client_files, server_or
     assert h["handshake_completed"] is True and h["ecdhe_initiator"] == server_order
     if server_order == "client":
         [earlier] = h["earlier_attempts"]
-        assert earlier["ecdhe_initiator"] == "server" and earlier["error"]["alert"] == "bad_record_mac"
+        assert earlier["ecdhe_initiator"] == "server" and earlier["flavour"] == "gmssl" and earlier["error"]["alert"] == "bad_record_mac"
     else:
         assert "earlier_attempts" not in h
     server.process.terminate()
@@ -303,3 +303,35 @@ def test_server_auto_mode_recognises_a_client_initiator_client(tlcp_serve, serve
     served = _served(server)
     [client] = [r["measurements"] for r in served["results"] if r["check"] == "proto.serve.tlcp_client"]
     assert client["handshake_completed"] and client["ecdhe_initiator"] == "client"
+
+
+@pytest.mark.parametrize("server_format", ["gmssl", "tongsuo"])
+def test_probe_adapts_to_a_server_that_accepts_one_client_format(tlcp_serve, server_files, client_files, server_format: str) -> None:
+    """Tongsuo's server reads the ECDHE ClientKeyExchange without GmSSL's outer length (and
+    CertificateVerify over SM3 of the messages); a strict server makes the probe switch once."""
+    server = tlcp_serve(*server_files, "--suites", "E051", "--client-format", server_format, "--max-connections", "10")
+    evidence = _probe(server.port, *client_files, "--max-connections", "5")
+    [h] = _tlcp_result(evidence)["measurements"]["handshakes"]
+    assert h["handshake_completed"] is True and h["flavour"] == server_format, json.dumps(h)
+    if server_format == "tongsuo":
+        [earlier] = h["earlier_attempts"]
+        assert earlier["flavour"] == "gmssl" and earlier["error"]["alert"] == "decode_error"
+    else:
+        assert "earlier_attempts" not in h
+    server.process.terminate()
+    served = _served(server)
+    done = [r["measurements"] for r in served["results"] if r["check"] == "proto.serve.tlcp_client" and r["measurements"]["handshake_completed"]]
+    assert [(d["client_key_exchange_format"], d["certificate_verify_format"]) for d in done] == [(server_format, {"gmssl": "messages", "tongsuo": "sm3_of_messages"}[server_format])]
+
+
+def test_probe_finds_format_and_initiator_order_together(tlcp_serve, server_files, client_files) -> None:
+    server = tlcp_serve(*server_files, "--suites", "E011", "--client-format", "tongsuo", "--ecdhe-initiator", "client", "--max-connections", "10")
+    evidence = _probe(server.port, *client_files, "--max-connections", "6")
+    [h] = _tlcp_result(evidence)["measurements"]["handshakes"]
+    assert h["handshake_completed"] is True and (h["flavour"], h["ecdhe_initiator"]) == ("tongsuo", "client")
+    assert [(e["flavour"], e["ecdhe_initiator"], e["error"]["alert"]) for e in h["earlier_attempts"]] == [
+        ("gmssl", "server", "decode_error"),
+        ("tongsuo", "server", "bad_record_mac"),
+    ]
+    server.process.terminate()
+    _served(server)

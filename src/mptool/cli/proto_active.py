@@ -109,6 +109,7 @@ def probe(
 @click.option("--handshake-timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True, help="Seconds one client may take.")
 @click.option("--workers", type=click.IntRange(1, 64), default=4, show_default=True, help="Connections served at the same time.")
 @click.option("--ecdhe-initiator", type=click.Choice(["auto", "server", "client"]), default="auto", show_default=True, help="ECDHE: which side is the SM2 key-exchange initiator (auto accepts both and records which one the client used).")
+@click.option("--client-format", type=click.Choice(["auto", "gmssl", "tongsuo"]), default="auto", show_default=True, help="ECDHE ClientKeyExchange and CertificateVerify forms accepted (gmssl/tongsuo: only that one, as those servers do).")
 @evidence_options
 def serve(
     tlcp: bool,
@@ -126,6 +127,7 @@ def serve(
     handshake_timeout: float,
     workers: int,
     ecdhe_initiator: str,
+    client_format: str,
     out: OutputOptions,
 ) -> None:
     """Run a TLCP test server (ECC and ECDHE suites, optional client authentication) that
@@ -154,6 +156,7 @@ def serve(
         handshake_timeout=handshake_timeout,
         workers=workers,
         ecdhe_initiator=ecdhe_initiator,
+        client_format=client_format,
     )
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():

@@ -52,6 +52,7 @@ class ServeOptions:
     handshake_timeout: float = 10.0
     workers: int = 4  #: connections served at the same time
     ecdhe_initiator: str = "auto"  #: auto (accept both SM2 key-exchange orders), server or client
+    client_format: str = "auto"  #: auto, gmssl or tongsuo: ECDHE ClientKeyExchange / CertificateVerify forms accepted
 
 
 def load_config(builder: ReportBuilder, options: ServeOptions) -> ServerConfig:
@@ -69,6 +70,7 @@ def load_config(builder: ReportBuilder, options: ServeOptions) -> ServerConfig:
         client_auth=options.client_auth,
         ca_subjects=tuple(_subject_der(der) for der in ca_ders),
         ecdhe_initiators=ECDHE_INITIATORS if options.ecdhe_initiator == "auto" else (options.ecdhe_initiator,),
+        client_format=options.client_format,
     )
 
 
@@ -128,6 +130,9 @@ def connection_result(number: int, peer: str, log: ServerLog, problem: Connectio
             status = Status.WARN
         else:
             findings.append(Finding(code=f"proto.serve.{problem.kind}", severity=Severity.INFO, message=f"the connection ended before the handshake completed: {problem}"))
+    if log.pms_version is not None and log.pms_version != "0101":
+        findings.append(Finding(code="proto.serve.pms_version", severity=Severity.WARN, message=f"the pre-master secret starts with {log.pms_version}, not the TLCP version 0101", data={"pms_version": log.pms_version}))
+        status = Status.WARN if status is Status.PASS else status
     non_sm = [s for s in log.offered_suites if s in ids.TLCP_CIPHER_SUITES and not ids.suite_info(s).gm]
     if non_sm:
         findings.append(Finding(code="proto.serve.non_sm_suite_offered", severity=Severity.INFO, message="the client offered TLCP suites that are not all-SM", data={"suites": [ids.hex_id(s) for s in non_sm]}))
@@ -170,6 +175,7 @@ def serve(
         handshake_timeout=options.handshake_timeout,
         workers=options.workers,
         ecdhe_initiator=options.ecdhe_initiator,
+        client_format=options.client_format,
         sm2_user_id="1234567812345678",
     )
     stop = stop or threading.Event()

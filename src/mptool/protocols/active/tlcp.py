@@ -272,6 +272,7 @@ class ClientLog:
     ecdhe_initiator: str | None = None
     certificate_requested: bool = False
     client_authenticated: bool = False
+    key_exchange_sent: bool = False
     finished_sent: bool = False
     finished_verified: bool = False
     application_data_sent: int = 0
@@ -378,6 +379,7 @@ def client_handshake(
     else:
         pms = TLCP_VERSION.to_bytes(2, "big") + os.urandom(46)
         channel.send_handshake(m.TlcpClientKeyExchange(encrypted_pms=sm2.encrypt(enc_pub, pms, order="asn1")).encode())
+    log.key_exchange_sent = True
     if log.certificate_requested and credentials is not None:
         signed = channel.transcript if flavour == "gmssl" else sm3(channel.transcript)
         r_s = sm2.sign(credentials.sign_d, signed)
@@ -470,6 +472,7 @@ class ServerLog:
     cke_variant: str | None = None
     ecdhe_initiator: str | None = None
     pms_ciphertext_order: str | None = None
+    pms_version: str | None = None
     certificate_verify: str | None = None
     finished_verified: bool = False
     application_data_received: int = 0
@@ -488,6 +491,7 @@ class ServerLog:
             "client_key_exchange_format": self.cke_variant,
             "ecdhe_initiator": self.ecdhe_initiator,
             "pms_ciphertext_order": self.pms_ciphertext_order,
+            "pms_version": self.pms_version,
             "certificate_verify_format": self.certificate_verify,
             "finished_verified": self.finished_verified,
             "application_data_received": self.application_data_received,
@@ -504,6 +508,7 @@ class ServerConfig:
     client_auth: bool = False  #: request client certificates for ECC suites too (always for ECDHE)
     ca_subjects: tuple[bytes, ...] = ()  #: DER names sent in CertificateRequest
     ecdhe_initiators: tuple[str, ...] = ECDHE_INITIATORS  #: SM2 key-exchange orders accepted, tried in this order
+    client_format: str = "auto"  #: ECDHE ClientKeyExchange / CertificateVerify forms accepted: auto, gmssl or tongsuo
 
 
 def _server_name(extensions: list[tuple[int, bytes]] | None) -> str | None:
@@ -556,6 +561,9 @@ def server_handshake(channel: Channel, config: ServerConfig, log: ServerLog, res
     if ecdhe:
         assert cke.params is not None
         log.cke_variant = cke.variant
+        if config.client_format != "auto" and cke.variant != config.client_format:
+            channel.send_alert(DECODE_ERROR)
+            raise HandshakeFailure("decode_error", f"ClientKeyExchange in {cke.variant}'s form; this server accepts {config.client_format}'s only", DECODE_ERROR)
         if len(log.client_certificates) < 2:
             channel.send_alert(HANDSHAKE_FAILURE)
             raise HandshakeFailure("no_client_encryption_certificate", "ECDHE needs the client's encryption certificate (second in its list)", HANDSHAKE_FAILURE)
@@ -575,17 +583,19 @@ def server_handshake(channel: Channel, config: ServerConfig, log: ServerLog, res
         pms = decrypted.plaintext
         candidates = {"": pms}
         log.pms_ciphertext_order = decrypted.order
-        if len(pms) != 48 or pms[:2] != TLCP_VERSION.to_bytes(2, "big"):
+        log.pms_version = pms[:2].hex()
+        if len(pms) != 48:
             channel.send_alert(ILLEGAL_PARAMETER)
-            raise HandshakeFailure("bad_pms", f"pre-master secret of {len(pms)} bytes starting {pms[:2].hex()}, expected 48 bytes starting 0101", ILLEGAL_PARAMETER)
+            raise HandshakeFailure("bad_pms", f"pre-master secret of {len(pms)} bytes, expected 48", ILLEGAL_PARAMETER)
     if request:
         transcript = channel.transcript
         cv = channel.recv_handshake((m.CERTIFICATE_VERIFY,))
         client_sign = _cert_key(log.client_certificates[0], "client signing certificate")
         sig = _parse("CertificateVerify", m.parse_certificate_verify, cv.body)
-        if _verify(client_sign, transcript, sig):
+        accepted = {"auto": (CV_GMSSL, CV_TONGSUO), "gmssl": (CV_GMSSL,), "tongsuo": (CV_TONGSUO,)}[config.client_format]
+        if CV_GMSSL in accepted and _verify(client_sign, transcript, sig):
             log.certificate_verify = CV_GMSSL
-        elif _verify(client_sign, sm3(transcript), sig):
+        elif CV_TONGSUO in accepted and _verify(client_sign, sm3(transcript), sig):
             log.certificate_verify = CV_TONGSUO
         else:
             channel.send_alert(DECRYPT_ERROR)

@@ -17,7 +17,7 @@ from mptool.protocols.active.hello import Budget, HelloOutcome, send_hello
 from mptool.protocols.active.records import ConnectionProblem, PeerAlert, RecordStream
 from mptool.protocols.active.report import UNREACHABLE, ProtocolReport, describe_certificate, http_get
 from mptool.protocols.active.suites import IMPLEMENTED, TLCP_VERSION, suite_entry
-from mptool.protocols.active.tlcp import Channel, ClientLog, Credentials, HandshakeFailure, client_handshake, client_hello
+from mptool.protocols.active.tlcp import BAD_RECORD_MAC, DECODE_ERROR, DECRYPT_ERROR, Channel, ClientLog, Credentials, client_handshake, client_hello
 
 ALL_TLCP_SUITES: tuple[int, ...] = tuple(sorted(ids.TLCP_CIPHER_SUITES))
 #: Suites that do not use SM2/SM9 or use a non-SM hash (protocols.md §1.3 assessment notes).
@@ -132,20 +132,32 @@ def _judge_suites(accepted: list[int], report: ProtocolReport) -> None:
 
 
 def _full_handshake(budget: Budget, host: str, port: int, suite: int, options: TlcpProbeOptions, report: ProtocolReport) -> dict[str, object]:
-    """One full handshake; for ECDHE a second one with the other SM2 initiator order when the
-    server rejected the first after our Finished (the order is not the same in every product)."""
+    """One full handshake; for ECDHE, where products differ, up to two more: with the other
+    ClientKeyExchange/CertificateVerify form when the server answered decode_error or
+    decrypt_error (it could not read our key exchange or verify our CertificateVerify), with the
+    other SM2 initiator order when it answered bad_record_mac (our Finished did not open)."""
     ecdhe = IMPLEMENTED[suite].kex == "ecdhe"
-    entry, log, error = _attempt(budget, host, port, suite, options, "server")
-    if ecdhe and log.finished_sent and not log.finished_verified and isinstance(error, (PeerAlert, HandshakeFailure)):
-        first = {"ecdhe_initiator": "server", "error": entry["error"]}
-        entry, log, error = _attempt(budget, host, port, suite, options, "client")
-        entry["earlier_attempts"] = [first]
+    flavour, initiator = options.flavour, "server"
+    earlier: list[dict[str, object]] = []
+    while True:
+        entry, log, error = _attempt(budget, host, port, suite, options, flavour, initiator)
+        alert = error.description if isinstance(error, PeerAlert) and ecdhe and log.key_exchange_sent and len(earlier) < 2 else None
+        if alert in (DECODE_ERROR, DECRYPT_ERROR) and all(e["flavour"] == options.flavour for e in earlier):
+            next_flavour, next_initiator = ("tongsuo" if flavour == "gmssl" else "gmssl"), initiator
+        elif alert == BAD_RECORD_MAC and initiator == "server":
+            next_flavour, next_initiator = flavour, "client"
+        else:
+            break
+        earlier.append({"flavour": flavour, "ecdhe_initiator": initiator, "error": entry["error"]})
+        flavour, initiator = next_flavour, next_initiator
+    if earlier:
+        entry["earlier_attempts"] = earlier
     if isinstance(error, ConnectionProblem) and not isinstance(error, PeerAlert) and error.kind in ("bad_ske_signature", "bad_finished", "bad_record_mac", "suite_not_offered"):
         report.finding(f"proto.probe.tlcp.{error.kind}", Severity.ERROR, f"{ids.hex_id(suite)}: {error}", suite=ids.hex_id(suite))
     return entry
 
 
-def _attempt(budget: Budget, host: str, port: int, suite: int, options: TlcpProbeOptions, initiator: str) -> tuple[dict[str, object], ClientLog, ConnectionProblem | None]:
+def _attempt(budget: Budget, host: str, port: int, suite: int, options: TlcpProbeOptions, flavour: str, initiator: str) -> tuple[dict[str, object], ClientLog, ConnectionProblem | None]:
     log = ClientLog([suite])
     entry: dict[str, object] = {}
     error: ConnectionProblem | None = None
@@ -157,7 +169,7 @@ def _attempt(budget: Budget, host: str, port: int, suite: int, options: TlcpProb
             data = options.application_data or http_get(options.server_name or host)
             client_handshake(
                 Channel(RecordStream(sock, deadline)), log, server_name=options.server_name, credentials=options.credentials,
-                application_data=data, flavour=options.flavour, ecdhe_initiator=initiator,
+                application_data=data, flavour=flavour, ecdhe_initiator=initiator,
             )
         finally:
             sock.close()
@@ -169,4 +181,6 @@ def _attempt(budget: Budget, host: str, port: int, suite: int, options: TlcpProb
         entry["error"] = {"kind": exc.kind, "message": str(exc)}
     entry.update(log.measurements())
     entry.update(suite=ids.hex_id(suite), suite_name=ids.suite_name(suite))
+    if IMPLEMENTED[suite].kex == "ecdhe":
+        entry["flavour"] = flavour
     return entry, log, error
