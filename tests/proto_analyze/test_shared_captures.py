@@ -57,9 +57,12 @@ def test_tlcp_gmssl_4suites() -> None:
         assert c["certificate_request"]["certificate_types"]
         assert len(c["client_certificates"]) >= 2
         assert "certificate_verify" in c["handshake_messages"]["client"]
+        assert c["client_key_exchange"] == {"length": 71, "form": "ecdh_public_point", "named_curve": 41, "point_length": 65}
     for c in chans[:2]:
         assert c["server_key_exchange"]["form"] == "tlcp_ecc"
         assert c["client_certificates"] == []
+        # the 48-byte pre-master secret SM2-encrypted to the encryption certificate (uint16 0x009c + DER)
+        assert c["client_key_exchange"] == {"length": 2 + 0x9C, "form": "sm2_ciphertext_asn1", "c1_on_curve": True, "c3_length": 32, "c2_length": 48, "trailing_bytes": 0}
     ske = results(ev, "proto.tls.ske_signature")
     assert [(r["status"], r["measurements"]["outcome"]) for r in ske] == [("pass", "verified")] * 4
     pairs = results(ev, "cert.pair.tlcp")

@@ -88,8 +88,8 @@ def describe(conn: TLSConnection, certs: list[CertSummary], client_certs: list[C
     if conn.certificate_verify is not None:
         alg, sig = conn.certificate_verify
         m["certificate_verify"] = {"signature_algorithm": ids.signature_scheme_name(alg) if alg is not None else None, "signature_length": len(sig)}
-    if conn.client_key_exchange_length is not None:
-        m["client_key_exchange_length"] = conn.client_key_exchange_length
+    if conn.client_key_exchange is not None:
+        m["client_key_exchange"] = conn.client_key_exchange
     m["alerts"] = list(conn.alerts)
     m["handshake_completed"] = conn.handshake_completed()
     m["application_data"] = {

@@ -243,3 +243,61 @@ def parse_alerts(body: bytes) -> list[tuple[int, int]]:
     if len(body) % 2:
         raise Malformed("alert record of odd length")
     return [(body[i], body[i + 1]) for i in range(0, len(body), 2)]
+
+
+def describe_client_key_exchange(body: bytes, suite: int, version: int) -> dict[str, Any]:
+    """What a ClientKeyExchange holds, as far as it is visible.
+
+    TLCP ECC suites: a uint16 length and the pre-master secret SM2-encrypted to the server's
+    encryption certificate, DER SEQUENCE {x, y, hash OCTET STRING(32), ciphertext OCTET STRING}
+    (GB/T 35276; protocols.md §1.5); C1 is checked to lie on the SM2 curve. ECDHE suites: the
+    client's point, with or without the ECParameters GmSSL puts in front.
+    """
+    info = ids.suite_info(suite)
+    out: dict[str, Any] = {"length": len(body)}
+    if version == ids.TLCP_VERSION and info.key_exchange == "ECC":
+        out.update(_sm2_ciphertext(body[2:] if len(body) > 2 and int.from_bytes(body[:2], "big") == len(body) - 2 else body))
+    elif info.key_exchange in ("ECDHE", "ECDH"):
+        r = Reader(body)
+        if version == ids.TLCP_VERSION and len(body) > 2 and int.from_bytes(body[:2], "big") == len(body) - 2:
+            r.uint(2)  # GmSSL's outer length
+        if r.left() > 3 and body[r.pos] == 3:
+            r.uint(1)
+            out["named_curve"] = r.uint(2)
+        out["form"] = "ecdh_public_point"
+        out["point_length"] = len(r.vector(1))
+    return out
+
+
+def _sm2_ciphertext(der: bytes) -> dict[str, Any]:
+    from pyasn1.codec.der import decoder
+    from pyasn1.error import PyAsn1Error
+    from pyasn1.type import namedtype, univ
+
+    from mptool.algos import sm2
+
+    class Ciphertext(univ.Sequence):
+        componentType = namedtype.NamedTypes(
+            namedtype.NamedType("x", univ.Integer()),
+            namedtype.NamedType("y", univ.Integer()),
+            namedtype.NamedType("hash", univ.OctetString()),
+            namedtype.NamedType("ciphertext", univ.OctetString()),
+        )
+
+    try:
+        value, rest = decoder.decode(der, asn1Spec=Ciphertext())
+    except PyAsn1Error as exc:
+        return {"form": "unrecognised", "problem": f"not an SM2 ciphertext SEQUENCE: {exc}"}
+    x, y = int(value["x"]), int(value["y"])
+    try:
+        sm2.decode_public_key(b"\x04" + x.to_bytes(32, "big") + y.to_bytes(32, "big"))
+        on_curve = True
+    except (sm2.SM2Error, OverflowError):
+        on_curve = False
+    return {
+        "form": "sm2_ciphertext_asn1",
+        "c1_on_curve": on_curve,
+        "c3_length": len(value["hash"]),
+        "c2_length": len(value["ciphertext"]),
+        "trailing_bytes": len(rest),
+    }

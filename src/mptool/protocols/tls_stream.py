@@ -16,6 +16,7 @@ from mptool.protocols.tls_messages import (
     Hello,
     Malformed,
     ServerKeyExchange,
+    describe_client_key_exchange,
     parse_alerts,
     parse_certificate_list,
     parse_certificate_request,
@@ -78,7 +79,7 @@ class TLSConnection:
         self.ske_body: bytes | None = None
         self.ske: ServerKeyExchange | None = None
         self.certificate_request: CertificateRequest | None = None
-        self.client_key_exchange_length: int | None = None
+        self.client_key_exchange: dict[str, Any] | None = None
         self.certificate_verify: tuple[int | None, bytes] | None = None
         self.handshake_types: list[list[str]] = [[], []]
         self.alerts: list[dict[str, Any]] = []
@@ -235,7 +236,8 @@ class TLSConnection:
         elif mtype == 13:
             self.certificate_request = parse_certificate_request(msg, version)
         elif mtype == 16:
-            self.client_key_exchange_length = len(msg)
+            suite = self.server_hellos[-1].cipher_suites[0] if self.server_hellos else 0
+            self.client_key_exchange = describe_client_key_exchange(msg, suite, version)
         elif mtype == 15:
             self.certificate_verify = parse_certificate_verify(msg, version)
 
