@@ -14,7 +14,10 @@ PROBE_TLCP = register(
     order decides, records the signing, encryption and CA certificates of its Certificate message,
     and runs a full handshake with application data for each accepted ECC suite (and ECDHE suite
     when client keys are given) with the project's own SM2/SM3/SM4: SKE signature, pre-master
-    secret, Finished in both directions. Passes when a handshake with application data completed;
+    secret, Finished in both directions. Where products differ (ECDHE ClientKeyExchange and
+    CertificateVerify forms of GmSSL and Tongsuo, SM2 key-exchange initiator order) a rejected
+    ECDHE handshake is retried once per difference and the attempts recorded.
+    Passes when a handshake with application data completed;
     fails when the server misbehaves (bad signature or Finished, suite not offered); warns when
     it accepts non-SM suites or no full handshake completed; errors when unreachable.
     """,
