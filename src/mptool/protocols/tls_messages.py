@@ -270,34 +270,17 @@ def describe_client_key_exchange(body: bytes, suite: int, version: int) -> dict[
 
 
 def _sm2_ciphertext(der: bytes) -> dict[str, Any]:
-    from pyasn1.codec.der import decoder
-    from pyasn1.error import PyAsn1Error
-    from pyasn1.type import namedtype, univ
-
     from mptool.algos import sm2
-
-    class Ciphertext(univ.Sequence):
-        componentType = namedtype.NamedTypes(
-            namedtype.NamedType("x", univ.Integer()),
-            namedtype.NamedType("y", univ.Integer()),
-            namedtype.NamedType("hash", univ.OctetString()),
-            namedtype.NamedType("ciphertext", univ.OctetString()),
-        )
+    from mptool.algos.sm2.encoding import SM2Cipher, strict_der_decode
 
     try:
-        value, rest = decoder.decode(der, asn1Spec=Ciphertext())
-    except PyAsn1Error as exc:
-        return {"form": "unrecognised", "problem": f"not an SM2 ciphertext SEQUENCE: {exc}"}
+        value = strict_der_decode(der, SM2Cipher(), "ClientKeyExchange")
+    except sm2.SM2Error as exc:
+        return {"form": "unrecognised", "problem": str(exc)}
     x, y = int(value["x"]), int(value["y"])
     try:
         sm2.decode_public_key(b"\x04" + x.to_bytes(32, "big") + y.to_bytes(32, "big"))
         on_curve = True
     except (sm2.SM2Error, OverflowError):
         on_curve = False
-    return {
-        "form": "sm2_ciphertext_asn1",
-        "c1_on_curve": on_curve,
-        "c3_length": len(value["hash"]),
-        "c2_length": len(value["ciphertext"]),
-        "trailing_bytes": len(rest),
-    }
+    return {"form": "sm2_ciphertext_asn1", "c1_on_curve": on_curve, "c3_length": len(value["hash"]), "c2_length": len(value["ciphertext"])}
