@@ -27,6 +27,6 @@ def test_demo_runs_complete(tmp_path: Path) -> None:
 
 def test_catalogue_has_the_analyze_checks() -> None:
     specs = {s.id: s for s in load_all()}
-    for check_id in ("proto.capture.summary", "proto.tls.channel", "proto.tls.ske_signature", "proto.tls.certificates_parsable", "proto.ike.exchange", "proto.esp.channel"):
+    for check_id in ("proto.capture.summary", "proto.tls.channel", "proto.tls.ske_signature", "proto.tls.certificate_verify", "proto.tls.certificates_parsable", "proto.ike.exchange", "proto.esp.channel"):
         assert check_id in specs
         assert specs[check_id].reference and specs[check_id].description

@@ -106,3 +106,18 @@ def test_tls13_hello_retry_request(tmp_path: Path, certs: dict) -> None:
     assert c["handshake_messages"]["client"] == ["client_hello", "client_hello"]
     assert c["key_share_group"] == "secp256r1" and c["offered"]["key_share_groups"] == ["secp256r1"]
     assert c["handshake_completed"] and c["application_data_flowed"]
+
+
+def test_tls12_client_certificate(tmp_path: Path, certs: dict) -> None:
+    """Mutual authentication: CertificateRequest, the client's certificate and its CertificateVerify verified."""
+    server_cert, _ = certs["rsa"]
+    client_cert, client_key = certs["ec"]
+    pcap = _capture(tmp_path, certs["rsa"], ["-tls1_2", "-Verify", "1", "-CAfile", str(client_cert)], ["-tls1_2", "-cert", str(client_cert), "-key", str(client_key)], "mutual")
+    _, ev = analyze(str(pcap), "--no-cert-checks")
+    (c,) = channels(ev)
+    assert "certificate_request" in c and c["certificate_request"]["signature_algorithms"]
+    assert [x["sha256"] for x in c["client_certificates"]] == [_fingerprint(client_cert)]
+    assert c["handshake_messages"]["client"][:4] == ["client_hello", "certificate", "client_key_exchange", "certificate_verify"]
+    (cv,) = results(ev, "proto.tls.certificate_verify")
+    assert cv["status"] == "pass" and cv["measurements"]["signature_algorithm"]["name"].startswith("ecdsa_")
+    assert c["certificates"][0]["sha256"] == _fingerprint(server_cert)

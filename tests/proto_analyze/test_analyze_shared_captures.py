@@ -65,6 +65,10 @@ def test_tlcp_gmssl_4suites() -> None:
         assert c["client_key_exchange"] == {"length": 2 + 0x9C, "form": "sm2_ciphertext_asn1", "c1_on_curve": True, "c3_length": 32, "c2_length": 48}
     ske = results(ev, "proto.tls.ske_signature")
     assert [(r["status"], r["measurements"]["outcome"]) for r in ske] == [("pass", "verified")] * 4
+    # ECDHE connections: the client's CertificateVerify (GmSSL form: SM2 over the messages) verifies
+    cv = results(ev, "proto.tls.certificate_verify")
+    assert [(r["status"], r["measurements"]["signed"]) for r in cv] == [("pass", "messages")] * 2
+    assert all("lab TLCP client" in r["measurements"]["signer"] for r in cv)
     pairs = results(ev, "cert.pair.tlcp")
     assert len(pairs) >= 4 and all(r["status"] == "pass" for r in pairs)
     anchors = [r for r in results(ev, "cert.path.anchor") if "server" in r["subject"]]

@@ -15,7 +15,7 @@ from mptool.core.report import ReportBuilder
 from mptool.protocols.capture import LINK_TYPES, CaptureInfo, CaptureReader
 from mptool.protocols.engine import Analyzer
 from mptool.protocols.report_ipsec import count_exchanges, esp_result, ike_result, link_ike
-from mptool.protocols.report_tls import certificate_results, channel_result, ske_result, summaries
+from mptool.protocols.report_tls import certificate_results, certificate_verify_result, channel_result, ske_result, summaries
 
 PROGRESS_EVERY = 4096  # packets between progress updates
 
@@ -100,9 +100,9 @@ def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], ce
         label = f"{subject} #{index}"
         certs, client_certs = summaries(conn)
         builder.add(_guarded(channel_result, label, conn, subject, index, certs, client_certs))
-        ske = _guarded(ske_result, label, conn, subject, index, certs)
-        if ske is not None:
-            builder.add(ske)
+        for extra in (_guarded(ske_result, label, conn, subject, index, certs), _guarded(certificate_verify_result, label, conn, subject, index, client_certs)):
+            if extra is not None:
+                builder.add(extra)
         if cert_checks:
             builder.extend(certificate_results(conn, index, subject, trust, at, linted))
     ike_measurements = []

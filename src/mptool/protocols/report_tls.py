@@ -289,3 +289,42 @@ def summaries(conn: TLSConnection) -> tuple[list[CertSummary], list[CertSummary]
     certs = [summarize(d, server_roles[i] if i < len(server_roles) else "ca") for i, d in enumerate(conn.certificates)]
     client = [summarize(d, server_roles[i] if i < len(server_roles) else "ca") for i, d in enumerate(conn.client_certificates)]
     return certs, client
+
+
+@check(
+    "proto.tls.certificate_verify",
+    "Client CertificateVerify signature verified against the client certificate",
+    "GB/T 38636-2020 (CertificateVerify); RFC 5246 §7.4.8; GB/T 32918.2-2016 (SM2 signature); GB/T 39786-2021 8.2 a)",
+)
+def certificate_verify_result(conn: TLSConnection, capture: str, index: int, client_certs: list[CertSummary]) -> CheckResult | None:
+    """Verify the client's CertificateVerify passively: evidence that the client proved its key.
+
+    The signature covers the handshake messages before it (all in clear): TLS 1.2 signs them
+    with the announced scheme; TLCP signs them with SM2/SM3 and the default ID, either the
+    messages themselves (GmSSL) or their SM3 digest (Tongsuo) — the form found is recorded.
+    Pass when it verifies with the client's signing (first) certificate, fail when it does not.
+    """
+    spec = certificate_verify_result.spec  # type: ignore[attr-defined]
+    if conn.certificate_verify is None or conn.verify_transcript is None:
+        return None
+    subject = f"{capture} #{index} {_ep(conn.client)} -> {_ep(conn.server)} client"
+    if not client_certs or client_certs[0].key_kind == "unparsed":
+        return spec.result(Status.NA, subject=subject, measurements={"outcome": "not_verifiable", "reason": "no usable client certificate in the capture"})
+    sigalg, signature = conn.certificate_verify
+    transcript = conn.verify_transcript
+    tlcp = conn.version_code() == ids.TLCP_VERSION
+    outcome = verify("tlcp" if tlcp else "tls12", sigalg, signature, transcript, client_certs[0])
+    form = "messages"
+    if tlcp and outcome.outcome == "invalid":
+        from mptool.algos.sm2 import sm3
+
+        second = verify("tlcp", sigalg, signature, sm3(transcript), client_certs[0])
+        if second.outcome == "verified":
+            outcome, form = second, "sm3_of_messages"
+    measurements = {"outcome": outcome.outcome, "reason": outcome.reason, "signed": form, "signer": client_certs[0].record.get("subject"), **outcome.details}
+    if outcome.outcome == "verified":
+        return spec.result(Status.PASS, subject=subject, measurements=measurements)
+    if outcome.outcome == "invalid":
+        finding = Finding(code="proto.tls.certificate_verify_invalid", severity=Severity.ERROR, message=outcome.reason, location=capture)
+        return spec.result(Status.FAIL, subject=subject, measurements=measurements, findings=[finding])
+    return spec.result(Status.NA, subject=subject, measurements=measurements)

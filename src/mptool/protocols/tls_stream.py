@@ -26,6 +26,7 @@ from mptool.protocols.tls_messages import (
 )
 
 MAX_RECORD = (1 << 14) + 2048
+MAX_TRANSCRIPT = 1 << 20
 CLIENT, SERVER = 0, 1
 _VALID_TYPES = frozenset((20, 21, 22, 23, 24, 80))
 _SERVER_FIRST = frozenset((2, 4, 12, 13, 14))  # handshake messages only a server sends
@@ -87,6 +88,8 @@ class TLSConnection:
         self.tls13 = False
         self.first_client_encrypted_frame: int | None = None
         self._swapped = False
+        self._transcript = bytearray()  # plaintext handshake messages in order (for CertificateVerify)
+        self.verify_transcript: bytes | None = None  #: the messages before the CertificateVerify
 
     # ----------------------------------------------------------------- feeding
     def swap_roles(self) -> None:
@@ -200,6 +203,10 @@ class TLSConnection:
                 if len(d.hs_buffer) < 4 + mlen:
                     break
                 mtype, msg = d.hs_buffer[0], d.hs_buffer[4 : 4 + mlen]
+                if mtype == 15 and self.verify_transcript is None:
+                    self.verify_transcript = bytes(self._transcript)
+                if mtype != 0 and len(self._transcript) < MAX_TRANSCRIPT:
+                    self._transcript += d.hs_buffer[: 4 + mlen]
                 d.hs_buffer = d.hs_buffer[4 + mlen :]
                 try:
                     self._handshake(side, mtype, msg, frame)
