@@ -335,3 +335,14 @@ def test_probe_finds_format_and_initiator_order_together(tlcp_serve, server_file
     ]
     server.process.terminate()
     _served(server)
+
+
+def test_serve_stops_after_duration_and_writes_evidence(tlcp_serve, server_files) -> None:
+    started = time.monotonic()
+    server = tlcp_serve(*server_files, "--duration", "1")
+    code, err = server.finish(timeout=15)
+    assert code == 0 and time.monotonic() - started < 10, err
+    served = validate_evidence(json.loads(server.evidence.read_text()))
+    assert served["results"] == [] and served["summary"]["connections"] == 0
+    assert served["parameters"]["duration"] == 1.0 and served["parameters"]["bound_port"] == server.port
+    assert [i["name"].rsplit("/", 1)[-1] for i in served["inputs"]] == ["server_sign.pem", "server_sign.key", "server_enc.pem", "server_enc.key", "ca.pem"]
