@@ -233,11 +233,16 @@ def ske_result(conn: TLSConnection, capture: str, index: int, certs: list[CertSu
     if message is None:
         return spec.result(Status.NA, subject=subject, measurements={"outcome": "not_verifiable", "reason": "the TLCP encryption certificate is missing"})
     outcome = verify(ske.form, ske.signature_algorithm, ske.signature, message, certs[0])
-    measurements = {"outcome": outcome.outcome, "reason": outcome.reason, "form": ske.form, "signer": certs[0].record.get("subject"), **outcome.details}
+    return _signature_result(spec, subject, capture, outcome, {"form": ske.form, "signer": certs[0].record.get("subject")})
+
+
+def _signature_result(spec: Any, subject: str, capture: str, outcome: Any, extra: dict[str, Any]) -> CheckResult:
+    """pass (verified), fail (invalid, with a finding) or na (not verifiable) for a signature check."""
+    measurements = {"outcome": outcome.outcome, "reason": outcome.reason, **extra, **outcome.details}
     if outcome.outcome == "verified":
         return spec.result(Status.PASS, subject=subject, measurements=measurements)
     if outcome.outcome == "invalid":
-        finding = Finding(code="proto.tls.ske_signature_invalid", severity=Severity.ERROR, message=outcome.reason, location=capture)
+        finding = Finding(code=f"{spec.id}_invalid", severity=Severity.ERROR, message=outcome.reason, location=capture)
         return spec.result(Status.FAIL, subject=subject, measurements=measurements, findings=[finding])
     return spec.result(Status.NA, subject=subject, measurements=measurements)
 
@@ -321,10 +326,4 @@ def certificate_verify_result(conn: TLSConnection, capture: str, index: int, cli
         second = verify("tlcp", sigalg, signature, sm3(transcript), client_certs[0])
         if second.outcome == "verified":
             outcome, form = second, "sm3_of_messages"
-    measurements = {"outcome": outcome.outcome, "reason": outcome.reason, "signed": form, "signer": client_certs[0].record.get("subject"), **outcome.details}
-    if outcome.outcome == "verified":
-        return spec.result(Status.PASS, subject=subject, measurements=measurements)
-    if outcome.outcome == "invalid":
-        finding = Finding(code="proto.tls.certificate_verify_invalid", severity=Severity.ERROR, message=outcome.reason, location=capture)
-        return spec.result(Status.FAIL, subject=subject, measurements=measurements, findings=[finding])
-    return spec.result(Status.NA, subject=subject, measurements=measurements)
+    return _signature_result(spec, subject, capture, outcome, {"signed": form, "signer": client_certs[0].record.get("subject")})
