@@ -42,6 +42,7 @@ def test_full_ecc_and_ecdhe_handshakes_with_client_keys(tlcp_serve, server_files
     # 5 enumeration hellos (4 accepted + 1 refused), 1 preference hello, 4 full handshakes
     server = tlcp_serve(*server_files, "--max-connections", "10")
     evidence = _probe(server.port, *client_files, "--ca", str(sm2_pki / "ca.pem"), "--server-name", "localhost")
+    assert evidence["parameters"]["peer_name"] == "localhost"
     result = _tlcp_result(evidence)
     meas = result["measurements"]
     assert meas["protocol"] == "TLCP" and meas["versions"] == ["TLCP 1.1"]
@@ -99,6 +100,7 @@ def test_without_client_keys_ecdhe_is_enumerated_but_not_completed(tlcp_serve, s
 def test_client_preference_server_and_ecc_client_auth(tlcp_serve, server_files, client_files) -> None:
     server = tlcp_serve(*server_files, "--client-auth", "--suites", "0xE013", "--max-connections", "3")
     evidence = _probe(server.port, *client_files)
+    assert evidence["parameters"]["peer_name"] is None  # an address target: names are not matched
     meas = _tlcp_result(evidence)["measurements"]
     assert meas["preference"] == "single_suite" and [s["id"] for s in meas["accepted_suites"]] == ["0xE013"]
     [h] = meas["handshakes"]

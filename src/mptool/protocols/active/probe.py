@@ -128,10 +128,10 @@ def run_probe(builder: ReportBuilder, target: str, options: ProbeOptions, progre
         sm2_user_id="1234567812345678",
         trust_anchors=len(trust),
         tlcp_flavour=options.tlcp_flavour if "tlcp" in options.protocols else None,
-        peer_name=options.server_name or host,
+        peer_name=_peer_name(host, options.server_name),
     )
     budget = Budget(options.max_connections, options.time_limit, options.timeout)
-    peer_name = options.server_name or host
+    peer_name = _peer_name(host, options.server_name)
     with progress.task("probing", len(options.protocols)) as advance:
         for protocol in options.protocols:
             results = _probe_one(protocol, budget, host, port, options, credentials, trust, peer_name)
@@ -140,7 +140,19 @@ def run_probe(builder: ReportBuilder, target: str, options: ProbeOptions, progre
     builder.summary_extra["connections"] = budget.used
 
 
-def _probe_one(protocol: str, budget: Budget, host: str, port: int, options: ProbeOptions, credentials: Any, trust: list[bytes], peer_name: str) -> list[CheckResult]:
+def _peer_name(host: str, server_name: str | None) -> str | None:
+    """The name the certificates must match: --server-name, else a DNS-name target; an address
+    target is not matched (evaluators often probe by address; give --server-name to check)."""
+    if server_name:
+        return server_name
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    return None
+
+
+def _probe_one(protocol: str, budget: Budget, host: str, port: int, options: ProbeOptions, credentials: Any, trust: list[bytes], peer_name: str | None) -> list[CheckResult]:
     if protocol == "tlcp":
         from mptool.protocols.active.tlcp_probe import TlcpProbeOptions, probe_tlcp
 
