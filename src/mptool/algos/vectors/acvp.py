@@ -33,20 +33,42 @@ def looks_like(data: Any) -> bool:
     return isinstance(data, dict) and "vsId" in data and isinstance(data.get("testGroups"), list)
 
 
+def _tests(data: Any) -> list[dict[str, Any]]:
+    """The test objects of well-formed groups (malformed ones are reported by :func:`parse`)."""
+    groups = unwrap(data)["testGroups"]
+    return [t for g in groups if isinstance(g, dict) and isinstance(g.get("tests"), list) for t in g["tests"] if isinstance(t, dict)]
+
+
 def is_prompt(data: Any) -> bool:
     """Whether an ACVP file carries test inputs (a prompt or an internal projection)."""
-    data = unwrap(data)
-    return any(k in t for g in data["testGroups"] for t in g.get("tests", []) if isinstance(t, dict) for k in _INPUT_KEYS)
+    return any(k in t for t in _tests(data) for k in _INPUT_KEYS)
+
+
+def is_self_contained(data: Any) -> bool:
+    """Whether an ACVP file carries inputs and results together (an internal projection)."""
+    return any(("key" in t or "key1" in t) and ("ct" in t and "pt" in t or "testPassed" in t) for t in _tests(data))
+
+
+def vs_id(data: Any) -> int:
+    """The ``vsId`` of an ACVP file (an integer)."""
+    value = unwrap(data).get("vsId")
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise VectorFormatError(f"vsId must be an integer, got {value!r}")
+    return value
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _index(data: dict[str, Any], name: str) -> dict[tuple[int, int], dict[str, Any]]:
     out: dict[tuple[int, int], dict[str, Any]] = {}
     for group in data["testGroups"]:
-        if not isinstance(group, dict) or "tgId" not in group or not isinstance(group.get("tests"), list):
-            raise VectorFormatError(f"{name}: every test group needs tgId and a tests list")
+        if not isinstance(group, dict) or not _is_id(group.get("tgId")) or not isinstance(group.get("tests"), list):
+            raise VectorFormatError(f"{name}: every test group needs an integer tgId and a tests list")
         for test in group["tests"]:
-            if not isinstance(test, dict) or "tcId" not in test:
-                raise VectorFormatError(f"{name}: tgId {group['tgId']}: every test needs a tcId")
+            if not isinstance(test, dict) or not _is_id(test.get("tcId")):
+                raise VectorFormatError(f"{name}: tgId {group['tgId']}: every test needs an integer tcId")
             out[(group["tgId"], test["tcId"])] = test
     return out
 
@@ -62,7 +84,7 @@ def _bytes(test: dict[str, Any], key: str, where: str) -> bytes:
 def parse(prompt: Any, expected: Any, name: str) -> VectorFile:
     """Join a prompt with its expected results into vectors."""
     prompt, expected = unwrap(prompt), unwrap(expected)
-    if prompt.get("vsId") != expected.get("vsId"):
+    if vs_id(prompt) != vs_id(expected):
         raise VectorFormatError(f"prompt vsId {prompt.get('vsId')} does not match expected results vsId {expected.get('vsId')}")
     algorithm = str(prompt.get("algorithm", ""))
     parts = algorithm.split("-")
@@ -72,19 +94,27 @@ def parse(prompt: Any, expected: Any, name: str) -> VectorFile:
         return result
     cipher = "aes" if parts[1] == "AES" else "tdes"
     mode = _MODES[parts[2]]
+    _index(prompt, "prompt")
     answers = _index(expected, "expected results")
     for group in prompt["testGroups"]:
         test_type = str(group.get("testType", ""))
         if test_type != "AFT":
             result.unsupported.append((f"{cipher}-{mode}", f"ACVP test type {test_type!r} (tgId {group.get('tgId')}) is not supported; only AFT"))
             continue
-        direction = str(group.get("direction", "encrypt"))
+        direction = group.get("direction", "encrypt")
+        if direction not in ("encrypt", "decrypt"):
+            raise VectorFormatError(f"{name}: tgId {group['tgId']}: direction must be encrypt or decrypt, got {direction!r}")
         for test in group.get("tests", []):
             where = f"{name}: tgId {group['tgId']} tcId {test.get('tcId')}"
             answer = answers.get((group["tgId"], test.get("tcId")))
             if answer is None:
                 raise VectorFormatError(f"{where}: no expected result for this test")
-            result.vectors.append(_vector(cipher, mode, direction, group, {**test, **answer}, where))
+            try:
+                result.vectors.append(_vector(cipher, mode, direction, group, {**test, **answer}, where))
+            except (TypeError, ValueError) as exc:
+                if isinstance(exc, VectorFormatError):
+                    raise
+                raise VectorFormatError(f"{where}: malformed test ({exc})") from None
     return result
 
 

@@ -148,6 +148,13 @@ def hexbytes(value: str, what: str, line: int) -> bytes:
     return bytes.fromhex(value)
 
 
+def _int(value: str, what: str, line: int) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise VectorFormatError(f"line {line}: {what} must be a decimal integer, got {value[:20]!r}") from None
+
+
 def _key(rec: dict[str, str], line: int) -> bytes:
     if "key" in rec:
         return hexbytes(rec["key"], "KEY", line)
@@ -205,8 +212,8 @@ def _gcm(kind: FileKind, line: int, params: dict[str, str], rec: dict[str, str],
 def _ccm(kind: FileKind, line: int, params: dict[str, str], rec: dict[str, str], ident: str) -> Vector:
     merged = {**params, **rec}
     try:
-        alen, plen, tlen = (int(merged[k]) for k in ("alen", "plen", "tlen"))
-    except (KeyError, ValueError):
+        alen, plen, tlen = (_int(merged[k], k, line) for k in ("alen", "plen", "tlen"))
+    except KeyError:
         raise VectorFormatError(f"line {line}: CCM record needs Alen, Plen and Tlen parameters") from None
     ct = hexbytes(_get(merged, line, "ct"), "CT", line)
     fields = {
@@ -230,7 +237,7 @@ def _xts(kind: FileKind, line: int, params: dict[str, str], rec: dict[str, str],
         "iv": hexbytes(_get(rec, line, "i"), "i", line),
         "pt": hexbytes(_get(rec, line, "pt"), "PT", line),
         "ct": hexbytes(_get(rec, line, "ct"), "CT", line),
-        "bit_length": int(_get(rec, line, "dataunitlen")),
+        "bit_length": _int(_get(rec, line, "dataunitlen"), "DataUnitLen", line),
     }
     return Vector("aes", "xts", _direction(params, rec), fields, ident)
 
@@ -268,7 +275,7 @@ def _rsa(kind: FileKind, line: int, params: dict[str, str], rec: dict[str, str],
 
 
 def _sm3(kind: FileKind, line: int, params: dict[str, str], rec: dict[str, str], ident: str) -> Vector:
-    length = int(_get(rec, line, "len"))
+    length = _int(_get(rec, line, "len"), "Len", line)
     msg = hexbytes(_get(rec, line, "msg"), "Msg", line)
     if length % 8:
         raise VectorFormatError(f"line {line}: bit-oriented message lengths are not supported")

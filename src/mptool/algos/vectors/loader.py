@@ -113,7 +113,13 @@ def pair_sources(files: list[tuple[str, bytes]]) -> list[Source]:
             sources.append(Source(name, data))
             continue
         parsed = acvp.unwrap(json.loads(data))
-        vs_id = parsed.get("vsId")
+        if acvp.is_self_contained(parsed):
+            sources.append(Source(name, data, name, data))
+            continue
+        try:
+            vs_id = acvp.vs_id(parsed)
+        except VectorFormatError as exc:
+            raise VectorFormatError(f"{name}: {exc}") from None
         target = prompts if acvp.is_prompt(parsed) else answers
         target[vs_id] = (name, data)
     for vs_id, (name, data) in prompts.items():
@@ -131,6 +137,8 @@ def load(source: Source, *, algorithm: str | None = None, mode: str | None = Non
     try:
         kind = detect(source.data)
         if kind == "acvp":
+            if not source.companion:
+                raise VectorFormatError("an ACVP prompt needs its expectedResults file (give both)")
             return acvp.parse(json.loads(source.data), json.loads(source.companion), source.name)
         if kind == "wycheproof":
             return wycheproof.parse(json.loads(source.data), source.name)

@@ -48,10 +48,15 @@ def parse(data: dict[str, Any], name: str) -> VectorFile:
         if not isinstance(group, dict) or not isinstance(group.get("tests"), list):
             raise VectorFormatError(f"testGroups[{g_index}]: expected an object with a tests list")
         for test in group["tests"]:
-            if not isinstance(test, dict) or "tcId" not in test or test.get("result") not in _RESULTS:
+            if not isinstance(test, dict) or "tcId" not in test or not isinstance(test.get("result"), str) or test["result"] not in _RESULTS:
                 raise VectorFormatError(f"testGroups[{g_index}]: each test needs tcId and result valid/invalid/acceptable")
             where = f"tcId {test['tcId']}"
-            vector = _vector(algorithm, group, test, where, name)
+            try:
+                vector = _vector(algorithm, group, test, where, name)
+            except (TypeError, ValueError, AttributeError) as exc:
+                if isinstance(exc, VectorFormatError):
+                    raise
+                raise VectorFormatError(f"{where}: malformed group or test parameters ({exc})") from None
             if vector is None:
                 result.unsupported.append((algorithm.lower(), f"Wycheproof algorithm {algorithm!r} is not supported by mptool"))
                 return result

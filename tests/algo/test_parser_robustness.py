@@ -1,0 +1,93 @@
+"""Damaged vector files never crash the loader or the runner: a parse either succeeds or raises
+VectorFormatError (which the CLI turns into exit 3), and every parsed vector runs to a verdict."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from algo_support import VECTORS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mptool.algos import kat
+from mptool.algos.vectors import loader
+from mptool.algos.vectors.cavp import VectorFormatError
+
+SAMPLES = [
+    VECTORS / "aes/cavp/CBC/CBCMMT128.rsp",
+    VECTORS / "aes/cavp/CCM/DVPT128.rsp",
+    VECTORS / "aes/mct/CFB8MCT128.rsp",
+    VECTORS / "aes/xts/XTSGenAES128.rsp",
+    VECTORS / "tdes/cavp/CFB/TCFB1MMT1.rsp",
+    VECTORS / "rsa/cavp/SigVerPSS_186-3.rsp",
+    VECTORS / "sha/SHA1Monte.rsp",
+    VECTORS / "hmac/rfc-4231-sha256.txt",
+    VECTORS / "rsa/pkcs1-v2.1/pss-vect.txt",
+    VECTORS / "gm/gm_standard_examples.json",
+    VECTORS / "extra/wycheproof/aes_ccm_test.json",
+    VECTORS / "extra/acvp/ACVP-AES-ECB-1.0-prompt.json",
+]
+HEADS = {p: p.read_bytes()[:6000] for p in SAMPLES}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sample=st.sampled_from(SAMPLES),
+    cut=st.integers(0, 6000),
+    position=st.integers(0, 6000),
+    junk=st.binary(max_size=12) | st.sampled_from([b"=", b"[", b"\n", b"zz", b'"', b"}", b"COUNT = ", b"# Modulus:\n"]),
+)
+def test_damaged_files_give_format_errors_or_verdicts(sample, cut: int, position: int, junk: bytes) -> None:
+    data = HEADS[sample][:cut]
+    data = data[:position] + junk + data[position:]
+    try:
+        parsed = loader.load(loader.Source(sample.name, data))
+    except VectorFormatError:
+        return
+    for vector in parsed.vectors[:20]:
+        assert kat.run_vector(vector).status in (kat.PASS, kat.FAIL, kat.SKIP)
+
+
+JSON_SAMPLES = [
+    VECTORS / "gm/gm_standard_examples.json",
+    VECTORS / "extra/wycheproof/aes_gcm_test.json",
+    VECTORS / "extra/wycheproof/rsa_pss_2048_sha256_mgf1_32_test.json",
+    VECTORS / "extra/acvp/ACVP-AES-ECB-1.0-prompt.json",
+]
+PARSED = {p: json.loads(p.read_text()) for p in JSON_SAMPLES}
+
+
+def _paths(node, prefix=()):  # every (container, key) path of a JSON document
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        yield (*prefix, key)
+        yield from _paths(value, (*prefix, key))
+
+
+PATHS = {p: list(_paths(PARSED[p]))[:4000] for p in JSON_SAMPLES}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sample=st.sampled_from(JSON_SAMPLES),
+    index=st.integers(0, 3999),
+    value=st.sampled_from([None, 0, -1, 2**70, 1.5, True, "", "zz", "0", [], {}, [1], {"a": 1}]),
+)
+def test_structurally_damaged_json_gives_format_errors_or_verdicts(sample, index: int, value) -> None:
+    document = copy.deepcopy(PARSED[sample])
+    path = PATHS[sample][index % len(PATHS[sample])]
+    node = document
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    files = [(sample.name, json.dumps(document).encode())]
+    if sample.name.startswith("ACVP"):
+        files.append(("expected.json", (VECTORS / "extra/acvp/ACVP-AES-ECB-1.0-expectedResults.json").read_bytes()))
+    try:
+        for source in loader.pair_sources(files):
+            parsed = loader.load(source)
+            for vector in parsed.vectors[:30]:
+                assert kat.run_vector(vector).status in (kat.PASS, kat.FAIL, kat.SKIP)
+    except VectorFormatError:
+        return
