@@ -122,8 +122,10 @@ def test_aes_and_3des_from_cavp() -> None:
     # AESAVS ECBVarTxt128 COUNT = 0 and TECBinvperm COUNT = 0 ([ENCRYPT]).
     aes = ["aes", "--mode", "ecb", "--key", "00" * 16, "--plaintext", "80" + "00" * 15, "--padding", "none"]
     assert verify(*aes, "--ciphertext", "3ad78e726c1ec02b7ebfe92b23d9ec34")[0] == 0
+    assert verify(*aes, "--ciphertext", "3ad78e726c1ec02b7ebfe92b23d9ec35")[0] == 1
     tdes = ["3des", "--mode", "ecb", "--key", "01" * 24, "--plaintext", "95f8a5e5dd31d900", "--padding", "none"]
     assert verify(*tdes, "--ciphertext", "8000000000000000")[0] == 0
+    assert verify(*tdes, "--ciphertext", "8000000000000001")[0] == 1
     assert verify("des", "--mode", "ecb", "--key", "01" * 8, "--plaintext", "95f8a5e5dd31d900", "--padding", "none", "--ciphertext", "8000000000000000")[0] == 0
     code, data, _ = verify(*aes, "--ciphertext", "3ad78e726c1ec02b7ebfe92b23d9ec34", "--cross-check")
     assert code == 4 and data["results"][1]["status"] == "skipped"
