@@ -142,3 +142,10 @@ def test_pkcs7_padding_is_strict() -> None:
     assert ciphers.unpad(ciphers.pad(b"abc", 16, "pkcs7"), 16, "pkcs7") == b"abc"
     with pytest.raises(ValueError):
         ciphers.unpad(b"a" * 15 + b"\x02", 16, "pkcs7")
+
+
+@FAST
+@given(x=st.integers(0, (1 << 128) - 1), h=st.integers(0, (1 << 128) - 1))
+def test_table_ghash_multiply_equals_bitwise(x: int, h: int) -> None:
+    """Shoup's 4-bit table multiply equals SP 800-38D Algorithm 1 bit by bit."""
+    assert blockmodes._gf_mult_table(x, blockmodes._h_table(h)) == blockmodes._gf_mult(x, h)

@@ -146,10 +146,51 @@ def _gf_mult(x: int, y: int) -> int:
     return z
 
 
+def _times_x(v: int) -> int:
+    return (v >> 1) ^ _R if v & 1 else v >> 1
+
+
+def _reduction_table() -> tuple[int, ...]:
+    """RED[v]: the reduction terms of multiplying the low 4 bits v by x^4."""
+    out = []
+    for v in range(16):
+        for _ in range(4):
+            v = _times_x(v)
+        out.append(v)
+    return tuple(out)
+
+
+_RED4 = _reduction_table()
+
+
+def _h_table(h: int) -> tuple[int, ...]:
+    """M[v] = v(x)·H for every 4-bit polynomial v (bit 3 is the coefficient of x^0)."""
+    powers = [h]
+    for _ in range(3):
+        powers.append(_times_x(powers[-1]))
+    table = []
+    for v in range(16):
+        acc = 0
+        for k in range(4):
+            if v & (8 >> k):
+                acc ^= powers[k]
+        table.append(acc)
+    return tuple(table)
+
+
+def _gf_mult_table(x: int, table: tuple[int, ...]) -> int:
+    """x·H with the 4-bit table of H (Shoup's method): Horner over the 32 nibbles of x."""
+    z = 0
+    for shift in range(0, 128, 4):
+        z = (z >> 4) ^ _RED4[z & 0xF] ^ table[(x >> shift) & 0xF]
+    return z
+
+
 def _ghash(h: int, data: bytes) -> int:
+    table = _h_table(h)
     y = 0
     for i in range(0, len(data), 16):
-        y = _gf_mult(y ^ int.from_bytes(data[i : i + 16], "big"), h)
+        y = _gf_mult_table(y ^ int.from_bytes(data[i : i + 16], "big"), table)
     return y
 
 
