@@ -16,6 +16,10 @@ from mptool.protocols.tcp import HalfStream
 from mptool.protocols.tls_messages import Malformed
 from mptool.protocols.tls_stream import CLIENT, SERVER, TLSConnection, looks_like_record
 
+#: Link types whose IPv4 frames take the fast path: offset of the IP header, with the
+#: EtherType / protocol field in the two bytes before it (Ethernet, Linux cooked v1).
+_FAST_IPV4 = {1: 14, 113: 16}
+
 ESP_SAMPLE_LIMIT = 1 << 20  # payload bytes kept per ESP channel for the randomness check
 #: Bytes after SPI and sequence number left out of the randomness sample: the IV field (8 bytes
 #: for AES-GCM/CCM, where it is a counter, not random; 16 for CBC ciphers) is not ciphertext.
@@ -114,7 +118,8 @@ class Analyzer:
 
     def packet(self, frame: int, link: int, data: bytes) -> None:
         """Process one captured frame."""
-        if link == 1 and data[12:14] == b"\x08\x00" and data[23:24] == b"\x06" and self._fast_tcp(frame, data):
+        ip = _FAST_IPV4.get(link)
+        if ip is not None and data[ip - 2 : ip] == b"\x08\x00" and data[ip + 9 : ip + 10] == b"\x06" and self._fast_tcp(frame, data, ip):
             return
         seg = decode(link, data, self.stats)
         if seg is None:
@@ -127,20 +132,20 @@ class Analyzer:
         elif seg.proto == ESP:
             self._esp(seg, seg.payload, frame, udp=False)
 
-    def _fast_tcp(self, frame: int, data: bytes) -> bool:
-        """Bulk fast path for Ethernet/IPv4/TCP frames of known flows; False: take the full path.
+    def _fast_tcp(self, frame: int, data: bytes, ip: int) -> bool:
+        """Bulk fast path for IPv4/TCP frames of known flows (IP header at ``ip``); False: take the full path.
 
         Handles segments of flows already classified: a non-TLS flow is dropped at once, and an
         in-order segment that lies wholly inside application data being skipped only moves
         the counters.
         """
-        ihl = (data[14] & 0x0F) * 4
-        if data[20:22] not in (b"\x00\x00", b"\x40\x00"):  # fragment offset or more-fragments
+        ihl = (data[ip] & 0x0F) * 4
+        if data[ip + 6 : ip + 8] not in (b"\x00\x00", b"\x40\x00"):  # fragment offset or more-fragments
             return False
-        l4 = 14 + ihl
+        l4 = ip + ihl
         if ihl < 20 or len(data) < l4 + 20:
             return False  # the full decoder counts malformed frames
-        entry = self._raw_flows.get(data[26:34] + data[l4 : l4 + 4])
+        entry = self._raw_flows.get(data[ip + 12 : ip + 20] + data[l4 : l4 + 4])
         if entry is None:
             return False
         flow, side = entry
@@ -150,9 +155,9 @@ class Analyzer:
         if flow.kind != "tls" or data[l4 + 13] & 0x07:  # SYN/FIN/RST take the full path
             return False
         half = flow.halves[side]
-        total = int.from_bytes(data[16:18], "big")
+        total = int.from_bytes(data[ip + 2 : ip + 4], "big")
         start = l4 + (data[l4 + 12] >> 4) * 4
-        end = min(len(data), 14 + total)
+        end = min(len(data), ip + total)
         length = end - start
         if length <= 0:
             self.tcp_segments += 1
