@@ -141,3 +141,29 @@ def test_real_tlcp_certificates_give_sm2_keys(shared: Path, vendor: str) -> None
     keys = {f.stem: [certificate_public_key(der) for der in load_certificates(str(f)).ders] for f in files}
     if "server_enc" in keys:  # the signing and encryption keys of a TLCP server differ
         assert keys["server_sign"] != keys["server_enc"]
+
+
+@pytest.mark.parametrize("port", sorted(EXPECTED))
+def test_protected_records_have_this_packages_layout(port: int) -> None:
+    """After ChangeCipherSpec: GCM records carry the sequence number as explicit nonce (as this
+    package's RecordCipher does) and a 16-byte tag; CBC records are IV + whole SM4 blocks."""
+    from mptool.protocols.active.suites import IMPLEMENTED
+    from mptool.protocols.active.tlcp_crypto import GCM_EXPLICIT, GCM_TAG
+
+    streams = _streams(SHARED / "pcaps" / "tlcp_gmssl_4suites.pcap")
+    gcm = IMPLEMENTED[EXPECTED[port]].mode == "gcm"
+    for (sport, dport), data in streams.items():
+        if port not in (sport, dport):
+            continue
+        records, _ = parse_records(data)
+        ccs = next(i for i, r in enumerate(records) if r.content_type == 20)
+        protected = records[ccs + 1 :]
+        assert [r.content_type for r in protected] == [22, 23, 21]  # Finished, data, close_notify
+        for seq, record in enumerate(protected):
+            if gcm:
+                assert record.fragment[:GCM_EXPLICIT] == seq.to_bytes(8, "big")
+                assert len(record.fragment) > GCM_EXPLICIT + GCM_TAG
+            else:
+                assert len(record.fragment) % 16 == 0 and len(record.fragment) >= 16 + 16 + 32  # IV, data, HMAC-SM3
+        finished = protected[0].fragment
+        assert len(finished) == (GCM_EXPLICIT + 16 + GCM_TAG if gcm else 80)
