@@ -96,3 +96,29 @@ def test_resegmented_capture_gives_same_results(tmp_path: Path, name: str, seed:
     _, ev = analyze(str(modified), "--no-cert-checks")
     assert _essence(ev) == reference
     assert all(not any(f["code"] == "proto.tls.stream_problem" for f in r["findings"]) for r in results(ev, "proto.tls.channel"))
+
+
+def test_lost_segment_inside_application_data(tmp_path: Path) -> None:
+    """A segment missing from the middle of a bulk record (a tcpdump drop): counted as a gap, and
+    parsing goes on without resynchronising because the lost bytes were to be skipped anyway."""
+    packets = rdpcap(str(PCAPS / "tls12_tls13_openssl.pcap"))
+    out = []
+    for p in packets:
+        # the server's 4297-byte application-data segment of the first connection (frame 11)
+        if TCP in p and p[TCP].sport == 14433 and p[TCP].dport == 50972 and len(bytes(p[TCP].payload)) > 4000:
+            data, seq = bytes(p[TCP].payload), p[TCP].seq
+            for offset, piece in ((0, data[:1000]), (2000, data[2000:])):  # bytes 1000..1999 are lost
+                out.append(Ether(src=p[Ether].src, dst=p[Ether].dst) / IP(src=p[IP].src, dst=p[IP].dst) / TCP(sport=14433, dport=50972, seq=seq + offset, ack=p[TCP].ack, flags="PA") / piece)
+        else:
+            out.append(p)
+    path = tmp_path / "lost.pcap"
+    with PcapWriter(str(path), linktype=1) as w:
+        for p in out:
+            w.write(p)
+    _, ev = analyze(str(path), "--no-cert-checks")
+    first = results(ev, "proto.tls.channel")[0]
+    m = first["measurements"]
+    assert m["gaps"] == 1 and m["cipher_suite"]["id"] == "0xC02F" and m["handshake_completed"]
+    assert not [f for f in first["findings"] if f["code"] == "proto.tls.stream_problem"]
+    assert [a["name"] for a in m["alerts"]] == ["encrypted_alert", "encrypted_alert"]  # records after the gap still read
+    assert [c["cipher_suite"]["id"] for c in channels(ev)[1:]] == ["0x003D", "0x1302", "0x1303"]
