@@ -60,40 +60,38 @@ def verify_evidence(builder: ReportBuilder, form: str, options: Mapping[str, Any
     values = {k: parse_value(flag(k), v, builder, allow_empty=k in EMPTY_OK) for k, v in given.items() if k not in TEXT_OPTIONS and k != "id_hex"}
     builder.parameters["form"] = form
     builder.parameters["cross_check"] = cross_check
-    if form == "sm3":
-        judgement = evidence.judge_sm3(values["data"], values["digest"])
-        spec, second = evidence.judge_sm3.spec, (lambda: crosscheck.sm3(values["data"]))  # type: ignore[attr-defined]
-        third = lambda: crosscheck_pyx.sm3(values["data"])  # noqa: E731
-        primary = bytes.fromhex(judgement.measurements["digest"])
-    elif form == "hmac-sm3":
-        judgement = evidence.judge_hmac_sm3(values["key"], values["data"], values["mac"])
-        spec, second = evidence.judge_hmac_sm3.spec, (lambda: crosscheck.hmac_sm3(values["key"], values["data"]))  # type: ignore[attr-defined]
-        third = lambda: crosscheck_pyx.hmac_sm3(values["key"], values["data"])  # noqa: E731
-        primary = bytes.fromhex(judgement.measurements["mac"])
-    elif form in CIPHER_FORMS:
+    if form in CIPHER_FORMS:
         _cipher_form(builder, form, given, values, cross_check)
-        return
-    elif form == "sm2-verify":
-        _sm2_verify(builder, given, values, cross_check)
-        return
-    elif form == "sm2-decrypt":
-        _sm2_decrypt(builder, given, values, cross_check)
-        return
     else:
-        scheme, hash_name = given.get("scheme", "pkcs1v15"), given.get("hash", "sha256")
-        builder.parameters.update(scheme=scheme, hash=hash_name)
-        if scheme == "pss":
-            builder.parameters.update(pss_mgf="MGF1 with the same hash", pss_salt_length="auto (any length the signature carries)")
-        judgement = evidence.judge_rsa_verify(values["public_key"], values["message"], values["signature"], scheme, hash_name)
-        builder.add(judgement.result(evidence.judge_rsa_verify.spec, "signature"))  # type: ignore[attr-defined]
-        if cross_check:
-            builder.add(crosscheck.not_available("signature", "gmssl has no RSA; no independent RSA implementation is configured"))
-        return
-    builder.add(judgement.result(spec, form.upper()))
+        _FORM_HANDLERS[form](builder, given, values, cross_check)
+
+
+def _digest_form(builder: ReportBuilder, given: Mapping[str, Any], values: dict[str, bytes], cross_check: bool) -> None:
+    """sm3 and hmac-sm3: the judgement, then gmssl's and (if installed) GmSSL's values."""
+    if "mac" in values:
+        judgement = evidence.judge_hmac_sm3(values["key"], values["data"], values["mac"])
+        spec, subject, primary = evidence.judge_hmac_sm3.spec, "HMAC-SM3", bytes.fromhex(judgement.measurements["mac"])  # type: ignore[attr-defined]
+        second, third = (lambda: crosscheck.hmac_sm3(values["key"], values["data"])), (lambda: crosscheck_pyx.hmac_sm3(values["key"], values["data"]))
+    else:
+        judgement = evidence.judge_sm3(values["data"], values["digest"])
+        spec, subject, primary = evidence.judge_sm3.spec, "SM3", bytes.fromhex(judgement.measurements["digest"])  # type: ignore[attr-defined]
+        second, third = (lambda: crosscheck.sm3(values["data"])), (lambda: crosscheck_pyx.sm3(values["data"]))
+    builder.add(judgement.result(spec, subject))
     if cross_check:
-        builder.add(_second_opinion(form.upper(), primary, second, len(values.get("data", b""))))
+        builder.add(_second_opinion(subject, primary, second, len(values["data"])))
         if _third_available(builder):
-            builder.add(crosscheck_pyx.result(form.upper(), primary, third(), subject=form.upper()))
+            builder.add(crosscheck_pyx.result(subject, primary, third(), subject=subject))
+
+
+def _rsa_form(builder: ReportBuilder, given: Mapping[str, Any], values: dict[str, bytes], cross_check: bool) -> None:
+    scheme, hash_name = given.get("scheme", "pkcs1v15"), given.get("hash", "sha256")
+    builder.parameters.update(scheme=scheme, hash=hash_name)
+    if scheme == "pss":
+        builder.parameters.update(pss_mgf="MGF1 with the same hash", pss_salt_length="auto (any length the signature carries)")
+    judgement = evidence.judge_rsa_verify(values["public_key"], values["message"], values["signature"], scheme, hash_name)
+    builder.add(judgement.result(evidence.judge_rsa_verify.spec, "signature"))  # type: ignore[attr-defined]
+    if cross_check:
+        builder.add(crosscheck.not_available("signature", "gmssl has no RSA; no independent RSA implementation is configured"))
 
 
 def _third_available(builder: ReportBuilder, note: str = "") -> bool:
@@ -211,6 +209,15 @@ def _sm2_decrypt(builder: ReportBuilder, given: Mapping[str, Any], values: dict[
             if cand.c1 is not None and third is None:
                 third = crosscheck_pyx.sm2_decrypt(d, sm2.encode_ciphertext(cand.c1, cand.c3, cand.c2, order="asn1", curve=curve))
         builder.add(crosscheck_pyx.result("sm2-decrypt", primary, third, subject="ciphertext"))
+
+
+_FORM_HANDLERS = {
+    "sm3": _digest_form,
+    "hmac-sm3": _digest_form,
+    "sm2-verify": _sm2_verify,
+    "sm2-decrypt": _sm2_decrypt,
+    "rsa-verify": _rsa_form,
+}
 
 
 def verify_vectors(builder: ReportBuilder, files: Sequence[str], *, algorithm: str | None, mode: str | None, jobs: int | None, progress: Progress = DISABLED) -> None:
