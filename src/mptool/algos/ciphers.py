@@ -93,19 +93,14 @@ def ecb_functions(name: str, key: bytes) -> tuple[blockmodes.BlockFn, blockmodes
     return enc, dec
 
 
+_STREAM_MODES = {"cbc": modes.CBC, "cfb": decrepit_modes.CFB, "cfb8": decrepit_modes.CFB8, "ofb": decrepit_modes.OFB, "ctr": modes.CTR}
+
+
 def stream_mode(mode: str, iv: bytes) -> modes.Mode:
     """The ``cryptography`` mode object of an IV-taking unauthenticated mode."""
-    if mode == "cbc":
-        return modes.CBC(iv)
-    if mode == "cfb":
-        return decrepit_modes.CFB(iv)
-    if mode == "cfb8":
-        return decrepit_modes.CFB8(iv)
-    if mode == "ofb":
-        return decrepit_modes.OFB(iv)
-    if mode == "ctr":
-        return modes.CTR(iv)
-    raise ValueError(f"unknown mode {mode!r}")
+    if mode not in _STREAM_MODES:
+        raise ValueError(f"unknown mode {mode!r}")
+    return _STREAM_MODES[mode](iv)
 
 
 def _check_iv(name: str, mode: str, iv: bytes) -> None:
