@@ -35,9 +35,9 @@ def _server_hello(version: int, suite: int) -> bytes:
     return _handshake(2, struct.pack("!H", version) + os.urandom(32) + b"\x00" + struct.pack("!H", suite) + b"\x00")
 
 
-def _write_tls(path: Path, version: int, offered: list[int], selected: int) -> None:
-    """SYN handshake, hellos, ServerHelloDone, CKE, CCS + Finished both ways, data both ways."""
-    flights = [
+def _write_tls(path: Path, version: int, offered: list[int], selected: int, preamble: list | None = None) -> None:
+    """SYN handshake, [plaintext preamble,] hellos, ServerHelloDone, CKE, CCS + Finished both ways, data both ways."""
+    flights = list(preamble or []) + [
         (CLIENT, _record(22, version, _client_hello(version, offered))),
         (SERVER, _record(22, version, _server_hello(version, selected) + _handshake(14, b""))),
         (CLIENT, _record(22, version, _handshake(16, os.urandom(130))) + _record(20, version, b"\x01") + _record(22, version, os.urandom(48))),
@@ -178,3 +178,20 @@ def test_gm_main_mode_certificates_in_clear(tmp_path: Path) -> None:
     attrs = {a["name"]: a.get("value_name", a["value"]) for a in ike["selected"][0]["transforms"][0]["attributes"]}
     assert attrs["Authentication Method"] == "digital envelope (GM/T 0022)" and attrs["Encryption Algorithm"] == "SM4-CBC"
     assert not ike["established"] and ike["verdict"] == "undetermined"  # only messages 1 and 2
+
+
+def test_starttls(tmp_path: Path) -> None:
+    """SMTP STARTTLS (RFC 3207): plaintext first, then the TLS handshake on the same connection."""
+    smtp = [
+        (SERVER, b"220 mail.example ESMTP\r\n"),
+        (CLIENT, b"EHLO client.example\r\n"),
+        (SERVER, b"250-mail.example\r\n250 STARTTLS\r\n"),
+        (CLIENT, b"STARTTLS\r\n"),
+        (SERVER, b"220 2.0.0 Ready to start TLS\r\n"),
+    ]
+    path = tmp_path / "starttls.pcap"
+    _write_tls(path, 0x0303, [0xC02F, 0x009C], 0xC02F, preamble=smtp)
+    _, ev = analyze(str(path), "--no-cert-checks")
+    (c,) = channels(ev)
+    assert c["starttls"] is True and c["client"] == "192.0.2.10:40000"
+    assert c["version"] == "TLS 1.2" and c["cipher_suite"]["id"] == "0xC02F" and c["handshake_completed"]

@@ -14,11 +14,15 @@ from mptool.protocols import ike
 from mptool.protocols.netdecode import ESP, TCP, UDP, Segment, Stats, decode
 from mptool.protocols.tcp import HalfStream
 from mptool.protocols.tls_messages import Malformed
-from mptool.protocols.tls_stream import CLIENT, SERVER, TLSConnection, looks_like_record
+from mptool.protocols.tls_stream import CLIENT, SERVER, TLSConnection, looks_like_client_hello, looks_like_record
 
 #: Link types whose IPv4 frames take the fast path: offset of the IP header, with the
 #: EtherType / protocol field in the two bytes before it (Ethernet, Linux cooked v1).
 _FAST_IPV4 = {1: 14, 113: 16}
+
+#: Plaintext bytes of a TCP connection watched for a ClientHello (STARTTLS in SMTP, IMAP, POP3,
+#: FTP, LDAP …) before the connection is given up as not TLS.
+STARTTLS_WINDOW = 16384
 
 ESP_SAMPLE_LIMIT = 1 << 20  # payload bytes kept per ESP channel for the randomness check
 #: Bytes after SPI and sequence number left out of the randomness sample: the IV field (8 bytes
@@ -29,11 +33,13 @@ ESP_IV_SKIP = 16
 class Flow:
     """One TCP connection (both directions)."""
 
-    __slots__ = ("endpoints", "halves", "kind", "conn", "client_side", "first_frame", "had_data", "prefix")
+    __slots__ = ("endpoints", "halves", "kind", "conn", "client_side", "first_frame", "had_data", "prefix", "budget", "starttls")
 
     def __init__(self, a: tuple[str, int], b: tuple[str, int], frame: int) -> None:
         self.endpoints = (a, b)
-        self.kind: str | None = None  # None (not yet seen data), "tls", "other"
+        self.kind: str | None = None  # None (no data yet), "tls", "plaintext" (watching for STARTTLS), "other"
+        self.budget = 0
+        self.starttls = False
         self.conn: TLSConnection | None = None
         self.client_side: int | None = None
         self.first_frame = frame
@@ -57,14 +63,22 @@ class Flow:
                 return
             self.prefix = b""
             if not looks_like_record(data[:5]):
-                self.kind = "other"
+                self.kind = "plaintext"  # may still upgrade (STARTTLS): watch the first bytes
+                self.budget = STARTTLS_WINDOW
+        if self.kind == "plaintext":
+            if not (looks_like_client_hello(data) and self.budget > 0):
+                self.budget -= len(data)
+                if self.budget <= 0:
+                    self.kind = "other"
                 return
+            self.starttls = True
+        if self.kind != "tls":
             self.kind = "tls"
             known = self.client_side is not None
             client = self.client_side if known else _guess_client(self.endpoints, side)
             self.conn = TLSConnection(self.endpoints[client], self.endpoints[1 - client], self.first_frame, known)
-        if self.kind == "tls":
-            self.conn.feed(self._conn_side(side), data, frame)  # type: ignore[union-attr]
+            self.conn.starttls = self.starttls
+        self.conn.feed(self._conn_side(side), data, frame)  # type: ignore[union-attr]
 
     def _gap(self, side: int, missing: int, frame: int) -> None:
         if self.kind == "tls":

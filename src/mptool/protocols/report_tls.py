@@ -39,6 +39,7 @@ def describe(conn: TLSConnection, certs: list[CertSummary], client_certs: list[C
         "client": _ep(conn.client),
         "server": _ep(conn.server),
         "frames": [conn.first_frame, conn.last_frame],
+        "starttls": conn.starttls,
         "record_versions": sorted(ids.version_name(v) for v in c.record_versions | s.record_versions),
         "cipher_suite": {"id": ids.hex_id(conn.suite), "name": ids.suite_name(conn.suite)} if conn.suite is not None else None,
         "sni": ch.sni if ch else None,

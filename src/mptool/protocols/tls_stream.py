@@ -42,6 +42,11 @@ def looks_like_record(data: bytes) -> bool:
     return 0 < int.from_bytes(data[3:5], "big") <= MAX_RECORD
 
 
+def looks_like_client_hello(data: bytes) -> bool:
+    """Whether ``data`` starts with a handshake record holding a ClientHello (TLS or TLCP)."""
+    return len(data) >= 6 and data[0] == 22 and looks_like_record(data[:5]) and data[5] == 1
+
+
 @dataclass
 class Direction:
     """Per-direction record-layer state and counters."""
@@ -88,6 +93,7 @@ class TLSConnection:
         self.tls13 = False
         self.first_client_encrypted_frame: int | None = None
         self._swapped = False
+        self.starttls = False  #: TLS began after plaintext on the same connection (STARTTLS)
         self._transcript = bytearray()  # plaintext handshake messages in order (for CertificateVerify)
         self.verify_transcript: bytes | None = None  #: the messages before the CertificateVerify
 
