@@ -107,7 +107,7 @@ def start_serve(args: list[str], evidence: Path) -> ServeProcess:
         ready, _, _ = select.select([process.stderr], [], [], 0.5)
         if ready:
             line = process.stderr.readline()
-            match = re.search(rb"listening on 127\.0\.0\.1:(\d+)", line)
+            match = re.search(rb"listening on (?:127\.0\.0\.1|::1):(\d+)", line)
             if match:
                 return ServeProcess(process, int(match.group(1)), evidence)
             if not line and process.poll() is not None:

@@ -348,3 +348,12 @@ def test_serve_stops_after_duration_and_writes_evidence(tlcp_serve, server_files
     assert served["results"] == [] and served["summary"]["connections"] == 0
     assert served["parameters"]["duration"] == 1.0 and served["parameters"]["bound_port"] == server.port
     assert [i["name"].rsplit("/", 1)[-1] for i in served["inputs"]] == ["server_sign.pem", "server_sign.key", "server_enc.pem", "server_enc.key", "ca.pem"]
+
+
+def test_ipv6_loopback(tlcp_serve, server_files) -> None:
+    server = tlcp_serve(*server_files, "--host", "::1", "--suites", "E013", "--max-connections", "3")
+    evidence = run_cli(["proto", "probe", f"[::1]:{server.port}", "--tlcp", "-f", "json"]).json()
+    result = _tlcp_result(evidence)
+    assert result["subject"] == f"::1:{server.port} TLCP" and result["measurements"]["handshake_completed"] is True
+    assert evidence["parameters"]["host"] == "::1"
+    _served(server)

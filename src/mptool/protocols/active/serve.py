@@ -180,7 +180,8 @@ def serve(
     )
     stop = stop or threading.Event()
     try:
-        listener = socket.create_server((options.host, options.port), reuse_port=False)
+        family = socket.AF_INET6 if ":" in options.host else socket.AF_INET
+        listener = socket.create_server((options.host, options.port), family=family, reuse_port=False)
     except OSError as exc:
         raise InputError("--port", f"cannot listen on {options.host}:{options.port}: {exc.strerror or exc}") from None
     listener.settimeout(0.2)
