@@ -166,3 +166,12 @@ def test_deterministic_output(name: str) -> None:
     a = run_cli(["proto", "analyze", str(PCAPS / name), "-f", "json", "--deterministic", "--no-cert-checks"])
     b = run_cli(["proto", "analyze", str(PCAPS / name), "-f", "json", "--deterministic", "--no-cert-checks"])
     assert a.stdout == b.stdout and a.json()["results"]
+
+
+def test_bad_trust_anchor_is_input_error(tmp_path: Path) -> None:
+    bad = tmp_path / "anchor.pem"
+    bad.write_bytes(b"-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n")
+    out = tmp_path / "out.json"
+    result = run_cli(["proto", "analyze", str(TLCP), "--trust", str(bad), "-f", "json", "-o", str(out)])
+    assert result.exit_code == 3 and str(bad) in result.stderr and "not a PEM or DER certificate" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not out.exists()
