@@ -7,12 +7,14 @@ certificate files openssl served (their SHA-256 fingerprints and subjects).
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 from analyze_helpers import analyze, channels, results
 from cryptography import x509
-from support.peers import free_port, openssl_client, openssl_server, self_signed, tcpdump
+from support.peers import free_port, openssl_client, openssl_server, self_signed, stop, tcpdump, wait_port
 
 pytestmark = pytest.mark.network
 
@@ -121,3 +123,55 @@ def test_tls12_client_certificate(tmp_path: Path, certs: dict) -> None:
     (cv,) = results(ev, "proto.tls.certificate_verify")
     assert cv["status"] == "pass" and cv["measurements"]["signature_algorithm"]["name"].startswith("ecdsa_")
     assert c["certificates"][0]["sha256"] == _fingerprint(server_cert)
+
+
+def test_bulk_download_fast_path_agrees_with_full_path(tmp_path: Path, certs: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 1 MiB download re-cut into 1448-byte segments (Ethernet MSS): the bulk fast path skips
+    application data without decoding and must report exactly what the full path reports."""
+    from scapy.layers.inet import IP, TCP
+    from scapy.layers.l2 import Ether
+    from scapy.utils import PcapWriter, rdpcap
+
+    from mptool.protocols import engine
+
+    www = tmp_path / "www"
+    www.mkdir()
+    (www / "big.bin").write_bytes(os.urandom(1 << 20))
+    port = free_port()
+    raw = tmp_path / "bulk-lo.pcap"
+    cert, key = certs["rsa"]
+    server = subprocess.Popen(
+        ["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", str(cert), "-key", str(key), "-WWW", "-tls1_2"],
+        cwd=www, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_port(port, proc=server)
+        with tcpdump(raw, f"tcp port {port}"):
+            openssl_client(port, ["-quiet"], request=b"GET /big.bin HTTP/1.0\r\n\r\n")
+    finally:
+        stop(server)
+    mss = tmp_path / "bulk-1448.pcap"
+    with PcapWriter(str(mss), linktype=1) as w:
+        for p in rdpcap(str(raw)):
+            data = bytes(p[TCP].payload) if TCP in p else b""
+            if len(data) <= 1448:
+                w.write(p)
+                continue
+            for off in range(0, len(data), 1448):
+                w.write(Ether(src=p[Ether].src, dst=p[Ether].dst) / IP(src=p[IP].src, dst=p[IP].dst) / TCP(sport=p[TCP].sport, dport=p[TCP].dport, seq=p[TCP].seq + off, ack=p[TCP].ack, flags="PA") / data[off : off + 1448])
+    fast_hits: list[bool] = []
+    original = engine.Analyzer._fast_tcp
+
+    def counting(self: engine.Analyzer, frame: int, data: bytes, ip: int) -> bool:
+        hit = original(self, frame, data, ip)
+        fast_hits.append(hit)
+        return hit
+
+    monkeypatch.setattr(engine.Analyzer, "_fast_tcp", counting)
+    _, fast = analyze(str(mss), "--no-cert-checks", "--deterministic")
+    assert sum(fast_hits) > 500  # most of the ~730 data segments never reached the decoder
+    monkeypatch.setattr(engine, "_FAST_IPV4", {})
+    _, full = analyze(str(mss), "--no-cert-checks", "--deterministic")
+    assert channels(fast) == channels(full)
+    (c,) = channels(fast)
+    assert c["application_data"]["server_bytes"] > 1 << 20 and c["handshake_completed"]
