@@ -128,7 +128,12 @@ def test_aes_and_3des_from_cavp() -> None:
     assert verify(*tdes, "--ciphertext", "8000000000000001")[0] == 1
     assert verify("des", "--mode", "ecb", "--key", "01" * 8, "--plaintext", "95f8a5e5dd31d900", "--padding", "none", "--ciphertext", "8000000000000000")[0] == 0
     code, data, _ = verify(*aes, "--ciphertext", "3ad78e726c1ec02b7ebfe92b23d9ec34", "--cross-check")
-    assert code == 4 and data["results"][1]["status"] == "skipped"
+    assert code == 0 and data["results"][1]["check"] == "algo.crosscheck.pycryptodome" and data["results"][1]["measurements"]["agree"]
+    code, data, _ = verify(*tdes, "--ciphertext", "8000000000000000", "--cross-check")  # K1 = K2 = K3: single DES
+    assert code == 0 and data["results"][1]["status"] == "pass"
+    xts = ["aes", "--mode", "xts", "--key", "11" * 32, "--iv", "00" * 16, "--plaintext", "00" * 16, "--ciphertext", "00" * 16, "--cross-check"]
+    code, data, _ = verify(*xts)
+    assert code == 1 and data["results"][1]["status"] == "skipped"  # PyCryptodome has no XTS
 
 
 def test_cipher_malformed_inputs() -> None:
@@ -226,5 +231,9 @@ def test_rsa_verify(tmp_path: Path, name: str, scheme: str) -> None:
     code, data, _ = verify(*args, "--message", case["msg"] or "", "--signature", case["sig"])
     assert code == 0 and data["results"][0]["measurements"]["key_bits"] == 2048
     assert verify(*args, "--message", (case["msg"] or "") + "00", "--signature", case["sig"])[0] == 1
+    for message, expected in ((case["msg"] or "", True), ((case["msg"] or "") + "00", False)):
+        _, data, _ = verify(*args, "--message", message, "--signature", case["sig"], "--cross-check")
+        cross = data["results"][1]
+        assert cross["check"] == "algo.crosscheck.pycryptodome" and cross["measurements"]["cross_check"] is expected and cross["status"] == "pass"
     assert_input_error([*args, "--message", "00", "--signature", case["sig"][:-2]], "--signature")
     assert_input_error(["rsa-verify", "--public-key", "3000", "--message", "00", "--signature", case["sig"]], "--public-key")

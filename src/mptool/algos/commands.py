@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mptool.algos import crosscheck, crosscheck_pyx, evidence
+from mptool.algos import crosscheck, crosscheck_pycryptodome, crosscheck_pyx, evidence
 from mptool.algos.values import parse_value
 from mptool.core.errors import InputError, UsageError
 from mptool.core.progress import DISABLED, Progress
@@ -91,7 +91,16 @@ def _rsa_form(builder: ReportBuilder, given: Mapping[str, Any], values: dict[str
     judgement = evidence.judge_rsa_verify(values["public_key"], values["message"], values["signature"], scheme, hash_name)
     builder.add(judgement.result(evidence.judge_rsa_verify.spec, "signature"))  # type: ignore[attr-defined]
     if cross_check:
-        builder.add(crosscheck.not_available("signature", "gmssl has no RSA; no independent RSA implementation is configured"))
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+        der = evidence.load_rsa_public_key(values["public_key"]).public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+        builder.parameters["cross_check_backends"] = [crosscheck_pycryptodome.backend_version()]
+        try:
+            second = crosscheck_pycryptodome.rsa_verify(der, values["message"], values["signature"], scheme, hash_name)
+        except crosscheck_pycryptodome.NotExpressible as exc:
+            builder.add(crosscheck_pycryptodome.not_expressible("signature", str(exc)))
+            return
+        builder.add(crosscheck_pycryptodome.result("rsa-verify", judgement.match, second, subject="signature"))
 
 
 def _third_available(builder: ReportBuilder, note: str = "") -> bool:
@@ -129,11 +138,18 @@ def _cipher_form(builder: ReportBuilder, form: str, given: Mapping[str, Any], va
     builder.add(judgement.result(evidence.judge_cipher.spec, subject))  # type: ignore[attr-defined]
     if not cross_check:
         return
-    if cipher != "sm4":
-        builder.add(crosscheck.not_available(subject, f"gmssl has no {cipher.upper()}"))
-        return
-    data = ciphers.pad(case.plaintext, 16, padding) if mode in ("ecb", "cbc") else case.plaintext
+    block = ciphers.CIPHERS[cipher].block_size
+    data = ciphers.pad(case.plaintext, block, padding) if mode in ("ecb", "cbc") else case.plaintext
     primary = evidence.compute_ciphertext(case)
+    if cipher != "sm4":
+        builder.parameters["cross_check_backends"] = [crosscheck_pycryptodome.backend_version()]
+        try:
+            second = crosscheck_pycryptodome.encrypt(case, data)
+        except crosscheck_pycryptodome.NotExpressible as exc:
+            builder.add(crosscheck_pycryptodome.not_expressible(subject, str(exc)))
+            return
+        builder.add(crosscheck_pycryptodome.result(subject, primary[0] + primary[1], second, subject=subject))
+        return
     builder.add(_second_opinion(subject, primary[0] + primary[1], lambda: b"".join(crosscheck.sm4_encrypt(case, data)), len(data)))
     if crosscheck_pyx.available():
         try:

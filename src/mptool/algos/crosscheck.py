@@ -108,17 +108,23 @@ def sm4_encrypt(case: CipherCase, data: bytes) -> tuple[bytes, bytes]:
     raise ValueError(f"no gmssl cross-check for SM4-{case.mode.upper()}")
 
 
-def result(form: str, primary: Any, second: Any, *, subject: str, note: str = "") -> CheckResult:
-    """The cross-check result: both answers and whether they agree."""
+def agreement(spec: Any, backend: str, form: str, primary: Any, second: Any, *, subject: str, note: str = "") -> CheckResult:
+    """A cross-check result of ``spec``: both answers, whether they agree (a disagreement fails)."""
+
     def show(v: Any) -> Any:
         return v.hex() if isinstance(v, bytes) else v
 
     agree = primary == second
-    measurements = {"backend": backend_version(), "form": form, "primary": show(primary), "cross_check": show(second), "agree": agree}
+    measurements = {"backend": backend, "form": form, "primary": show(primary), "cross_check": show(second), "agree": agree}
     if note:
         measurements["note"] = note
-    findings = [] if agree else [Finding(code="algo.crosscheck.disagreement", severity=Severity.ERROR, message="mptool's primary implementation and gmssl disagree: the result cannot be trusted", data={"primary": show(primary), "gmssl": show(second)})]
-    return SPEC.result(Status.PASS if agree else Status.FAIL, subject=subject, measurements=measurements, findings=findings)
+    findings = [] if agree else [Finding(code="algo.crosscheck.disagreement", severity=Severity.ERROR, message=f"mptool's primary implementation and {backend} disagree: the result cannot be trusted", data={"primary": show(primary), "cross_check": show(second)})]
+    return spec.result(Status.PASS if agree else Status.FAIL, subject=subject, measurements=measurements, findings=findings)
+
+
+def result(form: str, primary: Any, second: Any, *, subject: str, note: str = "") -> CheckResult:
+    """The gmssl cross-check result."""
+    return agreement(SPEC, backend_version(), form, primary, second, subject=subject, note=note)
 
 
 def not_available(subject: str, reason: str) -> CheckResult:

@@ -17,7 +17,8 @@ from importlib import metadata
 from typing import Any
 
 from mptool.algos.evidence import CipherCase, split_tag
-from mptool.core.model import CheckResult, Finding, Severity, Status
+from mptool.algos.crosscheck import agreement
+from mptool.core.model import CheckResult
 from mptool.core.registry import register
 
 BACKEND = "gmssl-pyx"
@@ -112,13 +113,7 @@ def sm2_decrypt(d: int, asn1_ciphertext: bytes) -> bytes | None:
 
 def result(form: str, primary: Any, second: Any, *, subject: str) -> CheckResult:
     """The cross-check result: both answers and whether they agree."""
-    def show(v: Any) -> Any:
-        return v.hex() if isinstance(v, bytes) else v
-
-    agree = primary == second
-    measurements = {"backend": backend_version(), "form": form, "primary": show(primary), "cross_check": show(second), "agree": agree}
-    findings = [] if agree else [Finding(code="algo.crosscheck.disagreement", severity=Severity.ERROR, message="mptool's primary implementation and GmSSL disagree: the result cannot be trusted", data={"primary": show(primary), "gmssl_pyx": show(second)})]
-    return SPEC.result(Status.PASS if agree else Status.FAIL, subject=subject, measurements=measurements, findings=findings)
+    return agreement(SPEC, backend_version(), form, primary, second, subject=subject)
 
 
 def not_expressible(subject: str, reason: str) -> CheckResult:
