@@ -112,5 +112,14 @@ def test_acvp_pair_and_mixed_formats() -> None:
 
 def test_vectors_flag_needs_files_and_unknown_algo_selects_nothing() -> None:
     assert run_cli(["algo", "verify", "--vectors"]).exit_code == 2
+    assert run_cli(["algo", "verify", "--cross-check"]).exit_code == 2
     result = run_cli(["algo", "verify", "--algo", "nosuch", "--no-progress"])
     assert result.exit_code == 3 and "no vector matches" in result.stderr
+
+
+def test_vectors_from_stdin() -> None:
+    data = (VECTORS / "gm/pyca/sm3-oscca.txt").read_bytes()
+    result = run_cli(["algo", "verify", "--vectors", "-", "-f", "json", "--no-progress"], input=data)
+    evidence = result.json()
+    assert result.exit_code == 0 and evidence["inputs"][0]["name"] == "<stdin>"
+    assert evidence["results"][0]["subject"] == "SM3-HASH"

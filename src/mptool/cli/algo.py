@@ -89,6 +89,8 @@ def verify(args: tuple[str, ...], vector_files: bool, algorithm: str | None, mod
             raise click.UsageError("value options need a FORM, e.g. 'algo verify sm3 --data … --digest …'")
         if vector_files and not args:
             raise click.UsageError("--vectors needs at least one FILE")
+        if cross_check:
+            raise click.UsageError("--cross-check applies to the evidence forms; vector runs compare every output with the file's expected value")
         commands.verify_vectors(builder, args, algorithm=algorithm, mode=mode, jobs=jobs, progress=out.progress)
     else:
         if len(args) != 1:
