@@ -76,7 +76,7 @@ def tcpdump(path: Path, bpf: str, interface: str = "lo", netns: str | None = Non
     complete, and waits a moment first so the last packets are written.
     """
     require(TCPDUMP)
-    cmd = [TCPDUMP, "-U", "-n", "-s", "0", "-i", interface, "-w", str(path), bpf]
+    cmd = [TCPDUMP, "-U", "-n", "-s", "0", "-B", "32768", "-i", interface, "-w", str(path), bpf]  # 32 MiB buffer: no drops on bursts
     if netns:
         cmd = ["ip", "netns", "exec", netns, *cmd]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
