@@ -81,6 +81,7 @@ def test_wycheproof_flipped_verdicts_are_failures(tmp_path: Path) -> None:
     assert out["exit_code"] == 1 and out["summary"]["vectors_failed"] == 2
     codes = sorted(f["code"] for f in out["results"][0]["findings"])
     assert codes == ["algo.kat.invalid_accepted", "algo.kat.mismatch"]
+    assert out["results"][0]["measurements"]["failed_by_flag"]["ModifiedTag"] == 1
 
 
 def test_acceptable_cases_are_counted() -> None:

@@ -66,6 +66,7 @@ class GroupTally:
     acceptable: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
     skip_reasons: Counter[str] = field(default_factory=Counter)
+    failed_flags: Counter[str] = field(default_factory=Counter)
     files: set[str] = field(default_factory=set)
 
     def merge(self, other: "GroupTally") -> None:
@@ -76,6 +77,7 @@ class GroupTally:
         self.acceptable += other.acceptable
         self.failures.extend(other.failures[: max(0, MAX_LISTED_FAILURES - len(self.failures))])
         self.skip_reasons.update(other.skip_reasons)
+        self.failed_flags.update(other.failed_flags)
         self.files |= other.files
 
 
@@ -114,6 +116,7 @@ def run_source(source: Source, want_algo: str | None = None, want_mode: str | No
             tally.skip_reasons[str(outcome.detail.get("reason", ""))] += 1
         else:
             tally.failed += 1
+            tally.failed_flags.update(vector.flags)
             if len(tally.failures) < MAX_LISTED_FAILURES:
                 tally.failures.append({"vector": vector.ident, "expected_result": vector.expect, "flags": list(vector.flags), **outcome.detail})
     unsupported = [(g, reason) for g, reason in parsed.unsupported if not want_algo or g.startswith(want_algo)]
@@ -241,6 +244,8 @@ def _group_result(spec: CheckSpec, name: str, tally: GroupTally) -> Any:
         "acceptable": tally.acceptable,
         "files": sorted(tally.files),
     }
+    if tally.failed_flags:
+        measurements["failed_by_flag"] = dict(sorted(tally.failed_flags.items()))
     if tally.failed:
         status = Status.FAIL
     elif tally.skipped:
