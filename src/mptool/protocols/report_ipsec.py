@@ -39,6 +39,12 @@ def _gm_envelope(proposals: list[dict[str, Any]]) -> None:
                 auth["rfc_meaning"] = ids.IKEV1_AUTH_METHODS[ids.GM_DIGITAL_ENVELOPE]
 
 
+def _gm_style(transform: dict[str, Any]) -> bool:
+    """A phase-1 transform with GM/T 0022 values (SM encryption, SM3 or attribute 20)."""
+    attrs = {a["type"]: a["value"] for a in transform.get("attributes", [])}
+    return attrs.get(1) in GM_ENCRYPTION or attrs.get(2) == 20 or 20 in attrs
+
+
 def _first(messages: list[IkeMessage], sender: tuple[str, int] | None, responder: bool) -> IkeMessage | None:
     for msg in messages:
         if msg.proposals and ((msg.src != sender) if responder else (msg.src == sender)):
@@ -132,6 +138,9 @@ def judge_ike(m: dict[str, Any]) -> Judgement:
         errors = sorted({n["name"] for n in m["notifies"] if n["type"] < 16384})
         why = f" ({', '.join(errors)})" if errors else ""
         j.add(None, UNDETERMINED, f"no IKE SA was established in the capture{why}; the offer is recorded")
+        if any(_gm_style(t) for p in m["proposals"] for t in p["transforms"]):
+            j.add(None, UNDETERMINED, "the offer is GM/T 0022-style (SM4/SM1, SM3, SM2 digital envelope)")
+        return j  # an offer nobody accepted says nothing about the channel
     proposals = m["selected"] or m["proposals"]
     if not proposals or not proposals[0]["transforms"]:
         j.add(None, UNDETERMINED, "no SA payload in clear")
@@ -210,8 +219,7 @@ def ike_result(exchange: IkeExchange, capture: str, index: int) -> CheckResult:
     first = ("protocol", "version", "verdict", "established", "notifies")
     m = {**{k: m[k] for k in first}, **{k: v for k, v in m.items() if k not in first}}
     verdict = m["verdict"]
-    severity = {WEAK: Severity.ERROR, STRONG: Severity.WARN}.get(verdict, Severity.INFO)
-    findings = [Finding(code=f"proto.ike.{verdict}", severity=severity, message=r, location=capture) for r in m["reasons"]]
+    findings = j.findings("proto.ike", capture)
     subject = f"{capture} #{index} {m['protocol']} {m['initiator']} -> {m['responder']}"
     return spec.result(STATUS[verdict], subject=subject, measurements=m, findings=findings)
 

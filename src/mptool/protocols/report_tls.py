@@ -199,11 +199,7 @@ def channel_result(conn: TLSConnection, capture: str, index: int, certs: list[Ce
     first = ("protocol", "version", "cipher_suite", "verdict", "sni")  # what a text report shows first
     m = {**{k: m[k] for k in first}, **{k: v for k, v in m.items() if k not in first}}
     verdict = m["verdict"]
-    severity = {WEAK: Severity.ERROR, STRONG: Severity.WARN}.get(verdict, Severity.INFO)
-    findings = [
-        Finding(code=f"proto.tls.{verdict}", severity=severity, message=reason, location={"capture": capture, "frames": m["frames"]})
-        for reason in m["reasons"]
-    ]
+    findings = j.findings("proto.tls", {"capture": capture, "frames": m["frames"]})
     findings += [Finding(code="proto.tls.stream_problem", severity=Severity.WARN, message=p, location=capture) for p in conn.problems[:20]]
     subject = f"{capture} #{index} {m['client']} -> {m['server']}"
     return spec.result(STATUS[verdict], subject=subject, measurements=m, findings=findings)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mptool.core.model import Status
+from mptool.core.model import Finding, Severity, Status
 
 GM = "gm_compliant"
 STRONG = "strong_not_gm"
@@ -23,6 +23,8 @@ _RANK = {GM: 0, UNDETERMINED: 1, STRONG: 2, WEAK: 3}
 
 #: Result status per verdict: only weak fails; non-GM strong crypto is a warning for 密评.
 STATUS = {GM: Status.PASS, STRONG: Status.WARN, WEAK: Status.FAIL, UNDETERMINED: Status.INFO}
+#: Severity of a finding that gives one reason, by the verdict of that reason.
+SEVERITY = {GM: Severity.INFO, STRONG: Severity.WARN, WEAK: Severity.ERROR, UNDETERMINED: Severity.INFO}
 
 INDICATORS: dict[str, str] = {
     "NET-AUTH": "GB/T 39786-2021 8.2 a) (身份鉴别)",
@@ -54,9 +56,14 @@ class Judgement:
     def verdict(self) -> str:
         """Worst verdict over the indicators and the channel-wide reasons.
 
-        An indicator that stays undetermined does not lower a channel whose other
-        indicators are all GM (e.g. TLS 1.3, whose certificate is encrypted); the reason is kept.
+        Anything weak makes the channel weak (a weak choice stays weak even when the handshake
+        then failed); otherwise a channel-wide "undetermined" (no hellos, handshake not
+        completed) wins. An indicator that stays undetermined does not lower a channel whose
+        other indicators are all GM (e.g. TLS 1.3, whose certificate is encrypted); the reason
+        is kept.
         """
+        if any(v == WEAK for v, _ in self.entries()):
+            return WEAK
         if any(v == UNDETERMINED for v, _ in self.general):
             return UNDETERMINED
         verdicts = [v for v, _ in self.general] + [self.indicator_verdict(i) for i in self.indicators]
@@ -64,6 +71,20 @@ class Judgement:
         if not determined:
             return UNDETERMINED
         return max(determined, key=_RANK.__getitem__)
+
+    def entries(self) -> list[tuple[str, str]]:
+        """(verdict, reason text) of every reason, in the order of :meth:`reasons`."""
+        out = list(self.general)
+        for indicator in sorted(self.indicators):
+            out += [(v, f"{indicator}: {reason}") for v, reason in self.indicators[indicator]]
+        return out
+
+    def findings(self, prefix: str, location: Any) -> list[Finding]:
+        """One finding per reason, with the severity of that reason's own verdict."""
+        return [
+            Finding(code=f"{prefix}.{verdict}", severity=SEVERITY[verdict], message=reason, location=location)
+            for verdict, reason in self.entries()
+        ]
 
     def reasons(self) -> list[str]:
         out = [reason for _, reason in self.general]
