@@ -195,3 +195,27 @@ def test_starttls(tmp_path: Path) -> None:
     (c,) = channels(ev)
     assert c["starttls"] is True and c["client"] == "192.0.2.10:40000"
     assert c["version"] == "TLS 1.2" and c["cipher_suite"]["id"] == "0xC02F" and c["handshake_completed"]
+
+
+def test_weak_selection_stays_weak_when_the_handshake_fails(tmp_path: Path) -> None:
+    """The server selects RC4, then the client aborts with a fatal insufficient_security alert (71)."""
+    path = tmp_path / "abort.pcap"
+    flights = [
+        (CLIENT, _record(22, 0x0303, _client_hello(0x0303, [0x0005, 0xC02F]))),
+        (SERVER, _record(22, 0x0303, _server_hello(0x0303, 0x0005) + _handshake(14, b""))),
+        (CLIENT, _record(21, 0x0303, b"\x02\x47")),
+    ]
+    seq = {CLIENT: 1, SERVER: 1}
+    with PcapWriter(str(path), linktype=1) as w:
+        for sender, data in flights:
+            peer = SERVER if sender == CLIENT else CLIENT
+            w.write(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src=sender[0], dst=peer[0]) / TCP(sport=sender[1], dport=peer[1], flags="PA", seq=seq[sender], ack=seq[peer]) / data)
+            seq[sender] += len(data)
+    _, ev = analyze(str(path), "--no-cert-checks")
+    (c,) = channels(ev)
+    assert c["alerts"] == [{"sender": "client", "level": "fatal", "code": 71, "name": "insufficient_security", "frame": 3}]
+    assert not c["handshake_completed"] and c["verdict"] == "weak"
+    (r,) = results(ev, "proto.tls.channel")
+    severities = {f["message"]: f["severity"] for f in r["findings"]}
+    assert any(s == "error" and "RC4" in m for m, s in severities.items())
+    assert any(s == "info" and "insufficient_security" in m for m, s in severities.items())
