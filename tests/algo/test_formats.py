@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from algo_support import VECTORS
 
-from conftest import SHARED, run_cli
+from conftest import run_cli
 from mptool.algos.vectors import loader
 from mptool.algos.vectors.cavp import VectorFormatError
 from mptool.algos.vectors.model import ACCEPTABLE, INVALID, VALID
@@ -73,10 +73,12 @@ def test_cavp_mct_records() -> None:
     assert {v.op for v in parsed.vectors} == {"mct-encrypt", "mct-decrypt"}
 
 
-def test_cavp_interleaved_tdes_is_reported_unsupported() -> None:
-    path = SHARED / "vectors/tdes/cavp/CBC/TCBCIMMT1.rsp"
-    parsed = _load(path)
-    assert not parsed.vectors and "interleaved" in parsed.unsupported[0][1]
+def test_cavp_interleaved_tdes_lanes() -> None:
+    """X9.52 KATs give three lanes (PLAINTEXT1..3), or one value entering all three lanes."""
+    parsed = _load(VECTORS / "tdes/cavp/CBC/TCBCIpermop.rsp")
+    first = parsed.vectors[0]
+    assert first.mode == "cbc-i" and len(first.fields["iv"]) == 24
+    assert first.fields["pt"] == bytes(24) and first.fields["ct"].hex().startswith("88d55e54f54c97b4")
 
 
 def test_pkcs1_examples_counts() -> None:

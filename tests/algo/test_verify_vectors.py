@@ -32,7 +32,7 @@ def test_whole_bundled_set_passes() -> None:
     assert summary["vectors_run"] > 60_000 and summary["vectors_failed"] == 0 and summary["vectors_skipped"] == 0
     assert sum(r["measurements"]["vectors_run"] for r in data["results"]) == summary["vectors_run"]
     subjects = {r["subject"] for r in data["results"]}
-    for expected in ("SM2-SIGN", "SM2-ENCRYPT", "SM2-KEYEXCHANGE", "SM3-HASH", "SM4-XTS", "SM4-CCM", "AES-GCM", "AES-XTS", "AES-CFB1", "TDES-CBC", "RSA-PSS", "RSA-OAEP", "SHA-SHA256", "HMAC-SHA256"):
+    for expected in ("SM2-SIGN", "SM2-ENCRYPT", "SM2-KEYEXCHANGE", "SM3-HASH", "SM4-XTS", "SM4-CCM", "AES-GCM", "AES-XTS", "AES-CFB1", "TDES-CBC", "TDES-CBC-I", "TDES-CFB1-P", "RSA-PSS", "RSA-OAEP", "SHA-SHA256", "HMAC-SHA256"):
         assert expected in subjects
     assert all(r["status"] == "pass" for r in data["results"])
     assert len(data["inputs"]) == len(loader.bundled_files())
@@ -90,11 +90,22 @@ def test_acceptable_cases_are_counted() -> None:
     assert data["results"][0]["measurements"]["acceptable"] >= 1
 
 
-def test_unsupported_file_is_skipped_not_passed() -> None:
-    data = _verify("--vectors", str(SHARED / "vectors/tdes/cavp/CBC/TCBCIMMT1.rsp"))
-    assert data["exit_code"] == 4
-    (result,) = data["results"]
-    assert result["status"] == "skipped" and "interleaved" in result["findings"][0]["message"]
+def test_unsupported_file_is_skipped_not_passed(tmp_path: Path) -> None:
+    """A Wycheproof file of an algorithm mptool does not run is reported skipped, with the reason."""
+    data = json.loads((WYCHEPROOF / "aes_gcm_test.json").read_text())
+    data["algorithm"] = "AES-EAX"
+    path = tmp_path / "aes_eax_like.json"
+    path.write_text(json.dumps(data))
+    out = _verify("--vectors", str(path))
+    assert out["exit_code"] == 4
+    (result,) = out["results"]
+    assert result["status"] == "skipped" and "AES-EAX" in result["findings"][0]["message"]
+
+
+def test_interleaved_tdes_from_shared() -> None:
+    shared = SHARED / "vectors/tdes/cavp"
+    data = _verify("--vectors", str(shared / "CBC/TCBCIMMT1.rsp"), str(shared / "OFB/TOFBIinvperm.rsp"), str(shared / "CFB/TCFBP8MMT2.rsp"))
+    assert data["exit_code"] == 0 and {r["subject"] for r in data["results"]} == {"TDES-CBC-I", "TDES-OFB-I", "TDES-CFB8-P"}
 
 
 def test_backend_refusal_of_a_valid_case_is_skipped() -> None:

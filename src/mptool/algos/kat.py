@@ -32,6 +32,8 @@ from mptool.algos import ciphers
 from mptool.algos.vectors.model import ACCEPTABLE, INVALID, VALID, Vector
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
+#: ANSI X9.52 modes (mptool.algos.tdes_interleaved)
+INTERLEAVED_MODES = frozenset({"cbc-i", "ofb-i", "cfb1-p", "cfb8-p", "cfb-p"})
 
 
 class Rejected(Exception):
@@ -100,9 +102,38 @@ def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 # --------------------------------------------------------------------------- symmetric
 
 
+def _interleaved(v: Vector, decrypt: bool) -> Detail:
+    """ANSI X9.52 TCBC-I / TOFB-I / TCFB-P over the 3DES block function."""
+    from mptool.algos import tdes_interleaved as ti
+
+    f = v.fields
+    try:
+        enc, dec = ciphers.ecb_functions("3des", f["key"])
+    except ValueError as exc:
+        raise Unsupported(str(exc)) from None
+    source, target = (f["ct"], f["pt"]) if decrypt else (f["pt"], f["ct"])
+    try:
+        if v.mode == "cbc-i":
+            got: bytes | str = ti.cbc_i(enc, dec, f["iv"], source, decrypting=decrypt)
+        elif v.mode == "ofb-i":
+            got = ti.ofb_i(enc, f["iv"], source)
+        elif v.mode == "cfb1-p":
+            got = "".join(str(b) for b in ti.cfb_p(enc, f["iv"], [int(c) for c in source], 1, decrypting=decrypt))
+        else:
+            k = 8 if v.mode == "cfb8-p" else 64
+            size = k // 8
+            segments = [int.from_bytes(source[i : i + size], "big") for i in range(0, len(source), size)]
+            got = b"".join(s.to_bytes(size, "big") for s in ti.cfb_p(enc, f["iv"], segments, k, decrypting=decrypt))
+    except ValueError as exc:
+        raise Unsupported(str(exc)) from None
+    return _mismatch("plaintext" if decrypt else "ciphertext", target, got)
+
+
 def _crypt(v: Vector, decrypt: bool) -> Detail:
     f = v.fields
     name = _cipher_name(v.algorithm)
+    if v.mode in INTERLEAVED_MODES:
+        return _interleaved(v, decrypt)
     if v.mode == "cfb1":
         source, target = (f["ct"], f["pt"]) if decrypt else (f["pt"], f["ct"])
         got = _call(ciphers.cfb1_bits, name, f["key"], f["iv"], source, decrypt=decrypt)

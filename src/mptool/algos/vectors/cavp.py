@@ -21,7 +21,7 @@ class VectorFormatError(ValueError):
 
 
 #: keys whose presence makes a block of lines a record rather than parameters
-_RECORD_KEYS = frozenset({"count", "plaintext", "ciphertext", "pt", "ct", "s", "md", "result", "fail", "tag", "payload", "output", "msg"})
+_RECORD_KEYS = frozenset({"count", "plaintext", "ciphertext", "pt", "ct", "s", "md", "result", "fail", "tag", "payload", "output", "msg", "plaintext1", "ciphertext1"})
 _LINE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_ ]*?)\s*=\s*(.*?)\s*$")
 _HEX = re.compile(r"^[0-9A-Fa-f]*$")
 
@@ -38,7 +38,22 @@ class FileKind:
 
 
 _AES_MODES = {"ECB": "ecb", "CBC": "cbc", "CFB1": "cfb1", "CFB8": "cfb8", "CFB128": "cfb", "OFB": "ofb", "CTR": "ctr"}
-_TDES_MODES = {"ECB": "ecb", "CBC": "cbc", "CFB1": "cfb1", "CFB8": "cfb8", "CFB64": "cfb", "OFB": "ofb"}
+_TDES_MODES = {
+    "ECB": "ecb",
+    "CBC": "cbc",
+    "CFB1": "cfb1",
+    "CFB8": "cfb8",
+    "CFB64": "cfb",
+    "OFB": "ofb",
+    # ANSI X9.52 interleaved / pipelined variants (mptool.algos.tdes_interleaved)
+    "CBCI": "cbc-i",
+    "OFBI": "ofb-i",
+    "CFBP1": "cfb1-p",
+    "CFBP8": "cfb8-p",
+    "CFBP64": "cfb-p",
+}
+#: modes whose CAVP data are strings of bits
+BIT_MODES = frozenset({"cfb1", "cfb1-p"})
 
 
 def classify(header: str, name: str) -> FileKind | None:
@@ -51,8 +66,6 @@ def classify(header: str, name: str) -> FileKind | None:
         m = re.search(r"for (\w+)\s*$", header, re.M)
         mode = m.group(1).upper() if m else ""
         kind = "mct" if "monte" in low else ("mmt" if "multi block" in low else "kat")
-        if mode in ("CBCI", "OFBI") or mode.startswith("CFBP"):
-            return FileKind("tdes", mode.lower(), kind, unsupported=f"TDES {mode} (interleaved/pipelined, ANSI X9.52; withdrawn from SP 800-67) is not implemented")
         if mode not in _TDES_MODES:
             return None
         return FileKind("tdes", _TDES_MODES[mode], kind)
@@ -178,18 +191,38 @@ def _direction(params: dict[str, str], rec: dict[str, str]) -> str:
 
 def _symmetric(kind: FileKind, line: int, params: dict[str, str], rec: dict[str, str], ident: str) -> Vector:
     direction = _direction(params, rec)
-    fields: dict[str, object] = {"key": _key(rec, line), "iv": hexbytes(rec.get("iv", ""), "IV", line)}
-    if kind.mode == "cfb1":
-        for name in ("plaintext", "ciphertext"):
-            bits = _get(rec, line, name)
-            if set(bits) - {"0", "1"}:
-                raise VectorFormatError(f"line {line}: CFB1 {name.upper()} must be a string of bits")
-            fields["pt" if name == "plaintext" else "ct"] = bits
+    if "iv1" in rec:
+        iv = b"".join(hexbytes(rec.get(f"iv{i}", ""), f"IV{i}", line) for i in (1, 2, 3))
     else:
-        fields["pt"] = hexbytes(_get(rec, line, "plaintext", "pt"), "PLAINTEXT", line)
-        fields["ct"] = hexbytes(_get(rec, line, "ciphertext", "ct"), "CIPHERTEXT", line)
+        iv = hexbytes(rec.get("iv", ""), "IV", line)
+    fields: dict[str, object] = {"key": _key(rec, line), "iv": iv}
+    for name in ("plaintext", "ciphertext"):
+        text = _lanes(rec, name, line)
+        key = "pt" if name == "plaintext" else "ct"
+        if kind.mode in BIT_MODES:
+            if set(text) - {"0", "1"}:
+                raise VectorFormatError(f"line {line}: {kind.mode.upper()} {name.upper()} must be a string of bits")
+            fields[key] = text
+        else:
+            fields[key] = hexbytes(text, name.upper(), line)
     op = ("mct-" if kind.kind == "mct" else "") + direction
     return Vector(kind.algorithm, kind.mode, op, fields, ident, kind=kind.kind)
+
+
+def _lanes(rec: dict[str, str], name: str, line: int) -> str:
+    """A value, or the concatenation of its three lanes (``PLAINTEXT1..3`` of the X9.52 KAT files).
+
+    In those KATs a side given once (``PLAINTEXT`` or just ``CIPHERTEXT1``) while the other side
+    has three lanes enters all three lanes.
+    """
+    three = any(f"{n}{i}" in rec for n in ("plaintext", "ciphertext") for i in (2, 3))
+    short = {"plaintext": "pt", "ciphertext": "ct"}[name]
+    if all(f"{name}{i}" in rec for i in (1, 2, 3)):
+        return "".join(rec[f"{name}{i}"].strip() for i in (1, 2, 3))
+    for key in (name, short, f"{name}1"):
+        if key in rec:
+            return rec[key].strip() * (3 if three else 1)
+    raise VectorFormatError(f"line {line}: record lacks {name.upper()}")
 
 
 def _gcm(kind: FileKind, line: int, params: dict[str, str], rec: dict[str, str], ident: str) -> Vector:
