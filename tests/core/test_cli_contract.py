@@ -305,3 +305,13 @@ def test_progress_only_on_terminal_stderr(tmp_path: Path) -> None:
     piped = _mptool("algo", "digest", str(big), "-f", "json", "--deterministic")
     assert piped.stderr == b""  # no bar when stderr is not a terminal
     assert piped.stdout == proc.stdout
+
+
+def test_both_sm3_backends_agree() -> None:
+    """hashlib's SM3 (when OpenSSL has it) and cryptography's give the GB/T 32905 answer."""
+    from mptool.core.inputs import _CryptographySM3, new_sm3
+
+    for sm3 in (new_sm3(), _CryptographySM3()):
+        sm3.update(b"a")
+        sm3.update(b"bc")
+        assert sm3.hexdigest() == SM3_ABC

@@ -15,12 +15,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from cryptography.hazmat.primitives import hashes
-
 from mptool.core.errors import InputError
 from mptool.core.model import InputRecord
 
 STDIN_NAME = "<stdin>"
+
+
+class _CryptographySM3:
+    """SM3 through cryptography, for Pythons whose hashlib (OpenSSL) lacks SM3."""
+
+    def __init__(self) -> None:
+        from cryptography.hazmat.primitives import hashes
+
+        self._hash = hashes.Hash(hashes.SM3())
+
+    def update(self, data: bytes) -> None:
+        self._hash.update(data)
+
+    def hexdigest(self) -> str:
+        return self._hash.copy().finalize().hex()
+
+
+def new_sm3() -> "hashlib._Hash | _CryptographySM3":
+    """An SM3 hash object (GB/T 32905-2016): hashlib's when its OpenSSL has SM3, as it
+    releases the GIL on large updates so digesting can overlap parsing; else cryptography's."""
+    try:
+        return hashlib.new("sm3")
+    except ValueError:
+        return _CryptographySM3()
+
 CHUNK_SIZE = 1 << 20
 
 
@@ -32,7 +55,7 @@ class DigestingReader:
     stream: BinaryIO
     size: int = 0
     _sha256: "hashlib._Hash" = field(default_factory=hashlib.sha256)
-    _sm3: hashes.Hash = field(default_factory=lambda: hashes.Hash(hashes.SM3()))
+    _sm3: "hashlib._Hash | _CryptographySM3" = field(default_factory=new_sm3)
 
     def read(self, n: int = -1) -> bytes:
         """Read up to ``n`` bytes (all when ``n`` < 0), updating the digests."""
@@ -60,8 +83,7 @@ class DigestingReader:
 
     def record(self) -> InputRecord:
         """The :class:`InputRecord` of what has been read so far (call after :meth:`drain`)."""
-        sm3 = self._sm3.copy().finalize().hex()
-        return InputRecord(name=self.name, size=self.size, sha256=self._sha256.hexdigest(), sm3=sm3)
+        return InputRecord(name=self.name, size=self.size, sha256=self._sha256.hexdigest(), sm3=self._sm3.hexdigest())
 
 
 def check_readable_file(path: str, *, allow_empty: bool = False) -> Path:
@@ -132,6 +154,6 @@ def read_input(path: str, *, allow_empty: bool = False, max_size: int | None = N
 
 def digest_bytes(name: str, data: bytes) -> InputRecord:
     """The :class:`InputRecord` of bytes already in memory (e.g. a value given on the command line)."""
-    sm3 = hashes.Hash(hashes.SM3())
+    sm3 = new_sm3()
     sm3.update(data)
-    return InputRecord(name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest(), sm3=sm3.finalize().hex())
+    return InputRecord(name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest(), sm3=sm3.hexdigest())
