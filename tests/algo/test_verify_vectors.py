@@ -135,3 +135,28 @@ def test_vectors_from_stdin() -> None:
     evidence = result.json()
     assert result.exit_code == 0 and evidence["inputs"][0]["name"] == "<stdin>"
     assert evidence["results"][0]["subject"] == "SM3-HASH"
+
+
+def test_wycheproof_hmac_layout_with_standard_values(tmp_path: Path) -> None:
+    """The Wycheproof MAC layout (as in C2SP's hmac_sm3_test.json) carrying the GM/T 0042 HMAC-SM3
+    examples, plus one case with a modified tag marked invalid and one truncated-tag group."""
+    from algo_support import gm
+
+    tests = [{"tcId": i + 1, "comment": e["id"], "flags": ["Ktv"], "key": e["key"], "msg": e["msg"], "tag": e["mac"], "result": "valid"} for i, e in enumerate(gm()["hmac_sm3"])]
+    modified = dict(tests[0], tcId=len(tests) + 1, flags=["ModifiedTag"], tag=tests[0]["tag"][:-2] + "00", result="invalid")
+    truncated = dict(tests[0], tcId=len(tests) + 2, tag=tests[0]["tag"][:32])
+    document = {
+        "algorithm": "HMACSM3",
+        "schema": "mac_test_schema_v1.json",
+        "numberOfTests": len(tests) + 2,
+        "testGroups": [
+            {"keySize": 256, "tagSize": 256, "type": "MacTest", "tests": [*tests, modified]},
+            {"keySize": 256, "tagSize": 128, "type": "MacTest", "tests": [truncated]},
+        ],
+    }
+    path = tmp_path / "hmac_sm3_gm.json"
+    path.write_text(json.dumps(document))
+    data = _verify("--vectors", str(path))
+    assert data["exit_code"] == 0
+    (result,) = data["results"]
+    assert result["subject"] == "HMAC-SM3" and result["measurements"]["passed"] == len(tests) + 2
