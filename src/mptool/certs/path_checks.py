@@ -92,7 +92,10 @@ def _check_structure(index: int, cert: Cert, is_anchor: bool, options: PathOptio
         add(Issue("structure", "error", index, "nameConstraints in a certificate that is not a CA (RFC 5280 §4.2.1.10)"))
     aki = cert.ext_value(oids.EXT_AKI)
     if not cert.self_issued and not is_anchor and (aki is None or aki.key_identifier is None):
-        add(Issue("chaining", "error", index, "authorityKeyIdentifier keyIdentifier is missing (RFC 5280 §4.2.1.1 MUST)"))
+        # A profile MUST (RFC 5280 §4.2.1.1; CERT-EXT-007, reported by the lint) that §6 path
+        # validation does not use: it fails the path only in Web-PKI mode.
+        severity = "error" if options.webpki else "warn"
+        add(Issue("chaining", severity, index, "authorityKeyIdentifier keyIdentifier is missing (RFC 5280 §4.2.1.1 MUST)"))
     if not options.webpki:
         return
     if cert.version != 2:
