@@ -34,8 +34,10 @@ def demo(ctx: click.Context, directory: str) -> None:
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     table = Table(title=f"mptool demo — evidence in {target.resolve()}")
-    for column in ("group", "run", "exit", "status", "results", "evidence"):
-        table.add_column(column, overflow="fold")
+    table.add_column("group", no_wrap=True)
+    table.add_column("run", no_wrap=True, overflow="ellipsis", max_width=44)
+    for column in ("exit", "status", "results", "evidence file"):
+        table.add_column(column, no_wrap=True, overflow="ellipsis")
     worst = 0
     for group, (module_name, issue) in DEMO_MODULES.items():
         try:
@@ -43,7 +45,7 @@ def demo(ctx: click.Context, directory: str) -> None:
         except ModuleNotFoundError as exc:
             if exc.name != module_name:
                 raise
-            table.add_row(group, "—", "—", "not available", "", f"command group not implemented yet (issue {issue})")
+            table.add_row(group, f"not implemented yet (issue {issue})", "—", "not available", "", "")
             continue
         for run in module.demo_runs():
             evidence_file = target / f"{run.name}.json"
@@ -57,6 +59,6 @@ def demo(ctx: click.Context, directory: str) -> None:
                 data = json.loads(evidence_file.read_text(encoding="utf-8"))
                 status = data["summary"]["status"]
                 counts = ", ".join(f"{k} {v}" for k, v in data["summary"]["counts"].items() if v)
-            table.add_row(group, run.description, str(code), status, counts, str(evidence_file))
-    stdout_console(140).print(table)
+            table.add_row(group, run.description, str(code), status, counts, evidence_file.name)
+    stdout_console(150).print(table)
     ctx.exit(worst)
