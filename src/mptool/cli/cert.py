@@ -59,6 +59,7 @@ def chain(leaf: str, intermediates: tuple[str, ...], trust: tuple[str, ...], at:
     from mptool.certs.service import run_chain
 
     builder = out.builder()
+    _require_pinned_time(out, at)
     run_chain(builder, leaf, intermediates=intermediates, trust=trust, crls=crls, at_text=at, sm2_id_text=sm2_id, purpose=purpose, name=name)
     out.finish(builder)
 
@@ -76,6 +77,7 @@ def pair(sign: str, enc: str, at: str | None, out: OutputOptions) -> None:
     from mptool.certs.service import run_pair
 
     builder = out.builder()
+    _require_pinned_time(out, at)
     run_pair(builder, sign, enc, at_text=at)
     out.finish(builder)
 
@@ -107,3 +109,11 @@ def limbo(ctx: click.Context, suite: str, output: str, evidence: str | None, sm2
         OutputOptions("json", evidence, None, FailOn.NEVER, True, True, False).write(builder.build(FailOn.NEVER))
     if not quiet:
         click.echo("mptool: limbo " + ", ".join(f"{k} {v}" for k, v in totals.items()), err=True)
+
+
+def _require_pinned_time(out: OutputOptions, at: str | None) -> None:
+    """Under --deterministic the validation time must be pinned too, or runs would differ."""
+    from mptool.core.report import fixed_timestamp
+
+    if out.deterministic and at is None and fixed_timestamp() is None:
+        raise click.UsageError("--deterministic needs --at TIME (or SOURCE_DATE_EPOCH): the default validation time, now, differs between runs")
