@@ -14,7 +14,7 @@ from conftest import run_cli, validate_evidence
 from mptool.protocols.active import ike_probe
 from mptool.protocols.active import messages as m
 from mptool.protocols.active.records import HandshakeReassembler
-from mptool.protocols.active.wire import DecodeError
+from mptool.protocols.wire import DecodeError
 
 PARSERS = [
     m.ClientHello.parse,

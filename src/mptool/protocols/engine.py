@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from mptool.protocols import ike
 from mptool.protocols.netdecode import ESP, TCP, UDP, Segment, Stats, decode
 from mptool.protocols.tcp import HalfStream
-from mptool.protocols.tls_messages import Malformed
 from mptool.protocols.tls_stream import CLIENT, SERVER, TLSConnection, looks_like_client_hello, looks_like_record
+from mptool.protocols.wire import DecodeError
 
 #: Link types whose IPv4 frames take the fast path: offset of the IP header, with the
 #: EtherType / protocol field in the two bytes before it (Ethernet, Linux cooked v1).
@@ -253,7 +253,7 @@ class Analyzer:
     def _ike(self, seg: Segment, payload: bytes, frame: int, nat_t: bool) -> None:
         try:
             msg = ike.parse(payload, frame, (seg.src, seg.sport), (seg.dst, seg.dport))
-        except Malformed as exc:
+        except DecodeError as exc:
             self.ike_problems.append(f"frame {frame}: not a decodable ISAKMP message: {exc}")
             return
         exchange = self.ike.setdefault(msg.ispi, IkeExchange())

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mptool.protocols import ids
-from mptool.protocols.tls_messages import Malformed, Reader
+from mptool.protocols.wire import DecodeError, Reader
 
 KNOWN_VENDOR_IDS: dict[str, str] = {
     "4a131c81070358455c5728f20e95452f": "RFC 3947 NAT-T",
@@ -57,7 +57,7 @@ class IkeMessage:
 def parse(data: bytes, frame: int, src: tuple[str, int], dst: tuple[str, int]) -> IkeMessage:
     """Decode one ISAKMP message (the UDP payload without any non-ESP marker)."""
     if len(data) < 28:
-        raise Malformed(f"ISAKMP message of {len(data)} bytes, shorter than its 28-byte header")
+        raise DecodeError(f"ISAKMP message of {len(data)} bytes, shorter than its 28-byte header")
     version = data[17]
     msg = IkeMessage(
         frame, src, dst, data[0:8], data[8:16], version >> 4, version & 0x0F, data[18], data[19],
@@ -65,7 +65,7 @@ def parse(data: bytes, frame: int, src: tuple[str, int], dst: tuple[str, int]) -
     )
     length = int.from_bytes(data[24:28], "big")
     if msg.major not in (1, 2):
-        raise Malformed(f"ISAKMP major version {msg.major}")
+        raise DecodeError(f"ISAKMP major version {msg.major}")
     end = min(length, len(data))
     if length > len(data):
         msg.problem = f"header length {length} exceeds the {len(data)} bytes captured"
@@ -74,7 +74,7 @@ def parse(data: bytes, frame: int, src: tuple[str, int], dst: tuple[str, int]) -
         return msg
     try:
         _payloads(msg, data, data[16], 28, end)
-    except Malformed as exc:
+    except DecodeError as exc:
         msg.problem = str(exc)
     return msg
 
@@ -85,12 +85,12 @@ def _payloads(msg: IkeMessage, data: bytes, first: int, pos: int, end: int) -> N
     nxt = first
     while nxt and pos < end:
         if pos + 4 > end:
-            raise Malformed("truncated payload header")
+            raise DecodeError("truncated payload header")
         ptype = nxt
         nxt = data[pos]
         plen = int.from_bytes(data[pos + 2 : pos + 4], "big")
         if plen < 4 or pos + plen > end:
-            raise Malformed(f"payload {names.get(ptype, ptype)} length {plen} does not fit the message")
+            raise DecodeError(f"payload {names.get(ptype, ptype)} length {plen} does not fit the message")
         body = data[pos + 4 : pos + plen]
         msg.payloads.append(names.get(ptype, f"unknown ({ptype})"))
         if (v2 and ptype == 33) or (not v2 and ptype == 1):
@@ -113,7 +113,7 @@ def _payloads(msg: IkeMessage, data: bytes, first: int, pos: int, end: int) -> N
 
 def _attributes(r: Reader, names: dict[int, str], values: dict[int, dict[int, str]]) -> list[dict[str, Any]]:
     out = []
-    while r.left():
+    while r.remaining:
         atype = r.uint(2)
         if atype & 0x8000:
             value: int | str = r.uint(2)
@@ -134,7 +134,7 @@ def _substructure(r: Reader) -> tuple[int, Reader]:
     r.uint(1)
     length = r.uint(2)
     if length < 4:
-        raise Malformed(f"substructure length {length}")
+        raise DecodeError(f"substructure length {length}")
     return first, Reader(r.take(length - 4))
 
 
@@ -151,7 +151,7 @@ class _Counted(Reader):
     __slots__ = ("count",)
 
     def __init__(self, p: Reader, count: int) -> None:
-        super().__init__(p.data, p.pos, p.end)
+        super().__init__(p.data, pos=p.pos, end=p.end)
         self.count = count
 
 
@@ -161,7 +161,7 @@ def _sa_v1(body: bytes) -> list[dict[str, Any]]:
     r.uint(4)  # situation
     proposals = []
     nxt = 2
-    while nxt == 2 and r.left() >= 4:
+    while nxt == 2 and r.remaining >= 4:
         nxt, number, proto, spi, p = _proposal(r)
         transforms = []
         for _ in range(p.count):  # type: ignore[attr-defined]
@@ -184,7 +184,7 @@ def _sa_v1(body: bytes) -> list[dict[str, Any]]:
 def _sa_v2(body: bytes) -> list[dict[str, Any]]:
     r = Reader(body)
     proposals = []
-    while r.left() >= 8:
+    while r.remaining >= 8:
         _, number, proto, spi, p = _proposal(r)
         transforms = []
         for _ in range(p.count):  # type: ignore[attr-defined]

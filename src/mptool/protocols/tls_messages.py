@@ -1,7 +1,7 @@
 """Parsers of TLS / TLCP handshake message bodies (RFC 5246 §7.4, RFC 8446 §4, GB/T 38636).
 
 Each parser takes the message body (after the 4-byte handshake header) and returns plain
-data; a body that does not fit its structure raises :class:`Malformed`.
+data; a body that does not fit its structure raises :class:`~mptool.protocols.wire.DecodeError`.
 """
 
 from __future__ import annotations
@@ -10,45 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mptool.protocols import ids
+from mptool.protocols.wire import DecodeError, Reader
 
 #: ServerHello.random of a HelloRetryRequest (RFC 8446 §4.1.3): SHA-256("HelloRetryRequest").
 HRR_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
 
 
-class Malformed(ValueError):
-    """A handshake message body that does not match its wire format."""
-
-
-class Reader:
-    """Bounds-checked big-endian reader over a message body."""
-
-    __slots__ = ("data", "pos", "end")
-
-    def __init__(self, data: bytes, pos: int = 0, end: int | None = None) -> None:
-        self.data = data
-        self.pos = pos
-        self.end = len(data) if end is None else end
-
-    def take(self, n: int) -> bytes:
-        if self.pos + n > self.end:
-            raise Malformed(f"needs {n} more bytes at offset {self.pos}, only {self.end - self.pos} left")
-        out = self.data[self.pos : self.pos + n]
-        self.pos += n
-        return out
-
-    def uint(self, n: int) -> int:
-        return int.from_bytes(self.take(n), "big")
-
-    def vector(self, length_bytes: int) -> bytes:
-        return self.take(self.uint(length_bytes))
-
-    def left(self) -> int:
-        return self.end - self.pos
-
-
 def _u16_list(data: bytes) -> list[int]:
     if len(data) % 2:
-        raise Malformed("odd length of a list of 16-bit values")
+        raise DecodeError("odd length of a list of 16-bit values")
     return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
 
 
@@ -88,10 +58,10 @@ def parse_hello(body: bytes, client: bool) -> Hello:
         suites = [r.uint(2)]
         comps = [r.uint(1)]
     hello = Hello(version, random, sid, suites, comps)
-    if r.left() == 0:
+    if r.remaining == 0:
         return hello
     ext_block = Reader(r.vector(2))
-    while ext_block.left():
+    while ext_block.remaining:
         etype = ext_block.uint(2)
         edata = ext_block.vector(2)
         hello.extensions.append(etype)
@@ -103,7 +73,7 @@ def _parse_extension(hello: Hello, etype: int, data: bytes, client: bool) -> Non
     r = Reader(data)
     if etype == 0 and client and data:  # server_name
         names = Reader(r.vector(2))
-        while names.left():
+        while names.remaining:
             kind = names.uint(1)
             name = names.vector(2)
             if kind == 0:
@@ -117,14 +87,14 @@ def _parse_extension(hello: Hello, etype: int, data: bytes, client: bool) -> Non
     elif etype == 51 and data:
         if client:
             shares = Reader(r.vector(2))
-            while shares.left():
+            while shares.remaining:
                 hello.key_share_groups.append(shares.uint(2))
                 shares.vector(2)
         else:
             hello.key_share_groups = [r.uint(2)]
     elif etype == 16 and data:
         protos = Reader(r.vector(2))
-        while protos.left():
+        while protos.remaining:
             hello.alpn.append(protos.vector(1).decode("ascii", "replace"))
     elif etype == 11 and data:
         hello.ec_point_formats = list(r.vector(1))
@@ -137,7 +107,7 @@ def parse_certificate_list(body: bytes, tls13: bool = False) -> list[bytes]:
         r.vector(1)  # certificate_request_context
     certs = Reader(r.vector(3))
     out = []
-    while certs.left():
+    while certs.remaining:
         out.append(certs.vector(3))
         if tls13:
             certs.vector(2)  # per-certificate extensions
@@ -165,19 +135,19 @@ def parse_server_key_exchange(body: bytes, suite: int, version: int) -> ServerKe
     r = Reader(body)
     if tlcp and info.key_exchange in ("ECC", "RSA", "IBC"):
         sig = r.vector(2)
-        _expect_end(r)
+        r.expect_end()
         return ServerKeyExchange("tlcp_ecc" if info.key_exchange == "ECC" else f"tlcp_{info.key_exchange.lower()}", signature=sig)
     if info.key_exchange in ("ECDHE", "ECDH") or (tlcp and info.key_exchange == "ECDHE"):
         start = r.pos
         curve_type = r.uint(1)
         if curve_type != 3:
-            raise Malformed(f"ECParameters curve_type {curve_type}, only named_curve (3) is decoded")
+            raise DecodeError(f"ECParameters curve_type {curve_type}, only named_curve (3) is decoded")
         curve = r.uint(2)
         point = r.vector(1)
         params = body[start : r.pos]
         sigalg = None if tlcp or version < 0x0303 else r.uint(2)
         sig = r.vector(2)
-        _expect_end(r)
+        r.expect_end()
         form = "tlcp_ecdhe" if tlcp else "ecdhe"
         return ServerKeyExchange(form, params, sig, sigalg, curve_type, curve, point)
     if info.key_exchange in ("DHE", "DH"):
@@ -187,8 +157,8 @@ def parse_server_key_exchange(body: bytes, suite: int, version: int) -> ServerKe
         r.vector(2)
         params = body[start : r.pos]
         sigalg = None if version < 0x0303 else r.uint(2)
-        sig = r.vector(2) if r.left() else b""
-        _expect_end(r)
+        sig = r.vector(2) if r.remaining else b""
+        r.expect_end()
         return ServerKeyExchange("dhe", params, sig, sigalg, details={"dh_prime_bits": len(p.lstrip(b"\0")) * 8})
     if info.key_exchange == "RSA":
         start = r.pos
@@ -197,14 +167,9 @@ def parse_server_key_exchange(body: bytes, suite: int, version: int) -> ServerKe
         params = body[start : r.pos]
         sigalg = None if version < 0x0303 else r.uint(2)
         sig = r.vector(2)
-        _expect_end(r)
+        r.expect_end()
         return ServerKeyExchange("rsa_export", params, sig, sigalg, details={"rsa_modulus_bits": len(modulus.lstrip(b"\0")) * 8})
     return ServerKeyExchange("unknown", details={"length": len(body)})
-
-
-def _expect_end(r: Reader) -> None:
-    if r.left():
-        raise Malformed(f"{r.left()} unexpected bytes at the end of the message")
 
 
 @dataclass
@@ -223,7 +188,7 @@ def parse_certificate_request(body: bytes, version: int) -> CertificateRequest:
     sigalgs = _u16_list(r.vector(2)) if version == 0x0303 else []
     dns = Reader(r.vector(2))
     count = 0
-    while dns.left():
+    while dns.remaining:
         dns.vector(2)
         count += 1
     return CertificateRequest(types, sigalgs, count)
@@ -234,14 +199,14 @@ def parse_certificate_verify(body: bytes, version: int) -> tuple[int | None, byt
     r = Reader(body)
     sigalg = r.uint(2) if version == 0x0303 else None
     sig = r.vector(2)
-    _expect_end(r)
+    r.expect_end()
     return sigalg, sig
 
 
 def parse_alerts(body: bytes) -> list[tuple[int, int]]:
     """(level, description) pairs of a plaintext alert record."""
     if len(body) % 2:
-        raise Malformed("alert record of odd length")
+        raise DecodeError("alert record of odd length")
     return [(body[i], body[i + 1]) for i in range(0, len(body), 2)]
 
 
@@ -261,7 +226,7 @@ def describe_client_key_exchange(body: bytes, suite: int, version: int) -> dict[
         r = Reader(body)
         if version == ids.TLCP_VERSION and len(body) > 2 and int.from_bytes(body[:2], "big") == len(body) - 2:
             r.uint(2)  # GmSSL's outer length
-        if r.left() > 3 and body[r.pos] == 3:
+        if r.remaining > 3 and body[r.pos] == 3:
             r.uint(1)
             out["named_curve"] = r.uint(2)
         out["form"] = "ecdh_public_point"

@@ -14,7 +14,6 @@ from mptool.protocols import ids
 from mptool.protocols.tls_messages import (
     CertificateRequest,
     Hello,
-    Malformed,
     ServerKeyExchange,
     describe_client_key_exchange,
     parse_alerts,
@@ -24,6 +23,7 @@ from mptool.protocols.tls_messages import (
     parse_hello,
     parse_server_key_exchange,
 )
+from mptool.protocols.wire import DecodeError
 
 MAX_RECORD = (1 << 14) + 2048
 MAX_TRANSCRIPT = 1 << 20
@@ -192,7 +192,7 @@ class TLSConnection:
         elif ctype == 21:
             try:
                 pairs = parse_alerts(body)
-            except Malformed as exc:
+            except DecodeError as exc:
                 self.problems.append(f"frame {frame}: {exc}")
                 return
             for level, code in pairs:
@@ -219,7 +219,7 @@ class TLSConnection:
                 d.hs_buffer = d.hs_buffer[4 + mlen :]
                 try:
                     self._handshake(side, mtype, msg, frame)
-                except Malformed as exc:
+                except DecodeError as exc:
                     self.problems.append(f"frame {frame}: malformed {ids.HANDSHAKE_TYPES.get(mtype, mtype)}: {exc}")
 
     def _handshake(self, side: int, mtype: int, msg: bytes, frame: int) -> None:

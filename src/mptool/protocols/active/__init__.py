@@ -1,8 +1,8 @@
 """Active protocol testing: probing live TLS, TLCP and IKE endpoints, and a TLCP test server.
 
-Modules:
+Modules (the byte cursor and vector builders are :mod:`mptool.protocols.wire`, shared with
+the passive analyzer):
 
-- :mod:`.wire` — byte cursor and length-prefixed vectors (TLS presentation language).
 - :mod:`.records` — TLS/TLCP record framing over sockets, with deadlines; handshake reassembly.
 - :mod:`.messages` — handshake messages (TLS 1.0-1.3 hellos, TLCP key exchange formats).
 - :mod:`.suites` — parameters of the TLCP suites this package runs.

@@ -20,7 +20,7 @@ from mptool.protocols.active.records import (
     RecordStream,
     connect,
 )
-from mptool.protocols.active.wire import DecodeError
+from mptool.protocols.wire import DecodeError
 
 
 class BudgetExhausted(ConnectionProblem):

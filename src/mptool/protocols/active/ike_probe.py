@@ -26,7 +26,7 @@ from itertools import product
 from mptool.core.model import Severity
 from mptool.protocols import ids
 from mptool.protocols.active.report import ProtocolReport
-from mptool.protocols.active.wire import DecodeError, Reader
+from mptool.protocols.wire import DecodeError, Reader
 
 # ------------------------------------------------------------------ IKEv1 candidates
 

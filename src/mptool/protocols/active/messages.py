@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mptool.protocols.active.wire import DecodeError, Reader, u8, u16, u24, vec
+from mptool.protocols.wire import DecodeError, Reader, u8, u16, u24, vec
 
 HELLO_REQUEST = 0
 CLIENT_HELLO = 1

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mptool.protocols.active.wire import DecodeError
+from mptool.protocols.wire import DecodeError
 
 CHANGE_CIPHER_SPEC = 20
 ALERT = 21

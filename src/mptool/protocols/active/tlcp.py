@@ -53,7 +53,7 @@ from mptool.protocols.active.tlcp_crypto import (
     sm3,
     verify_data,
 )
-from mptool.protocols.active.wire import DecodeError
+from mptool.protocols.wire import DecodeError
 
 # Alert descriptions used here (RFC 5246 §7.2, GB/T 38636 §6.4.2).
 CLOSE_NOTIFY = 0

@@ -1,4 +1,8 @@
-"""A byte cursor and builders for the TLS presentation language (uint8/16/24, vectors)."""
+"""A byte cursor and builders for the TLS presentation language (uint8/16/24, vectors).
+
+Shared by the passive analyzer (``tls_messages``, ``ike``) and the active side
+(``active.messages``, ``active.ike_probe``).
+"""
 
 from __future__ import annotations
 
@@ -8,21 +12,32 @@ class DecodeError(ValueError):
 
 
 class Reader:
-    """Reads big-endian integers and length-prefixed vectors from a byte string."""
+    """Reads big-endian integers and length-prefixed vectors from ``data[pos:end]``.
 
-    def __init__(self, data: bytes, what: str = "message") -> None:
+    ``what`` names the structure in error messages (``ClientHello: truncated (needed 2 bytes at
+    offset 40, have 1)``, the active side's wording); without it the messages are the analyzer's
+    (``needs 2 more bytes at offset 40, only 1 left``). Both wordings are kept because evidence
+    quotes them.
+    """
+
+    __slots__ = ("data", "pos", "end", "what")
+
+    def __init__(self, data: bytes, what: str | None = None, pos: int = 0, end: int | None = None) -> None:
         self.data = bytes(data)
-        self.pos = 0
+        self.pos = pos
+        self.end = len(self.data) if end is None else end
         self.what = what
 
     @property
     def remaining(self) -> int:
         """Bytes not read yet."""
-        return len(self.data) - self.pos
+        return self.end - self.pos
 
     def take(self, n: int) -> bytes:
         """The next ``n`` bytes."""
-        if n < 0 or self.pos + n > len(self.data):
+        if n < 0 or self.pos + n > self.end:
+            if self.what is None:
+                raise DecodeError(f"needs {n} more bytes at offset {self.pos}, only {self.remaining} left")
             raise DecodeError(f"{self.what}: truncated (needed {n} bytes at offset {self.pos}, have {self.remaining})")
         out = self.data[self.pos : self.pos + n]
         self.pos += n
@@ -55,6 +70,8 @@ class Reader:
     def expect_end(self) -> None:
         """Fail when bytes are left over."""
         if self.remaining:
+            if self.what is None:
+                raise DecodeError(f"{self.remaining} unexpected bytes at the end of the message")
             raise DecodeError(f"{self.what}: {self.remaining} unexpected trailing bytes")
 
 
