@@ -188,10 +188,13 @@ GROUPS: dict[int, str] = {
 
 SIGNATURE_SCHEMES: dict[int, str] = dict(IANA_SIGNATURE_SCHEMES)
 
-CURVE_SM2 = 41
+CURVE_SM2 = 41  #: curveSM2 (RFC 8998; GmSSL 3, Tongsuo)
 #: GmSSL 2.x sent SM2 as curve 30 in TLCP ECDHE (protocols.md §1.5); in TLS 30 is x448.
 GMSSL2_CURVE_SM2 = 30
 SM2SIG_SM3 = 0x0708
+
+#: ServerHello.random of a HelloRetryRequest (RFC 8446 §4.1.3): SHA-256("HelloRetryRequest").
+HRR_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
 
 #: TLS 1.3 suites whose whole algorithm set is SM (RFC 8998).
 RFC8998_SUITES = frozenset({0x00C6, 0x00C7})

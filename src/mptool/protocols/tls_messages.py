@@ -12,9 +12,6 @@ from typing import Any
 from mptool.protocols import ids
 from mptool.protocols.wire import DecodeError, Reader
 
-#: ServerHello.random of a HelloRetryRequest (RFC 8446 §4.1.3): SHA-256("HelloRetryRequest").
-HRR_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
-
 
 def _u16_list(data: bytes) -> list[int]:
     if len(data) % 2:
@@ -42,7 +39,7 @@ class Hello:
 
     @property
     def is_hrr(self) -> bool:
-        return self.random == HRR_RANDOM
+        return self.random == ids.HRR_RANDOM
 
 
 def parse_hello(body: bytes, client: bool) -> Hello:

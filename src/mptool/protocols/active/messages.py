@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mptool.protocols import ids
 from mptool.protocols.wire import DecodeError, Reader, u8, u16, u24, vec
 
 HELLO_REQUEST = 0
@@ -23,12 +24,8 @@ CERTIFICATE_VERIFY = 15
 CLIENT_KEY_EXCHANGE = 16
 FINISHED = 20
 
-#: TLS 1.3 HelloRetryRequest is a ServerHello with this random (RFC 8446 §4.1.3).
-HRR_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
-
 NAMED_CURVE = 3
-CURVE_SM2 = 41  #: curveSM2 (RFC 8998; GmSSL 3, Tongsuo)
-CURVE_SM2_OLD = 30  #: the id GmSSL 2.x used for SM2
+CURVE_SM2 = ids.CURVE_SM2
 
 EXT_SERVER_NAME = 0
 EXT_SUPPORTED_GROUPS = 10
@@ -111,7 +108,7 @@ class ServerHello:
     @property
     def is_hrr(self) -> bool:
         """Whether this is a TLS 1.3 HelloRetryRequest."""
-        return self.random == HRR_RANDOM
+        return self.random == ids.HRR_RANDOM
 
     def extension(self, ext_type: int) -> bytes | None:
         """The data of an extension, or None."""
