@@ -124,6 +124,11 @@ class ServerHello:
         return int.from_bytes(sv, "big") if sv and len(sv) == 2 else self.version
 
 
+def server_name_extension(host: str) -> tuple[int, bytes]:
+    """server_name (RFC 6066 §3) with one host_name entry, IDNA-encoded."""
+    return EXT_SERVER_NAME, vec(u8(0) + vec(host.encode("idna"), 2), 2)
+
+
 def _parse_extensions(data: bytes, what: str) -> list[tuple[int, bytes]]:
     r = Reader(data, f"{what} extensions")
     out = []

@@ -300,11 +300,7 @@ class ClientLog:
 
 def client_hello(suites: list[int], server_name: str | None = None) -> m.ClientHello:
     """A TLCP ClientHello offering ``suites`` (SNI only when a host name is given, as GmSSL does)."""
-    extensions = None
-    if server_name:
-        name = server_name.encode("idna")
-        sni = (len(name) + 3).to_bytes(2, "big") + b"\x00" + len(name).to_bytes(2, "big") + name
-        extensions = [(m.EXT_SERVER_NAME, sni)]
+    extensions = [m.server_name_extension(server_name)] if server_name else None
     return m.ClientHello(TLCP_VERSION, _random(), suites, extensions=extensions)
 
 

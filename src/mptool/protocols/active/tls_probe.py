@@ -25,7 +25,7 @@ from mptool.protocols.active.hello import Budget, HelloOutcome, send_hello
 from mptool.protocols.active.records import ConnectionProblem
 from mptool.protocols.active.report import UNREACHABLE, ProtocolReport, describe_certificate, http_get
 from mptool.protocols.active.suites import suite_entry
-from mptool.protocols.wire import u8, u16, vec
+from mptool.protocols.wire import u16, vec
 
 SSL3, TLS10, TLS11, TLS12, TLS13 = 0x0300, 0x0301, 0x0302, 0x0303, 0x0304
 LEGACY_VERSIONS = (SSL3, TLS10, TLS11, TLS12)
@@ -46,8 +46,7 @@ def _sni(host: str | None) -> list[tuple[int, bytes]]:
         return []  # RFC 6066 §3: literal addresses are not sent
     except ValueError:
         pass
-    name = host.encode("idna")
-    return [(m.EXT_SERVER_NAME, vec(u8(0) + vec(name, 2), 2))]
+    return [m.server_name_extension(host)]
 
 
 def _list16(values: tuple[int, ...]) -> bytes:
