@@ -15,6 +15,7 @@ from mptool.algos.vectors.cavp import VectorFormatError
 from mptool.algos.vectors.model import ACCEPTABLE, INVALID, VALID
 
 WYCHEPROOF = VECTORS / "extra" / "wycheproof"
+BUNDLED_WYCHEPROOF = VECTORS / "wycheproof"
 ACVP = VECTORS / "extra" / "acvp"
 
 
@@ -28,7 +29,7 @@ def _load(path: Path):
         (VECTORS / "aes/cavp/CBC/CBCMMT128.rsp", "cavp"),
         (VECTORS / "gm/pyca/sm3-oscca.txt", "cavp"),
         (VECTORS / "rsa/pkcs1-v2.1/oaep-vect.txt", "pkcs1"),
-        (WYCHEPROOF / "aes_gcm_test.json", "wycheproof"),
+        (BUNDLED_WYCHEPROOF / "aes_gcm_test.json", "wycheproof"),
         (ACVP / "ACVP-AES-ECB-1.0-prompt.json", "acvp"),
         (VECTORS / "gm/gm_standard_examples.json", "mptool-gm"),
     ],
@@ -117,7 +118,7 @@ def _corrupt(tmp_path: Path, name: str, text: str) -> Path:
 
 def _malformed_cases(tmp_path: Path) -> list[Path]:
     cavp = (VECTORS / "aes/cavp/CBC/CBCMMT128.rsp").read_text()
-    wp = json.loads((WYCHEPROOF / "aes_gcm_test.json").read_text())
+    wp = json.loads((BUNDLED_WYCHEPROOF / "aes_gcm_test.json").read_text())
     del wp["testGroups"][0]["tests"][0]["result"]
     gmdata = json.loads((VECTORS / "gm/gm_standard_examples.json").read_text())
     gmdata["sm3"][0]["digest"] = "zz"
@@ -131,7 +132,7 @@ def _malformed_cases(tmp_path: Path) -> list[Path]:
         _corrupt(tmp_path, "pss-vect.txt", pkcs1.replace("# Message to be signed:", "# Message to be signed:\nxyz!", 1)),
         _corrupt(tmp_path, "wycheproof.json", json.dumps(wp)),
         _corrupt(tmp_path, "gm.json", json.dumps(gmdata)),
-        _corrupt(tmp_path, "truncated.json", (WYCHEPROOF / "aes_gcm_test.json").read_text()[:5000]),
+        _corrupt(tmp_path, "truncated.json", (BUNDLED_WYCHEPROOF / "aes_gcm_test.json").read_text()[:5000]),
         _corrupt(tmp_path, "unknown.txt", "hello\nworld\n"),
     ]
 

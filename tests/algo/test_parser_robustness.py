@@ -25,7 +25,7 @@ SAMPLES = [
     VECTORS / "hmac/rfc-4231-sha256.txt",
     VECTORS / "rsa/pkcs1-v2.1/pss-vect.txt",
     VECTORS / "gm/gm_standard_examples.json",
-    VECTORS / "extra/wycheproof/aes_ccm_test.json",
+    VECTORS / "wycheproof/aes_ccm_test.json",
     VECTORS / "extra/acvp/ACVP-AES-ECB-1.0-prompt.json",
 ]
 HEADS = {p: p.read_bytes()[:6000] for p in SAMPLES}
@@ -51,7 +51,7 @@ def test_damaged_files_give_format_errors_or_verdicts(sample, cut: int, position
 
 JSON_SAMPLES = [
     VECTORS / "gm/gm_standard_examples.json",
-    VECTORS / "extra/wycheproof/aes_gcm_test.json",
+    VECTORS / "wycheproof/aes_gcm_test.json",
     VECTORS / "extra/wycheproof/rsa_pss_2048_sha256_mgf1_32_test.json",
     VECTORS / "extra/acvp/ACVP-AES-ECB-1.0-prompt.json",
 ]

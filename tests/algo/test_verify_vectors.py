@@ -14,6 +14,7 @@ from mptool.algos.vectors import loader
 from mptool.algos.vectors.model import VALID, Vector
 
 WYCHEPROOF = VECTORS / "extra" / "wycheproof"
+BUNDLED_WYCHEPROOF = VECTORS / "wycheproof"
 
 
 def _verify(*args: str) -> dict:
@@ -43,7 +44,7 @@ def test_select_algorithm_and_mode() -> None:
     data = _verify("--algo", "sm4", "--mode", "xts")
     assert [r["subject"] for r in data["results"]] == ["SM4-XTS"]
     assert data["results"][0]["measurements"]["vectors_run"] == 2
-    assert data["inputs"] and all(i["name"].startswith("mptool:vectors/algo/gm/") for i in data["inputs"])
+    assert data["inputs"] and all(i["name"].startswith(("mptool:vectors/algo/gm/", "mptool:vectors/algo/wycheproof/sm4_")) for i in data["inputs"])
     data = _verify("--algo", "sm2")
     assert {r["subject"] for r in data["results"]} == {"SM2-SIGN", "SM2-ENCRYPT", "SM2-KDF", "SM2-KEYEXCHANGE"}
     assert data["summary"]["vectors_run"] == 8 and data["exit_code"] == 0
@@ -70,7 +71,7 @@ def test_corrupted_vector_fails_and_names_it(tmp_path: Path) -> None:
 
 def test_wycheproof_flipped_verdicts_are_failures(tmp_path: Path) -> None:
     """Accepting a case marked invalid, or rejecting one marked valid, is a failure."""
-    data = json.loads((WYCHEPROOF / "aes_gcm_test.json").read_text())
+    data = json.loads((BUNDLED_WYCHEPROOF / "aes_gcm_test.json").read_text())
     tests = [t for g in data["testGroups"] for t in g["tests"]]
     invalid = next(t for t in tests if t["result"] == "invalid" and "ModifiedTag" in t["flags"])
     valid = next(t for t in tests if t["result"] == "valid")
@@ -92,7 +93,7 @@ def test_acceptable_cases_are_counted() -> None:
 
 def test_unsupported_file_is_skipped_not_passed(tmp_path: Path) -> None:
     """A Wycheproof file of an algorithm mptool does not run is reported skipped, with the reason."""
-    data = json.loads((WYCHEPROOF / "aes_gcm_test.json").read_text())
+    data = json.loads((BUNDLED_WYCHEPROOF / "aes_gcm_test.json").read_text())
     data["algorithm"] = "AES-EAX"
     path = tmp_path / "aes_eax_like.json"
     path.write_text(json.dumps(data))

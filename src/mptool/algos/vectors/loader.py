@@ -19,7 +19,7 @@ from mptool.algos.vectors.model import VectorFile
 from mptool.data import data_path
 
 #: Folders of vectors/algo that make up the bundled set run by ``algo verify`` without arguments.
-BUNDLED_FOLDERS: tuple[str, ...] = ("gm", "aes", "tdes", "rsa", "sha", "hmac")
+BUNDLED_FOLDERS: tuple[str, ...] = ("gm", "aes", "tdes", "rsa", "sha", "hmac", "wycheproof")
 #: Shipped but not in the default run (format samples for ``--vectors``).
 EXTRA_FOLDER = "extra"
 
@@ -29,13 +29,13 @@ def vectors_dir() -> Path:
     return data_path("algo")
 
 
-#: Bundled folders holding each algorithm's vectors (to read only those with ``--algo``).
+#: Bundled folders (or ``folder/glob`` patterns) holding each algorithm's vectors (to read only those with ``--algo``).
 ALGORITHM_FOLDERS: dict[str, tuple[str, ...]] = {
     "sm2": ("gm",),
     "sm3": ("gm",),
-    "sm4": ("gm",),
-    "hmac": ("gm", "hmac"),
-    "aes": ("aes",),
+    "sm4": ("gm", "wycheproof/sm4_*"),
+    "hmac": ("gm", "hmac", "wycheproof/hmac_*"),
+    "aes": ("aes", "wycheproof/aes_*"),
     "tdes": ("tdes",),
     "rsa": ("rsa",),
     "sha": ("sha",),
@@ -46,8 +46,8 @@ def bundled_files(algorithm: str | None = None) -> list[Path]:
     """Every file of the bundled set (or of the folders holding ``algorithm``), sorted by path."""
     root = vectors_dir()
     folders = ALGORITHM_FOLDERS.get(algorithm, BUNDLED_FOLDERS) if algorithm else BUNDLED_FOLDERS
-    files = [p for folder in folders for p in (root / folder).rglob("*") if p.is_file() and p.name != "SOURCES.md"]
-    return sorted(files)
+    candidates = [p for folder in folders for p in (root.glob(folder) if "*" in folder else (root / folder).rglob("*"))]
+    return sorted({p for p in candidates if p.is_file() and p.name != "SOURCES.md"})
 
 
 @dataclass(frozen=True)
