@@ -21,6 +21,7 @@ OUTPUT_FIELDS = {
     "aead-encrypt": ("ct", "tag"),
     "aead-decrypt": ("pt", "tag"),
     "aead-both": ("ct", "tag"),
+    "padded-both": ("ct",),
     "hash": ("digest",),
     "sha-monte": ("digest",),
     "mac": ("mac",),

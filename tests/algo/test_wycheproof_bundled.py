@@ -28,6 +28,7 @@ GROUPS = {
     "hmac_sm3_test.json": "hmac-sm3",
     "aes_gcm_test.json": "aes-gcm",
     "aes_ccm_test.json": "aes-ccm",
+    "aes_cbc_pkcs5_test.json": "aes-cbc",
 }
 
 
@@ -121,7 +122,7 @@ def test_bundled_run_includes_them() -> None:
     assert "mptool:vectors/algo/wycheproof/hmac_sm3_test.json" in {i["name"] for i in out["inputs"]}
 
 
-@pytest.mark.parametrize(("name", "flag"), [("sm4_gcm_test.json", "ModifiedTag"), ("sm4_ccm_test.json", "ModifiedTag"), ("hmac_sm3_test.json", "ModifiedTag")])
+@pytest.mark.parametrize(("name", "flag"), [("sm4_gcm_test.json", "ModifiedTag"), ("sm4_ccm_test.json", "ModifiedTag"), ("hmac_sm3_test.json", "ModifiedTag"), ("aes_cbc_pkcs5_test.json", "BadPadding")])
 def test_an_invalid_case_marked_valid_is_caught(tmp_path: Path, name: str, flag: str) -> None:
     """The verdicts are really checked: relabel one invalid case valid and the run fails on it."""
     data = json.loads((BUNDLED / name).read_text())

@@ -158,6 +158,24 @@ def _both(v: Vector) -> Detail:
     return _crypt(v, decrypt=False) or _crypt(v, decrypt=True)
 
 
+def _padded_both(v: Vector) -> Detail:
+    """Wycheproof IndCpaTest (AES-CBC-PKCS5): a valid case must encrypt, PKCS#7-padded, to ``ct`` and
+    decrypt back; decryption of an invalid case must refuse its padding (or give another message)."""
+    f = v.fields
+    name = _cipher_name(v.algorithm)
+    size = ciphers.CIPHERS[name].block_size
+    if v.expect == VALID:
+        got, _ = _call(ciphers.encrypt, name, v.mode, f["key"], ciphers.pad(f["pt"], size, "pkcs7"), iv=f["iv"])
+        if mismatch := _mismatch("ciphertext", f["ct"], got):
+            return mismatch
+    padded = _call(ciphers.decrypt, name, v.mode, f["key"], f["ct"], iv=f["iv"])
+    try:
+        message = ciphers.unpad(padded, size, "pkcs7")
+    except ValueError as exc:
+        raise Rejected(str(exc)) from None
+    return _mismatch("plaintext", f["pt"], message)
+
+
 def _backend(name: str, key: bytes) -> Any:
     """The backend cipher object for ``key``, or Unsupported when the key length is wrong."""
     try:
@@ -446,6 +464,7 @@ HANDLERS: dict[str, Callable[[Vector], Detail]] = {
     "aead-encrypt": _aead_encrypt,
     "aead-decrypt": _aead_decrypt,
     "aead-both": _aead_both,
+    "padded-both": _padded_both,
     "hash": _hash,
     "sha-monte": _sha_monte,
     "mac": _mac,

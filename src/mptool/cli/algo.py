@@ -68,7 +68,7 @@ def verify(args: tuple[str, ...], vector_files: bool, algorithm: str | None, mod
     """Known-answer tests, or judge values captured from a system.
 
     \b
-    mptool algo verify                         every bundled vector (78,957)
+    mptool algo verify                         every bundled vector (79,173)
     mptool algo verify --vectors FILE...       user vector files, format detected from content
     mptool algo verify sm3 --data HEX --digest HEX
     mptool algo verify hmac-sm3 --key HEX --data HEX --mac HEX

@@ -3,8 +3,8 @@
 A file has ``algorithm``, ``numberOfTests``, ``notes`` (flag -> bugType/description) and
 ``testGroups[]`` with group parameters and ``tests[]`` (``tcId``, ``comment``, ``flags``,
 inputs, ``result`` in valid/invalid/acceptable). Supported algorithms: AES-GCM, AES-CCM,
-SM4-GCM, SM4-CCM, HMAC (SHA-1/SHA-2/SM3), RSASSA-PKCS1-v1_5 and RSASSA-PSS verification,
-RSAES-OAEP and RSAES-PKCS1-v1_5 decryption. Other algorithms are reported, never run.
+SM4-GCM, SM4-CCM, AES-CBC-PKCS5, HMAC (SHA-1/SHA-2/SM3), RSASSA-PKCS1-v1_5 and RSASSA-PSS
+verification, RSAES-OAEP and RSAES-PKCS1-v1_5 decryption. Other algorithms are reported, never run.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from mptool.algos.vectors.model import ACCEPTABLE, INVALID, VALID, Vector, Vecto
 
 _RESULTS = {"valid": VALID, "invalid": INVALID, "acceptable": ACCEPTABLE}
 _AEAD = {"AES-GCM": ("aes", "gcm"), "AES-CCM": ("aes", "ccm"), "SM4-GCM": ("sm4", "gcm"), "SM4-CCM": ("sm4", "ccm")}
+#: IndCpaTest files: block cipher modes with PKCS#5/#7 padding (an invalid case has a bad padding)
+_PADDED = {"AES-CBC-PKCS5": ("aes", "cbc")}
 
 
 def looks_like(data: Any) -> bool:
@@ -74,6 +76,10 @@ def _vector(algorithm: str, group: dict[str, Any], test: dict[str, Any], where: 
         fields = {k: _hex(test, src, where) for k, src in (("key", "key"), ("iv", "iv"), ("aad", "aad"), ("pt", "msg"), ("ct", "ct"), ("tag", "tag"))}
         fields["tag_size"] = int(group.get("tagSize", 128)) // 8
         return Vector(cipher, mode, "aead-both", fields, ident, expect=expect, flags=flags, reason=reason)
+    if algorithm in _PADDED:
+        cipher, mode = _PADDED[algorithm]
+        fields = {k: _hex(test, src, where) for k, src in (("key", "key"), ("iv", "iv"), ("pt", "msg"), ("ct", "ct"))}
+        return Vector(cipher, mode, "padded-both", fields, ident, expect=expect, flags=flags, reason=reason)
     if algorithm.upper().startswith("HMAC"):
         digest = _hash_name(algorithm[4:])
         fields = {"key": _hex(test, "key", where), "msg": _hex(test, "msg", where), "mac": _hex(test, "tag", where), "hash": digest or "sha1"}
