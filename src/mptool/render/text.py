@@ -35,13 +35,15 @@ def _status_text(status: Status) -> Text:
 
 
 def _short(value: Any, limit: int = 60) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"  # display only: the JSON evidence keeps the full value
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _measurement_summary(result: CheckResult) -> str:
     items = [(k, v) for k, v in result.measurements.items() if not isinstance(v, (dict, list))]
-    return _short(", ".join(f"{k}={_short(v, 24)}" for k, v in items[:4]), 70)
+    return _short(", ".join(f"{k}={_short(v, 24)}" for k, v in items[:4]), 100)
 
 
 def _per_result_table(results: list[CheckResult]) -> Table:
