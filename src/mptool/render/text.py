@@ -26,6 +26,8 @@ STATUS_STYLE: dict[Status, str] = {
 
 #: Above this many results the table groups results by check id.
 MAX_ROWS = 60
+#: At most this many inputs are listed with their digests; the JSON evidence has all.
+MAX_INPUTS = 10
 #: At most this many failing results are shown in detail; the JSON evidence has all.
 MAX_DETAILS = 40
 
@@ -89,8 +91,11 @@ def render(evidence: Evidence, console: Console) -> None:
         "  status: ", _status_text(evidence.summary.status), f"  exit code {evidence.exit_code}",
     )
     console.print(header)
-    for record in evidence.inputs:
-        console.print(Text(f"input {record.name}: {record.size} bytes, SHA-256 {record.sha256}, SM3 {record.sm3}", style="dim"))
+    shown = evidence.inputs if len(evidence.inputs) <= MAX_INPUTS else evidence.inputs[: MAX_INPUTS - 1]
+    for record in shown:
+        console.print(Text(f"input {record.name} ({record.size} bytes)\n  SHA-256 {record.sha256}\n  SM3     {record.sm3}", style="dim"), soft_wrap=True)
+    if len(shown) < len(evidence.inputs):
+        console.print(Text(f"… and {len(evidence.inputs) - len(shown)} more inputs; the JSON evidence lists every digest.", style="dim"))
     if results:
         console.print(_per_result_table(results) if len(results) <= MAX_ROWS else _per_check_table(results))
     else:
