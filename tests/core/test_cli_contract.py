@@ -315,3 +315,21 @@ def test_both_sm3_backends_agree() -> None:
         sm3.update(b"a")
         sm3.update(b"bc")
         assert sm3.hexdigest() == SM3_ABC
+
+
+def test_debug_records_the_traceback_of_an_erroring_check() -> None:
+    from click.testing import CliRunner
+
+    plain = validate_evidence(CliRunner().invoke(_root, ["trial", "error", "-f", "json"], env={"MPTOOL_DEBUG": ""}).stdout)
+    assert "traceback" not in plain["results"][0]["findings"][0]["data"]
+    debug = validate_evidence(CliRunner().invoke(_root, ["trial", "error", "-f", "json"], env={"MPTOOL_DEBUG": "1"}).stdout)
+    assert "RuntimeError: boom" in debug["results"][0]["findings"][0]["data"]["traceback"]
+
+
+def test_root_debug_option_turns_tracebacks_on_and_off(abc_file: Path) -> None:
+    from mptool.core.errors import debug_enabled
+
+    assert run_cli(["--debug", "algo", "digest", str(abc_file)], env={"MPTOOL_DEBUG": ""}).exit_code == 0
+    assert debug_enabled()
+    assert run_cli(["algo", "digest", str(abc_file)], env={"MPTOOL_DEBUG": ""}).exit_code == 0
+    assert not debug_enabled()

@@ -6,14 +6,14 @@ scapy or scipy. Every error is mapped to the documented exit codes here, in one 
 
 from __future__ import annotations
 
-import importlib
 import sys
 import traceback
 from typing import Any
 
 import click
 
-from mptool.core.errors import ExitCode, MptoolError, exit_code_epilog
+from mptool.cli.lazy import LazyGroup
+from mptool.core.errors import ExitCode, MptoolError, debug_enabled, exit_code_epilog, set_debug
 
 #: name -> ("module:attribute", one-line help). The help is here so listing commands imports nothing.
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
@@ -27,20 +27,12 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class MptoolGroup(click.Group):
+class MptoolGroup(LazyGroup):
     """Root group: lazy subcommands, the raw argv kept for evidence, and the exit-code mapping."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in LAZY_COMMANDS:
-            module_name, attribute = LAZY_COMMANDS[cmd_name][0].split(":")
-            return getattr(importlib.import_module(module_name), attribute)
-        return super().get_command(ctx, cmd_name)
-
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, LAZY_COMMANDS[name][1]) for name in self.list_commands(ctx) if name in LAZY_COMMANDS]
+        # The help texts of LAZY_COMMANDS: listing the commands imports none of them.
+        rows = [(name, help_text) for name, (_target, help_text) in sorted(LAZY_COMMANDS.items())]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
@@ -61,9 +53,7 @@ class MptoolGroup(click.Group):
         except KeyboardInterrupt:
             raise
         except Exception as exc:  # the one place where a bug becomes exit 128
-            from mptool.cli.output import is_debug
-
-            if is_debug(ctx):
+            if debug_enabled():
                 traceback.print_exc(file=sys.stderr)
             click.echo(f"mptool: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", err=True)
             ctx.exit(int(ExitCode.INTERNAL))
@@ -80,7 +70,12 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit(0)
 
 
-@click.group(cls=MptoolGroup, epilog=exit_code_epilog(), context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=MptoolGroup,
+    lazy_commands={name: target for name, (target, _help) in LAZY_COMMANDS.items()},
+    epilog=exit_code_epilog(),
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version, help="Show the version of mptool and of its backends.")
 @click.option("--debug", is_flag=True, help="Print tracebacks of internal errors and record them in evidence.")
 @click.pass_context
@@ -90,7 +85,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     Every command emits JSON evidence (-f json) with input digests, parameters,
     backend versions and per-check verdicts; exit codes gate CI.
     """
-    ctx.meta["mptool.debug"] = debug
+    set_debug(debug)
 
 
 def main() -> None:

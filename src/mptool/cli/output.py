@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from mptool.core.errors import ExitCode, MptoolError, exit_code_epilog
+from mptool.core.errors import ExitCode, MptoolError
 from mptool.core.model import Evidence
 from mptool.core.progress import Progress
 from mptool.core.report import FailOn, ReportBuilder
@@ -77,14 +77,6 @@ def raw_arguments(ctx: click.Context) -> list[str]:
     return list(ctx.find_root().meta.get("mptool.argv", []))
 
 
-def is_debug(ctx: click.Context | None = None) -> bool:
-    """Whether ``--debug`` (or ``MPTOOL_DEBUG=1``) is in effect."""
-    ctx = ctx or click.get_current_context(silent=True)
-    if ctx is not None and ctx.find_root().meta.get("mptool.debug"):
-        return True
-    return os.environ.get("MPTOOL_DEBUG", "") not in ("", "0")
-
-
 @dataclass
 class OutputOptions:
     """The resolved shared options of one evidence-producing command."""
@@ -101,11 +93,6 @@ class OutputOptions:
     def progress(self) -> Progress:
         """Progress bars: on stderr, only on a terminal, never with --quiet/--no-progress."""
         return Progress.for_terminal(quiet=self.quiet, no_progress=self.no_progress)
-
-    @property
-    def debug(self) -> bool:
-        """Whether tracebacks should be recorded (``--debug``)."""
-        return is_debug()
 
     def builder(self) -> ReportBuilder:
         """A report builder for the current command, with its name and raw arguments."""
@@ -165,11 +152,6 @@ def evidence_options(func: F) -> F:
         return func(*args, out=out, **kwargs)
 
     return wrapper  # type: ignore[return-value]
-
-
-def with_exit_codes(help_text: str) -> str:
-    """Append the exit-code table to a command's help text."""
-    return f"{help_text}\n\n{exit_code_epilog()}"
 
 
 def stdout_console(min_width: int = 120) -> "Console":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 
 
 class ExitCode(enum.IntEnum):
@@ -31,6 +32,20 @@ def exit_code_epilog() -> str:
     lines = ["Exit codes:"]
     lines += [f"  {code:<4} {text}" for code, text in EXIT_CODE_TABLE]
     return "\b\n" + "\n".join(lines)
+
+
+_debug = False
+
+
+def set_debug(enabled: bool) -> None:
+    """Set by the CLI root from ``--debug`` at every invocation."""
+    global _debug
+    _debug = enabled
+
+
+def debug_enabled() -> bool:
+    """Whether ``--debug`` (or ``MPTOOL_DEBUG=1``) is in effect: tracebacks are printed and recorded."""
+    return _debug or os.environ.get("MPTOOL_DEBUG", "") not in ("", "0")
 
 
 class MptoolError(Exception):

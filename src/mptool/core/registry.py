@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from mptool.core.errors import debug_enabled
 from mptool.core.model import CheckResult, Finding, Severity, Status
 
 #: Modules whose import registers a domain's checks. A module that does not exist yet
@@ -63,10 +64,13 @@ class CheckSpec:
             findings=list(findings),
         )
 
-    def error_result(self, subject: str, exc: BaseException, *, debug: bool = False) -> CheckResult:
-        """A result with status ``error`` recording that the check itself raised ``exc``."""
+    def error_result(self, subject: str, exc: BaseException, *, debug: bool | None = None) -> CheckResult:
+        """A result with status ``error`` recording that the check itself raised ``exc``.
+
+        The traceback is recorded under ``--debug`` (``debug=None`` follows it).
+        """
         data: dict[str, Any] = {"exception": type(exc).__name__}
-        if debug:
+        if debug if debug is not None else debug_enabled():
             data["traceback"] = "".join(traceback.format_exception(exc))
         finding = Finding(
             code=f"{self.domain}.check_error",
