@@ -13,9 +13,7 @@ from click.testing import CliRunner
 
 from mptool.cli import cli
 from mptool.core.schema import committed_schema
-
-#: The read-only shared reference data (../shared from the project root).
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from mptool.data import vectors_root
 
 _VALIDATOR = jsonschema.Draft202012Validator(committed_schema())
 
@@ -51,8 +49,47 @@ def run_cli(args: list[str], input: bytes | str | None = None, env: dict[str, st
     return CliResult(result.exit_code, result.stdout, result.stderr, result.exception)
 
 
+@dataclass(frozen=True)
+class BundledData:
+    """The reference data bundled in ``vectors/`` (through :mod:`mptool.data`; provenance in its SOURCES.md).
+
+    Tests never read outside the repository: everything they need is committed under ``vectors/``.
+    """
+
+    root: Path
+
+    def path(self, *parts: str) -> Path:
+        """A bundled file or folder, which must exist."""
+        path = self.root.joinpath(*parts)
+        assert path.exists(), f"missing bundled test data {path}"
+        return path
+
+    @property
+    def pcaps(self) -> Path:
+        """``vectors/pcaps``: real captures, ground truth in its SOURCES.md."""
+        return self.path("pcaps")
+
+    @property
+    def certs(self) -> Path:
+        """``vectors/certs``: real and crafted certificates, expected verdicts in MANIFEST.json."""
+        return self.path("certs")
+
+    @property
+    def algo(self) -> Path:
+        """``vectors/algo``: GM standard examples, NIST CAVP, Wycheproof and other known answers."""
+        return self.path("algo")
+
+    @property
+    def rng(self) -> Path:
+        """``vectors/rng``: GM/T 0005 worked examples and NIST's data.e."""
+        return self.path("rng")
+
+
+#: The bundled data, for module-level use (parametrisation); tests take the ``data`` fixture.
+DATA = BundledData(vectors_root())
+
+
 @pytest.fixture
-def shared() -> Path:
-    """Path of ../shared (skips nothing: the data must be there)."""
-    assert SHARED.is_dir(), f"missing shared reference data at {SHARED}"
-    return SHARED
+def data() -> BundledData:
+    """The bundled reference data (``vectors/``)."""
+    return DATA

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from algo_support import VECTORS
 
-from conftest import SHARED, run_cli
+from conftest import DATA, run_cli
 from mptool.algos import kat
 from mptool.algos.vectors import loader
 from mptool.algos.vectors.model import VALID, Vector
@@ -103,9 +103,9 @@ def test_unsupported_file_is_skipped_not_passed(tmp_path: Path) -> None:
     assert result["status"] == "skipped" and "AES-EAX" in result["findings"][0]["message"]
 
 
-def test_interleaved_tdes_from_shared() -> None:
-    shared = SHARED / "vectors/tdes/cavp"
-    data = _verify("--vectors", str(shared / "CBC/TCBCIMMT1.rsp"), str(shared / "OFB/TOFBIinvperm.rsp"), str(shared / "CFB/TCFBP8MMT2.rsp"))
+def test_interleaved_tdes_from_files() -> None:
+    cavp = DATA.algo / "tdes/cavp"
+    data = _verify("--vectors", str(cavp / "CBC/TCBCIMMT1.rsp"), str(cavp / "OFB/TOFBIinvperm.rsp"), str(cavp / "CFB/TCFBP8MMT2.rsp"))
     assert data["exit_code"] == 0 and {r["subject"] for r in data["results"]} == {"TDES-CBC-I", "TDES-OFB-I", "TDES-CFB8-P"}
 
 

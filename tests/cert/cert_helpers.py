@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mptool.data import data_path
-from conftest import SHARED, run_cli
+from conftest import DATA, run_cli
 
-CERTS = data_path("certs")
-SHARED_CERTS = SHARED / "certs"
+CERTS = DATA.certs
 
 
 def cert_path(name: str) -> str:

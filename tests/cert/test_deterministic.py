@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED, run_cli
+from conftest import DATA, run_cli
 
-TONGSUO = SHARED / "certs" / "sm2" / "tlcp" / "tongsuo"
+TONGSUO = DATA.certs / "sm2" / "tlcp" / "tongsuo"
 CHAIN = [str(TONGSUO / "server_sign.pem"), "--intermediates", str(TONGSUO / "sub-ca.pem"), "--trust", str(TONGSUO / "root-ca.pem")]
 
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import run_cli, validate_evidence
 from limbo_cases import build_suite
 
-#: LimboResult as described by the harness contract (../shared/spec/certs.md §3)
+#: LimboResult as described by the harness contract (C2SP x509-limbo, harness/README)
 LIMBO_RESULT_SCHEMA = {
     "type": "object",
     "required": ["version", "harness", "results"],

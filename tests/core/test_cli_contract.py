@@ -266,8 +266,10 @@ def test_unreadable_file_is_exit_3(abc_file: Path, tmp_path: Path) -> None:
     secret.chmod(0)
     tmp_path.chmod(0o755)
     command = [sys.executable, "-m", "mptool", "algo", "digest", str(secret)]
-    if os.geteuid() == 0:  # root reads anything: drop to nobody for this check
-        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+    if os.geteuid() == 0:
+        # root reads anything through CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH: drop those two and stay
+        # root, so the interpreter (perhaps under /root) stays readable while the mode-0 file is not
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-all", *command]
     env = {**os.environ, "HOME": "/tmp"}
     result = subprocess.run(command, capture_output=True, timeout=120, env=env, cwd="/")
     assert result.returncode == 3, result.stderr

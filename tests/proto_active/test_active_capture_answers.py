@@ -1,4 +1,4 @@
-"""The probe's answer readers on real server bytes from shared/pcaps (ground truth in SOURCES.md).
+"""The probe's answer readers on real server bytes from vectors/pcaps (ground truth in SOURCES.md).
 
 - TLS: each captured server stream is fed through a socket to the same reader the probe uses
   after its ClientHello (``hello._read_flight``): OpenSSL TLS 1.2/1.3, GmSSL TLS 1.2 with SM
@@ -12,18 +12,18 @@ from __future__ import annotations
 import socket
 import struct
 import time
-from pathlib import Path
 
 import pytest
 from scapy.all import TCP, UDP, rdpcap  # type: ignore[attr-defined]
 
+from conftest import DATA
 from mptool.protocols.active import ike_probe
 from mptool.protocols.active import messages as m
 from mptool.protocols.active.hello import _read_flight
 from mptool.protocols.active.keys import certificate_public_key
 from mptool.protocols.active.records import RecordStream
 
-PCAPS = Path(__file__).resolve().parents[2].parent / "shared" / "pcaps"
+PCAPS = DATA.pcaps
 
 
 def _server_streams(name: str) -> dict[tuple[int, int], bytes]:

@@ -1,6 +1,6 @@
-"""The TLCP message codecs and signature formats against real GmSSL bytes (shared/pcaps).
+"""The TLCP message codecs and signature formats against real GmSSL bytes (vectors/pcaps).
 
-Ground truth: shared/pcaps/SOURCES.md (4 GmSSL 3 connections, suites E013/E053 server-auth,
+Ground truth: vectors/pcaps/SOURCES.md (4 GmSSL 3 connections, suites E013/E053 server-auth,
 E011/E051 with client certificates; server Certificate = sign, enc, CA; curve 41).
 Every handshake message is parsed and re-encoded byte for byte, the ServerKeyExchange
 signatures are verified with the project's SM2 against the server's signing certificate,
@@ -21,7 +21,8 @@ from mptool.protocols.active.records import HANDSHAKE, HandshakeMessage, Handsha
 from mptool.protocols.active.tlcp import CV_GMSSL, CV_TONGSUO, _verify
 from mptool.protocols.active.tlcp_crypto import sm3
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+from conftest import DATA, BundledData
+
 EXPECTED = {14431: 0xE013, 14432: 0xE053, 14433: 0xE011, 14434: 0xE051}
 
 
@@ -49,7 +50,7 @@ def _plain_handshake(stream: bytes) -> tuple[list[HandshakeMessage], list[int]]:
 
 @pytest.fixture(scope="module")
 def connections() -> dict[int, tuple[list[HandshakeMessage], list[HandshakeMessage]]]:
-    streams = _streams(SHARED / "pcaps" / "tlcp_gmssl_4suites.pcap")
+    streams = _streams(DATA.pcaps / "tlcp_gmssl_4suites.pcap")
     out = {}
     for port in EXPECTED:
         client = next(data for (sport, dport), data in streams.items() if dport == port)
@@ -131,11 +132,11 @@ def test_tongsuo_ecdhe_client_key_exchange_without_outer_length(connections) -> 
 
 
 @pytest.mark.parametrize("vendor", ["gmssl", "tongsuo", "tjfoc"])
-def test_real_tlcp_certificates_give_sm2_keys(shared: Path, vendor: str) -> None:
+def test_real_tlcp_certificates_give_sm2_keys(data: BundledData, vendor: str) -> None:
     """The signing/encryption certificates published by GmSSL, Tongsuo and tjfoc load as SM2 keys."""
     from mptool.protocols.active.keys import load_certificates
 
-    directory = shared / "certs" / "sm2" / "tlcp" / vendor
+    directory = data.certs / "sm2" / "tlcp" / vendor
     files = sorted(directory.glob("*.pem"))
     assert files
     keys = {f.stem: [certificate_public_key(der) for der in load_certificates(str(f)).ders] for f in files}
@@ -150,7 +151,7 @@ def test_protected_records_have_this_packages_layout(port: int) -> None:
     from mptool.protocols.active.suites import IMPLEMENTED
     from mptool.protocols.active.tlcp_crypto import GCM_EXPLICIT, GCM_TAG
 
-    streams = _streams(SHARED / "pcaps" / "tlcp_gmssl_4suites.pcap")
+    streams = _streams(DATA.pcaps / "tlcp_gmssl_4suites.pcap")
     gcm = IMPLEMENTED[EXPECTED[port]].mode == "gcm"
     for (sport, dport), data in streams.items():
         if port not in (sport, dport):

@@ -190,7 +190,28 @@ def test_a_silent_client_does_not_block_others(tlcp_serve, server_files) -> None
     assert served["parameters"]["workers"] == 2
 
 
-def test_time_limit_bounds_the_whole_probe(tlcp_serve, server_files) -> None:
+def test_time_limit_bounds_the_whole_probe(stub_server) -> None:
+    """--time-limit cuts a connection short of its --timeout: a silent server, 30 s each, 1 s in all."""
+    stub = stub_server(None)
+    started = time.monotonic()
+    result = run_cli(["proto", "probe", f"127.0.0.1:{stub.port}", "--tlcp", "--timeout", "30", "--time-limit", "1", "-f", "json"])
+    elapsed = time.monotonic() - started
+    evidence = result.json()
+    assert elapsed < 15, elapsed  # far below the 30 s one connection would be allowed
+    assert evidence["parameters"]["time_limit"] == 1.0 and evidence["parameters"]["timeout"] == 30.0
+    tlcp = _tlcp_result(evidence)
+    assert tlcp["measurements"]["connections"] == 1  # no connection opened once the time is up
+    assert [f["code"] for f in tlcp["findings"]] == ["proto.probe.timeout"]
+    assert result.exit_code == 4
+
+
+@pytest.mark.parametrize("value", ["0.5", "3601", "soon"])
+def test_time_limit_out_of_range_is_a_usage_error(value: str) -> None:
+    result = run_cli(["proto", "probe", "127.0.0.1:1", "--tlcp", "--time-limit", value])
+    assert result.exit_code == 2 and "--time-limit" in result.stderr and result.stdout == ""
+
+
+def test_max_connections_bounds_the_whole_probe(tlcp_serve, server_files) -> None:
     server = tlcp_serve(*server_files, "--max-connections", "2")
     evidence = _probe(server.port, "--max-connections", "2")
     result = _tlcp_result(evidence)

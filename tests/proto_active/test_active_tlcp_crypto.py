@@ -1,10 +1,10 @@
 """TLCP key schedule and record protection against outside oracles.
 
 - PRF: the system OpenSSL's TLS1-PRF KDF with digest SM3 (``openssl kdf ... TLS1-PRF``).
-- HMAC-SM3: the GM/T 0042-2015 example in shared/vectors/gm/gm_standard_examples.json.
+- HMAC-SM3: the GM/T 0042-2015 example in vectors/algo/gm/gm_standard_examples.json.
 - Record protection: SM4-CBC+HMAC-SM3 and SM4-GCM records open only with the right keys,
   sequence number and content type; their sizes match the GmSSL capture (80-byte CBC and
-  40-byte GCM Finished records, shared/pcaps/tlcp_gmssl_4suites.pcap).
+  40-byte GCM Finished records, vectors/pcaps/tlcp_gmssl_4suites.pcap).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -23,7 +22,7 @@ from mptool.protocols.active import messages as m
 from mptool.protocols.active.suites import ECC_SM4_CBC_SM3, ECC_SM4_GCM_SM3
 from mptool.protocols.active.tlcp_crypto import RecordCipher, RecordProtectionError, hmac_sm3, key_block, prf
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+from conftest import DATA
 
 
 def _openssl_prf(secret: bytes, label: bytes, seed: bytes, length: int) -> bytes:
@@ -46,7 +45,7 @@ def test_prf_matches_openssl_tls1_prf_with_sm3(secret_len: int, label: bytes, le
 
 
 def test_hmac_sm3_standard_example() -> None:
-    examples = json.loads((SHARED / "vectors" / "gm" / "gm_standard_examples.json").read_text())["hmac_sm3"]
+    examples = json.loads((DATA.algo / "gm" / "gm_standard_examples.json").read_text())["hmac_sm3"]
     assert examples
     for example in examples:
         message = bytes.fromhex(example["msg"]) if "msg" in example else example["msg_ascii"].encode()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import SHARED, run_cli
+from conftest import DATA, run_cli
 
-PCAPS = SHARED / "pcaps"
+PCAPS = DATA.pcaps
 
 
 def analyze(*args: str) -> tuple[int, dict[str, Any]]:

@@ -1,5 +1,5 @@
 """ID tables against the values the standards define (RFC 8998, 8446, 5246, 8701, 2408, 7296,
-2409, GB/T 38636 as listed in ../shared/spec/protocols.md)."""
+2409, GB/T 38636 as listed in docs/proto.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Wireshark's dissector (Debian tshark) as an independent oracle on every shared capture.
+"""Wireshark's dissector (Debian tshark) as an independent oracle on every bundled capture.
 
 For each TCP connection tshark's ServerHello fields (suite, version, supported_version, key-share
 group) and for each ISAKMP message its initiator SPI, exchange type and notify types must match

@@ -1,18 +1,17 @@
-"""Helpers for the rng tests: the reference data in ../shared/rng and small bit utilities."""
+"""Helpers for the rng tests: the reference data bundled in vectors/rng and small bit utilities."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-#: ../shared/rng, or the unchanged copy bundled in vectors/rng (provenance in its SOURCES.md)
-#: when the repository is cloned without ../shared beside it.
-RNG = SHARED / "rng" if (SHARED / "rng").is_dir() else Path(__file__).resolve().parents[2] / "vectors" / "rng"
+from conftest import DATA
+
+#: vectors/rng (provenance in its SOURCES.md)
+RNG = DATA.rng
 DATA_E = RNG / "data.e"
 
 
@@ -23,7 +22,7 @@ def bits_of(text: str) -> np.ndarray:
 
 @cache
 def examples() -> dict[str, Any]:
-    """../shared/rng/examples_gmt0005.json (believed GM/T 0005-2021 Annex C)."""
+    """vectors/rng/examples_gmt0005.json (believed GM/T 0005-2021 Annex C)."""
     return json.loads((RNG / "examples_gmt0005.json").read_text(encoding="utf-8"))
 
 

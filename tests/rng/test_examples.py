@@ -67,7 +67,7 @@ def test_worked_example(example: dict[str, Any]) -> None:
 
 
 #: Values on data.e (10^6 bits) that two or three public GM/T 0005-2021 implementations agree on
-#: (../shared/spec/rng-gmt0005.md §2, §5, §8): (test, params, P of each variant, Q of each variant).
+#: (docs/rng.md): (test, params, P of each variant, Q of each variant).
 DATA_E_GMT = [
     ("runs_distribution", {}, [0.772412], [0.772412]),  # TRI and OGM (GJT has a bug)
     ("longest_run", {"m": 10_000}, [0.718355, None], None),  # TRI, GJT and OGM, refined probabilities

@@ -1,7 +1,7 @@
 """Comparison with NIST SP 800-22 rev1a where the tests coincide, NIST parameters given by --param.
 
 Known answers: the worked examples of SP 800-22 rev1a §2 and its Appendix B results for data.e
-(the same values NIST STS 2.1.2 prints, measured in ../shared/spec/rng-gmt0005.md §5/§7).
+(the same values NIST STS 2.1.2 prints, measured beside mptool: docs/benchmarks.md).
 """
 
 from __future__ import annotations

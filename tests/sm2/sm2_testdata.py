@@ -1,4 +1,4 @@
-"""Helpers for the SM2 tests: the GB/T 32918 examples from ../shared and an affine reference EC.
+"""Helpers for the SM2 tests: the GB/T 32918 examples bundled in vectors/algo/gm and an affine reference EC.
 
 The reference arithmetic is deliberately the textbook affine double-and-add (GB/T 32918.1-2016
 Annex A formulas), independent of the Jacobian/table/NAF code under test.
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-GM_EXAMPLES = SHARED / "vectors" / "gm" / "gm_standard_examples.json"
+from conftest import DATA
+
+GM_EXAMPLES = DATA.algo / "gm" / "gm_standard_examples.json"
 
 
 @cache

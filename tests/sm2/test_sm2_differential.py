@@ -99,11 +99,34 @@ def test_encrypt_both_ways(key: tuple, message: bytes, order: str, prefix: bool,
     curve, d = key
     k = k % (curve.n - 1) + 1
     pub = sm2.public_key_from_private(d, curve)
-    ours = sm2.encrypt(pub, message, k=k, order=order, point_prefix=prefix, curve=curve)
-    assert cc.encrypt(pub, message, k=k, order=order, point_prefix=prefix, curve=curve) == ours
-    assert cc.decrypt(d, ours, curve=curve) == sm2.decrypt(d, ours, curve=curve)
+    try:
+        ours = sm2.encrypt(pub, message, k=k, order=order, point_prefix=prefix, curve=curve)
+    except sm2.SM2Error:  # a k whose KDF output is all zero (small curves): gmssl must refuse it too
+        with pytest.raises(cc.CrossCheckError):
+            cc.encrypt(pub, message, k=k, order=order, point_prefix=prefix, curve=curve)
+    else:
+        assert cc.encrypt(pub, message, k=k, order=order, point_prefix=prefix, curve=curve) == ours
+        assert cc.decrypt(d, ours, curve=curve) == sm2.decrypt(d, ours, curve=curve)
     random_theirs = cc.encrypt(pub, message, order=order, point_prefix=prefix, curve=curve)
     assert sm2.decrypt(d, random_theirs, curve=curve).plaintext == message
+
+
+def test_gmssl_encrypt_draws_another_k_when_the_kdf_output_is_all_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GB/T 32918.4 §6.1 A5: with a random k, an all-zero t means another k, not an error."""
+    real_kdf, calls = cc.kdf, []
+
+    def zero_first(z: bytes, length: int) -> bytes:
+        calls.append(z)
+        return bytes(length) if len(calls) == 1 else real_kdf(z, length)
+
+    monkeypatch.setattr(cc, "kdf", zero_first)
+    pub = sm2.public_key_from_private(12345)
+    ciphertext = cc.encrypt(pub, b"abc")
+    assert len(calls) == 2 and calls[0] != calls[1]
+    assert sm2.decrypt(12345, ciphertext).plaintext == b"abc"
+    monkeypatch.setattr(cc, "kdf", lambda z, length: bytes(length))
+    with pytest.raises(cc.CrossCheckError):  # an injected k is refused, as ours refuses it
+        cc.encrypt(pub, b"abc", k=7)
 
 
 @FEW

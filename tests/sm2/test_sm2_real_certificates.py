@@ -1,4 +1,4 @@
-"""SM2 signatures on real certificates (../shared/certs/sm2, outcomes in its MANIFEST.json).
+"""SM2 signatures on real certificates (vectors/certs/sm2, outcomes in its MANIFEST.json).
 
 Each certificate's signature is verified over its DER TBSCertificate with the issuer's public
 key and the default ID (GM/T 0015 / GB/T 35276), exercising ZA, e, DER signature decoding and
@@ -16,11 +16,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyasn1.codec.der import decoder
 from pyasn1_modules import rfc5280
-from sm2_testdata import SHARED
+from conftest import DATA
 
 from mptool.algos import sm2
 
-CERTS = SHARED / "certs"
+CERTS = DATA.certs
 SM2_WITH_SM3 = "1.2.156.10197.1.501"
 
 

@@ -1,4 +1,4 @@
-"""Every SM2 example of GB/T 32918.2/.3/.4/.5 in ../shared/vectors/gm/gm_standard_examples.json."""
+"""Every SM2 example of GB/T 32918.2/.3/.4/.5 in vectors/algo/gm/gm_standard_examples.json."""
 
 from __future__ import annotations
 

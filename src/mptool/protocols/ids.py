@@ -1,7 +1,7 @@
 """Protocol identifier tables: TLS/TLCP versions, cipher suites, alerts, extensions, groups,
 signature schemes, and IKEv1/IKEv2/ESP transform, attribute and notify names.
 
-Sources (facts only; see docs/proto.md and ../shared/spec/protocols.md):
+Sources (facts only; see docs/proto.md):
 
 * IANA "TLS Parameters" registries (RFC 8446, RFC 5246, RFC 8447) for TLS values
   (the large tables live in :mod:`mptool.protocols._iana_tls`).

@@ -1,7 +1,7 @@
 """Channel verdicts: GM-compliant, strong but not GM, weak, or undetermined.
 
 Each channel is judged per GB/T 39786-2021 network-layer indicator it bears on
-(../shared/spec/gbt39786.yaml): NET-AUTH 8.2 a) entity authentication, NET-INTEG 8.2 b)
+(GB/T 39786-2021 §8.2): NET-AUTH 8.2 a) entity authentication, NET-INTEG 8.2 b)
 integrity, NET-CONF 8.2 c) confidentiality. The channel verdict is the worst indicator
 verdict; "weak" follows the issue's list (export, RC4, 3DES/DES, NULL, MD5, SHA-1
 signatures, SSL 3.0, TLS 1.0/1.1, MODP groups under 2048 bits).

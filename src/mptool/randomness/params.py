@@ -2,7 +2,7 @@
 
 GM/T 0005-2021 Annex A gives the test settings for sequences of 2×10^4, 10^6 and 10^8 bits.
 The standard's text was not at hand; the table below is reconstructed from three public
-implementations (see docs/rng.md and ../shared/spec/rng-gmt0005.md §3). Where they disagree
+implementations (see docs/rng.md). Where they disagree
 the majority is taken (two of three) and the alternative stays selectable with ``--param``.
 
 Each parameter value is one *test item*; some tests give several P-values per parameter value

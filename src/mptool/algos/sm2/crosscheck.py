@@ -3,7 +3,7 @@
 Used by ``mptool algo … --cross-check`` to record a second answer, and by the differential
 tests. The elliptic-curve arithmetic (``CryptSM2._kg``/``_add_point``), SM3 (``gmssl.sm3``) and
 KDF (``sm3_kdf``) are gmssl's; this module only adapts inputs and outputs, and works around
-gmssl's known bugs (see /work/shared/spec/algos.md §3 and docs/sm2.md):
+gmssl's known bugs (see docs/sm2.md):
 
 * ``public_key.lstrip("04")`` strips characters, not a prefix, even from an X||Y whose X starts
   with hex 04/40/...: we set ``public_key`` (X||Y in hex) again after construction;
@@ -169,14 +169,17 @@ def encrypt(
     curve: Curve = SM2P256V1,
 ) -> bytes:
     """C1 = k*G, (x2, y2) = k*P, t = KDF, C3 = SM3(x2||M||y2), all by gmssl; encoded like ours."""
-    kk = k if k is not None else secrets.randbelow(curve.n - 1) + 1
-    c1 = _kg(curve, kk, curve.g)
-    x2y2 = _kg(curve, kk, public_key)
     size = curve.field_bytes
-    x2, y2 = x2y2[0].to_bytes(size, "big"), x2y2[1].to_bytes(size, "big")
-    t = kdf(x2 + y2, len(plaintext))
-    if not any(t):
-        raise CrossCheckError("gmssl: KDF output is all zero for this k")
+    while True:  # step A5: an all-zero t means drawing another k (an injected k is refused instead)
+        kk = k if k is not None else secrets.randbelow(curve.n - 1) + 1
+        c1 = _kg(curve, kk, curve.g)
+        x2y2 = _kg(curve, kk, public_key)
+        x2, y2 = x2y2[0].to_bytes(size, "big"), x2y2[1].to_bytes(size, "big")
+        t = kdf(x2 + y2, len(plaintext))
+        if any(t):
+            break
+        if k is not None:
+            raise CrossCheckError("gmssl: KDF output is all zero for this k")
     c2 = bytes(a ^ b for a, b in zip(plaintext, t))
     c3 = _sm3(x2 + bytes(plaintext) + y2)
     return encode_ciphertext(c1, c3, c2, order=order, point_prefix=point_prefix, curve=curve)

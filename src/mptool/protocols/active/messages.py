@@ -1,7 +1,7 @@
 """Handshake messages of TLS 1.0-1.3 and TLCP (GB/T 38636-2020 §6.4.5), parsed and built.
 
 Only the fields the probe and the TLCP endpoint need are modelled. TLCP key-exchange
-bodies come in two wire variants (see ``shared/spec/protocols.md`` §1.5): GmSSL puts a
+bodies come in two wire variants (GmSSL 3 and Tongsuo sources; docs/proto-active.md): GmSSL puts a
 uint16 length before the ECDHE ClientKeyExchange parameters, Tongsuo does not; both are
 accepted and the variant seen is reported.
 """

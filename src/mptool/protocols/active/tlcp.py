@@ -5,7 +5,7 @@ Certificate (signing then encryption certificate), ServerKeyExchange, [Certifica
 ServerHelloDone, [client Certificate], ClientKeyExchange, [CertificateVerify],
 ChangeCipherSpec, Finished in both directions, then application data.
 
-Interoperability choices, each checked on the GmSSL bytes in ``shared/pcaps`` (tests):
+Interoperability choices, each checked on the GmSSL bytes in ``vectors/pcaps`` (tests):
 
 - ServerKeyExchange signs client_random ‖ server_random ‖ uint24-prefixed encryption
   certificate (ECC) or the ServerECDHEParams (ECDHE); SM2 with the default user ID.

@@ -1,4 +1,4 @@
-"""Every capture of ../shared/pcaps is reported as its SOURCES.md ground truth says."""
+"""Every capture of vectors/pcaps is reported as its SOURCES.md ground truth says."""
 
 from __future__ import annotations
 
