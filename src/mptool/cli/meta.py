@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 
 from mptool.core.errors import exit_code_epilog
+from mptool.core.registry import DOMAINS
 
 
 @click.command(epilog=exit_code_epilog())
 @click.option("-f", "--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--domain", type=click.Choice(["algo", "rng", "cert", "proto"]), default=None, help="Only this command group.")
+@click.option("--domain", type=click.Choice(DOMAINS), default=None, help="Only this command group.")
 def checks(format_: str, domain: str | None) -> None:
     """List every registered check: id, title and the clause it cites."""
     from mptool.core.registry import load_all

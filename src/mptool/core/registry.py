@@ -12,7 +12,7 @@ import importlib
 import inspect
 import traceback
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from mptool.core.errors import debug_enabled
@@ -28,7 +28,15 @@ CHECK_MODULES: tuple[str, ...] = (
     "mptool.protocols.active_checks",
 )
 
-DOMAINS: tuple[str, ...] = ("algo", "rng", "cert", "proto")
+DOMAINS: tuple[str, ...] = ("algo", "rng", "cert", "proto", "assess")
+
+
+def common_findings(domain: str) -> dict[str, str]:
+    """The finding codes every check of ``domain`` may emit (made by :class:`CheckSpec` itself)."""
+    return {
+        f"{domain}.check_error": "the check itself could not run (a bug or an unexpected input); the exception is recorded",
+        f"{domain}.backend_unsupported": "the backend lacks the feature this check needs; the check was skipped with the reason",
+    }
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,13 @@ class CheckSpec:
     title: str
     reference: str
     description: str = ""
+    #: finding code -> what it means: every code this check can emit, declared up front
+    findings: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def finding_codes(self) -> dict[str, str]:
+        """Every code a result of this check may carry: its own and the domain's common ones."""
+        return {**self.findings, **common_findings(self.domain)}
 
     @property
     def domain(self) -> str:
@@ -96,11 +111,14 @@ _REGISTRY: dict[str, CheckSpec] = {}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def register(id: str, title: str, reference: str, description: str) -> CheckSpec:
-    """Register a check and return its spec. Registering the same id twice identically is allowed."""
+def register(id: str, title: str, reference: str, description: str, findings: Mapping[str, str] | None = None) -> CheckSpec:
+    """Register a check and return its spec. Registering the same id twice identically is allowed.
+
+    ``findings`` maps every finding code the check can emit to its meaning.
+    """
     if not description.strip():
         raise ValueError(f"check {id!r} needs a description (its docstring): the catalogue is generated from it")
-    spec = CheckSpec(id=id, title=title, reference=reference, description=inspect.cleandoc(description))
+    spec = CheckSpec(id=id, title=title, reference=reference, description=inspect.cleandoc(description), findings=dict(findings or {}))
     existing = _REGISTRY.get(id)
     if existing is not None and existing != spec:
         raise ValueError(f"check id {id!r} registered twice with different metadata")
@@ -110,7 +128,7 @@ def register(id: str, title: str, reference: str, description: str) -> CheckSpec
     return spec
 
 
-def check(id: str, title: str, reference: str) -> Callable[[F], F]:
+def check(id: str, title: str, reference: str, findings: Mapping[str, str] | None = None) -> Callable[[F], F]:
     """Decorator: register the decorated function as the implementation of check ``id``.
 
     The function's docstring is the catalogue description; the spec is available as
@@ -120,7 +138,7 @@ def check(id: str, title: str, reference: str) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         if not func.__doc__:
             raise ValueError(f"check {id!r}: the implementing function needs a docstring")
-        func.spec = register(id, title, reference, func.__doc__)  # type: ignore[attr-defined]
+        func.spec = register(id, title, reference, func.__doc__, findings)  # type: ignore[attr-defined]
         return func
 
     return decorate
