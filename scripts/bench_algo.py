@@ -21,8 +21,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from mptool.algos import commands, kat, verify
-from mptool.algos.vectors import loader
+from mptool.algo import commands, kat, verify
+from mptool.algo.vectors import loader
 from mptool.core.report import ReportBuilder
 
 
@@ -64,8 +64,8 @@ def per_group() -> dict[str, tuple[int, float]]:
 
 def evidence_forms(repeat: int) -> dict[str, float]:
     """Seconds for each evidence form on 1 MiB of data (values passed as hex, as on the CLI)."""
-    from mptool.algos import ciphers
-    from mptool.algos.evidence import _sm3
+    from mptool.algo import ciphers
+    from mptool.algo.evidence import _sm3
 
     data = os.urandom(1 << 20)
     key, iv = bytes(range(16)), bytes(12)
@@ -87,7 +87,7 @@ def evidence_forms(repeat: int) -> dict[str, float]:
 
 def million_iterations() -> float:
     """GB/T 32907-2016 Annex A example 2 through the KAT runner."""
-    from mptool.algos.vectors.gmjson import parse
+    from mptool.algo.vectors.gmjson import parse
 
     gm = json.loads((loader.vectors_dir() / "gm" / "gm_standard_examples.json").read_text())
     vector = next(v for v in parse({"sm4": gm["sm4"]}, "gm").vectors if v.fields.get("iterations"))

@@ -1,7 +1,7 @@
 """Benchmark of ``mptool cert``: a 5-certificate SM2 chain and linting 1,000 certificates.
 
 Run: ``.venv/bin/python scripts/bench_cert.py`` (about 30 s). The certificates are derived
-from the bundled Tongsuo SM2 test chain and re-signed with mptool's SM2 (mptool.certs.synth).
+from the bundled Tongsuo SM2 test chain and re-signed with mptool's SM2 (mptool.cert.synth).
 Numbers go to docs/benchmarks.md ("cert" section).
 """
 
@@ -18,11 +18,11 @@ from pathlib import Path
 
 from cryptography import x509
 
-from mptool.certs.chain import path_results
-from mptool.certs.loader import load_files
-from mptool.certs.parse import parse_certificate
-from mptool.certs.path import PathOptions
-from mptool.certs.synth import resign, sm2_chain, sm2_key
+from mptool.cert.chain import path_results
+from mptool.cert.loader import load_files
+from mptool.cert.parse import parse_certificate
+from mptool.cert.path import PathOptions
+from mptool.cert.synth import resign, sm2_chain, sm2_key
 from mptool.data import data_path
 
 AT = _dt.datetime(2026, 11, 27, tzinfo=_dt.timezone.utc)

@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from mptool.data import data_path  # noqa: E402
-from mptool.randomness.battery import FUNCTIONS, evaluate  # noqa: E402
-from mptool.randomness.params import resolve  # noqa: E402
-from mptool.randomness.sequence import BitSequence  # noqa: E402
+from mptool.rng.battery import FUNCTIONS, evaluate  # noqa: E402
+from mptool.rng.params import resolve  # noqa: E402
+from mptool.rng.sequence import BitSequence  # noqa: E402
 
 
 def machine() -> str:
@@ -160,8 +160,8 @@ def split_dft_check(path: Path) -> str:
     """The bounded-memory split DFT against one direct FFT (≈ 1.7 GB) on the first 10^8 bits."""
     import math
 
-    from mptool.randomness.correlation import DFT_THRESHOLD_FACTOR
-    from mptool.randomness.spectrum import count_below
+    from mptool.rng.correlation import DFT_THRESHOLD_FACTOR
+    from mptool.rng.spectrum import count_below
 
     bits = np.unpackbits(np.fromfile(path, dtype=np.uint8, count=12_500_000))
     threshold = math.sqrt(DFT_THRESHOLD_FACTOR * bits.size)

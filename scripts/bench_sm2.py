@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark the project's pure-Python SM2 (mptool.algos.sm2) on one core.
+"""Benchmark the project's pure-Python SM2 (mptool.algo.sm2) on one core.
 
 Reports operations per second (best of ``--repeat`` runs of ``--seconds`` each) for key
 derivation, signing, verification (with and without ZA/e), encryption, decryption and one side
@@ -19,8 +19,8 @@ import platform
 import time
 from collections.abc import Callable
 
-from mptool.algos import sm2
-from mptool.algos.sm2 import crosscheck, ec
+from mptool.algo import sm2
+from mptool.algo.sm2 import crosscheck, ec
 
 D = 0x3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8
 MESSAGE = b"message digest"

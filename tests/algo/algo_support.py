@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from mptool.algos.vectors.loader import vectors_dir
+from mptool.algo.vectors.loader import vectors_dir
 
 VECTORS: Path = vectors_dir()
 

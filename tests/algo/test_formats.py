@@ -10,9 +10,9 @@ import pytest
 from algo_support import VECTORS
 
 from conftest import run_cli
-from mptool.algos.vectors import loader
-from mptool.algos.vectors.cavp import VectorFormatError
-from mptool.algos.vectors.model import ACCEPTABLE, INVALID, VALID
+from mptool.algo.vectors import loader
+from mptool.algo.vectors.cavp import VectorFormatError
+from mptool.algo.vectors.model import ACCEPTABLE, INVALID, VALID
 
 WYCHEPROOF = VECTORS / "extra" / "wycheproof"
 BUNDLED_WYCHEPROOF = VECTORS / "wycheproof"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 
-from mptool.algos import kat
-from mptool.algos.vectors import loader
-from mptool.algos.vectors.model import VALID, Vector
+from mptool.algo import kat
+from mptool.algo.vectors import loader
+from mptool.algo.vectors.model import VALID, Vector
 
 #: the expected-output fields of each operation, in order of preference
 OUTPUT_FIELDS = {

@@ -10,9 +10,9 @@ from algo_support import VECTORS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mptool.algos import kat
-from mptool.algos.vectors import loader
-from mptool.algos.vectors.cavp import VectorFormatError
+from mptool.algo import kat
+from mptool.algo.vectors import loader
+from mptool.algo.vectors.cavp import VectorFormatError
 
 SAMPLES = [
     VECTORS / "aes/cavp/CBC/CBCMMT128.rsp",

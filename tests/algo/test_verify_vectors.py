@@ -9,9 +9,9 @@ import pytest
 from algo_support import VECTORS
 
 from conftest import DATA, run_cli
-from mptool.algos import kat
-from mptool.algos.vectors import loader
-from mptool.algos.vectors.model import VALID, Vector
+from mptool.algo import kat
+from mptool.algo.vectors import loader
+from mptool.algo.vectors.model import VALID, Vector
 
 WYCHEPROOF = VECTORS / "extra" / "wycheproof"
 BUNDLED_WYCHEPROOF = VECTORS / "wycheproof"

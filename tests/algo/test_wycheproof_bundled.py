@@ -15,9 +15,9 @@ import pytest
 from algo_support import VECTORS
 
 from conftest import run_cli
-from mptool.algos import kat, verify
-from mptool.algos.vectors import loader
-from mptool.algos.vectors.model import ACCEPTABLE, INVALID, VALID
+from mptool.algo import kat, verify
+from mptool.algo.vectors import loader
+from mptool.algo.vectors.model import ACCEPTABLE, INVALID, VALID
 
 BUNDLED = VECTORS / "wycheproof"
 FILES = sorted(p.name for p in BUNDLED.glob("*.json"))

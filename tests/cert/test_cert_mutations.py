@@ -2,7 +2,7 @@
 
 Flipped signature bit, flipped TBS bit, validity moved, issuer swapped, same-DN issuer with
 another key, SM2 user ID changed, non-DER encoding. Re-signed certificates are made with
-mptool.certs.synth (mptool's SM2 signer) and cross-checked with gmssl.
+mptool.cert.synth (mptool's SM2 signer) and cross-checked with gmssl.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from cert_helpers import cert_path, cli_json, failing_checks, results_by_check
 from cryptography import x509
 from gmssl_oracle import gmssl_verify
 
-from mptool.certs.der import read_tlv
-from mptool.certs.loader import load_files
-from mptool.certs.parse import Cert, parse_certificate
-from mptool.certs.synth import resign, sm2_chain, sm2_key
+from mptool.cert.der import read_tlv
+from mptool.cert.loader import load_files
+from mptool.cert.parse import Cert, parse_certificate
+from mptool.cert.synth import resign, sm2_chain, sm2_key
 
 TS = "sm2/tlcp/tongsuo/"
 AT = "2026-11-27T00:00:00Z"

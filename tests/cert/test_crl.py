@@ -16,9 +16,9 @@ from pyasn1.codec.der import decoder
 from pyasn1_modules import rfc3279
 from gmssl_oracle import A, B, GX, GY
 
-from mptool.certs.der import slice_signed
-from mptool.certs.loader import load_files
-from mptool.certs.synth import resign, sm2_crl, sm2_key
+from mptool.cert.der import slice_signed
+from mptool.cert.loader import load_files
+from mptool.cert.synth import resign, sm2_crl, sm2_key
 
 AT = "2026-11-27T00:00:00Z"
 ROOT_NAME = x509.Name.from_rfc4514_string("CN=crl test root,C=CN")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import run_cli
 
-from mptool.certs.demo import demo_runs
+from mptool.cert.demo import demo_runs
 
 
 def test_demo_runs_complete_with_valid_evidence() -> None:

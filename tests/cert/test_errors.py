@@ -6,8 +6,8 @@ import pytest
 from cert_helpers import cert_path
 from conftest import run_cli
 
-import mptool.certs.path as path_module
-from mptool.certs import lint
+import mptool.cert.path as path_module
+from mptool.cert import lint
 
 
 def test_lint_rule_error_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,7 @@ from cert_helpers import CERTS, cert_path, cli_json
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from mptool.certs.api import check_certificates, check_tlcp_pair
+from mptool.cert.api import check_certificates, check_tlcp_pair
 from mptool.core.errors import InputError
 
 pytestmark = pytest.mark.filterwarnings("ignore:Parsed a serial number")

@@ -101,7 +101,8 @@ def test_import_layering() -> None:
     for path in (SRC / "render").rglob("*.py"):
         for name in _mptool_imports(path):
             assert name.startswith("mptool.core") or name.startswith("mptool.render"), f"{path}: imports {name}"
-    for domain in ("algos", "randomness", "certs", "protocols"):
+    for domain in ("algo", "rng", "cert", "proto"):
+        assert (SRC / domain / "__init__.py").is_file(), domain
         for path in (SRC / domain).rglob("*.py"):
             for name in _mptool_imports(path):
                 assert not name.startswith("mptool.cli"), f"{path}: imports {name}"

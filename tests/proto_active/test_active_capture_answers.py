@@ -17,11 +17,11 @@ import pytest
 from scapy.all import TCP, UDP, rdpcap  # type: ignore[attr-defined]
 
 from conftest import DATA
-from mptool.protocols.active import ike_probe
-from mptool.protocols.active import messages as m
-from mptool.protocols.active.hello import _read_flight
-from mptool.protocols.active.keys import certificate_public_key
-from mptool.protocols.active.records import RecordStream
+from mptool.proto.active import ike_probe
+from mptool.proto.active import messages as m
+from mptool.proto.active.hello import _read_flight
+from mptool.proto.active.keys import certificate_public_key
+from mptool.proto.active.records import RecordStream
 
 PCAPS = DATA.pcaps
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from scapy.all import IP, TCP, rdpcap  # type: ignore[attr-defined]
 
-from mptool.algos import sm2
-from mptool.protocols.active import messages as m
-from mptool.protocols.active.keys import certificate_public_key
-from mptool.protocols.active.records import HANDSHAKE, HandshakeMessage, HandshakeReassembler, parse_records
-from mptool.protocols.active.tlcp import CV_GMSSL, CV_TONGSUO, _verify
-from mptool.protocols.active.tlcp_crypto import sm3
+from mptool.algo import sm2
+from mptool.proto.active import messages as m
+from mptool.proto.active.keys import certificate_public_key
+from mptool.proto.active.records import HANDSHAKE, HandshakeMessage, HandshakeReassembler, parse_records
+from mptool.proto.active.tlcp import CV_GMSSL, CV_TONGSUO, _verify
+from mptool.proto.active.tlcp_crypto import sm3
 
 from conftest import DATA, BundledData
 
@@ -134,7 +134,7 @@ def test_tongsuo_ecdhe_client_key_exchange_without_outer_length(connections) -> 
 @pytest.mark.parametrize("vendor", ["gmssl", "tongsuo", "tjfoc"])
 def test_real_tlcp_certificates_give_sm2_keys(data: BundledData, vendor: str) -> None:
     """The signing/encryption certificates published by GmSSL, Tongsuo and tjfoc load as SM2 keys."""
-    from mptool.protocols.active.keys import load_certificates
+    from mptool.proto.active.keys import load_certificates
 
     directory = data.certs / "sm2" / "tlcp" / vendor
     files = sorted(directory.glob("*.pem"))
@@ -148,8 +148,8 @@ def test_real_tlcp_certificates_give_sm2_keys(data: BundledData, vendor: str) ->
 def test_protected_records_have_this_packages_layout(port: int) -> None:
     """After ChangeCipherSpec: GCM records carry the sequence number as explicit nonce (as this
     package's RecordCipher does) and a 16-byte tag; CBC records are IV + whole SM4 blocks."""
-    from mptool.protocols.active.suites import IMPLEMENTED
-    from mptool.protocols.active.tlcp_crypto import GCM_EXPLICIT, GCM_TAG
+    from mptool.proto.active.suites import IMPLEMENTED
+    from mptool.proto.active.tlcp_crypto import GCM_EXPLICIT, GCM_TAG
 
     streams = _streams(DATA.pcaps / "tlcp_gmssl_4suites.pcap")
     gcm = IMPLEMENTED[EXPECTED[port]].mode == "gcm"

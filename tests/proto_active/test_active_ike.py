@@ -101,7 +101,7 @@ def test_ikev1_offer_decodes_with_scapy() -> None:
     """The IKEv1 offer as scapy's ISAKMP dissector reads it: every candidate, GM/T 0022 ones included."""
     from scapy.all import ISAKMP, ISAKMP_payload_Transform  # type: ignore[attr-defined]
 
-    from mptool.protocols.active.ike_probe import ikev1_candidates, ikev1_main_mode
+    from mptool.proto.active.ike_probe import ikev1_candidates, ikev1_main_mode
 
     message = ISAKMP(ikev1_main_mode(b"\x01" * 8, ikev1_candidates()))
     assert message.version == 0x10 and message.exch_type == 2 and message.resp_cookie == b"\x00" * 8
@@ -121,7 +121,7 @@ def test_ikev1_offer_decodes_with_scapy() -> None:
 def test_ikev2_offer_decodes_with_scapy() -> None:
     from scapy.contrib.ikev2 import IKEv2, IKEv2_KE, IKEv2_Proposal, IKEv2_SA, IKEv2_Transform  # type: ignore[import-untyped]
 
-    from mptool.protocols.active.ike_probe import ikev2_candidates, ikev2_sa_init
+    from mptool.proto.active.ike_probe import ikev2_candidates, ikev2_sa_init
 
     candidates = ikev2_candidates()
     message = IKEv2(ikev2_sa_init(b"\x02" * 8, candidates, 19))

@@ -20,9 +20,9 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import algorithms
 
-from mptool.protocols.active import messages as m
-from mptool.protocols.active.records import APPLICATION_DATA, CHANGE_CIPHER_SPEC, HANDSHAKE, HandshakeMessage, HandshakeReassembler, parse_records
-from mptool.protocols.active.tlcp_crypto import RecordCipher, RecordParams, key_block, verify_data
+from mptool.proto.active import messages as m
+from mptool.proto.active.records import APPLICATION_DATA, CHANGE_CIPHER_SPEC, HANDSHAKE, HandshakeMessage, HandshakeReassembler, parse_records
+from mptool.proto.active.tlcp_crypto import RecordCipher, RecordParams, key_block, verify_data
 from support import peers
 
 pytestmark = pytest.mark.network

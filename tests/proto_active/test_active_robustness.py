@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from active_peers import server_files, sm2_pki, tlcp_serve  # noqa: F401 (fixtures)
 from conftest import run_cli, validate_evidence
-from mptool.protocols.active import ike_probe
-from mptool.protocols.active import messages as m
-from mptool.protocols.active.records import HandshakeReassembler
-from mptool.protocols.wire import DecodeError
+from mptool.proto.active import ike_probe
+from mptool.proto.active import messages as m
+from mptool.proto.active.records import HandshakeReassembler
+from mptool.proto.wire import DecodeError
 
 PARSERS = [
     m.ClientHello.parse,
@@ -86,6 +86,6 @@ def test_server_survives_garbage_and_then_serves_a_probe(tlcp_serve, server_file
     ],
 )
 def test_target_forms(target: str, default: int | None, expected: tuple[str, int]) -> None:
-    from mptool.protocols.active.probe import parse_target
+    from mptool.proto.active.probe import parse_target
 
     assert parse_target(target, default) == expected

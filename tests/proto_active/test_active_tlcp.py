@@ -274,9 +274,9 @@ def test_serve_bad_files_are_input_errors(sm2_pki, tmp_path, which: str, content
 
 def test_ecc_client_auth_with_signing_certificate_and_ca_only(tlcp_serve, server_files, sm2_pki) -> None:
     """GmSSL's ECC client sends its signing certificate and the CA, no encryption certificate."""
-    from mptool.protocols.active.keys import load_certificates, load_private_key
-    from mptool.protocols.active.records import RecordStream
-    from mptool.protocols.active.tlcp import Channel, ClientLog, Credentials, client_handshake
+    from mptool.proto.active.keys import load_certificates, load_private_key
+    from mptool.proto.active.records import RecordStream
+    from mptool.proto.active.tlcp import Channel, ClientLog, Credentials, client_handshake
 
     server = tlcp_serve(*server_files, "--client-auth", "--suites", "E053", "--max-connections", "1")
     sign = load_private_key(str(sm2_pki / "client_sign.key")).d
@@ -312,9 +312,9 @@ def test_ecdhe_initiator_order(tlcp_serve, server_files, client_files, server_or
 
 
 def test_server_auto_mode_recognises_a_client_initiator_client(tlcp_serve, server_files, sm2_pki) -> None:
-    from mptool.protocols.active.keys import load_certificates, load_private_key
-    from mptool.protocols.active.records import RecordStream
-    from mptool.protocols.active.tlcp import Channel, ClientLog, Credentials, client_handshake
+    from mptool.proto.active.keys import load_certificates, load_private_key
+    from mptool.proto.active.records import RecordStream
+    from mptool.proto.active.tlcp import Channel, ClientLog, Credentials, client_handshake
 
     server = tlcp_serve(*server_files, "--suites", "E051", "--max-connections", "1")
     chain = load_certificates(str(sm2_pki / "client_sign.pem")).ders + load_certificates(str(sm2_pki / "client_enc.pem")).ders

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mptool.protocols.active import messages as m
-from mptool.protocols.active.suites import ECC_SM4_CBC_SM3, ECC_SM4_GCM_SM3
-from mptool.protocols.active.tlcp_crypto import RecordCipher, RecordProtectionError, hmac_sm3, key_block, prf
+from mptool.proto.active import messages as m
+from mptool.proto.active.suites import ECC_SM4_CBC_SM3, ECC_SM4_GCM_SM3
+from mptool.proto.active.tlcp_crypto import RecordCipher, RecordProtectionError, hmac_sm3, key_block, prf
 
 from conftest import DATA
 

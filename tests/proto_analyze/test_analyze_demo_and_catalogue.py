@@ -9,7 +9,7 @@ from analyze_helpers import channels
 from conftest import run_cli
 
 from mptool.core.registry import load_all
-from mptool.protocols.demo import demo_runs
+from mptool.proto.demo import demo_runs
 
 
 def test_demo_runs_complete(tmp_path: Path) -> None:

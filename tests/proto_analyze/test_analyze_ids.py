@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mptool.protocols import ids
+from mptool.proto import ids
 
 
 @pytest.mark.parametrize(

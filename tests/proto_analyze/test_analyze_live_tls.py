@@ -132,7 +132,7 @@ def test_bulk_download_fast_path_agrees_with_full_path(tmp_path: Path, certs: di
     from scapy.layers.l2 import Ether
     from scapy.utils import PcapWriter, rdpcap
 
-    from mptool.protocols import engine
+    from mptool.proto import engine
 
     www = tmp_path / "www"
     www.mkdir()

@@ -43,7 +43,7 @@ def test_server_hellos_match_tshark(name: str) -> None:
         expected.add((int(sport), int(dport), int(suite, 16), int(supported or version, 16), int(group) if group else None))
     assert expected, "tshark found no ServerHello"
     _, ev = analyze(str(PCAPS / name), "--no-cert-checks")
-    from mptool.protocols import ids
+    from mptool.proto import ids
 
     versions = {v: k for k, v in ids.VERSIONS.items()}
     groups = {v: k for k, v in ids.GROUPS.items()}

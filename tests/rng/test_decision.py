@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.stats import chisquare
 
-from mptool.randomness.decision import decide, pass_threshold, uniformity
+from mptool.rng.decision import decide, pass_threshold, uniformity
 
 
 @pytest.mark.parametrize(("s", "threshold"), [(1000, 981), (100, 97), (50, 48), (20, 19), (1, 1)])

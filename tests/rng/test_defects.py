@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from rng_testdata import data_e
 
-from mptool.randomness.battery import evaluate
-from mptool.randomness.params import resolve
+from mptool.rng.battery import evaluate
+from mptool.rng.params import resolve
 
 N = 1_000_000
 PLAN = resolve(N)

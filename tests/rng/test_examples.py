@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from rng_testdata import bits_of, data_e, examples
 
-from mptool.randomness.battery import FUNCTIONS
-from mptool.randomness.sequence import BitSequence
+from mptool.rng.battery import FUNCTIONS
+from mptool.rng.sequence import BitSequence
 
 #: Test names of examples_gmt0005.json -> mptool test names.
 NAMES = {

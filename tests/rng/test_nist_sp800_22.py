@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from rng_testdata import DATA_E, bits_of
 
-from mptool.randomness.battery import FUNCTIONS
-from mptool.randomness.sequence import BitSequence
+from mptool.rng.battery import FUNCTIONS
+from mptool.rng.sequence import BitSequence
 from tests.conftest import run_cli
 
 NIST_PARAMS = [

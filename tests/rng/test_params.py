@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mptool.core.errors import InputError
-from mptool.randomness.params import TESTS, parse_overrides, resolve
+from mptool.rng.params import TESTS, parse_overrides, resolve
 
 
 def _labels(bits: int) -> list[str]:

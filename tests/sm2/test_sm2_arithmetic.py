@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sm2_testdata import ref_add, ref_mul
 
-from mptool.algos import sm2
-from mptool.algos.sm2 import ec
+from mptool.algo import sm2
+from mptool.algo.sm2 import ec
 
 CURVES = st.sampled_from([sm2.SM2P256V1, sm2.SM2_TEST_CURVE])
 

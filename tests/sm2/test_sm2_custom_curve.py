@@ -12,8 +12,8 @@ from functools import cache
 import pytest
 from sm2_testdata import ref_mul
 
-from mptool.algos import sm2
-from mptool.algos.sm2.curve import _probable_prime
+from mptool.algo import sm2
+from mptool.algo.sm2.curve import _probable_prime
 
 P = 10007  # prime, 3 mod 4
 

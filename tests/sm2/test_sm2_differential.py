@@ -1,4 +1,4 @@
-"""Differential tests against the independent gmssl package (through mptool.algos.sm2.crosscheck)."""
+"""Differential tests against the independent gmssl package (through mptool.algo.sm2.crosscheck)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sm2_testdata import gm_examples, h
 
-from mptool.algos import sm2
-from mptool.algos.sm2 import crosscheck as cc
+from mptool.algo import sm2
+from mptool.algo.sm2 import crosscheck as cc
 
 CURVES = st.sampled_from([sm2.SM2P256V1, sm2.SM2_TEST_CURVE])
 IDS = st.one_of(st.just(sm2.DEFAULT_USER_ID), st.binary(max_size=32))

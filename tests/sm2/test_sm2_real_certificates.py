@@ -18,7 +18,7 @@ from pyasn1.codec.der import decoder
 from pyasn1_modules import rfc5280
 from conftest import DATA
 
-from mptool.algos import sm2
+from mptool.algo import sm2
 
 CERTS = DATA.certs
 SM2_WITH_SM3 = "1.2.156.10197.1.501"

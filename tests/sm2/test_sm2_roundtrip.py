@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mptool.algos import sm2
+from mptool.algo import sm2
 
 CURVES = st.sampled_from([sm2.SM2P256V1, sm2.SM2_TEST_CURVE])
 IDS = st.one_of(st.just(sm2.DEFAULT_USER_ID), st.binary(max_size=40))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sm2_testdata import gm_examples, h
 
-from mptool.algos import sm2
+from mptool.algo import sm2
 
 SIGN = gm_examples()["sm2_sign"]
 ENCRYPT = gm_examples()["sm2_encrypt"]

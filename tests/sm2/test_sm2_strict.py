@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sm2_testdata import gm_examples, h
 
-from mptool.algos import sm2
-from mptool.algos.sm2 import ec
+from mptool.algo import sm2
+from mptool.algo.sm2 import ec
 
 C = sm2.SM2P256V1
 SIG = gm_examples()["sm2_sign"][1]

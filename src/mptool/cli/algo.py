@@ -1,4 +1,4 @@
-"""``mptool algo``: algorithm validation (thin layer over :mod:`mptool.algos`)."""
+"""``mptool algo``: algorithm validation (thin layer over :mod:`mptool.algo`)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def digest(files: tuple[str, ...], expected: str | None, out: OutputOptions) -> 
     With --expect, the digest is compared with the expected value (SM3 or SHA-256,
     told apart by which one matches; a mismatch of both is a failure).
     """
-    from mptool.algos.digest import digest_files
+    from mptool.algo.digest import digest_files
 
     if expected is not None and len(files) != 1:
         raise click.UsageError("--expect takes exactly one FILE")
@@ -81,7 +81,7 @@ def verify(args: tuple[str, ...], vector_files: bool, algorithm: str | None, mod
     Values are hex, @path (raw bytes of a file) or b64:…. Exit 0 when the values match, 1 when
     they do not, 3 for malformed input.
     """
-    from mptool.algos import commands
+    from mptool.algo import commands
 
     builder = out.builder()
     if vector_files or not args:
@@ -119,7 +119,7 @@ def identify(out: OutputOptions, **values: str | None) -> None:
     evidence is: an authenticated mode or SM2's C3 is strong, a single ECB block is weak.
     Exit 1 when nothing matches.
     """
-    from mptool.algos.commands import run_identify
+    from mptool.algo.commands import run_identify
 
     builder = out.builder()
     run_identify(builder, values)

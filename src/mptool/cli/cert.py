@@ -1,4 +1,4 @@
-"""``mptool cert``: thin CLI layer over :mod:`mptool.certs`."""
+"""``mptool cert``: thin CLI layer over :mod:`mptool.cert`."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def lint(certs: tuple[str, ...], profile: str | None, sm2_id: str | None, out: O
 
     Example: mptool cert lint server_sign.pem --profile ee-sign -f json
     """
-    from mptool.certs.service import run_lint
+    from mptool.cert.service import run_lint
 
     builder = out.builder()
     run_lint(builder, certs, profile=profile, sm2_id_text=sm2_id, progress=out.progress)
@@ -56,7 +56,7 @@ def chain(leaf: str, intermediates: tuple[str, ...], trust: tuple[str, ...], at:
 
     Example: mptool cert chain server_sign.pem --intermediates sub-ca.pem --trust root-ca.pem --at 2026-01-01T00:00:00Z
     """
-    from mptool.certs.service import run_chain
+    from mptool.cert.service import run_chain
 
     builder = out.builder()
     _require_pinned_time(out, at)
@@ -74,7 +74,7 @@ def pair(sign: str, enc: str, at: str | None, out: OutputOptions) -> None:
 
     Example: mptool cert pair server_sign.pem server_enc.pem
     """
-    from mptool.certs.service import run_pair
+    from mptool.cert.service import run_pair
 
     builder = out.builder()
     _require_pinned_time(out, at)
@@ -98,7 +98,7 @@ def limbo(ctx: click.Context, suite: str, output: str, evidence: str | None, sm2
 
     Example: mptool cert limbo limbo.json -o results.json --evidence limbo-evidence.json
     """
-    from mptool.certs.service import run_limbo
+    from mptool.cert.service import run_limbo
     from mptool.cli.output import OutputOptions, command_name, raw_arguments, write_atomic
     from mptool.core.report import FailOn, ReportBuilder
 

@@ -1,4 +1,4 @@
-"""``mptool proto``: thin CLI layer over :mod:`mptool.protocols`.
+"""``mptool proto``: thin CLI layer over :mod:`mptool.proto`.
 
 ``analyze`` lives in ``proto_analyze.py`` (passive, captures); ``probe`` and ``serve`` in
 ``proto_active.py`` (live endpoints). Each is imported only when used.

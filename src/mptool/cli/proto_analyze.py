@@ -1,4 +1,4 @@
-"""``mptool proto analyze``: thin CLI over :mod:`mptool.protocols.analyze` (imported lazily)."""
+"""``mptool proto analyze``: thin CLI over :mod:`mptool.proto.analyze` (imported lazily)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def analyze(captures: tuple[str, ...], trust: tuple[str, ...], no_cert_checks: b
 
     Example: mptool proto analyze tlcp.pcap --trust root.pem -f json -o evidence.json
     """
-    from mptool.protocols.analyze import analyze_captures
+    from mptool.proto.analyze import analyze_captures
 
     builder = out.builder()
     analyze_captures(builder, captures, trust_paths=trust, cert_checks=not no_cert_checks, progress=out.progress)

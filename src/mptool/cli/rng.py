@@ -1,4 +1,4 @@
-"""``mptool rng``: thin CLI layer over :mod:`mptool.randomness`."""
+"""``mptool rng``: thin CLI layer over :mod:`mptool.rng`."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test(source: str, input_format: str, bits: int | None, count: int | None, pa
     sequences also records the pass count against the threshold computed from the set size
     and the uniformity P_T of the Q-values (clause 6). The run passes when every item does.
     """
-    from mptool.randomness.suite import RunOptions, run_suite
+    from mptool.rng.suite import RunOptions, run_suite
 
     builder = out.builder()
     options = RunOptions(source, input_format, bits, count, params, profile, jobs)

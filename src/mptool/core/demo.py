@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 #: command group -> (module providing demo_runs, issue that brings the group)
 DEMO_MODULES: dict[str, tuple[str, int]] = {
-    "algo": ("mptool.algos.demo", 3),
-    "rng": ("mptool.randomness.demo", 4),
-    "cert": ("mptool.certs.demo", 5),
-    "proto": ("mptool.protocols.demo", 6),
+    "algo": ("mptool.algo.demo", 3),
+    "rng": ("mptool.rng.demo", 4),
+    "cert": ("mptool.cert.demo", 5),
+    "proto": ("mptool.proto.demo", 6),
 }
 
 

@@ -21,11 +21,11 @@ from mptool.core.model import CheckResult, Finding, Severity, Status
 #: Modules whose import registers a domain's checks. A module that does not exist yet
 #: (its domain has not landed) is left out of the catalogue; any other import error is a bug.
 CHECK_MODULES: tuple[str, ...] = (
-    "mptool.algos.checks",
-    "mptool.randomness.checks",
-    "mptool.certs.checks",
-    "mptool.protocols.checks",
-    "mptool.protocols.active_checks",
+    "mptool.algo.checks",
+    "mptool.rng.checks",
+    "mptool.cert.checks",
+    "mptool.proto.checks",
+    "mptool.proto.active_checks",
 )
 
 DOMAINS: tuple[str, ...] = ("algo", "rng", "cert", "proto", "assess")

@@ -1,0 +1,270 @@
+"""Judging values captured from a system: does this digest/MAC/ciphertext/signature match?
+
+Each form recomputes the value from the inputs with the primary implementation (OpenSSL via
+``cryptography``; the project's SM2) and passes when it equals the captured value, fails when
+it does not. Malformed inputs raise :class:`InputError` naming the option (exit 3).
+"""
+
+from __future__ import annotations
+
+import hmac as _hmac
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.serialization import load_der_public_key, load_pem_public_key
+
+from mptool.algo import ciphers
+from mptool.algo.kat import HASHES, Unsupported, hash_algorithm
+from mptool.algo.values import expect_length
+from mptool.core.errors import InputError
+from mptool.core.model import CheckResult, Finding, Severity, Status
+from mptool.core.registry import check
+
+
+@dataclass
+class Judgement:
+    """The outcome of one evidence check: match or not, what was computed, and the facts used."""
+
+    match: bool
+    measurements: dict[str, Any] = field(default_factory=dict)
+    problem: str = ""
+    expected: str = ""
+    computed: str = ""
+
+    def result(self, spec: Any, subject: str) -> CheckResult:
+        """The check result: pass on a match, fail with a finding otherwise."""
+        findings = []
+        if not self.match:
+            findings.append(Finding(code=f"{spec.id}.mismatch", severity=Severity.ERROR, message=self.problem, data={"captured": self.expected, "computed": self.computed}))
+        return spec.result(Status.PASS if self.match else Status.FAIL, subject=subject, measurements=self.measurements, findings=findings)
+
+
+def _sm3(data: bytes) -> bytes:
+    h = hashes.Hash(hashes.SM3())
+    h.update(data)
+    return h.finalize()
+
+
+@check("algo.evidence.sm3", "SM3 digest of captured data", "GB/T 32905-2016 §5")
+def judge_sm3(data: bytes, digest: bytes) -> Judgement:
+    """Recompute SM3 over the data and compare it with the captured 32-byte digest."""
+    expect_length("--digest", digest, (32,), "an SM3 digest")
+    computed = _sm3(data)
+    match = _hmac.compare_digest(computed, digest)
+    return Judgement(match, {"algorithm": "SM3", "data_bytes": len(data), "digest": computed.hex()}, "the SM3 digest of --data differs from --digest", digest.hex(), computed.hex())
+
+
+@check("algo.evidence.hmac_sm3", "HMAC-SM3 of captured data", "GM/T 0042-2015 §7 / RFC 2104 with SM3 (GB/T 32905-2016); GB/T 15852.2-2012")
+def judge_hmac_sm3(key: bytes, data: bytes, mac: bytes) -> Judgement:
+    """Recompute HMAC-SM3 with the key and compare it with the captured 32-byte MAC."""
+    expect_length("--mac", mac, (32,), "an HMAC-SM3 value")
+    h = crypto_hmac.HMAC(key, hashes.SM3())
+    h.update(data)
+    computed = h.finalize()
+    match = _hmac.compare_digest(computed, mac)
+    return Judgement(match, {"algorithm": "HMAC-SM3", "key_bytes": len(key), "data_bytes": len(data), "mac": computed.hex()}, "HMAC-SM3 of --data under --key differs from --mac", mac.hex(), computed.hex())
+
+
+@dataclass
+class CipherCase:
+    """The inputs of a symmetric-cipher evidence check."""
+
+    cipher: str
+    mode: str
+    key: bytes
+    iv: bytes
+    aad: bytes
+    tag: bytes | None
+    plaintext: bytes
+    ciphertext: bytes
+    padding: str
+    xts_standard: str
+
+
+def _check_cipher_inputs(case: CipherCase) -> None:
+    info = ciphers.CIPHERS[case.cipher]
+    try:
+        ciphers.check_key(case.cipher, case.key, case.mode)
+    except ValueError as exc:
+        raise InputError("--key", str(exc)) from None
+    if case.mode == "ecb":
+        if case.iv:
+            raise InputError("--iv", "ECB takes no IV")
+    elif case.mode in ("gcm", "ccm"):
+        if info.block_size != 16:
+            raise InputError("--mode", f"{case.mode.upper()} needs a 128-bit block cipher (SM4 or AES), not {case.cipher.upper()}")
+        if not case.iv:
+            raise InputError("--iv", f"{case.mode.upper()} needs a nonce (--iv)")
+        if case.mode == "ccm" and not 7 <= len(case.iv) <= 13:
+            raise InputError("--iv", f"a CCM nonce must be 7 to 13 bytes, got {len(case.iv)}")
+    else:
+        size = 16 if case.mode == "xts" else info.block_size
+        if len(case.iv) != size:
+            what = "tweak (--iv)" if case.mode == "xts" else "IV"
+            raise InputError("--iv", f"{case.cipher.upper()}-{case.mode.upper()} {what} must be {size} bytes ({2 * size} hex digits), got {len(case.iv)}")
+    if case.tag is not None and case.mode not in ("gcm", "ccm"):
+        raise InputError("--tag", f"{case.mode.upper()} has no authentication tag")
+    if case.mode in ("ecb", "cbc") and case.padding == "none" and len(case.plaintext) % info.block_size:
+        raise InputError("--plaintext", f"{len(case.plaintext)} bytes is not a multiple of the {info.block_size}-byte block and --padding is none (use --padding pkcs7)")
+    if case.mode == "xts" and len(case.plaintext) < 16:
+        raise InputError("--plaintext", "XTS needs at least one 16-byte block")
+
+
+def split_tag(case: CipherCase) -> tuple[bytes, bytes]:
+    """(ciphertext body, tag) for AEAD modes: --tag, or the last 16 bytes of --ciphertext."""
+    if case.tag is not None:
+        return case.ciphertext, case.tag
+    if len(case.ciphertext) < 16:
+        raise InputError("--ciphertext", "no --tag given and the ciphertext is shorter than a 16-byte tag")
+    return case.ciphertext[:-16], case.ciphertext[-16:]
+
+
+def compute_ciphertext(case: CipherCase) -> tuple[bytes, bytes]:
+    """Encrypt the plaintext as the case describes; (ciphertext, tag)."""
+    if case.mode in ("gcm", "ccm"):
+        tag_len = len(split_tag(case)[1])
+        return ciphers.encrypt(case.cipher, case.mode, case.key, case.plaintext, iv=case.iv, aad=case.aad, tag_len=tag_len)
+    data = ciphers.pad(case.plaintext, ciphers.CIPHERS[case.cipher].block_size, case.padding) if case.mode in ("ecb", "cbc") else case.plaintext
+    return ciphers.encrypt(case.cipher, case.mode, case.key, data, iv=case.iv, xts_convention=case.xts_standard)
+
+
+@check("algo.evidence.cipher", "Symmetric encryption of captured data", "GB/T 32907-2016 (SM4); FIPS 197 (AES); SP 800-67r2 (3DES); GB/T 17964-2021 / SP 800-38A,C,D,E (modes)")
+def judge_cipher(case: CipherCase) -> Judgement:
+    """Encrypt the captured plaintext with key, IV and mode and compare with the captured ciphertext.
+
+    For GCM/CCM the tag is compared too (given with --tag or appended to the ciphertext), and the
+    ciphertext is decrypted with the tag verified, so a mismatch says whether the data or only
+    the tag differs.
+    """
+    _check_cipher_inputs(case)
+    try:
+        computed, tag = compute_ciphertext(case)
+    except ValueError as exc:
+        raise InputError("--mode", str(exc)) from None
+    measurements: dict[str, Any] = {"cipher": case.cipher.upper(), "mode": case.mode.upper(), "key_bits": 8 * len(case.key), "plaintext_bytes": len(case.plaintext)}
+    if case.mode in ("ecb", "cbc"):
+        measurements["padding"] = case.padding
+    if case.mode == "xts":
+        measurements["xts_standard"] = case.xts_standard
+    if case.mode in ("gcm", "ccm"):
+        body, captured_tag = split_tag(case)
+        measurements.update(tag_bytes=len(captured_tag), aad_bytes=len(case.aad), authenticated=True)
+        try:
+            ciphers.decrypt(case.cipher, case.mode, case.key, body, iv=case.iv, aad=case.aad, tag=captured_tag)
+            tag_ok = True
+        except ciphers.AuthenticationError:
+            tag_ok = False
+        except ValueError as exc:
+            raise InputError("--tag", str(exc)) from None
+        measurements["tag_verifies"] = tag_ok
+        match = computed == body and tag == captured_tag and tag_ok
+        problem = "the tag does not verify" if computed == body else "the ciphertext differs from the encryption of the plaintext"
+        return Judgement(match, measurements, problem, (body + captured_tag).hex(), (computed + tag).hex())
+    match = computed == case.ciphertext
+    return Judgement(match, measurements, "the ciphertext differs from the encryption of the plaintext", case.ciphertext.hex(), computed.hex())
+
+
+def _curve(name: str) -> Any:
+    from mptool.algo import sm2
+
+    return sm2.CURVES[name]
+
+
+@check("algo.evidence.sm2_verify", "SM2 signature over captured data", "GB/T 32918.2-2016 §7 (verification); GB/T 35276-2017 §7.3 (encodings), §10 (default ID)")
+def judge_sm2_verify(public_key: bytes, message: bytes, signature: bytes, user_id: bytes, curve_name: str) -> Judgement:
+    """Verify an SM2 signature (DER or raw r||s) on the message with the public key and user ID."""
+    from mptool.algo import sm2
+
+    curve = _curve(curve_name)
+    try:
+        point = sm2.decode_public_key(public_key, curve)
+    except sm2.SM2Error as exc:
+        raise InputError("--public-key", str(exc)) from None
+    measurements: dict[str, Any] = {"curve": curve.name, "user_id": user_id.decode("latin-1") if user_id.isascii() else user_id.hex(), "default_user_id": user_id == sm2.DEFAULT_USER_ID}
+    try:
+        decoded = sm2.detect_signature(signature, curve)
+    except sm2.SM2Error as exc:
+        if "must be in [1, n-1]" in str(exc):
+            return Judgement(False, measurements, f"invalid signature: {exc}", signature.hex(), "")
+        raise InputError("--signature", str(exc).removeprefix("signature: ")) from None
+    measurements["signature_encoding"] = decoded.encoding
+    measurements["za"] = sm2.compute_za(point, user_id, curve).hex()
+    ok = sm2.verify(point, message, (decoded.r, decoded.s), user_id, curve=curve)
+    return Judgement(ok, measurements, "the signature does not verify with this public key, user ID and message", signature.hex(), "verification failed")
+
+
+@check("algo.evidence.sm2_decrypt", "SM2 decryption of captured ciphertext", "GB/T 32918.4-2016 §7.1 (B1-B7, C3 check); GB/T 35276-2017 §7.2 (encodings)")
+def judge_sm2_decrypt(private_key: bytes, ciphertext: bytes, plaintext: bytes, order: str, curve_name: str) -> Judgement:
+    """Decrypt an SM2 ciphertext (ASN.1, C1C3C2 or C1C2C3, with or without 04), always checking C3."""
+    from mptool.algo import sm2
+
+    curve = _curve(curve_name)
+    expect_length("--private-key", private_key, (curve.order_bytes,), "an SM2 private key")
+    d = int.from_bytes(private_key, "big")
+    try:
+        curve.check_private_key(d)
+    except sm2.SM2Error as exc:
+        raise InputError("--private-key", str(exc)) from None
+    measurements: dict[str, Any] = {"curve": curve.name, "order_requested": order}
+    try:
+        result = sm2.decrypt(d, ciphertext, order=order, curve=curve)
+    except sm2.SM2DecryptError as exc:
+        attempts = getattr(exc, "attempts", [])
+        if not any(problem == "C3 mismatch" for _, problem in attempts):
+            raise InputError("--ciphertext", str(exc).removeprefix("ciphertext: ")) from None
+        measurements["attempts"] = [f"{n}: {p}" for n, p in attempts]
+        return Judgement(False, measurements, "C3 does not match in any encoding: wrong key or altered ciphertext", ciphertext.hex(), "")
+    measurements.update(encoding=result.encoding, c3_verified=True)
+    match = result.plaintext == plaintext
+    return Judgement(match, measurements, "the ciphertext decrypts (C3 verified) to a different plaintext", plaintext.hex(), result.plaintext.hex())
+
+
+def load_rsa_public_key(data: bytes) -> rsa.RSAPublicKey:
+    """An RSA public key from PEM or DER (SubjectPublicKeyInfo or PKCS#1), or a certificate."""
+    from cryptography import x509
+
+    loaders = (load_pem_public_key, load_der_public_key)
+    for loader in loaders:
+        try:
+            key = loader(data)
+        except (ValueError, TypeError):
+            continue
+        if isinstance(key, rsa.RSAPublicKey):
+            return key
+        raise InputError("--public-key", "is not an RSA public key")
+    for cert_loader in (x509.load_pem_x509_certificate, x509.load_der_x509_certificate):
+        try:
+            key = cert_loader(data).public_key()
+        except ValueError:
+            continue
+        if isinstance(key, rsa.RSAPublicKey):
+            return key
+        raise InputError("--public-key", "the certificate's key is not RSA")
+    raise InputError("--public-key", "expected an RSA public key in PEM or DER (SubjectPublicKeyInfo, PKCS#1) or a certificate")
+
+
+@check("algo.evidence.rsa_verify", "RSA signature over captured data", "RFC 8017 §8.1.2 (RSASSA-PSS-VERIFY), §8.2.2 (RSASSA-PKCS1-v1_5-VERIFY)")
+def judge_rsa_verify(public_key: bytes, message: bytes, signature: bytes, scheme: str, hash_name: str) -> Judgement:
+    """Verify an RSA PKCS#1 v1.5 or PSS signature (PSS: MGF1 with the same hash, salt length auto-detected)."""
+    key = load_rsa_public_key(public_key)
+    if hash_name.lower().replace("-", "") not in HASHES:
+        raise InputError("--hash", f"unknown hash {hash_name!r}; expected one of {', '.join(sorted(set(HASHES) - {'sha512224', 'sha512256', 'sha3256'}))}")
+    try:
+        algorithm = hash_algorithm(hash_name)
+    except Unsupported as exc:
+        raise InputError("--hash", str(exc)) from None
+    size = (key.key_size + 7) // 8
+    if len(signature) != size:
+        raise InputError("--signature", f"must be {size} bytes for this {key.key_size}-bit key, got {len(signature)}")
+    pad: padding.AsymmetricPadding = padding.PKCS1v15() if scheme == "pkcs1v15" else padding.PSS(mgf=padding.MGF1(algorithm), salt_length=padding.PSS.AUTO)
+    try:
+        key.verify(signature, message, pad, algorithm)
+        ok = True
+    except InvalidSignature:
+        ok = False
+    measurements = {"scheme": scheme, "hash": hash_name.lower(), "key_bits": key.key_size}
+    return Judgement(ok, measurements, "the signature does not verify with this key, scheme and hash", signature.hex(), "verification failed")

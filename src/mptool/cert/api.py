@@ -1,0 +1,72 @@
+"""Public API of the cert domain for other domains (e.g. ``proto`` checking TLCP/TLS certificates).
+
+Stable functions, documented in docs/cert.md:
+
+- :func:`check_certificates` — lint every certificate of a handshake's certificate list and
+  validate the chain (leaf first) against optional trust anchors.
+- :func:`check_tlcp_pair` — the TLCP signing/encryption certificate pair check.
+
+Both return :class:`mptool.core.model.CheckResult` objects in a deterministic order; the
+caller adds them to its own :class:`~mptool.core.report.ReportBuilder`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+
+from mptool.core.model import CheckResult
+
+DEFAULT_SM2_ID = b"1234567812345678"
+PURPOSES = ("any", "server", "client", "codesign")
+
+
+def check_certificates(
+    der_list: Sequence[bytes],
+    *,
+    sm2_id: bytes = DEFAULT_SM2_ID,
+    at: _dt.datetime | None = None,
+    purpose: str = "server",
+    trust: Sequence[bytes] = (),
+    peer_name: str | None = None,
+    subject: str = "handshake",
+    lint: bool = True,
+) -> list[CheckResult]:
+    """Check the certificates a peer sent (``der_list``: DER, leaf first, as in a TLS/TLCP message).
+
+    - ``lint``: per-certificate format/profile checks (cert-rules.md §2–§4), one result per rule.
+    - Chain: every candidate path from the leaf through the other certificates is validated
+      (RFC 5280 §6.1: signatures with SM2/ZA over the original TBS bytes or RSA/ECDSA, validity
+      at ``at`` (default now, UTC), CA flags, pathLen, key usage for ``purpose``, critical
+      extensions, name constraints). With ``trust`` (DER trust anchors) the path must end at an
+      anchor; without it the chain is checked up to its last certificate and the anchor check
+      is reported as not configured (status ``warn``), never as passed.
+    - ``peer_name`` (DNS name or IP address) is matched against the leaf's subjectAltName
+      (CN only when there is no SAN) when given.
+
+    Certificates that cannot be parsed raise :class:`mptool.core.errors.InputError` whose
+    source is ``f"{subject}[i]"``.
+    """
+    from mptool.cert.service import check_der_certificates
+
+    return check_der_certificates(
+        der_list, sm2_id=sm2_id, at=at, purpose=purpose, trust=trust, peer_name=peer_name, subject=subject, lint=lint
+    )
+
+
+def check_tlcp_pair(
+    sign_der: bytes,
+    enc_der: bytes,
+    *,
+    at: _dt.datetime | None = None,
+    subject: str = "tlcp pair",
+) -> list[CheckResult]:
+    """The TLCP pair check (cert-rules CERT-PATH-012) of a signing and an encryption certificate.
+
+    Same issuer and subject DN, different keys, keyUsage per CERT-EXT-005 (signing) and
+    CERT-EXT-006 (encryption), both within their validity at ``at`` (default now, UTC).
+    Returns one ``cert.pair.tlcp`` result whose findings say which condition failed.
+    """
+    from mptool.cert.pair import check_pair_der
+
+    return check_pair_der(sign_der, enc_der, at=at, subject=subject)

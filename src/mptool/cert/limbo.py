@@ -1,0 +1,233 @@
+"""x509-limbo harness (C2SP/x509-limbo): a limbo test suite in, LimboResult JSON out.
+
+Each test case is validated with mptool's own path validation (:mod:`mptool.cert.path`) in
+its Web-PKI mode (no CN fallback, a server/client leaf must not be a CA). Cases that use a
+feature mptool does not implement are SKIPPED with the reason, never guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from mptool.cert import oids
+from mptool.cert.crl import Crl, parse_crl
+from mptool.cert.loader import _pem_blocks
+from mptool.cert.parse import Cert, CertParseError, parse_certificate
+from mptool.cert.path import PathOptions, find_path
+from mptool.core.errors import InputError
+from mptool.core.inputs import read_input
+from mptool.core.model import CheckResult, Finding, InputRecord, Severity, Status
+from mptool.core.registry import register
+
+#: limbo features whose semantics mptool does not implement: such cases are SKIPPED
+UNSUPPORTED_FEATURES: dict[str, str] = {
+    "has-policy-constraints": "certificate policy processing is not implemented",
+    "has-cert-policies": "certificate policy processing is not implemented",
+    "pedantic-public-suffix-wildcard": "no public-suffix list",
+    "pedantic-webpki-subscriber-key": "Web-PKI subscriber key rules are not implemented",
+    "pedantic-webpki-eku": "Web-PKI EKU pedantry is not implemented",
+    "pedantic-serial-number": "serial-number pedantry belongs to cert lint, not path validation",
+    "rfc5280-incompatible-with-webpki": "case follows RFC 5280 where it conflicts with Web-PKI; mptool runs Web-PKI mode",
+    "max-chain-depth": "max_chain_depth semantics are not implemented",
+}
+EKU_NAMES = {"serverAuth": oids.EKU_SERVER, "clientAuth": oids.EKU_CLIENT, "codeSigning": oids.EKU_CODESIGN, "anyExtendedKeyUsage": oids.EKU_ANY}
+PURPOSE_BY_EKU = {oids.EKU_SERVER: "server", oids.EKU_CLIENT: "client", oids.EKU_CODESIGN: "codesign"}
+KEY_USAGE_ATTRS = {
+    "digitalSignature": "digital_signature",
+    "contentCommitment": "content_commitment",
+    "keyEncipherment": "key_encipherment",
+    "dataEncipherment": "data_encipherment",
+    "keyAgreement": "key_agreement",
+    "keyCertSign": "key_cert_sign",
+    "cRLSign": "crl_sign",
+}
+
+CASE = register(
+    "cert.limbo.case",
+    "x509-limbo test case",
+    "C2SP x509-limbo test suite format (version 1); RFC 5280 §6.1; CA/B Forum Baseline Requirements (Web-PKI)",
+    "One x509-limbo test case run through mptool's path validation: passes when the actual result equals the "
+    "expected result, fails otherwise (an unexpected SUCCESS is the dangerous kind); not applicable when the "
+    "case needs a feature mptool does not implement (reported SKIPPED in the LimboResult).",
+)
+
+
+@dataclass
+class Outcome:
+    """One case's LimboResult entry."""
+
+    id: str
+    actual: str  #: SUCCESS, FAILURE or SKIPPED
+    context: str
+
+
+def _certs(pems: list[str], label: str) -> list[Cert]:
+    certs = []
+    for n, pem in enumerate(pems):
+        for der in _pem_blocks(label, pem.encode("ascii")):
+            certs.append(parse_certificate(der, f"{label}[{n}]"))
+    return certs
+
+
+def _crls(pems: list[str]) -> list[Crl]:
+    import base64
+    import re
+
+    out = []
+    for n, pem in enumerate(pems):
+        for body in re.findall(r"-----BEGIN X509 CRL-----(.*?)-----END X509 CRL-----", pem, re.DOTALL):
+            out.append(parse_crl(base64.b64decode("".join(body.split())), f"crl[{n}]"))
+    return out
+
+
+def _skip_reason(case: dict[str, Any]) -> str | None:
+    for feature in case.get("features") or []:
+        if feature in UNSUPPORTED_FEATURES:
+            return f"feature {feature}: {UNSUPPORTED_FEATURES[feature]}"
+        if feature.startswith("pedantic-"):
+            return f"feature {feature}: pedantic profile rules are not implemented"
+    if case.get("validation_kind") == "CLIENT" and case.get("expected_peer_names"):
+        return "client peer-name matching is not implemented"
+    peer = case.get("expected_peer_name")
+    if peer and peer.get("kind") not in ("DNS", "IP"):
+        return f"peer name kind {peer.get('kind')} is not implemented"
+    if case.get("max_chain_depth") is not None:
+        return "max_chain_depth is not implemented"
+    for eku in case.get("extended_key_usage") or []:
+        if eku not in EKU_NAMES:
+            return f"extended key usage {eku} is not implemented"
+    if len([e for e in case.get("extended_key_usage") or [] if EKU_NAMES[e] in PURPOSE_BY_EKU]) > 1:
+        return "several required extended key usages are not implemented"
+    for usage in case.get("key_usage") or []:
+        if usage not in KEY_USAGE_ATTRS:
+            return f"key usage {usage} is not implemented"
+    if case.get("signature_algorithms"):
+        return "restricting signature algorithms is not implemented"
+    return None
+
+
+def _purpose(case: dict[str, Any]) -> str:
+    for eku in case.get("extended_key_usage") or []:
+        purpose = PURPOSE_BY_EKU.get(EKU_NAMES[eku])
+        if purpose:
+            return purpose
+    return "client" if case.get("validation_kind") == "CLIENT" else "server"
+
+
+def _time(case: dict[str, Any]) -> _dt.datetime:
+    value = case.get("validation_time")
+    if not value:
+        return _dt.datetime.now(tz=_dt.timezone.utc)
+    moment = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
+
+
+def run_case(case: dict[str, Any], sm2_id: bytes) -> Outcome:
+    """Validate one limbo test case (a case whose validation raises is a FAILURE, never a SUCCESS)."""
+    try:
+        return _run_case(case, sm2_id)
+    except Exception as exc:  # noqa: BLE001 - fail closed and say why
+        return Outcome(str(case.get("id", "?")), "FAILURE", f"validation error: {type(exc).__name__}: {exc}")
+
+
+def _run_case(case: dict[str, Any], sm2_id: bytes) -> Outcome:
+    case_id = str(case.get("id", "?"))
+    reason = _skip_reason(case)
+    if reason:
+        return Outcome(case_id, "SKIPPED", reason)
+    try:
+        anchors = _certs(case.get("trusted_certs") or [], "trusted")
+        pool = _certs(case.get("untrusted_intermediates") or [], "intermediate")
+        leaves = _certs([case["peer_certificate"]], "peer")
+        crls = _crls(case.get("crls") or [])
+    except (CertParseError, InputError, ValueError) as exc:
+        return Outcome(case_id, "FAILURE", f"input rejected: {exc}")
+    peer = case.get("expected_peer_name")
+    options = PathOptions(
+        at=_time(case), sm2_id=sm2_id, purpose=_purpose(case), peer_name=peer["value"] if peer else None, cn_fallback=False, crls=crls, webpki=True
+    )
+    chosen, candidates, _truncated = find_path(leaves[0], pool, anchors, options)
+    if chosen is not None:
+        missing = _missing_key_usage(chosen.certs[0], case.get("key_usage") or [])
+        if missing:
+            return Outcome(case_id, "FAILURE", f"leaf keyUsage lacks {missing}")
+        return Outcome(case_id, "SUCCESS", "valid path: " + " -> ".join(c.source for c in chosen.certs))
+    if not candidates:
+        return Outcome(case_id, "FAILURE", "no candidate path to a trust anchor")
+    first = next((i for i in candidates[0].issues if i.severity == "error"), None)
+    return Outcome(case_id, "FAILURE", f"{len(candidates)} candidate(s) rejected; first: cert.path.{first.check}: {first.message}" if first else "rejected")
+
+
+def _missing_key_usage(leaf: Cert, usages: list[str]) -> list[str]:
+    ku = leaf.ext_value(oids.EXT_KU)
+    if ku is None:
+        return []
+    return [u for u in usages if not getattr(ku, KEY_USAGE_ATTRS[u])]
+
+
+def load_suite(path: str) -> tuple[dict[str, Any], InputRecord]:
+    """Read and check the top level of a limbo suite (InputError on anything else)."""
+    data, record = read_input(path, max_size=256 << 20)
+    try:
+        suite = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(record.name, f"not JSON: {exc}") from None
+    if not isinstance(suite, dict) or not isinstance(suite.get("testcases"), list):
+        raise InputError(record.name, "not a limbo suite: expected an object with a 'testcases' list")
+    if suite.get("version") != 1:
+        raise InputError(record.name, f"limbo suite version {suite.get('version')!r}, expected 1")
+    for n, case in enumerate(suite["testcases"]):
+        if not isinstance(case, dict) or "id" not in case or "peer_certificate" not in case:
+            raise InputError(record.name, f"test case {n} lacks 'id' or 'peer_certificate'")
+    return suite, record
+
+
+def case_result(case: dict[str, Any], outcome: Outcome) -> CheckResult:
+    """Evidence for one case: pass when actual == expected, fail otherwise, na when skipped."""
+    expected = case.get("expected_result")
+    measurements = {"expected": expected, "actual": outcome.actual, "context": outcome.context}
+    if outcome.actual == "SKIPPED":
+        return CASE.result(Status.NA, subject=outcome.id, measurements=measurements)
+    if outcome.actual == expected:
+        return CASE.result(Status.PASS, subject=outcome.id, measurements=measurements)
+    danger = outcome.actual == "SUCCESS"
+    finding = Finding(
+        code="cert.limbo.unexpected_success" if danger else "cert.limbo.unexpected_failure",
+        severity=Severity.ERROR if danger else Severity.WARN,
+        message=f"expected {expected}, got {outcome.actual}: {outcome.context}",
+        data={"importance": case.get("importance")},
+    )
+    return CASE.result(Status.FAIL if danger else Status.WARN, subject=outcome.id, measurements=measurements, findings=[finding])
+
+
+def run_suite(suite: dict[str, Any], sm2_id: bytes) -> list[tuple[dict[str, Any], Outcome]]:
+    """Every case of the suite, in suite order."""
+    return [(case, run_case(case, sm2_id)) for case in suite["testcases"]]
+
+
+def limbo_json(outcomes: list[tuple[dict[str, Any], Outcome]]) -> bytes:
+    """The LimboResult document."""
+    from mptool import __version__
+
+    doc = {
+        "version": 1,
+        "harness": f"mptool-{__version__}",
+        "results": [{"id": o.id, "actual_result": o.actual, "context": o.context} for _case, o in outcomes],
+    }
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def tally(outcomes: list[tuple[dict[str, Any], Outcome]]) -> dict[str, int]:
+    """Counts: ran, passed, skipped, unexpected successes and failures."""
+    ran = [(c, o) for c, o in outcomes if o.actual != "SKIPPED"]
+    return {
+        "cases": len(outcomes),
+        "ran": len(ran),
+        "skipped": len(outcomes) - len(ran),
+        "passed": sum(1 for c, o in ran if o.actual == c.get("expected_result")),
+        "unexpected_success": sum(1 for c, o in ran if o.actual == "SUCCESS" and c.get("expected_result") == "FAILURE"),
+        "unexpected_failure": sum(1 for c, o in ran if o.actual == "FAILURE" and c.get("expected_result") == "SUCCESS"),
+    }

@@ -1,0 +1,125 @@
+"""Reading certificates from files: PEM (bundles), DER, PKCS#7 (.p7b, PEM or DER) and directories.
+
+Every input is recorded (name, size, SHA-256, SM3) through :func:`mptool.core.inputs.read_input`;
+anything that is not a certificate is an :class:`InputError` naming the file.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mptool.cert.parse import Cert, CertParseError, parse_certificate
+from mptool.core.errors import InputError
+from mptool.core.inputs import read_input
+from mptool.core.model import InputRecord
+
+MAX_CERT_FILE = 16 << 20
+_PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
+_CERT_LABELS = {b"CERTIFICATE", b"X509 CERTIFICATE"}
+_P7_LABELS = {b"PKCS7", b"CERTIFICATE CHAIN"}
+
+
+@dataclass
+class LoadedFiles:
+    """Certificates read from some inputs, in input order, and the input records."""
+
+    certs: list[Cert] = field(default_factory=list)
+    records: list[InputRecord] = field(default_factory=list)
+
+
+def _pkcs7_certificates(data: bytes, pem: bool) -> list[bytes]:
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
+
+    loader = pkcs7.load_pem_pkcs7_certificates if pem else pkcs7.load_der_pkcs7_certificates
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        certs = loader(data)
+    return [c.public_bytes(Encoding.DER) for c in certs]
+
+
+def _pem_blocks(name: str, data: bytes) -> list[bytes]:
+    ders: list[bytes] = []
+    for match in _PEM.finditer(data):
+        label, body = match.group(1), match.group(2)
+        if label not in _CERT_LABELS and label not in _P7_LABELS:
+            continue
+        lines = [ln.strip() for ln in body.splitlines()]
+        text = b"".join(ln for ln in lines if ln and b":" not in ln)
+        try:
+            der = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise InputError(name, f"PEM block {label.decode()} at byte {match.start()} is not valid base64") from None
+        if label in _P7_LABELS:
+            try:
+                ders.extend(_pkcs7_certificates(der, pem=False))
+            except ValueError as exc:
+                raise InputError(name, f"PKCS#7 block cannot be read: {exc}") from None
+        else:
+            ders.append(der)
+    return ders
+
+
+def split_certificates(name: str, data: bytes) -> list[bytes]:
+    """The DER certificates in one file's bytes (PEM bundle, DER certificate or PKCS#7)."""
+    if b"-----BEGIN" in data:
+        ders = _pem_blocks(name, data)
+        if not ders:
+            raise InputError(name, "PEM file holds no CERTIFICATE or PKCS7 block")
+        return ders
+    if data[:1] != b"\x30":
+        raise InputError(name, "neither PEM nor DER (a DER certificate starts with a SEQUENCE, 0x30)")
+    try:
+        parse_certificate(data, name)
+        return [data]
+    except CertParseError as cert_error:
+        try:
+            ders = _pkcs7_certificates(data, pem=False)
+        except ValueError:
+            raise InputError(name, str(cert_error)) from None
+        if not ders:
+            raise InputError(name, "PKCS#7 structure holds no certificate")
+        return ders
+
+
+def parse_all(name: str, ders: Iterable[bytes]) -> list[Cert]:
+    """Parse DER certificates from ``name``; sources are ``name`` or ``name#i`` for bundles."""
+    ders = list(ders)
+    certs: list[Cert] = []
+    for index, der in enumerate(ders):
+        source = name if len(ders) == 1 else f"{name}#{index + 1}"
+        try:
+            certs.append(parse_certificate(der, source))
+        except CertParseError as exc:
+            raise InputError(source, str(exc)) from None
+    return certs
+
+
+def _files_in(path: str) -> list[str]:
+    root = Path(path)
+    files = [p for p in sorted(root.rglob("*")) if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)]
+    if not files:
+        raise InputError(path, "directory holds no file")
+    return [str(p) for p in files]
+
+
+def load_files(paths: Iterable[str]) -> LoadedFiles:
+    """Read every certificate in ``paths`` (files or directories), recording each input file."""
+    loaded = LoadedFiles()
+    seen: set[str] = set()
+    for path in paths:
+        names = _files_in(path) if path != "-" and Path(path).is_dir() else [path]
+        for name in names:
+            data, record = read_input(name, max_size=MAX_CERT_FILE)
+            loaded.records.append(record)
+            for cert in parse_all(record.name, split_certificates(record.name, data)):
+                if cert.sha256 in seen:
+                    continue
+                seen.add(cert.sha256)
+                loaded.certs.append(cert)
+    return loaded

@@ -1,0 +1,257 @@
+"""One parsed certificate: original bytes, strict-DER verdict, cryptography and pyasn1 views.
+
+cryptography gives names, extensions and RSA/ECDSA keys; pyasn1 (strict DER through
+pyasn1-fasder) gives what cryptography hides or refuses: the SPKI of SM2 keys (named, SM2-OID
+and explicit-parameter encodings), string types of DN attributes, unique IDs and the time types.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from cryptography import x509
+from pyasn1.codec.ber import decoder as ber_decoder
+from pyasn1.codec.der import encoder as der_encoder
+from pyasn1.error import PyAsn1Error
+from pyasn1_modules import rfc3279, rfc5280
+
+from mptool.cert import oids
+from mptool.cert.der import CertificateSlices, TLVError, slice_certificate
+
+
+class CertParseError(ValueError):
+    """The bytes are not a certificate that can be parsed at all."""
+
+
+@dataclass(frozen=True)
+class PublicKeyInfo:
+    """What the SPKI holds, as far as the checks need it."""
+
+    kind: str  #: "sm2", "ec", "rsa" or "other"
+    algorithm: str  #: SPKI algorithm OID
+    curve: str | None  #: namedCurve OID, "explicit" or None
+    point: bytes  #: subjectPublicKey BIT STRING content (without the unused-bits byte)
+    unused_bits: int
+    explicit_params: dict[str, int] | None = None  #: p, a, b, gx, gy, n of explicit parameters
+    encoding_notes: tuple[str, ...] = ()  #: nonconforming-but-accepted encodings (FMT-008/009)
+
+
+def _decode_strict(der: bytes) -> tuple[Any, str | None]:
+    """Decode with pyasn1-fasder (rejects any non-DER encoding); returns (object, error)."""
+    from pyasn1_fasder import decode_der
+
+    try:
+        decoded, _rest = decode_der(der, asn1Spec=rfc5280.Certificate())
+        return decoded, None
+    except (PyAsn1Error, ValueError) as exc:
+        return None, str(exc) or type(exc).__name__
+
+
+def _decode_lenient(der: bytes) -> Any:
+    try:
+        decoded, rest = ber_decoder.decode(der, asn1Spec=rfc5280.Certificate())
+    except (PyAsn1Error, ValueError) as exc:
+        raise CertParseError(f"not an X.509 certificate: {exc}") from None
+    if rest:
+        raise CertParseError(f"{len(rest)} bytes after the certificate")
+    return decoded
+
+
+def _int_from_octets(value: Any) -> int:
+    return int.from_bytes(bytes(value), "big")
+
+
+def _explicit_curve(params_der: bytes) -> dict[str, int]:
+    """p, a, b, gx, gy, n of explicit prime-field EC parameters (RFC 3279 §2.3.5)."""
+    decoded, _ = ber_decoder.decode(params_der, asn1Spec=rfc3279.EcpkParameters())
+    ec = decoded["ecParameters"]
+    p_value, _ = ber_decoder.decode(bytes(ec["fieldID"]["parameters"]))
+    base = bytes(ec["base"])
+    size = (len(base) - 1) // 2
+    if not base or base[0] != 4 or len(base) != 1 + 2 * size:
+        raise CertParseError("explicit EC parameters: base point is not uncompressed")
+    return {
+        "p": int(p_value),
+        "a": _int_from_octets(ec["curve"]["a"]),
+        "b": _int_from_octets(ec["curve"]["b"]),
+        "gx": int.from_bytes(base[1 : 1 + size], "big"),
+        "gy": int.from_bytes(base[1 + size :], "big"),
+        "n": int(ec["order"]),
+    }
+
+
+def _public_key_info(spki: Any) -> PublicKeyInfo:
+    algorithm = str(spki["algorithm"]["algorithm"])
+    params = spki["algorithm"]["parameters"]
+    params_der = bytes(params) if params.isValue else b""
+    bits = spki["subjectPublicKey"]
+    raw = bits.asOctets() if len(bits) % 8 == 0 else b""
+    unused = (8 - len(bits) % 8) % 8
+    if algorithm == oids.SM2_CURVE:
+        return PublicKeyInfo("sm2", algorithm, oids.SM2_CURVE, raw, unused, encoding_notes=("spki-oid-sm2",))
+    if algorithm == oids.RSA_ENCRYPTION or algorithm == oids.RSA_PSS:
+        return PublicKeyInfo("rsa", algorithm, None, raw, unused)
+    if algorithm != oids.EC_PUBLIC_KEY:
+        return PublicKeyInfo("other", algorithm, None, raw, unused)
+    if params_der[:1] == b"\x06":
+        curve, _ = ber_decoder.decode(params_der)
+        curve_oid = str(curve)
+        kind = "sm2" if curve_oid == oids.SM2_CURVE else "ec"
+        return PublicKeyInfo(kind, algorithm, curve_oid, raw, unused)
+    if params_der[:1] == b"\x30":
+        try:
+            explicit = _explicit_curve(params_der)
+        except (PyAsn1Error, ValueError, KeyError) as exc:
+            raise CertParseError(f"explicit EC parameters cannot be decoded: {exc}") from None
+        from mptool.algo import sm2
+
+        curve = sm2.SM2P256V1
+        is_sm2 = explicit == {"p": curve.p, "a": curve.a, "b": curve.b, "gx": curve.gx, "gy": curve.gy, "n": curve.n}
+        return PublicKeyInfo("sm2" if is_sm2 else "ec", algorithm, "explicit", raw, unused, explicit, ("explicit-curve",))
+    return PublicKeyInfo("other", algorithm, None, raw, unused)
+
+
+def normalise_name(name: x509.Name) -> tuple[frozenset[tuple[str, Any]], ...]:
+    """A comparison key for a DN (RFC 5280 §7.1: case-insensitive, whitespace-folded strings)."""
+    rdns = []
+    for rdn in name.rdns:
+        items = []
+        for attr in rdn:
+            value: Any = attr.value
+            if isinstance(value, str):
+                value = " ".join(value.split()).casefold()
+            items.append((attr.oid.dotted_string, value))
+        rdns.append(frozenset(items))
+    return tuple(rdns)
+
+
+@dataclass
+class Cert:
+    """A certificate as received, with every view the checks use."""
+
+    der: bytes
+    source: str
+    x509: x509.Certificate
+    asn1: Any  #: pyasn1 rfc5280.Certificate
+    slices: CertificateSlices
+    der_error: str | None  #: why the encoding is not strict DER (None: it is)
+    tbs_reencoded_equal: bool
+    key: PublicKeyInfo
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def sha256(self) -> str:
+        """SHA-256 of the DER certificate (its identity in evidence)."""
+        return hashlib.sha256(self.der).hexdigest()
+
+    @cached_property
+    def subject_key(self) -> tuple[frozenset[tuple[str, Any]], ...]:
+        return normalise_name(self.x509.subject)
+
+    @cached_property
+    def issuer_key(self) -> tuple[frozenset[tuple[str, Any]], ...]:
+        return normalise_name(self.x509.issuer)
+
+    @property
+    def self_issued(self) -> bool:
+        """Subject and issuer DN are equal (RFC 5280 §3.3)."""
+        return self.subject_key == self.issuer_key
+
+    @cached_property
+    def subject_text(self) -> str:
+        return self.x509.subject.rfc4514_string()
+
+    @cached_property
+    def issuer_text(self) -> str:
+        return self.x509.issuer.rfc4514_string()
+
+    @cached_property
+    def extensions(self) -> dict[str, x509.Extension[Any]]:
+        """Extensions by OID (empty when cryptography cannot parse them; see :attr:`extension_error`)."""
+        try:
+            return {ext.oid.dotted_string: ext for ext in self.x509.extensions}
+        except Exception:  # noqa: BLE001 - cryptography raises several types for bad extensions
+            return {}
+
+    @cached_property
+    def extension_error(self) -> str | None:
+        """Why cryptography refuses the extensions (duplicate or malformed), or None."""
+        try:
+            self.x509.extensions
+        except Exception as exc:  # noqa: BLE001
+            return f"{type(exc).__name__}: {exc}"
+        return None
+
+    def ext_value(self, oid: str) -> Any:
+        """The parsed value of an extension, or None when absent."""
+        ext = self.extensions.get(oid)
+        return ext.value if ext is not None else None
+
+    @cached_property
+    def raw_extensions(self) -> list[tuple[str, bool, bytes]]:
+        """(OID, critical, extnValue) for every extension, in order, from pyasn1 (duplicates kept)."""
+        exts = self.asn1["tbsCertificate"]["extensions"]
+        if not exts.isValue:
+            return []
+        return [(str(e["extnID"]), bool(e["critical"]), bytes(e["extnValue"])) for e in exts]
+
+    @property
+    def version(self) -> int:
+        """The version field value (0 = v1, 2 = v3)."""
+        return int(self.asn1["tbsCertificate"]["version"])
+
+    @cached_property
+    def serial(self) -> int:
+        return int(self.asn1["tbsCertificate"]["serialNumber"])
+
+    @cached_property
+    def not_before(self) -> _dt.datetime:
+        return self.x509.not_valid_before_utc
+
+    @cached_property
+    def not_after(self) -> _dt.datetime:
+        return self.x509.not_valid_after_utc
+
+    @cached_property
+    def signature_algorithm(self) -> str:
+        return self.x509.signature_algorithm_oid.dotted_string
+
+    @property
+    def is_ca(self) -> bool:
+        bc = self.ext_value(oids.EXT_BC)
+        return bool(bc is not None and bc.ca)
+
+    def describe(self) -> dict[str, Any]:
+        """Identity of the certificate for evidence."""
+        return {"source": self.source, "subject": self.subject_text, "issuer": self.issuer_text, "sha256": self.sha256}
+
+
+def parse_certificate(der: bytes, source: str) -> Cert:
+    """Parse one certificate; :class:`CertParseError` when it cannot be read at all."""
+    strict, der_error = _decode_strict(der)
+    asn1 = strict if strict is not None else _decode_lenient(der)
+    canonical = der if strict is not None else der_encoder.encode(asn1)
+    try:
+        slices = slice_certificate(der)
+    except TLVError as exc:
+        if strict is not None:
+            raise CertParseError(f"cannot split the certificate: {exc}") from None
+        slices = slice_certificate(canonical)
+    tbs_equal = der_encoder.encode(asn1["tbsCertificate"]) == slices.tbs
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            cert = x509.load_der_x509_certificate(canonical)
+            cert.subject, cert.issuer, cert.not_valid_before_utc, cert.not_valid_after_utc  # noqa: B018
+        except Exception as exc:  # noqa: BLE001 - cryptography raises ValueError and Rust errors
+            raise CertParseError(f"not a parseable X.509 certificate: {exc}") from None
+    try:
+        key = _public_key_info(asn1["tbsCertificate"]["subjectPublicKeyInfo"])
+    except (PyAsn1Error, ValueError) as exc:
+        raise CertParseError(f"subjectPublicKeyInfo cannot be decoded: {exc}") from None
+    return Cert(der, source, cert, asn1, slices, der_error, tbs_equal, key)
