@@ -11,7 +11,6 @@ from mptool.cert import lint
 
 
 def test_lint_rule_error_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
-    lint._load_rules()
     broken = lint.RULES[0]
 
     def boom(ctx: lint.LintContext) -> None:

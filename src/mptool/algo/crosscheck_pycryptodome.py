@@ -13,7 +13,7 @@ from importlib import metadata
 from typing import Any
 
 from mptool.algo.evidence import CipherCase, split_tag
-from mptool.algo.crosscheck import agreement
+from mptool.algo.crosscheck import DISAGREEMENT, agreement
 from mptool.core.model import CheckResult
 from mptool.core.registry import register
 
@@ -25,6 +25,7 @@ SPEC = register(
     "GM/T 0042-2015 §8 (algorithm correctness and consistency); FIPS 197; SP 800-67r2; RFC 8017 §8",
     """Recompute the value with PyCryptodome, an implementation independent of OpenSSL, and record
     both answers. Passes when they agree, fails when they disagree.""",
+    {"algo.crosscheck.disagreement": DISAGREEMENT},
 )
 
 

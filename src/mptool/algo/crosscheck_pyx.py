@@ -17,7 +17,7 @@ from importlib import metadata
 from typing import Any
 
 from mptool.algo.evidence import CipherCase, split_tag
-from mptool.algo.crosscheck import agreement
+from mptool.algo.crosscheck import DISAGREEMENT, agreement
 from mptool.core.model import CheckResult
 from mptool.core.registry import register
 
@@ -26,12 +26,13 @@ BACKEND = "gmssl-pyx"
 SPEC = register(
     "algo.crosscheck.gmssl_pyx",
     "Cross-check with GmSSL 3 (gmssl-pyx, optional)",
-    "GM/T 0042-2015 §8 (algorithm correctness and consistency); spec/algos.md §3",
+    "GM/T 0042-2015 §8 (algorithm correctness and consistency)",
     """Recompute the value with GmSSL 3 through the optional gmssl-pyx binding and record both answers.
 
     Passes when it agrees with mptool's primary implementation, fails when it disagrees, and is
     skipped with the reason for what GmSSL's binding cannot express (other SM4 modes, other
     curves). Present only when gmssl-pyx is installed.""",
+    {"algo.crosscheck.disagreement": DISAGREEMENT},
 )
 
 

@@ -29,7 +29,12 @@ def _size_or_none(name: str) -> int | None:
         return None
 
 
-@check("algo.digest.file", "File digest (SM3 and SHA-256)", "GB/T 32905-2016 §5 (SM3); FIPS 180-4 §6.2 (SHA-256)")
+@check(
+    "algo.digest.file",
+    "File digest (SM3 and SHA-256)",
+    "GB/T 32905-2016 §5 (SM3); FIPS 180-4 §6.2 (SHA-256)",
+    {"algo.digest.mismatch": "the file's SM3 and SHA-256 digests both differ from the expected digest"},
+)
 def digest_files(builder: ReportBuilder, files: Sequence[str], expected: str | None, progress: Progress = DISABLED) -> None:
     """Stream each file through SM3 and SHA-256 and record both digests.
 

@@ -24,6 +24,9 @@ from mptool.core.errors import InputError
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.registry import check
 
+#: What the one finding of every algo.evidence.* check means.
+MISMATCH = "the value computed from the captured inputs differs from the captured value (or the signature does not verify)"
+
 
 @dataclass
 class Judgement:
@@ -39,7 +42,7 @@ class Judgement:
         """The check result: pass on a match, fail with a finding otherwise."""
         findings = []
         if not self.match:
-            findings.append(Finding(code=f"{spec.id}.mismatch", severity=Severity.ERROR, message=self.problem, data={"captured": self.expected, "computed": self.computed}))
+            findings.append(Finding(code=spec.code("mismatch"), severity=Severity.ERROR, message=self.problem, data={"captured": self.expected, "computed": self.computed}))
         return spec.result(Status.PASS if self.match else Status.FAIL, subject=subject, measurements=self.measurements, findings=findings)
 
 
@@ -49,7 +52,7 @@ def _sm3(data: bytes) -> bytes:
     return h.finalize()
 
 
-@check("algo.evidence.sm3", "SM3 digest of captured data", "GB/T 32905-2016 §5")
+@check("algo.evidence.sm3", "SM3 digest of captured data", "GB/T 32905-2016 §5", {"algo.evidence.sm3.mismatch": MISMATCH})
 def judge_sm3(data: bytes, digest: bytes) -> Judgement:
     """Recompute SM3 over the data and compare it with the captured 32-byte digest."""
     expect_length("--digest", digest, (32,), "an SM3 digest")
@@ -58,7 +61,7 @@ def judge_sm3(data: bytes, digest: bytes) -> Judgement:
     return Judgement(match, {"algorithm": "SM3", "data_bytes": len(data), "digest": computed.hex()}, "the SM3 digest of --data differs from --digest", digest.hex(), computed.hex())
 
 
-@check("algo.evidence.hmac_sm3", "HMAC-SM3 of captured data", "GM/T 0042-2015 §7 / RFC 2104 with SM3 (GB/T 32905-2016); GB/T 15852.2-2012")
+@check("algo.evidence.hmac_sm3", "HMAC-SM3 of captured data", "GM/T 0042-2015 §7 / RFC 2104 with SM3 (GB/T 32905-2016); GB/T 15852.2-2012", {"algo.evidence.hmac_sm3.mismatch": MISMATCH})
 def judge_hmac_sm3(key: bytes, data: bytes, mac: bytes) -> Judgement:
     """Recompute HMAC-SM3 with the key and compare it with the captured 32-byte MAC."""
     expect_length("--mac", mac, (32,), "an HMAC-SM3 value")
@@ -132,7 +135,7 @@ def compute_ciphertext(case: CipherCase) -> tuple[bytes, bytes]:
     return ciphers.encrypt(case.cipher, case.mode, case.key, data, iv=case.iv, xts_convention=case.xts_standard)
 
 
-@check("algo.evidence.cipher", "Symmetric encryption of captured data", "GB/T 32907-2016 (SM4); FIPS 197 (AES); SP 800-67r2 (3DES); GB/T 17964-2021 / SP 800-38A,C,D,E (modes)")
+@check("algo.evidence.cipher", "Symmetric encryption of captured data", "GB/T 32907-2016 (SM4); FIPS 197 (AES); SP 800-67r2 (3DES); GB/T 17964-2021 / SP 800-38A,C,D,E (modes)", {"algo.evidence.cipher.mismatch": MISMATCH})
 def judge_cipher(case: CipherCase) -> Judgement:
     """Encrypt the captured plaintext with key, IV and mode and compare with the captured ciphertext.
 
@@ -174,7 +177,7 @@ def _curve(name: str) -> Any:
     return sm2.CURVES[name]
 
 
-@check("algo.evidence.sm2_verify", "SM2 signature over captured data", "GB/T 32918.2-2016 §7 (verification); GB/T 35276-2017 §7.3 (encodings), §10 (default ID)")
+@check("algo.evidence.sm2_verify", "SM2 signature over captured data", "GB/T 32918.2-2016 §7 (verification); GB/T 35276-2017 §7.3 (encodings), §10 (default ID)", {"algo.evidence.sm2_verify.mismatch": MISMATCH})
 def judge_sm2_verify(public_key: bytes, message: bytes, signature: bytes, user_id: bytes, curve_name: str) -> Judgement:
     """Verify an SM2 signature (DER or raw r||s) on the message with the public key and user ID."""
     from mptool.algo import sm2
@@ -197,7 +200,7 @@ def judge_sm2_verify(public_key: bytes, message: bytes, signature: bytes, user_i
     return Judgement(ok, measurements, "the signature does not verify with this public key, user ID and message", signature.hex(), "verification failed")
 
 
-@check("algo.evidence.sm2_decrypt", "SM2 decryption of captured ciphertext", "GB/T 32918.4-2016 §7.1 (B1-B7, C3 check); GB/T 35276-2017 §7.2 (encodings)")
+@check("algo.evidence.sm2_decrypt", "SM2 decryption of captured ciphertext", "GB/T 32918.4-2016 §7.1 (B1-B7, C3 check); GB/T 35276-2017 §7.2 (encodings)", {"algo.evidence.sm2_decrypt.mismatch": MISMATCH})
 def judge_sm2_decrypt(private_key: bytes, ciphertext: bytes, plaintext: bytes, order: str, curve_name: str) -> Judgement:
     """Decrypt an SM2 ciphertext (ASN.1, C1C3C2 or C1C2C3, with or without 04), always checking C3."""
     from mptool.algo import sm2
@@ -247,7 +250,7 @@ def load_rsa_public_key(data: bytes) -> rsa.RSAPublicKey:
     raise InputError("--public-key", "expected an RSA public key in PEM or DER (SubjectPublicKeyInfo, PKCS#1) or a certificate")
 
 
-@check("algo.evidence.rsa_verify", "RSA signature over captured data", "RFC 8017 §8.1.2 (RSASSA-PSS-VERIFY), §8.2.2 (RSASSA-PKCS1-v1_5-VERIFY)")
+@check("algo.evidence.rsa_verify", "RSA signature over captured data", "RFC 8017 §8.1.2 (RSASSA-PSS-VERIFY), §8.2.2 (RSASSA-PKCS1-v1_5-VERIFY)", {"algo.evidence.rsa_verify.mismatch": MISMATCH})
 def judge_rsa_verify(public_key: bytes, message: bytes, signature: bytes, scheme: str, hash_name: str) -> Judgement:
     """Verify an RSA PKCS#1 v1.5 or PSS signature (PSS: MGF1 with the same hash, salt length auto-detected)."""
     key = load_rsa_public_key(public_key)

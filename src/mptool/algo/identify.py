@@ -28,6 +28,10 @@ SPEC = register(
     captured plaintext into the captured ciphertext under the key, and rate each match: an
     authenticated mode or SM2's C3 is strong evidence, two or more unauthenticated blocks medium,
     a single block weak. No match at all is a failure.""",
+    {
+        "algo.identify.no_match": "no algorithm, mode and encoding tried reproduces the ciphertext from the plaintext and key",
+        "algo.identify.weak_evidence": "the match rests on weak evidence (a single unauthenticated block)",
+    },
 )
 
 PADDINGS = ("pkcs7", "zero", "none")

@@ -37,20 +37,27 @@ invalid case (CAVP ``FAIL``/``Result = F``, Wycheproof ``invalid``) must be reje
 with the reason, never as passed. One result per algorithm and mode with vectors run, passed,
 failed and skipped."""
 
+#: The finding codes of every algo.kat.<algorithm> check.
+KAT_FINDINGS = {
+    "algo.kat.mismatch": "a valid vector gave an output other than its expected value",
+    "algo.kat.invalid_accepted": "an invalid vector (expected to be rejected) was accepted",
+    "algo.kat.more_failures": "more vectors failed than are listed (all are counted)",
+}
+
 KAT_SPECS: dict[str, CheckSpec] = {
-    "sm2": register("algo.kat.sm2", "SM2 standard examples", "GB/T 32918.2-2016 Annex A; GB/T 32918.3-2016 Annex A; GB/T 32918.4-2016 Annex A; GB/T 32918.5-2017 Annex A, C; GB/T 35276-2017 §7", _KAT_DOC.format(what="SM2 signature, encryption, KDF and key-exchange")),
-    "sm3": register("algo.kat.sm3", "SM3 known-answer tests", "GB/T 32905-2016 Annex A", _KAT_DOC.format(what="SM3")),
-    "sha": register("algo.kat.sha", "SHA-1/SHA-2 known-answer tests", "FIPS 180-4; CAVP SHAVS (ShortMsg, LongMsg, Monte)", _KAT_DOC.format(what="SHA-1 and SHA-2")),
-    "hmac": register("algo.kat.hmac", "HMAC known-answer tests", "GM/T 0042-2015 Appendix D.3 (HMAC-SM3); RFC 2104; FIPS 198-1", _KAT_DOC.format(what="HMAC")),
-    "sm4": register("algo.kat.sm4", "SM4 known-answer tests", "GB/T 32907-2016 Annex A; GB/T 17964-2021 (modes, XTS); RFC 8998 §3 (GCM, CCM)", _KAT_DOC.format(what="SM4 (all modes)")),
-    "aes": register("algo.kat.aes", "AES known-answer tests", "FIPS 197; NIST SP 800-38A/C/D/E; CAVP AESAVS, GCMVS, CCMVS, XTSVS", _KAT_DOC.format(what="AES (all modes, KAT/MMT/MCT)")),
-    "tdes": register("algo.kat.tdes", "3DES known-answer tests", "NIST SP 800-67r2; SP 800-38A; CAVP TMOVS", _KAT_DOC.format(what="Triple-DES")),
-    "rsa": register("algo.kat.rsa", "RSA known-answer tests", "RFC 8017 (PKCS #1 v2.2) §7.1, §7.2, §8.1, §8.2; FIPS 186-5 §5.4; CAVP RSA2VS", _KAT_DOC.format(what="RSA signature and encryption")),
+    "sm2": register("algo.kat.sm2", "SM2 standard examples", "GB/T 32918.2-2016 Annex A; GB/T 32918.3-2016 Annex A; GB/T 32918.4-2016 Annex A; GB/T 32918.5-2017 Annex A, C; GB/T 35276-2017 §7", _KAT_DOC.format(what="SM2 signature, encryption, KDF and key-exchange"), KAT_FINDINGS),
+    "sm3": register("algo.kat.sm3", "SM3 known-answer tests", "GB/T 32905-2016 Annex A", _KAT_DOC.format(what="SM3"), KAT_FINDINGS),
+    "sha": register("algo.kat.sha", "SHA-1/SHA-2 known-answer tests", "FIPS 180-4; CAVP SHAVS (ShortMsg, LongMsg, Monte)", _KAT_DOC.format(what="SHA-1 and SHA-2"), KAT_FINDINGS),
+    "hmac": register("algo.kat.hmac", "HMAC known-answer tests", "GM/T 0042-2015 Appendix D.3 (HMAC-SM3); RFC 2104; FIPS 198-1", _KAT_DOC.format(what="HMAC"), KAT_FINDINGS),
+    "sm4": register("algo.kat.sm4", "SM4 known-answer tests", "GB/T 32907-2016 Annex A; GB/T 17964-2021 (modes, XTS); RFC 8998 §3 (GCM, CCM)", _KAT_DOC.format(what="SM4 (all modes)"), KAT_FINDINGS),
+    "aes": register("algo.kat.aes", "AES known-answer tests", "FIPS 197; NIST SP 800-38A/C/D/E; CAVP AESAVS, GCMVS, CCMVS, XTSVS", _KAT_DOC.format(what="AES (all modes, KAT/MMT/MCT)"), KAT_FINDINGS),
+    "tdes": register("algo.kat.tdes", "3DES known-answer tests", "NIST SP 800-67r2; SP 800-38A; CAVP TMOVS", _KAT_DOC.format(what="Triple-DES"), KAT_FINDINGS),
+    "rsa": register("algo.kat.rsa", "RSA known-answer tests", "RFC 8017 (PKCS #1 v2.2) §7.1, §7.2, §8.1, §8.2; FIPS 186-5 §5.4; CAVP RSA2VS", _KAT_DOC.format(what="RSA signature and encryption"), KAT_FINDINGS),
 }
 FILE_SPEC = register(
     "algo.kat.file",
     "Vector file support",
-    "mptool vector formats (docs/algo.md): NIST CAVP, PKCS#1 examples, Wycheproof, ACVP, mptool GM JSON",
+    "NIST CAVP response files; PKCS #1 v2.1 example vectors (RSA Laboratories); C2SP Wycheproof test vectors; NIST ACVP JSON; GB/T 32905/32907/32918 worked examples",
     "Record vector files or test groups that mptool cannot run (a withdrawn mode, an unsupported Wycheproof algorithm or ACVP test type) as skipped with the reason.",
 )
 ALGORITHM_ALIASES = {"3des": "tdes", "hmac-sm3": "hmac", "des": "tdes", "sha1": "sha", "sha2": "sha"}

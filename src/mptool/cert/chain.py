@@ -28,15 +28,25 @@ _DESCRIPTIONS: dict[str, tuple[str, str, str]] = {
 }
 
 SPECS: dict[str, CheckSpec] = {
-    key: register(f"cert.path.{key}", title, f"cert-rules {PATH_CHECKS[key]}; {ref}", text) for key, (title, ref, text) in _DESCRIPTIONS.items()
+    key: register(
+        f"cert.path.{key}",
+        title,
+        ref,
+        text,
+        {f"cert.path.{key}": f"{title}: violated by a certificate of the path (error) or not established (warning)"},
+        (PATH_CHECKS[key],),
+    )
+    for key, (title, ref, text) in _DESCRIPTIONS.items()
 }
 BUILD = register(
     "cert.path.build",
     "A valid certification path exists",
-    f"cert-rules CERT-PATH-001..013; {RFC}",
+    RFC,
     "Builds every candidate path from the leaf through the supplied intermediates to a trust anchor "
     "(all issuers with the right subject DN are tried) and validates each; passes when one is valid. "
     "The measurements give the chosen path and, for each rejected candidate, which check failed on which certificate.",
+    {"cert.path.build.no_valid_path": "no candidate path from the leaf to a trust anchor is valid (or, as a warning, no anchor was given)"},
+    tuple(sorted(set(PATH_CHECKS.values()))),
 )
 
 
@@ -62,7 +72,7 @@ def _per_check_results(candidate: Candidate, subject: str, anchor_severity: str)
             cert = candidate.certs[issue.index] if issue.index >= 0 else None
             findings.append(
                 Finding(
-                    code=f"cert.path.{key}",
+                    code=spec.id,
                     severity=Severity(severity),
                     message=issue.message,
                     location=f"{cert.source} (path index {issue.index})" if cert else "path",

@@ -52,6 +52,10 @@ CASE = register(
     "One x509-limbo test case run through mptool's path validation: passes when the actual result equals the "
     "expected result, fails otherwise (an unexpected SUCCESS is the dangerous kind); not applicable when the "
     "case needs a feature mptool does not implement (reported SKIPPED in the LimboResult).",
+    {
+        "cert.limbo.unexpected_success": "the path was accepted where the case expects a rejection (the dangerous kind)",
+        "cert.limbo.unexpected_failure": "the path was rejected where the case expects it to be accepted",
+    },
 )
 
 

@@ -1,4 +1,4 @@
-"""The TLCP signing/encryption certificate pair check (cert-rules CERT-PATH-012; GM/T 0024-2014 §6.4.5.3)."""
+"""The TLCP signing/encryption certificate pair check (mptool rule CERT-PATH-012; GM/T 0024-2014 §6.4.5.3)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,30 @@ from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.registry import check
 
 
-def _problem(code: str, message: str, **data: object) -> Finding:
-    return Finding(code=f"cert.pair.tlcp.{code}", severity=Severity.ERROR, message=message, data={"rule_id": "CERT-PATH-012", **data})
+#: problem -> meaning; the finding code is ``cert.pair.tlcp.<problem>``.
+PAIR_PROBLEMS = {
+    "issuer": "the signing and encryption certificates have different issuers",
+    "subject": "the signing and encryption certificates have different subject DNs",
+    "same_key": "both certificates carry the same public key",
+    "sign_key_usage": "the signing certificate's keyUsage is not digitalSignature/nonRepudiation only (CERT-EXT-005)",
+    "enc_key_usage": "the encryption certificate's keyUsage is not keyEncipherment/dataEncipherment/keyAgreement only (CERT-EXT-006)",
+    "sign_validity": "the signing certificate is not valid at the validation time",
+    "enc_validity": "the encryption certificate is not valid at the validation time",
+}
+_VALIDITY = {"sign": "sign_validity", "enc": "enc_validity"}
 
 
-@check("cert.pair.tlcp", "TLCP signing/encryption certificate pair", "cert-rules CERT-PATH-012, CERT-EXT-005, CERT-EXT-006; GM/T 0024-2014 §6.4.5.3 (verify); GM/T 0015-2012 Annex C.3/C.4")
+def _problem(problem: str, message: str, **data: object) -> Finding:
+    return Finding(code=check_pair.spec.code(problem), severity=Severity.ERROR, message=message, data={"rule_id": "CERT-PATH-012", **data})  # type: ignore[attr-defined]
+
+
+@check(
+    "cert.pair.tlcp",
+    "TLCP signing/encryption certificate pair",
+    "GM/T 0024-2014 §6.4.5.3 (verify); GM/T 0015-2012 Annex C.3/C.4",
+    {f"cert.pair.tlcp.{problem}": meaning for problem, meaning in PAIR_PROBLEMS.items()},
+    ("CERT-PATH-012", "CERT-EXT-005", "CERT-EXT-006"),
+)
 def check_pair(sign: Cert, enc: Cert, at: _dt.datetime, *, subject: str = "") -> CheckResult:
     """A TLCP server (or client) presents a signing and an encryption certificate of one entity:
     both must have the same issuer and the same subject DN, different keys, the signing
@@ -39,7 +58,7 @@ def check_pair(sign: Cert, enc: Cert, at: _dt.datetime, *, subject: str = "") ->
         findings.append(_problem("enc_key_usage", "encryption certificate keyUsage is not keyEncipherment/dataEncipherment/keyAgreement only (CERT-EXT-006)", observed=sorted(enc_bits) if enc_bits is not None else None))
     for role, cert in (("sign", sign), ("enc", enc)):
         if not (cert.not_before <= at <= cert.not_after):
-            findings.append(_problem(f"{role}_validity", f"{role} certificate is not valid at {at.isoformat()}", not_before=cert.not_before.isoformat(), not_after=cert.not_after.isoformat()))
+            findings.append(_problem(_VALIDITY[role], f"{role} certificate is not valid at {at.isoformat()}", not_before=cert.not_before.isoformat(), not_after=cert.not_after.isoformat()))
     measurements = {
         "validation_time": at.isoformat(),
         "sign": sign.describe() | {"key_usage": sorted(sign_bits or ())},

@@ -8,25 +8,19 @@ import click
 
 
 class LazyGroup(click.Group):
-    """Subcommands given as ``name -> "module:attribute"``; a module not present yet is left out."""
+    """Subcommands given as ``name -> "module:attribute"``, imported only when used."""
 
     def __init__(self, *args: object, lazy_commands: dict[str, str] | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.lazy_commands = dict(lazy_commands or {})
 
-    def _load(self, name: str) -> click.Command | None:
+    def _load(self, name: str) -> click.Command:
         module_name, attribute = self.lazy_commands[name].split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                return None
-            raise
-        return getattr(module, attribute)
+        return getattr(importlib.import_module(module_name), attribute)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = set(super().list_commands(ctx))
-        names |= {name for name in self.lazy_commands if self._load(name) is not None}
+        names |= set(self.lazy_commands)
         return sorted(names)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:

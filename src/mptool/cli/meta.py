@@ -17,12 +17,10 @@ def checks(format_: str, domain: str | None) -> None:
 
     specs = [s for s in load_all() if domain is None or s.domain == domain]
     if format_ == "json":
+        from mptool.core.catalogue import spec_entry
         from mptool.render.json import dumps_data
 
-        data = [
-            {"id": s.id, "domain": s.domain, "title": s.title, "reference": s.reference, "description": s.description}
-            for s in specs
-        ]
+        data = [spec_entry(s) for s in specs]
         click.echo(dumps_data(data), nl=False)
         return
     from rich.table import Table

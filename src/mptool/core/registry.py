@@ -1,9 +1,10 @@
 """The check registry: every check has an id, a title, the clause it cites and a docstring.
 
-Checks register themselves when their module is imported, either with the :func:`check`
-decorator on the function that implements them (its docstring becomes the catalogue text)
-or with :func:`register` for checks driven by data tables. ``mptool checks`` imports the
-modules named in :data:`CHECK_MODULES` and lists the catalogue.
+Checks are declared with the :func:`check` decorator on the function that implements them (its
+docstring becomes the catalogue text) or with :func:`register` for checks driven by data tables,
+each with every finding code it can emit. Each domain lists its checks in one table, ``CHECKS`` in
+``mptool.<domain>.checks``; ``mptool checks`` and the committed catalogue
+(:mod:`mptool.core.catalogue`) are read from those tables.
 """
 
 from __future__ import annotations
@@ -18,17 +19,8 @@ from typing import Any, TypeVar
 from mptool.core.errors import debug_enabled
 from mptool.core.model import CheckResult, Finding, Severity, Status
 
-#: Modules whose import registers a domain's checks. A module that does not exist yet
-#: (its domain has not landed) is left out of the catalogue; any other import error is a bug.
-CHECK_MODULES: tuple[str, ...] = (
-    "mptool.algo.checks",
-    "mptool.rng.checks",
-    "mptool.cert.checks",
-    "mptool.proto.checks",
-    "mptool.proto.active_checks",
-)
-
-DOMAINS: tuple[str, ...] = ("algo", "rng", "cert", "proto", "assess")
+#: The domains, each a package ``mptool.<domain>`` whose ``checks`` package holds its ``CHECKS`` table.
+DOMAINS: tuple[str, ...] = ("algo", "rng", "cert", "proto")
 
 
 def common_findings(domain: str) -> dict[str, str]:
@@ -49,11 +41,26 @@ class CheckSpec:
     description: str = ""
     #: finding code -> what it means: every code this check can emit, declared up front
     findings: Mapping[str, str] = field(default_factory=dict)
+    #: mptool's own rule ids this check implements (e.g. ``CERT-FMT-001``); the catalogue defines them
+    rule_ids: tuple[str, ...] = ()
 
     @property
     def finding_codes(self) -> dict[str, str]:
         """Every code a result of this check may carry: its own and the domain's common ones."""
         return {**self.findings, **common_findings(self.domain)}
+
+    def declared(self, code: str) -> str:
+        """``code`` itself, once checked to be one this check declares (UndeclaredFinding otherwise)."""
+        if code not in self.finding_codes:
+            raise UndeclaredFinding(f"check {self.id!r} does not declare the finding code {code!r}")
+        return code
+
+    def code(self, suffix: str) -> str:
+        """The declared finding code ``<check id>.<suffix>`` (KeyError when the check does not declare it)."""
+        code = f"{self.id}.{suffix}"
+        if code not in self.findings:
+            raise UndeclaredFinding(f"check {self.id!r} does not declare the finding code {code!r}")
+        return code
 
     @property
     def domain(self) -> str:
@@ -68,7 +75,16 @@ class CheckSpec:
         measurements: Mapping[str, Any] | None = None,
         findings: Iterable[Finding] = (),
     ) -> CheckResult:
-        """Build a :class:`CheckResult` for this check."""
+        """Build a :class:`CheckResult` for this check.
+
+        Every finding's code must be declared by the check (:attr:`finding_codes`): a code that
+        nothing declares is a bug, raised here so that the catalogue lists every code evidence holds.
+        """
+        findings = list(findings)
+        declared = self.finding_codes
+        undeclared = sorted({f.code for f in findings} - declared.keys())
+        if undeclared:
+            raise UndeclaredFinding(f"check {self.id!r} emitted undeclared finding codes {undeclared}")
         return CheckResult(
             check=self.id,
             title=self.title,
@@ -76,7 +92,7 @@ class CheckSpec:
             status=status,
             subject=subject,
             measurements=dict(measurements or {}),
-            findings=list(findings),
+            findings=findings,
         )
 
     def error_result(self, subject: str, exc: BaseException, *, debug: bool | None = None) -> CheckResult:
@@ -106,19 +122,31 @@ class CheckSpec:
         return self.result(Status.SKIPPED, subject=subject, findings=[finding])
 
 
+class UndeclaredFinding(ValueError):
+    """A check emitted a finding code it does not declare (a bug in mptool)."""
+
+
 _REGISTRY: dict[str, CheckSpec] = {}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def register(id: str, title: str, reference: str, description: str, findings: Mapping[str, str] | None = None) -> CheckSpec:
+def register(
+    id: str,
+    title: str,
+    reference: str,
+    description: str,
+    findings: Mapping[str, str] | None = None,
+    rule_ids: tuple[str, ...] = (),
+) -> CheckSpec:
     """Register a check and return its spec. Registering the same id twice identically is allowed.
 
-    ``findings`` maps every finding code the check can emit to its meaning.
+    ``findings`` maps every finding code the check can emit to its meaning; ``rule_ids`` names
+    mptool's own rule ids the check implements (``reference`` cites public clauses only).
     """
     if not description.strip():
         raise ValueError(f"check {id!r} needs a description (its docstring): the catalogue is generated from it")
-    spec = CheckSpec(id=id, title=title, reference=reference, description=inspect.cleandoc(description), findings=dict(findings or {}))
+    spec = CheckSpec(id=id, title=title, reference=reference, description=inspect.cleandoc(description), findings=dict(findings or {}), rule_ids=tuple(rule_ids))
     existing = _REGISTRY.get(id)
     if existing is not None and existing != spec:
         raise ValueError(f"check id {id!r} registered twice with different metadata")
@@ -128,7 +156,9 @@ def register(id: str, title: str, reference: str, description: str, findings: Ma
     return spec
 
 
-def check(id: str, title: str, reference: str, findings: Mapping[str, str] | None = None) -> Callable[[F], F]:
+def check(
+    id: str, title: str, reference: str, findings: Mapping[str, str] | None = None, rule_ids: tuple[str, ...] = ()
+) -> Callable[[F], F]:
     """Decorator: register the decorated function as the implementation of check ``id``.
 
     The function's docstring is the catalogue description; the spec is available as
@@ -138,7 +168,7 @@ def check(id: str, title: str, reference: str, findings: Mapping[str, str] | Non
     def decorate(func: F) -> F:
         if not func.__doc__:
             raise ValueError(f"check {id!r}: the implementing function needs a docstring")
-        func.spec = register(id, title, reference, func.__doc__, findings)  # type: ignore[attr-defined]
+        func.spec = register(id, title, reference, func.__doc__, findings, rule_ids)  # type: ignore[attr-defined]
         return func
 
     return decorate
@@ -149,12 +179,11 @@ def get(id: str) -> CheckSpec:
     return _REGISTRY[id]
 
 
+def domain_checks(domain: str) -> tuple[CheckSpec, ...]:
+    """The ``CHECKS`` table of one domain (``mptool.<domain>.checks``)."""
+    return tuple(importlib.import_module(f"mptool.{domain}.checks").CHECKS)
+
+
 def load_all() -> list[CheckSpec]:
-    """Import every domain's check module and return the whole catalogue sorted by id."""
-    for module in CHECK_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-    return sorted(_REGISTRY.values(), key=lambda spec: spec.id)
+    """Every domain's check table: the whole catalogue, sorted by id."""
+    return sorted((spec for domain in DOMAINS for spec in domain_checks(domain)), key=lambda spec: spec.id)

@@ -132,7 +132,17 @@ def _size(name: str) -> int | None:
         return None
 
 
-@check("proto.capture.summary", "Capture contents", "mptool proto analyze (pcap/pcapng formats); GB/T 39786-2021 8.2 (evidence of the channels assessed)")
+@check(
+    "proto.capture.summary",
+    "Capture contents",
+    "libpcap and pcapng file formats (IETF draft-ietf-opsawg-pcap, draft-ietf-opsawg-pcapng); GB/T 39786-2021 8.2 (evidence of the channels assessed)",
+    {
+        "proto.capture.truncated": "the capture file ends in the middle of a packet; the packets before it were analysed",
+        "proto.capture.snaplen": "packets were cut by the snap length; records in them may be incomplete",
+        "proto.capture.no_channels": "no TLS, TLCP, IKE or ESP traffic was found in the capture",
+        "proto.capture.undecodable_ike": "an IKE message could not be decoded",
+    },
+)
 def capture_summary(info: CaptureInfo, analyzer: Analyzer, subject: str, counts: dict[str, int], at: _dt.datetime | None) -> CheckResult:
     """What a capture holds: format, link types, packets, and how many channels were found.
 

@@ -12,7 +12,7 @@ from mptool.core.registry import check
 from mptool.proto import ids
 from mptool.proto.engine import EspChannel, IkeExchange
 from mptool.proto.ike import IkeMessage
-from mptool.proto.verdict import GM, STATUS, STRONG, UNDETERMINED, WEAK, Judgement, cipher_verdict, mac_verdict
+from mptool.proto.verdict import GM, STATUS, STRONG, UNDETERMINED, WEAK, Judgement, cipher_verdict, mac_verdict, verdict_findings
 
 WEAK_GROUPS = {1, 2, 5, 22}
 GM_ENCRYPTION = {127, 128, 129}
@@ -202,6 +202,7 @@ def _judge_v2(transforms: list[dict[str, Any]], j: Judgement) -> None:
     "proto.ike.exchange",
     "IKE/IPsec exchange: proposals, selected transforms, notifies, verdict",
     "GB/T 39786-2021 8.2 a)-c); GM/T 0022-2014 (IPSec VPN); RFC 2408; RFC 2409; RFC 7296",
+    verdict_findings("proto.ike"),
 )
 def ike_result(exchange: IkeExchange, capture: str, index: int) -> CheckResult:
     """One IKE SA (all messages with the same initiator SPI) and its verdict.
@@ -249,6 +250,10 @@ def randomness(sample: bytes) -> dict[str, Any]:
     "proto.esp.channel",
     "ESP channel: SPIs, packet counts and randomness of the payload",
     "RFC 4303; RFC 3948; GM/T 0022-2014; GM/T 0005-2021 §5.1, §5.3; supports GB/T 39786-2021 8.2 c)",
+    {
+        "proto.esp.payload_not_random": "the ESP payload bytes fail the randomness tests: the channel may not be encrypted",
+        "proto.esp.insufficient_data": "too few ESP payload bytes were captured for the randomness tests",
+    },
 )
 def esp_result(channel: EspChannel, capture: str, index: int, ike_verdict: dict[str, Any] | None) -> CheckResult:
     """ESP traffic between two hosts: SPIs, packets and bytes per direction, encapsulation.

@@ -12,7 +12,7 @@ from mptool.proto import ids
 from mptool.proto.certinfo import CertSummary, summarize, weak_signature
 from mptool.proto.ske_verify import signed_bytes, verify
 from mptool.proto.tls_stream import CLIENT, SERVER, TLSConnection
-from mptool.proto.verdict import GM, STATUS, STRONG, UNDETERMINED, WEAK, Judgement, cipher_verdict, mac_verdict
+from mptool.proto.verdict import GM, STATUS, STRONG, UNDETERMINED, WEAK, Judgement, cipher_verdict, mac_verdict, verdict_findings
 
 WEAK_VERSIONS = {0x0002: "SSL 2.0", 0x0300: "SSL 3.0", 0x0301: "TLS 1.0", 0x0302: "TLS 1.1"}
 
@@ -179,6 +179,7 @@ def _judge_auth(conn: TLSConnection, m: dict[str, Any], certs: list[CertSummary]
     "proto.tls.channel",
     "TLS/TLCP channel: version, suite, certificates, verdict",
     "GB/T 39786-2021 8.2 a)-c); GB/T 38636-2020 (TLCP); RFC 5246; RFC 8446; RFC 8998",
+    {**verdict_findings("proto.tls"), "proto.tls.stream_problem": "the TCP stream or a TLS record could not be read completely (gap, bad length, undecodable message)"},
 )
 def channel_result(conn: TLSConnection, capture: str, index: int, certs: list[CertSummary], client_certs: list[CertSummary]) -> CheckResult:
     """One TLS or TLCP connection found in a capture and its verdict.
@@ -209,6 +210,7 @@ def channel_result(conn: TLSConnection, capture: str, index: int, certs: list[Ce
     "proto.tls.ske_signature",
     "ServerKeyExchange signature verified against the server certificate",
     "GB/T 38636-2020 (ServerKeyExchange); RFC 5246 §7.4.3; RFC 8422 §5.4; GB/T 32918.2-2016 (SM2 signature)",
+    {"proto.tls.ske_signature_invalid": "the ServerKeyExchange signature does not verify with the server certificate's key"},
 )
 def ske_result(conn: TLSConnection, capture: str, index: int, certs: list[CertSummary]) -> CheckResult | None:
     """Verify the ServerKeyExchange signature passively from the capture.
@@ -239,7 +241,7 @@ def _signature_result(spec: Any, subject: str, capture: str, outcome: Any, extra
     if outcome.outcome == "verified":
         return spec.result(Status.PASS, subject=subject, measurements=measurements)
     if outcome.outcome == "invalid":
-        finding = Finding(code=f"{spec.id}_invalid", severity=Severity.ERROR, message=outcome.reason, location=capture)
+        finding = Finding(code=spec.declared(spec.id + "_invalid"), severity=Severity.ERROR, message=outcome.reason, location=capture)
         return spec.result(Status.FAIL, subject=subject, measurements=measurements, findings=[finding])
     return spec.result(Status.NA, subject=subject, measurements=measurements)
 
@@ -276,6 +278,7 @@ def certificate_results(conn: TLSConnection, index: int, capture: str, trust: Se
     "proto.tls.certificates_parsable",
     "Certificates of a handshake can be parsed",
     "RFC 5280 §4.1; GB/T 20518-2018",
+    {"proto.tls.certificate_unparsable": "a certificate of the handshake cannot be parsed"},
 )
 def certificates_unparsable(subject: str, problem: str) -> CheckResult:
     """A certificate carried in a handshake could not be parsed (so it cannot be checked)."""
@@ -297,6 +300,7 @@ def summaries(conn: TLSConnection) -> tuple[list[CertSummary], list[CertSummary]
     "proto.tls.certificate_verify",
     "Client CertificateVerify signature verified against the client certificate",
     "GB/T 38636-2020 (CertificateVerify); RFC 5246 §7.4.8; GB/T 32918.2-2016 (SM2 signature); GB/T 39786-2021 8.2 a)",
+    {"proto.tls.certificate_verify_invalid": "the client's CertificateVerify signature does not verify with the client certificate's key"},
 )
 def certificate_verify_result(conn: TLSConnection, capture: str, index: int, client_certs: list[CertSummary]) -> CheckResult | None:
     """Verify the client's CertificateVerify passively: evidence that the client proved its key.

@@ -24,6 +24,20 @@ _RANK = {GM: 0, UNDETERMINED: 1, STRONG: 2, WEAK: 3}
 #: Result status per verdict: only weak fails; non-GM strong crypto is a warning for 密评.
 STATUS = {GM: Status.PASS, STRONG: Status.WARN, WEAK: Status.FAIL, UNDETERMINED: Status.INFO}
 #: Severity of a finding that gives one reason, by the verdict of that reason.
+#: What each verdict means as a finding (``<prefix>.<verdict>``, one per reason).
+VERDICT_MEANINGS = {
+    GM: "the channel (or this indicator) uses SM algorithms as GB/T 39786-2021 expects",
+    STRONG: "strong but non-SM cryptography (e.g. RSA/ECDHE with AES): secure, not GM-compliant",
+    WEAK: "weak cryptography (export, RC4, DES/3DES, NULL, MD5, SHA-1 signatures, SSL 3.0, TLS 1.0/1.1, small groups)",
+    UNDETERMINED: "the capture does not show enough to judge (no hellos, handshake not completed, encrypted certificate)",
+}
+
+
+def verdict_findings(prefix: str) -> dict[str, str]:
+    """The declared finding codes ``<prefix>.<verdict>`` of a check that judges channels."""
+    return {f"{prefix}.{verdict}": meaning for verdict, meaning in VERDICT_MEANINGS.items()}
+
+
 SEVERITY = {GM: Severity.INFO, STRONG: Severity.WARN, WEAK: Severity.ERROR, UNDETERMINED: Severity.INFO}
 
 INDICATORS: dict[str, str] = {

@@ -8,12 +8,13 @@ import numpy as np
 from scipy.special import ndtr
 
 from mptool.core.registry import check
+from mptool.rng.findings import GMT0005_FINDINGS
 from mptool.rng.pvalues import Outcome, clip01, normal
 from mptool.rng.sequence import BitSequence, NotApplicable
 from mptool.rng.spectrum import count_below
 
 
-@check("rng.gmt0005.binary_derivative", "Binary derivative test (二元推导检测)", "GM/T 0005-2021 §5.8; Annex A; decision §6")
+@check("rng.gmt0005.binary_derivative", "Binary derivative test (二元推导检测)", "GM/T 0005-2021 §5.8; Annex A; decision §6", GMT0005_FINDINGS)
 def binary_derivative(seq: BitSequence, k: int) -> list[Outcome]:
     """Applies ε'_i = ε_i ⊕ ε_{i+1} k times; V = Σ(2ε'−1)/√(n−k) is standard normal.
 
@@ -30,7 +31,7 @@ def binary_derivative(seq: BitSequence, k: int) -> list[Outcome]:
     return [normal((2 * ones - length) / math.sqrt(length))]
 
 
-@check("rng.gmt0005.autocorrelation", "Autocorrelation test (自相关检测)", "GM/T 0005-2021 §5.9; Annex A; decision §6")
+@check("rng.gmt0005.autocorrelation", "Autocorrelation test (自相关检测)", "GM/T 0005-2021 §5.9; Annex A; decision §6", GMT0005_FINDINGS)
 def autocorrelation(seq: BitSequence, d: int) -> list[Outcome]:
     """Agreement of the sequence with itself shifted by d: A(d) = Σ_{i<n−d} ε_i ⊕ ε_{i+d}.
 
@@ -53,7 +54,7 @@ def cumulative_sums_p(z: int, n: int) -> float:
     return clip01(float(1.0 - sum1 + sum2))
 
 
-@check("rng.gmt0005.cumulative_sums", "Cumulative sums test (累加和检测)", "GM/T 0005-2021 §5.11; decision §6")
+@check("rng.gmt0005.cumulative_sums", "Cumulative sums test (累加和检测)", "GM/T 0005-2021 §5.11; decision §6", GMT0005_FINDINGS)
 def cumulative_sums(seq: BitSequence) -> list[Outcome]:
     """Maximal excursion z of the partial sums of X_i = 2ε_i − 1, forward and backward.
 
@@ -70,7 +71,7 @@ def cumulative_sums(seq: BitSequence) -> list[Outcome]:
 DFT_THRESHOLD_FACTOR = 2.995732274
 
 
-@check("rng.gmt0005.dft", "Discrete Fourier transform test (离散傅立叶检测)", "GM/T 0005-2021 §5.15; decision §6")
+@check("rng.gmt0005.dft", "Discrete Fourier transform test (离散傅立叶检测)", "GM/T 0005-2021 §5.15; decision §6", GMT0005_FINDINGS)
 def dft(seq: BitSequence, divisor: float = 3.8) -> list[Outcome]:
     """Number N1 of the first n/2 DFT moduli of X = 2ε−1 below T = √(2.995732274·n).
 

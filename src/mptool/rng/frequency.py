@@ -7,11 +7,12 @@ import math
 import numpy as np
 
 from mptool.core.registry import check
+from mptool.rng.findings import GMT0005_FINDINGS
 from mptool.rng.pvalues import Outcome, chi2, normal
 from mptool.rng.sequence import BitSequence, NotApplicable
 
 
-@check("rng.gmt0005.monobit", "Monobit frequency test (单比特频数检测)", "GM/T 0005-2021 §5.1; decision §6")
+@check("rng.gmt0005.monobit", "Monobit frequency test (单比特频数检测)", "GM/T 0005-2021 §5.1; decision §6", GMT0005_FINDINGS)
 def monobit(seq: BitSequence) -> list[Outcome]:
     """Proportion of ones: V = Σ(2ε−1)/√n is standard normal for a random sequence.
 
@@ -21,7 +22,7 @@ def monobit(seq: BitSequence) -> list[Outcome]:
     return [normal((2 * seq.ones - seq.n) / math.sqrt(seq.n))]
 
 
-@check("rng.gmt0005.block_frequency", "Frequency within a block (块内频数检测)", "GM/T 0005-2021 §5.2; Annex A; decision §6")
+@check("rng.gmt0005.block_frequency", "Frequency within a block (块内频数检测)", "GM/T 0005-2021 §5.2; Annex A; decision §6", GMT0005_FINDINGS)
 def block_frequency(seq: BitSequence, m: int) -> list[Outcome]:
     """Proportion of ones in N = ⌊n/m⌋ blocks of m bits: V = 4m Σ(π_i − ½)², χ² with N degrees of freedom.
 
@@ -35,7 +36,7 @@ def block_frequency(seq: BitSequence, m: int) -> list[Outcome]:
     return [chi2(v, blocks / 2)]
 
 
-@check("rng.gmt0005.poker", "Poker test (扑克检测)", "GM/T 0005-2021 §5.3; Annex A; decision §6")
+@check("rng.gmt0005.poker", "Poker test (扑克检测)", "GM/T 0005-2021 §5.3; Annex A; decision §6", GMT0005_FINDINGS)
 def poker(seq: BitSequence, m: int) -> list[Outcome]:
     """Frequencies of the 2^m values of N = ⌊n/m⌋ non-overlapping m-bit words.
 
@@ -54,7 +55,7 @@ def _psi2(seq: BitSequence, k: int) -> float:
     return (2**k / seq.n) * float(np.dot(counts, counts)) - seq.n
 
 
-@check("rng.gmt0005.serial", "Overlapping subsequence test (重叠子序列检测)", "GM/T 0005-2021 §5.4; Annex A; decision §6")
+@check("rng.gmt0005.serial", "Overlapping subsequence test (重叠子序列检测)", "GM/T 0005-2021 §5.4; Annex A; decision §6", GMT0005_FINDINGS)
 def serial(seq: BitSequence, m: int) -> list[Outcome]:
     """Frequencies of all overlapping m-bit patterns, the sequence wrapping around (NIST's Serial test).
 
@@ -79,7 +80,7 @@ def _phi(seq: BitSequence, k: int) -> float:
     return float(np.sum(pi * np.log(pi)))
 
 
-@check("rng.gmt0005.approximate_entropy", "Approximate entropy test (近似熵检测)", "GM/T 0005-2021 §5.12; Annex A; decision §6")
+@check("rng.gmt0005.approximate_entropy", "Approximate entropy test (近似熵检测)", "GM/T 0005-2021 §5.12; Annex A; decision §6", GMT0005_FINDINGS)
 def approximate_entropy(seq: BitSequence, m: int) -> list[Outcome]:
     """Compares the frequencies of overlapping m- and (m+1)-bit patterns (wrapping around).
 

@@ -13,6 +13,7 @@ import numpy as np
 from scipy.special import gammaincc
 
 from mptool.core.registry import check
+from mptool.rng.findings import GMT0005_FINDINGS
 from mptool.rng.pvalues import Outcome
 from mptool.rng.sequence import BitSequence, NotApplicable
 
@@ -64,7 +65,7 @@ def linear_complexities(blocks: np.ndarray) -> np.ndarray:
     return lengths[:count]
 
 
-@check("rng.gmt0005.linear_complexity", "Linear complexity test (线性复杂度检测)", "GM/T 0005-2021 §5.13; Annex A; decision §6")
+@check("rng.gmt0005.linear_complexity", "Linear complexity test (线性复杂度检测)", "GM/T 0005-2021 §5.13; Annex A; decision §6", GMT0005_FINDINGS)
 def linear_complexity(seq: BitSequence, m: int) -> list[Outcome]:
     """Linear complexity L_i (Berlekamp–Massey) of N = ⌊n/m⌋ blocks of m bits.
 

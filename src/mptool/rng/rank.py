@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from mptool.core.registry import check
+from mptool.rng.findings import GMT0005_FINDINGS
 from mptool.rng.pvalues import Outcome
 from mptool.rng.sequence import BitSequence, NotApplicable
 
@@ -48,7 +49,7 @@ def gf2_ranks(rows: np.ndarray) -> np.ndarray:
     return ranks
 
 
-@check("rng.gmt0005.rank", "Binary matrix rank test (矩阵秩检测)", "GM/T 0005-2021 §5.10; decision §6")
+@check("rng.gmt0005.rank", "Binary matrix rank test (矩阵秩检测)", "GM/T 0005-2021 §5.10; decision §6", GMT0005_FINDINGS)
 def rank(seq: BitSequence, probabilities: str = "rounded") -> list[Outcome]:
     """Ranks of N = ⌊n/1024⌋ disjoint 32×32 binary matrices (rows of 32 consecutive bits).
 

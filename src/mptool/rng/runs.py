@@ -7,12 +7,13 @@ import math
 import numpy as np
 
 from mptool.core.registry import check
+from mptool.rng.findings import GMT0005_FINDINGS
 from mptool.rng.params import longest_run_block
 from mptool.rng.pvalues import Outcome, chi2, normal
 from mptool.rng.sequence import BitSequence, NotApplicable
 
 
-@check("rng.gmt0005.runs", "Runs test (游程总数检测)", "GM/T 0005-2021 §5.5; decision §6")
+@check("rng.gmt0005.runs", "Runs test (游程总数检测)", "GM/T 0005-2021 §5.5; decision §6", GMT0005_FINDINGS)
 def runs(seq: BitSequence) -> list[Outcome]:
     """Total number of runs V_obs against its expectation 2nπ(1−π).
 
@@ -35,7 +36,7 @@ def runs_distribution_classes(n: int) -> int:
     return k
 
 
-@check("rng.gmt0005.runs_distribution", "Runs distribution test (游程分布检测)", "GM/T 0005-2021 §5.6; decision §6")
+@check("rng.gmt0005.runs_distribution", "Runs distribution test (游程分布检测)", "GM/T 0005-2021 §5.6; decision §6", GMT0005_FINDINGS)
 def runs_distribution(seq: BitSequence) -> list[Outcome]:
     """Numbers of runs of ones (b_i) and of zeros (g_i) of each length i = 1…k (k: longer runs pooled).
 
@@ -85,7 +86,7 @@ def _longest_per_block(bits: np.ndarray, m: int, blocks: int) -> tuple[np.ndarra
     return ones, zeros
 
 
-@check("rng.gmt0005.longest_run", "Longest run of ones and of zeros in a block (块内最大游程检测)", "GM/T 0005-2021 §5.7; Annex A; decision §6")
+@check("rng.gmt0005.longest_run", "Longest run of ones and of zeros in a block (块内最大游程检测)", "GM/T 0005-2021 §5.7; Annex A; decision §6", GMT0005_FINDINGS)
 def longest_run(seq: BitSequence, m: int = 0, probabilities: str = "gmt") -> list[Outcome]:
     """Distribution of the longest run of ones, and of zeros, in N = ⌊n/m⌋ blocks of m bits.
 

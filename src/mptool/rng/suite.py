@@ -166,7 +166,7 @@ def _add_results(builder: ReportBuilder, plan: Plan, matrix: np.ndarray, problem
         if problem is not None or np.isnan(values).any():
             kind, _, reason = (problem or "error: no value computed").partition(": ")
             status = Status.NA if kind == "na" else Status.ERROR
-            finding = Finding(code=f"rng.gmt0005.{'not_applicable' if status is Status.NA else 'check_error'}", severity=Severity.INFO if status is Status.NA else Severity.ERROR, message=reason, data={"item": item.label})
+            finding = Finding(code="rng.gmt0005.not_applicable" if status is Status.NA else "rng.gmt0005.check_error", severity=Severity.INFO if status is Status.NA else Severity.ERROR, message=reason, data={"item": item.label})
             builder.add(spec.result(status, subject=subject, measurements={"item": item.label, "params": item.evidence_params()}, findings=[finding]))
             continue
         result = decision.decide(values[:, 0], values[:, 1])

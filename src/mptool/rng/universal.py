@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from mptool.core.registry import check
+from mptool.rng.findings import GMT0005_FINDINGS
 from mptool.rng.pvalues import Outcome, normal
 from mptool.rng.sequence import BitSequence, NotApplicable
 
@@ -51,7 +52,7 @@ def distances(codes: np.ndarray, last: np.ndarray, offset: int = 0) -> np.ndarra
     return np.arange(offset + 1, offset + codes.size + 1) - previous
 
 
-@check("rng.gmt0005.universal", "Maurer's universal statistical test (Maurer通用统计检测)", "GM/T 0005-2021 §5.14; Annex A; decision §6")
+@check("rng.gmt0005.universal", "Maurer's universal statistical test (Maurer通用统计检测)", "GM/T 0005-2021 §5.14; Annex A; decision §6", GMT0005_FINDINGS)
 def universal(seq: BitSequence, L: int = 7, Q: int = 1280) -> list[Outcome]:  # L and Q: the standard's names
     """Mean log2 distance f between repeats of L-bit words, after Q words that initialise the table.
 

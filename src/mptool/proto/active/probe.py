@@ -12,7 +12,7 @@ from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.progress import Progress
 from mptool.core.registry import CheckSpec
 from mptool.core.report import ReportBuilder
-from mptool.proto import active_checks
+from mptool.proto.checks import active as active_checks
 from mptool.proto.active.hello import Budget
 from mptool.proto.active.report import UNREACHABLE, ProtocolReport
 
@@ -179,8 +179,6 @@ def _safe_certificate_results(report: ProtocolReport, trust: Sequence[bytes], pe
     except InputError as exc:
         finding = Finding(code="proto.probe.certificate_unreadable", severity=Severity.ERROR, message=str(exc))
         return [_spec_of(report).result(Status.FAIL, subject=f"{report.subject} {report.protocol} certificates", findings=[finding])]
-    except ModuleNotFoundError as exc:  # the cert domain's checker has not landed in this build
-        return [_spec_of(report).skipped_result(f"{report.subject} {report.protocol} certificates", f"certificate checks unavailable: {exc}")]
 
 
 def _spec_of(report: ProtocolReport) -> CheckSpec:

@@ -23,10 +23,43 @@ CONTENT_TYPES = frozenset({CHANGE_CIPHER_SPEC, ALERT, HANDSHAKE, APPLICATION_DAT
 MAX_RECORD = (1 << 14) + 2048
 
 
+#: Every kind of :class:`ConnectionProblem` (a stable short code, part of finding codes) and its meaning.
+PROBLEM_KINDS: dict[str, str] = {
+    "refused": "the connection was refused",
+    "timeout": "no complete answer before the timeout or the time limit",
+    "unreachable": "the network or host is unreachable",
+    "resolve": "the host name cannot be resolved",
+    "socket_error": "another socket error",
+    "reset": "the peer reset the connection",
+    "closed": "the peer closed the connection",
+    "not_tls": "the peer does not speak TLS or TLCP (its first bytes are not a TLS record header)",
+    "alert": "the peer sent an alert",
+    "budget_exhausted": "the probe reached its connection or time limit",
+    "needs_client_keys": "the server asks for a client certificate and no client keys were given",
+    "bad_certificate": "the peer's certificate cannot be used (unreadable, wrong key type)",
+    "bad_certificate_verify": "the client's CertificateVerify signature does not verify",
+    "bad_finished": "the peer's Finished message does not verify",
+    "bad_pms": "the pre-master secret cannot be decrypted or has the wrong form",
+    "bad_record_mac": "a record's MAC (or AEAD tag) does not verify",
+    "bad_ske_signature": "the ServerKeyExchange signature does not verify with the server's signing certificate",
+    "decode_error": "a message cannot be decoded",
+    "ecdhe_needs_client_keys": "an ECDHE suite needs client keys, which were not given",
+    "illegal_parameter": "a message carries an illegal parameter",
+    "no_client_certificate": "the client sent no certificate although one was requested",
+    "no_client_encryption_certificate": "the client sent no encryption certificate for an ECDHE suite",
+    "no_shared_suite": "no offered suite is enabled on this server",
+    "protocol_version": "the peer speaks another protocol version",
+    "suite_not_offered": "the peer chose a cipher suite that was not offered",
+    "unexpected_message": "a handshake message arrived out of order",
+}
+
+
 class ConnectionProblem(Exception):
-    """The peer did not answer as a TLS/TLCP endpoint; ``kind`` is a stable short code."""
+    """The peer did not answer as a TLS/TLCP endpoint; ``kind`` is a stable short code of :data:`PROBLEM_KINDS`."""
 
     def __init__(self, kind: str, message: str) -> None:
+        if kind not in PROBLEM_KINDS:
+            raise ValueError(f"undeclared connection problem kind {kind!r}")
         super().__init__(message)
         self.kind = kind
 

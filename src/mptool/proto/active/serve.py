@@ -20,7 +20,8 @@ from pyasn1_modules import rfc5280
 from mptool.core.errors import InputError
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.report import ReportBuilder
-from mptool.proto import active_checks, ids
+from mptool.proto import ids
+from mptool.proto.checks import active as active_checks
 from mptool.proto.active.keys import load_certificates, load_key_pair
 from mptool.proto.active.records import ConnectionProblem, PeerAlert, RecordStream
 from mptool.proto.active.suites import IMPLEMENTED

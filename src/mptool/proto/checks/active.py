@@ -3,6 +3,51 @@
 from __future__ import annotations
 
 from mptool.core.registry import register
+from mptool.proto.active.records import PROBLEM_KINDS
+
+#: The connection problems that leave an endpoint unassessed (each a finding ``proto.probe.<kind>``).
+_UNREACHABLE = ("refused", "timeout", "unreachable", "resolve", "socket_error", "reset")
+
+#: Findings every probe check may carry: the endpoint could not be reached or read.
+PROBE_COMMON = {
+    **{f"proto.probe.{kind}": PROBLEM_KINDS[kind] for kind in _UNREACHABLE},
+    "proto.probe.not_tls": "the service does not speak TLS or TLCP",
+    "proto.probe.budget_exhausted": "the enumeration stopped at the connection or time limit; the lists may be incomplete",
+    "proto.probe.certificate_unreadable": "a certificate the server sent cannot be read",
+}
+TLCP_FINDINGS = {
+    **PROBE_COMMON,
+    "proto.probe.tlcp.no_full_handshake": "no full TLCP handshake with application data completed",
+    "proto.probe.tlcp.suite_not_offered": "the server chose a suite that was not offered",
+    "proto.probe.tlcp.not_supported": "the server does not speak TLCP (it refused or ignored a TLCP ClientHello)",
+    "proto.probe.tlcp.wrong_version": "the server answered a TLCP ClientHello with another version",
+    "proto.probe.tlcp.non_sm_suite": "the server accepts TLCP suites that do not use SM2/SM9 with SM3 (RSA or SHA-1/SHA-256)",
+    "proto.probe.tlcp.bad_ske_signature": PROBLEM_KINDS["bad_ske_signature"],
+    "proto.probe.tlcp.bad_finished": PROBLEM_KINDS["bad_finished"],
+    "proto.probe.tlcp.bad_record_mac": PROBLEM_KINDS["bad_record_mac"],
+}
+TLS_FINDINGS = {
+    **PROBE_COMMON,
+    "proto.probe.tls.suite_not_offered": "the server chose a suite that was not offered",
+    "proto.probe.tls.deprecated_version": "the server accepts SSL 3.0, TLS 1.0 or TLS 1.1 (RFC 8996)",
+    "proto.probe.tls.weak_suite": "the server accepts weak cipher suites",
+    "proto.probe.tls.no_full_handshake": "the local OpenSSL client did not complete a TLS handshake with application data",
+}
+IKE_FINDINGS = {
+    **PROBE_COMMON,
+    "proto.probe.ike.malformed": "the responder's SA answer cannot be read",
+    "proto.probe.ike.transform_not_offered": "the responder chose a transform or proposal that was not offered",
+    "proto.probe.ike.auth_method_rewritten": "the responder accepted an offer but answered with another authentication method",
+    "proto.probe.ike.weak_transform": "the responder accepts weak transforms (DES/3DES, MD5/SHA-1, MODP groups under 2048 bits)",
+    "proto.probe.ike.stopped_answering": "the responder answered earlier offers but not the last one; the list may be incomplete",
+}
+SERVE_FINDINGS = {
+    **{f"proto.serve.{kind}": meaning for kind, meaning in PROBLEM_KINDS.items()},
+    "proto.serve.client_alert": "the client sent an alert",
+    "proto.serve.pms_version": "the pre-master secret does not start with the TLCP version 0101",
+    "proto.serve.non_sm_suite_offered": "the client offered TLCP suites that are not all-SM",
+    "proto.serve.client_certificate_unreadable": "a certificate the client sent cannot be read",
+}
 
 PROBE_TLCP = register(
     "proto.probe.tlcp",
@@ -21,6 +66,7 @@ PROBE_TLCP = register(
     fails when the server misbehaves (bad signature or Finished, suite not offered); warns when
     it accepts non-SM suites or no full handshake completed; errors when unreachable.
     """,
+    TLCP_FINDINGS,
 )
 
 PROBE_TLS = register(
@@ -36,6 +82,7 @@ PROBE_TLS = register(
     handshake with application data by the local OpenSSL (Python ssl) sets handshake_completed.
     Warns on SSL 3.0/TLS 1.0/1.1 and on weak suites; informative when nothing is accepted.
     """,
+    TLS_FINDINGS,
 )
 
 PROBE_RFC8998 = register(
@@ -47,6 +94,7 @@ PROBE_RFC8998 = register(
     sm2sig_sm3 signature scheme, and reports which of the two suites the server accepts.
     Informative: acceptance of the SM suites is recorded, nothing is judged.
     """,
+    TLS_FINDINGS,
 )
 
 PROBE_IKE = register(
@@ -59,6 +107,7 @@ PROBE_IKE = register(
     proposal each) over UDP, and records which the responder accepts, like ike-scan but with
     JSON evidence. Warns on accepted weak transforms (DES, 3DES, MD5, SHA-1, MODP <= 1024).
     """,
+    IKE_FINDINGS,
 )
 
 SERVE_CLIENT = register(
@@ -73,4 +122,5 @@ SERVE_CLIENT = register(
     client sent a wrong message (bad Finished, signature, pre-master secret, encoding);
     informative when the client left early (e.g. a probe that only reads the ServerHello).
     """,
+    SERVE_FINDINGS,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mptool.cert import oids
-from mptool.cert.lint import LintContext, Verdict, rule
+from mptool.cert.lint.base import LintContext, Verdict, rule
 
 GMT = "GM/T 0015-2012 and GM/T 0015-2023 (数字证书格式); GB/T 20518-2018"
 SM2_SPKI = "RFC 5480 §2.1.1; GM/T 0006 (OIDs); " + GMT
@@ -15,7 +15,7 @@ IA5_ATTRIBUTES = {"1.2.840.113549.1.9.1", "0.9.2342.19200300.100.1.25"}
 STRING_TAGS = {0x0C: "UTF8String", 0x13: "PrintableString", 0x16: "IA5String", 0x14: "TeletexString", 0x1E: "BMPString", 0x1C: "UniversalString", 0x12: "NumericString"}
 
 
-@rule("cert.format.der", "Certificate is strict DER", "CERT-FMT-001", "RFC 5280 §4.1 and ITU-T X.690 §10 (DER); " + GMT)
+@rule("cert.format.der", "Certificate is strict DER", "CERT-FMT-001", "RFC 5280 §4.1 and ITU-T X.690 §10 (DER); " + GMT, findings={'not_der': 'not strict DER: …', 'tbs_reencoding': 're-encoding the parsed tbsCertificate does not give the received bytes', 'trailing': '… bytes after the certificate'})
 def der_encoding(ctx: LintContext) -> Verdict:
     """The whole certificate must be DER: decoding with pyasn1-fasder (which rejects every BER
     liberty) succeeds, re-encoding the parsed tbsCertificate gives the received bytes, and
@@ -31,7 +31,7 @@ def der_encoding(ctx: LintContext) -> Verdict:
     return v
 
 
-@rule("cert.format.version", "Version is v3 when extensions are present", "CERT-FMT-002", "RFC 5280 §4.1.2.1; " + GMT)
+@rule("cert.format.version", "Version is v3 when extensions are present", "CERT-FMT-002", "RFC 5280 §4.1.2.1; " + GMT, findings={'not_v3': 'the certificate is not v3 although it has extensions or is an SM2 certificate'})
 def version(ctx: LintContext) -> Verdict:
     """Version must be v3 (value 2) when extensions are present; SM2 certificates must be v3."""
     v = Verdict(measurements={"version": ctx.cert.version + 1})
@@ -41,7 +41,7 @@ def version(ctx: LintContext) -> Verdict:
     return v
 
 
-@rule("cert.format.serial", "Serial number positive and at most 20 octets", "CERT-FMT-003", "RFC 5280 §4.1.2.2; " + GMT)
+@rule("cert.format.serial", "Serial number positive and at most 20 octets", "CERT-FMT-003", "RFC 5280 §4.1.2.2; " + GMT, findings={'not_positive': 'serial number … is not positive', 'too_long': 'serial number is … octets, more than 20'})
 def serial(ctx: LintContext) -> Verdict:
     """serialNumber must be a positive, non-zero INTEGER of at most 20 octets."""
     value = ctx.cert.serial
@@ -54,7 +54,7 @@ def serial(ctx: LintContext) -> Verdict:
     return v
 
 
-@rule("cert.format.sigalg_match", "signature and signatureAlgorithm are identical", "CERT-FMT-004", "RFC 5280 §4.1.1.2, §4.1.2.3; " + GMT)
+@rule("cert.format.sigalg_match", "signature and signatureAlgorithm are identical", "CERT-FMT-004", "RFC 5280 §4.1.1.2, §4.1.2.3; " + GMT, findings={'mismatch': 'tbsCertificate.signature differs from signatureAlgorithm'})
 def sigalg_match(ctx: LintContext) -> Verdict:
     """The AlgorithmIdentifier inside tbsCertificate must equal the outer signatureAlgorithm."""
     v = Verdict()
@@ -70,7 +70,7 @@ def _sm2_signed(ctx: LintContext) -> bool:
     return alg in oids.SM2_SIGS or own_sm2
 
 
-@rule("cert.format.sigalg_sm2", "SM2 signature algorithm is SM2-with-SM3 without parameters", "CERT-FMT-005", "GM/T 0006 (1.2.156.10197.1.501); " + GMT)
+@rule("cert.format.sigalg_sm2", "SM2 signature algorithm is SM2-with-SM3 without parameters", "CERT-FMT-005", "GM/T 0006 (1.2.156.10197.1.501); " + GMT, findings={'not_sm2_sm3': 'signature algorithm … is not SM2-with-SM3', 'null_parameters': 'SM2-with-SM3 AlgorithmIdentifier carries NULL parameters (should be absent)', 'parameters': 'SM2-with-SM3 AlgorithmIdentifier carries parameters'})
 def sigalg_sm2(ctx: LintContext) -> Verdict | None:
     """For an SM2-signed certificate the algorithm OID must be SM2-with-SM3 (1.2.156.10197.1.501)
     with parameters absent; a NULL parameter is tolerated with a warning."""
@@ -90,7 +90,7 @@ def sigalg_sm2(ctx: LintContext) -> Verdict | None:
     return v
 
 
-@rule("cert.format.sigalg_non_sm3", "No SM2-with-SHA* or ECDSA signature on SM2 keys", "CERT-FMT-006", "GM/T 0006; GM/T 0009; " + GMT)
+@rule("cert.format.sigalg_non_sm3", "No SM2-with-SHA* or ECDSA signature on SM2 keys", "CERT-FMT-006", "GM/T 0006; GM/T 0009; " + GMT, findings={'non_sm3': 'signature algorithm … (…) is not SM2-with-SM3'})
 def sigalg_non_sm3(ctx: LintContext) -> Verdict | None:
     """SM2-with-SHA1 (…1.502), SM2-with-SHA256 (…1.503), or ecdsa-with-* in an SM2 certificate
     are reported: 密评 requires SM3 as the digest of SM2 signatures."""
@@ -103,7 +103,7 @@ def sigalg_non_sm3(ctx: LintContext) -> Verdict | None:
     return v
 
 
-@rule("cert.format.spki_algorithm", "SM2 key encoded as id-ecPublicKey with namedCurve sm2p256v1", "CERT-FMT-007", SM2_SPKI)
+@rule("cert.format.spki_algorithm", "SM2 key encoded as id-ecPublicKey with namedCurve sm2p256v1", "CERT-FMT-007", SM2_SPKI, findings={'not_named_curve': 'SM2 key not encoded as id-ecPublicKey + namedCurve sm2p256v1'})
 def spki_algorithm(ctx: LintContext) -> Verdict | None:
     """An SM2 public key must be encoded as id-ecPublicKey (1.2.840.10045.2.1) with the namedCurve
     sm2p256v1 (1.2.156.10197.1.301). Other accepted encodings are reported by CERT-FMT-008/009."""
@@ -116,7 +116,7 @@ def spki_algorithm(ctx: LintContext) -> Verdict | None:
     return v
 
 
-@rule("cert.format.spki_sm2_oid", "SPKI algorithm OID 1.2.156.10197.1.301 used directly", "CERT-FMT-008", SM2_SPKI)
+@rule("cert.format.spki_sm2_oid", "SPKI algorithm OID 1.2.156.10197.1.301 used directly", "CERT-FMT-008", SM2_SPKI, findings={'sm2_oid_as_algorithm': 'SPKI algorithm is 1.2.156.10197.1.301 instead of id-ecPublicKey'})
 def spki_sm2_oid(ctx: LintContext) -> Verdict | None:
     """The SPKI algorithm is the SM2 curve OID itself instead of id-ecPublicKey (an encoding of
     OpenSSL 1.1.1/Tongsuo): accepted for parsing, reported as nonconforming."""
@@ -128,7 +128,7 @@ def spki_sm2_oid(ctx: LintContext) -> Verdict | None:
     return v
 
 
-@rule("cert.format.spki_explicit", "Explicit EC curve parameters instead of the named curve", "CERT-FMT-009", SM2_SPKI)
+@rule("cert.format.spki_explicit", "Explicit EC curve parameters instead of the named curve", "CERT-FMT-009", SM2_SPKI, findings={'explicit_parameters': 'EC parameters are explicit, not a named curve'})
 def spki_explicit(ctx: LintContext) -> Verdict | None:
     """Explicit curve parameters instead of the named-curve OID are reported; when they equal the
     SM2 curve the key is treated as SM2 and the other checks continue."""
@@ -140,7 +140,7 @@ def spki_explicit(ctx: LintContext) -> Verdict | None:
     return v
 
 
-@rule("cert.format.spki_point", "SM2 public key is an uncompressed point on the curve", "CERT-FMT-010", "GB/T 32918.1-2016 §4.2.9 (point encoding); " + SM2_SPKI)
+@rule("cert.format.spki_point", "SM2 public key is an uncompressed point on the curve", "CERT-FMT-010", "GB/T 32918.1-2016 §4.2.9 (point encoding); " + SM2_SPKI, findings={'unused_bits': 'subjectPublicKey BIT STRING has unused bits', 'not_uncompressed': 'public key is … bytes starting …, expected 65 bytes 04||x||y', 'invalid_point': 'public key is not a valid SM2 point: …'})
 def spki_point(ctx: LintContext) -> Verdict | None:
     """The SM2 public key must be a 65-byte uncompressed point 04‖x‖y on the SM2 curve, not the
     point at infinity (checked with mptool.algo.sm2.decode_public_key)."""
@@ -161,7 +161,7 @@ def spki_point(ctx: LintContext) -> Verdict | None:
     return v
 
 
-@rule("cert.format.validity", "Validity time types and order", "CERT-FMT-011", "RFC 5280 §4.1.2.5; " + GMT)
+@rule("cert.format.validity", "Validity time types and order", "CERT-FMT-011", "RFC 5280 §4.1.2.5; " + GMT, findings={'order': 'notBefore is after notAfter', 'time_type': 'a validity time is not encoded as UTCTime up to 2049 and GeneralizedTime from 2050'})
 def validity(ctx: LintContext) -> Verdict:
     """Dates through 2049 must be UTCTime and from 2050 GeneralizedTime; notBefore ≤ notAfter."""
     cert = ctx.cert
@@ -177,10 +177,10 @@ def validity(ctx: LintContext) -> Verdict:
     return v
 
 
-@rule("cert.format.dn_present", "CA certificates have non-empty issuer and subject DNs", "CERT-FMT-012", "RFC 5280 §4.1.2.4, §4.1.2.6; " + GMT, profiles=("root", "subca"))
+@rule("cert.format.dn_present", "CA certificates have non-empty issuer and subject DNs", "CERT-FMT-012", "RFC 5280 §4.1.2.4, §4.1.2.6; " + GMT, profiles=("root", "subca"), findings={'empty_subject': 'subject DN is empty', 'empty_issuer': 'issuer DN is empty', 'no_country': 'subject DN has no country (C) attribute'})
 def dn_present(ctx: LintContext) -> Verdict:
     """CA certificates must carry non-empty issuer and subject DNs; the subject should carry the
-    country (C) attribute (cert-rules marks this (verify): reported as a warning)."""
+    country (C) attribute (not confirmed in the standard's text: reported as a warning)."""
     cert = ctx.cert
     v = Verdict()
     if not cert.x509.subject.rdns:
@@ -189,7 +189,7 @@ def dn_present(ctx: LintContext) -> Verdict:
         v.error("empty_issuer", "issuer DN is empty")
     countries = [a for a in cert.x509.subject if a.oid.dotted_string == "2.5.4.6"]
     if cert.x509.subject.rdns and not countries:
-        v.warn("no_country", "subject DN has no country (C) attribute (rule marked verify in cert-rules)")
+        v.warn("no_country", "subject DN has no country (C) attribute (not confirmed in the standard's text)")
     return v
 
 
@@ -202,7 +202,7 @@ def _name_strings(name_asn1: Any) -> list[tuple[str, str, bytes]]:
     return items
 
 
-@rule("cert.format.dn_strings", "DN strings are PrintableString or UTF8String", "CERT-FMT-013", "RFC 5280 §4.1.2.4 (DirectoryString); " + GMT)
+@rule("cert.format.dn_strings", "DN strings are PrintableString or UTF8String", "CERT-FMT-013", "RFC 5280 §4.1.2.4 (DirectoryString); " + GMT, findings={'string_type': '… attribute … is a …, expected PrintableString or UTF8String', 'printable_charset': '… attribute …: PrintableString holds characters outside its set: …'})
 def dn_strings(ctx: LintContext) -> Verdict:
     """DN attribute values should be PrintableString or UTF8String (IA5String for emailAddress
     and domainComponent); non-ASCII (Chinese) names must be UTF8String; a PrintableString may
@@ -227,10 +227,10 @@ def dn_strings(ctx: LintContext) -> Verdict:
     return v
 
 
-@rule("cert.format.unique_ids", "issuerUniqueID and subjectUniqueID absent", "CERT-FMT-014", "RFC 5280 §4.1.2.8; " + GMT + " (verify)")
+@rule("cert.format.unique_ids", "issuerUniqueID and subjectUniqueID absent", "CERT-FMT-014", "RFC 5280 §4.1.2.8; " + GMT + " (verify)", findings={'present': 'issuerUniqueID or subjectUniqueID is present'})
 def unique_ids(ctx: LintContext) -> Verdict:
-    """issuerUniqueID and subjectUniqueID should not be used (GM/T 0015 as read in cert-rules,
-    marked verify; RFC 5280 says conforming CAs must not generate them)."""
+    """issuerUniqueID and subjectUniqueID should not be used (GM/T 0015, not confirmed in the
+    standard's text; RFC 5280 says conforming CAs must not generate them)."""
     tbs = ctx.cert.asn1["tbsCertificate"]
     v = Verdict()
     for name in ("issuerUniqueID", "subjectUniqueID"):
@@ -239,7 +239,7 @@ def unique_ids(ctx: LintContext) -> Verdict:
     return v
 
 
-@rule("cert.format.extensions", "No duplicate extensions, no unknown critical extension", "CERT-FMT-015", "RFC 5280 §4.2; " + GMT)
+@rule("cert.format.extensions", "No duplicate extensions, no unknown critical extension", "CERT-FMT-015", "RFC 5280 §4.2; " + GMT, findings={'malformed': 'extensions cannot be parsed: …', 'duplicate': 'extension … appears more than once', 'unknown_critical': 'unknown critical extension …'})
 def extensions(ctx: LintContext) -> Verdict:
     """Each extension OID may appear once; a critical extension the checker does not recognise
     means the certificate must be rejected; cryptography must be able to parse every extension."""

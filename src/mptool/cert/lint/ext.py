@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives import hashes
 
 from mptool.cert import oids
 from mptool.cert.extensions import is_gmt0015_private
-from mptool.cert.lint import LintContext, Verdict, rule
+from mptool.cert.lint.base import LintContext, Verdict, rule
 from mptool.cert.profiles import ENCIPHER_BITS, EDITIONS, key_usage_bits
 
 CA = ("root", "subca")
@@ -17,10 +17,10 @@ EE = ("ee-sign", "ee-enc")
 NOT_ROOT = ("subca", "ee-sign", "ee-enc")
 
 
-@rule("cert.ext.basic_constraints_ca", "CA: basicConstraints present, cA=TRUE, critical", "CERT-EXT-001", "RFC 5280 §4.2.1.9; " + EDITIONS + " (C.1, C.2)", profiles=CA)
+@rule("cert.ext.basic_constraints_ca", "CA: basicConstraints present, cA=TRUE, critical", "CERT-EXT-001", "RFC 5280 §4.2.1.9; " + EDITIONS + " (C.1, C.2)", profiles=CA, findings={'absent': 'basicConstraints is absent', 'not_ca': 'basicConstraints cA is FALSE in a CA certificate', 'not_critical': 'basicConstraints is not marked critical'})
 def basic_constraints_ca(ctx: LintContext) -> Verdict:
     """A CA certificate must carry basicConstraints with cA=TRUE (error); it should be critical
-    (warning only: real CFCA and NRCAC roots mark it non-critical, see cert-rules note)."""
+    (warning only: real CFCA and NRCAC roots mark it non-critical, as deployed)."""
     v = Verdict()
     ext = ctx.cert.extensions.get(oids.EXT_BC)
     if ext is None:
@@ -34,7 +34,7 @@ def basic_constraints_ca(ctx: LintContext) -> Verdict:
     return v
 
 
-@rule("cert.ext.basic_constraints_ee", "End entity: basicConstraints absent or cA=FALSE", "CERT-EXT-002", "RFC 5280 §4.2.1.9; " + EDITIONS + " (C.3, C.4)", profiles=EE)
+@rule("cert.ext.basic_constraints_ee", "End entity: basicConstraints absent or cA=FALSE", "CERT-EXT-002", "RFC 5280 §4.2.1.9; " + EDITIONS + " (C.3, C.4)", profiles=EE, findings={'is_ca': 'end-entity certificate asserts cA=TRUE'})
 def basic_constraints_ee(ctx: LintContext) -> Verdict:
     """An end-entity certificate must not assert cA=TRUE."""
     v = Verdict()
@@ -44,7 +44,7 @@ def basic_constraints_ee(ctx: LintContext) -> Verdict:
     return v
 
 
-@rule("cert.ext.key_usage_present", "keyUsage present and critical", "CERT-EXT-003", "RFC 5280 §4.2.1.3; " + EDITIONS)
+@rule("cert.ext.key_usage_present", "keyUsage present and critical", "CERT-EXT-003", "RFC 5280 §4.2.1.3; " + EDITIONS, findings={'absent': 'keyUsage is absent', 'not_critical': 'keyUsage is not marked critical'})
 def key_usage_present(ctx: LintContext) -> Verdict:
     """keyUsage must be present (error); RFC 5280 says it SHOULD be critical (warning when not)."""
     v = Verdict()
@@ -58,7 +58,7 @@ def key_usage_present(ctx: LintContext) -> Verdict:
     return v
 
 
-@rule("cert.ext.key_usage_ca", "CA keyUsage: keyCertSign (+cRLSign), no encipherment", "CERT-EXT-004", "RFC 5280 §4.2.1.3; " + EDITIONS + " (C.1, C.2)", profiles=CA)
+@rule("cert.ext.key_usage_ca", "CA keyUsage: keyCertSign (+cRLSign), no encipherment", "CERT-EXT-004", "RFC 5280 §4.2.1.3; " + EDITIONS + " (C.1, C.2)", profiles=CA, findings={'no_key_cert_sign': 'keyCertSign is not set', 'no_crl_sign': 'cRLSign is not set', 'encipherment': 'CA key usage includes …'})
 def key_usage_ca(ctx: LintContext) -> Verdict | None:
     """A CA's keyUsage must set keyCertSign, should set cRLSign, and must not set
     keyEncipherment, dataEncipherment or keyAgreement."""
@@ -75,7 +75,7 @@ def key_usage_ca(ctx: LintContext) -> Verdict | None:
     return v
 
 
-@rule("cert.ext.key_usage_sign", "Signing certificate: digitalSignature/nonRepudiation only", "CERT-EXT-005", "RFC 5280 §4.2.1.3; " + EDITIONS + " (C.3)", profiles=("ee-sign",))
+@rule("cert.ext.key_usage_sign", "Signing certificate: digitalSignature/nonRepudiation only", "CERT-EXT-005", "RFC 5280 §4.2.1.3; " + EDITIONS + " (C.3)", profiles=("ee-sign",), findings={'no_signature_bit': 'neither digitalSignature nor nonRepudiation is set', 'extra_bits': 'signing certificate also sets …'})
 def key_usage_sign(ctx: LintContext) -> Verdict | None:
     """A signing end-entity certificate must set digitalSignature and/or nonRepudiation and
     nothing else."""
@@ -91,7 +91,7 @@ def key_usage_sign(ctx: LintContext) -> Verdict | None:
     return v
 
 
-@rule("cert.ext.key_usage_enc", "Encryption certificate: encipherment/keyAgreement only", "CERT-EXT-006", "RFC 5280 §4.2.1.3; " + EDITIONS + " (C.4)", profiles=("ee-enc",))
+@rule("cert.ext.key_usage_enc", "Encryption certificate: encipherment/keyAgreement only", "CERT-EXT-006", "RFC 5280 §4.2.1.3; " + EDITIONS + " (C.4)", profiles=("ee-enc",), findings={'no_encipherment': 'no encipherment or keyAgreement bit is set', 'extra_bits': 'encryption certificate also sets …'})
 def key_usage_enc(ctx: LintContext) -> Verdict | None:
     """An encryption end-entity certificate must set only keyEncipherment, dataEncipherment or
     keyAgreement (with encipherOnly/decipherOnly), never digitalSignature."""
@@ -107,7 +107,7 @@ def key_usage_enc(ctx: LintContext) -> Verdict | None:
     return v
 
 
-@rule("cert.ext.aki", "authorityKeyIdentifier with keyIdentifier, non-critical", "CERT-EXT-007", "RFC 5280 §4.2.1.1; " + EDITIONS, profiles=NOT_ROOT)
+@rule("cert.ext.aki", "authorityKeyIdentifier with keyIdentifier, non-critical", "CERT-EXT-007", "RFC 5280 §4.2.1.1; " + EDITIONS, profiles=NOT_ROOT, findings={'absent': 'authorityKeyIdentifier is absent', 'no_key_identifier': 'authorityKeyIdentifier has no keyIdentifier', 'critical': 'authorityKeyIdentifier is marked critical'})
 def aki(ctx: LintContext) -> Verdict:
     """A certificate that is not self-signed must carry authorityKeyIdentifier with a
     keyIdentifier, marked non-critical."""
@@ -137,7 +137,7 @@ def _ski_method(cert_key_bits: bytes, ski: bytes) -> str:
     return "other"
 
 
-@rule("cert.ext.ski", "subjectKeyIdentifier present, non-critical (method recorded)", "CERT-EXT-008", "RFC 5280 §4.2.1.2; " + EDITIONS)
+@rule("cert.ext.ski", "subjectKeyIdentifier present, non-critical (method recorded)", "CERT-EXT-008", "RFC 5280 §4.2.1.2; " + EDITIONS, findings={'absent': 'subjectKeyIdentifier is absent', 'critical': 'subjectKeyIdentifier is marked critical'})
 def ski(ctx: LintContext) -> Verdict:
     """subjectKeyIdentifier should be present and non-critical; the way it was derived (SHA-1 or
     SM3 of the public key bits, or other) is recorded."""
@@ -153,7 +153,7 @@ def ski(ctx: LintContext) -> Verdict:
     return v
 
 
-@rule("cert.ext.crl_dp", "cRLDistributionPoints present", "CERT-EXT-009", "RFC 5280 §4.2.1.13; " + EDITIONS, profiles=NOT_ROOT)
+@rule("cert.ext.crl_dp", "cRLDistributionPoints present", "CERT-EXT-009", "RFC 5280 §4.2.1.13; " + EDITIONS, profiles=NOT_ROOT, findings={'absent': 'cRLDistributionPoints is absent'})
 def crl_dp(ctx: LintContext) -> Verdict:
     """Sub-CA and end-entity certificates should carry cRLDistributionPoints (HTTP, LDAP or a
     directoryName); the URIs are recorded."""
@@ -167,7 +167,7 @@ def crl_dp(ctx: LintContext) -> Verdict:
     return v
 
 
-@rule("cert.ext.policies", "certificatePolicies recorded", "CERT-EXT-010", "RFC 5280 §4.2.1.4; " + EDITIONS, profiles=NOT_ROOT)
+@rule("cert.ext.policies", "certificatePolicies recorded", "CERT-EXT-010", "RFC 5280 §4.2.1.4; " + EDITIONS, profiles=NOT_ROOT, findings={})
 def policies(ctx: LintContext) -> Verdict:
     """certificatePolicies of sub-CA and end-entity certificates are recorded (informative)."""
     cp = ctx.cert.ext_value(oids.EXT_CP)
@@ -175,7 +175,7 @@ def policies(ctx: LintContext) -> Verdict:
     return v
 
 
-@rule("cert.ext.san", "subjectAltName of end-entity certificates", "CERT-EXT-011", "RFC 5280 §4.2.1.6; " + EDITIONS, profiles=EE)
+@rule("cert.ext.san", "subjectAltName of end-entity certificates", "CERT-EXT-011", "RFC 5280 §4.2.1.6; " + EDITIONS, profiles=EE, findings={'absent': 'subjectAltName is absent (a server certificate should carry dNSName/iPAddress)'})
 def san(ctx: LintContext) -> Verdict:
     """Server certificates should carry dNSName/iPAddress entries in subjectAltName (matched
     against the service by ``cert chain --name``); they are recorded, absence is a warning."""
@@ -201,7 +201,7 @@ EKU_NEEDS = {
 }
 
 
-@rule("cert.ext.eku_consistency", "extKeyUsage consistent with keyUsage", "CERT-EXT-012", "RFC 5280 §4.2.1.12; " + EDITIONS, profiles=EE)
+@rule("cert.ext.eku_consistency", "extKeyUsage consistent with keyUsage", "CERT-EXT-012", "RFC 5280 §4.2.1.12; " + EDITIONS, profiles=EE, findings={'inconsistent': 'extKeyUsage … needs one of … in keyUsage'})
 def eku_consistency(ctx: LintContext) -> Verdict | None:
     """When extKeyUsage is present, each purpose must be possible with the keyUsage bits (e.g.
     serverAuth needs digitalSignature, keyEncipherment or keyAgreement)."""
@@ -220,7 +220,7 @@ def eku_consistency(ctx: LintContext) -> Verdict | None:
     return v
 
 
-@rule("cert.ext.gmt0015_private", "GM/T 0015 private extensions recognised and non-critical", "CERT-EXT-013", EDITIONS + " (private extensions 1.2.156.10260.4.1.*, verify)", profiles=EE)
+@rule("cert.ext.gmt0015_private", "GM/T 0015 private extensions recognised and non-critical", "CERT-EXT-013", EDITIONS + " (private extensions 1.2.156.10260.4.1.*, verify)", profiles=EE, findings={'critical': 'private extension … is marked critical'})
 def gmt0015_private(ctx: LintContext) -> Verdict:
     """China-specific extensions (identity code, insurance number, IC registration, organisation
     code, taxation number; arc 1.2.156.10260.4.1, OIDs marked verify) are recorded; they should
