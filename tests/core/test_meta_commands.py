@@ -87,7 +87,7 @@ def _mptool_imports(path: Path) -> set[str]:
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("mptool"):
-            names.add(node.module)
+            names |= {f"{node.module}.{a.name}" for a in node.names}  # a name may be a submodule
         elif isinstance(node, ast.Import):
             names |= {a.name for a in node.names if a.name.startswith("mptool")}
     return names
@@ -97,7 +97,7 @@ def test_import_layering() -> None:
     """core imports only core; render only core; domain packages never the cli."""
     for path in (SRC / "core").rglob("*.py"):
         for name in _mptool_imports(path):
-            assert name == "mptool" or name.startswith("mptool.core"), f"{path}: imports {name}"
+            assert name in ("mptool", "mptool.__version__") or name.startswith("mptool.core"), f"{path}: imports {name}"
     for path in (SRC / "render").rglob("*.py"):
         for name in _mptool_imports(path):
             assert name.startswith("mptool.core") or name.startswith("mptool.render"), f"{path}: imports {name}"
@@ -106,3 +106,19 @@ def test_import_layering() -> None:
         for path in (SRC / domain).rglob("*.py"):
             for name in _mptool_imports(path):
                 assert not name.startswith("mptool.cli"), f"{path}: imports {name}"
+
+
+def test_domains_import_each_other_only_through_api() -> None:
+    """A domain may import another domain's ``api`` module only (floor plan: api.py is the door)."""
+    from mptool.core.registry import DOMAINS
+
+    for domain in DOMAINS:
+        for path in (SRC / domain).rglob("*.py"):
+            for name in _mptool_imports(path):
+                parts = name.split(".")
+                if len(parts) < 2 or parts[1] not in DOMAINS or parts[1] == domain:
+                    continue
+                assert parts[2:3] == ["api"], f"{path}: imports {name} (use mptool.{parts[1]}.api)"
+        assert (SRC / domain / "api.py").is_file() or not any(
+            name.startswith(f"mptool.{domain}.") for other in DOMAINS if other != domain for path in (SRC / other).rglob("*.py") for name in _mptool_imports(path)
+        ), f"{domain} is imported by another domain but has no api.py"

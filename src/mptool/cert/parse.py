@@ -108,7 +108,7 @@ def _public_key_info(spki: Any) -> PublicKeyInfo:
             explicit = _explicit_curve(params_der)
         except (PyAsn1Error, ValueError, KeyError) as exc:
             raise CertParseError(f"explicit EC parameters cannot be decoded: {exc}") from None
-        from mptool.algo import sm2
+        from mptool.algo.api import sm2
 
         curve = sm2.SM2P256V1
         is_sm2 = explicit == {"p": curve.p, "a": curve.a, "b": curve.b, "gx": curve.gx, "gy": curve.gy, "n": curve.n}

@@ -56,14 +56,14 @@ def decode_sm2_signature(bits: bytes, n: int) -> tuple[int, int] | SignatureVerd
 
 def sm2_point(key: PublicKeyInfo) -> tuple[int, int]:
     """The SM2 public point of an SPKI (raises ``sm2.SM2Error`` when invalid)."""
-    from mptool.algo import sm2
+    from mptool.algo.api import sm2
 
     return sm2.decode_public_key(key.point)
 
 
 def verify_sm2(tbs: bytes, signature_bits: bytes, issuer_key: PublicKeyInfo, user_id: bytes) -> SignatureVerdict:
     """SM2 verification of ``tbs`` under ``issuer_key`` with ZA over ``user_id``."""
-    from mptool.algo import sm2
+    from mptool.algo.api import sm2
 
     try:
         point = sm2_point(issuer_key)

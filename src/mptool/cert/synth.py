@@ -40,7 +40,7 @@ class Sm2Key:
 
 def sm2_key(d: int) -> Sm2Key:
     """The key pair of private key ``d``."""
-    from mptool.algo import sm2
+    from mptool.algo.api import sm2
 
     return Sm2Key(d, sm2.public_key_from_private(d))
 
@@ -80,7 +80,7 @@ def resign(
     basic_constraints: x509.BasicConstraints | None = None,
 ) -> bytes:
     """A DER certificate like ``template`` with the given names and keys, signed by ``issuer_key``."""
-    from mptool.algo import sm2
+    from mptool.algo.api import sm2
 
     cert, _ = decoder.decode(template.der, asn1Spec=rfc5280.Certificate())
     tbs = cert["tbsCertificate"]
@@ -125,7 +125,7 @@ def sm2_crl(
     user_id: bytes = b"1234567812345678",
 ) -> bytes:
     """A DER v2 CRL signed with SM2-with-SM3 by ``issuer_key`` (RFC 5280 §5.1)."""
-    from mptool.algo import sm2
+    from mptool.algo.api import sm2
 
     tbs = rfc5280.TBSCertList()
     tbs["version"] = rfc5280.Version(1)

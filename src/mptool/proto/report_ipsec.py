@@ -227,8 +227,7 @@ def ike_result(exchange: IkeExchange, capture: str, index: int) -> CheckResult:
 
 def randomness(sample: bytes) -> dict[str, Any]:
     """Monobit and poker tests (GM/T 0005-2021 §5.1, §5.3) of ESP payload bytes, α = 0.001."""
-    from mptool.rng.frequency import monobit, poker
-    from mptool.rng.sequence import BitSequence
+    from mptool.rng.api import BitSequence, monobit, poker
 
     out: dict[str, Any] = {"bytes": len(sample), "alpha": ALPHA}
     if len(sample) < MIN_RANDOMNESS_BYTES:

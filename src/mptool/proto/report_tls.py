@@ -322,7 +322,7 @@ def certificate_verify_result(conn: TLSConnection, capture: str, index: int, cli
     outcome = verify("tlcp" if tlcp else "tls12", sigalg, signature, transcript, client_certs[0])
     form = "messages"
     if tlcp and outcome.outcome == "invalid":
-        from mptool.algo.sm2 import sm3
+        from mptool.algo.api import sm3
 
         second = verify("tlcp", sigalg, signature, sm3(transcript), client_certs[0])
         if second.outcome == "verified":

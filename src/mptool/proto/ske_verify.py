@@ -81,7 +81,7 @@ def _public_key(signer: CertSummary) -> Any:
 
 
 def _verify_sm2(signature: bytes, message: bytes, signer: CertSummary, details: dict[str, Any]) -> SkeVerdict:
-    from mptool.algo import sm2
+    from mptool.algo.api import sm2
 
     details["user_id"] = sm2.DEFAULT_USER_ID.decode()
     try:

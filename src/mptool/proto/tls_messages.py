@@ -232,8 +232,7 @@ def describe_client_key_exchange(body: bytes, suite: int, version: int) -> dict[
 
 
 def _sm2_ciphertext(der: bytes) -> dict[str, Any]:
-    from mptool.algo import sm2
-    from mptool.algo.sm2.encoding import SM2Cipher, strict_der_decode
+    from mptool.algo.api import SM2Cipher, sm2, strict_der_decode
 
     try:
         value = strict_der_decode(der, SM2Cipher(), "ClientKeyExchange")

@@ -144,7 +144,7 @@ def spki_explicit(ctx: LintContext) -> Verdict | None:
 def spki_point(ctx: LintContext) -> Verdict | None:
     """The SM2 public key must be a 65-byte uncompressed point 04‖x‖y on the SM2 curve, not the
     point at infinity (checked with mptool.algo.sm2.decode_public_key)."""
-    from mptool.algo import sm2
+    from mptool.algo.api import sm2
 
     key = ctx.cert.key
     if key.kind != "sm2":

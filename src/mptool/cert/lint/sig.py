@@ -15,7 +15,7 @@ def signature_encoding(ctx: LintContext) -> Verdict | None:
     """An SM2-with-SM3 signature value must be a BIT STRING with no unused bits holding a strict
     DER SEQUENCE{r INTEGER, s INTEGER} (no raw r‖s, no non-minimal integers, no trailing bytes),
     with 1 ≤ r, s ≤ n−1."""
-    from mptool.algo import sm2
+    from mptool.algo.api import sm2
 
     if ctx.cert.signature_algorithm not in oids.SM2_SIGS:
         return None

@@ -69,7 +69,7 @@ def load_certificates(path: str) -> CertFile:
 
 def certificate_public_key(der: bytes, source: str = "certificate") -> Point:
     """The SM2 public key of a DER certificate; anything else raises :class:`InputError`."""
-    from mptool.algo import sm2
+    from mptool.algo.api import sm2
 
     try:
         cert, rest = decoder.decode(der, asn1Spec=rfc5280.Certificate())
@@ -131,7 +131,7 @@ def _decode_pkcs8(der: bytes) -> int:
 
 def load_private_key(path: str) -> PrivateKey:
     """Read an unencrypted SM2 private key (PKCS#8 or SEC1, PEM or DER) from ``path``."""
-    from mptool.algo import sm2
+    from mptool.algo.api import sm2
 
     data, record = read_input(path, max_size=MAX_FILE)
     if b"ENCRYPTED PRIVATE KEY" in data or b"Proc-Type: 4,ENCRYPTED" in data:

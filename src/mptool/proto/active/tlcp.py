@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mptool.algo import sm2
+from mptool.algo.api import sm2
 from mptool.proto import ids
 from mptool.proto.active import messages as m
 from mptool.proto.active.records import (

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from cryptography.hazmat.primitives.asymmetric import x25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from mptool.algo import sm2
+from mptool.algo.api import sm2
 from mptool.core.model import Severity
 from mptool.proto import ids
 from mptool.proto.active import messages as m

@@ -1,0 +1,51 @@
+"""Public API of the algo domain for other domains (the only module they may import).
+
+- SM2 (GB/T 32918): the :mod:`mptool.algo.sm2` functions re-exported below, and the GB/T 35276
+  ASN.1 ciphertext structure (:class:`SM2Cipher`, :func:`strict_der_decode`).
+- SM3 and HMAC-SM3: :func:`sm3`, :func:`hmac_sm3`.
+- Block ciphers (SM4, AES, DES/3DES) in every mode: :func:`encrypt`, :func:`decrypt`, :func:`pad`,
+  :func:`unpad`, :data:`CIPHERS`, :data:`MODES`, :class:`AuthenticationError`.
+- :func:`identify`: which algorithm, mode, padding and IV layout turn a plaintext into a
+  ciphertext under a key (the search behind ``mptool algo identify``).
+"""
+
+from __future__ import annotations
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as _hmac
+
+from mptool.algo import sm2
+from mptool.algo.ciphers import CIPHERS, MODES, AuthenticationError, decrypt, encrypt, pad, unpad
+from mptool.algo.identify import Match
+from mptool.algo.identify import search as identify
+from mptool.algo.sm2 import DEFAULT_USER_ID, SM2P256V1, SM2DecryptError, SM2Error, compute_za, sm3
+from mptool.algo.sm2.encoding import SM2Cipher, strict_der_decode
+
+__all__ = [
+    "CIPHERS",
+    "DEFAULT_USER_ID",
+    "MODES",
+    "SM2P256V1",
+    "AuthenticationError",
+    "Match",
+    "SM2DecryptError",
+    "SM2Cipher",
+    "SM2Error",
+    "compute_za",
+    "decrypt",
+    "encrypt",
+    "hmac_sm3",
+    "identify",
+    "pad",
+    "sm2",
+    "sm3",
+    "strict_der_decode",
+    "unpad",
+]
+
+
+def hmac_sm3(key: bytes, data: bytes) -> bytes:
+    """HMAC-SM3 (RFC 2104 with SM3 of GB/T 32905-2016; GM/T 0042-2015 §7), by ``cryptography``."""
+    mac = _hmac.HMAC(key, hashes.SM3())
+    mac.update(data)
+    return mac.finalize()
