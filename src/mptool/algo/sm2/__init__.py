@@ -12,6 +12,7 @@ True
 """
 
 from mptool.algo.sm2.curve import CURVES, SM2_TEST_CURVE, SM2P256V1, Curve, Point
+from mptool.algo.sm2.ec import check_point, validate_curve
 from mptool.algo.sm2.encoding import (
     DecodedSignature,
     decode_public_key,
@@ -52,6 +53,7 @@ __all__ = [
     "SM2DecryptError",
     "SM2Error",
     "check_confirmation",
+    "check_point",
     "compute_za",
     "decode_public_key",
     "decode_signature",
@@ -71,6 +73,7 @@ __all__ = [
     "sign",
     "sign_digest",
     "sm3",
+    "validate_curve",
     "verify",
     "verify_digest",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from mptool.algo.sm2.errors import SM2Error
@@ -50,29 +49,6 @@ class Curve:
             return False
         return (y * y - (x * x * x + self.a * x + self.b)) % p == 0
 
-    def check_point(self, point: object, what: str = "point") -> Point:
-        """Return ``point`` as a validated affine point or raise :class:`SM2Error`.
-
-        Checks (GB/T 32918.1-2016 §6.2.1): a pair of integers, coordinates in [0, p-1],
-        on the curve; with a cofactor h > 1 also n*P = O. The point at infinity has no affine
-        form and is therefore never accepted.
-        """
-        if point is None:
-            raise SM2Error(f"{what}: the point at infinity is not allowed")
-        if not (isinstance(point, tuple) and len(point) == 2 and all(isinstance(c, int) for c in point)):
-            raise SM2Error(f"{what}: expected a pair of integers (x, y)")
-        x, y = point
-        if not (0 <= x < self.p and 0 <= y < self.p):
-            raise SM2Error(f"{what}: coordinates must be in [0, p-1] of curve {self.name}")
-        if not self.contains((x, y)):
-            raise SM2Error(f"{what}: not on curve {self.name} (y^2 != x^3 + ax + b mod p)")
-        if self.h != 1:
-            from mptool.algo.sm2 import ec
-
-            if ec.mul(self, self.n, (x, y)) is not None:
-                raise SM2Error(f"{what}: not in the subgroup of order n of curve {self.name}")
-        return (x, y)
-
     def check_private_key(self, d: object) -> int:
         """Return ``d`` if it is a valid private key, an integer in [1, n-2] (GB/T 32918.1 §6.1)."""
         if not isinstance(d, int) or isinstance(d, bool):
@@ -80,31 +56,6 @@ class Curve:
         if not 1 <= d <= self.n - 2:
             raise SM2Error(f"private key: must be in [1, n-2] for curve {self.name}")
         return d
-
-    def validate(self) -> "Curve":
-        """Check user-supplied domain parameters (GB/T 32918.1-2016 §5.2.2) or raise :class:`SM2Error`.
-
-        p an odd prime > 3, a, b, xG, yG in [0, p-1], 4a^3 + 27b^2 != 0 mod p, G on the curve,
-        n a prime with n*G = O, h >= 1 and n*h within the Hasse bound of p + 1.
-        """
-        from mptool.algo.sm2 import ec
-
-        p = self.p
-        if p <= 3 or not _probable_prime(p):
-            raise SM2Error(f"curve {self.name}: p must be an odd prime > 3")
-        if not all(0 <= v < p for v in (self.a, self.b, self.gx, self.gy)):
-            raise SM2Error(f"curve {self.name}: a, b, xG, yG must be in [0, p-1]")
-        if (4 * self.a**3 + 27 * self.b**2) % p == 0:
-            raise SM2Error(f"curve {self.name}: singular (4a^3 + 27b^2 = 0 mod p)")
-        if not self.contains(self.g):
-            raise SM2Error(f"curve {self.name}: G is not on the curve")
-        if self.n < 2 or not _probable_prime(self.n):
-            raise SM2Error(f"curve {self.name}: n must be a prime")
-        if self.h < 1 or abs(self.n * self.h - (p + 1)) > 2 * math.isqrt(p) + 2:
-            raise SM2Error(f"curve {self.name}: n*h is outside the Hasse bound |#E - (p+1)| <= 2*sqrt(p)")
-        if ec.mul(self, self.n, self.g) is not None:
-            raise SM2Error(f"curve {self.name}: n*G is not the point at infinity")
-        return self
 
     def sqrt(self, value: int) -> int | None:
         """A square root of ``value`` mod p, or None when there is none."""
@@ -119,7 +70,7 @@ class Curve:
         return _tonelli_shanks(value, p)
 
 
-def _probable_prime(value: int) -> bool:
+def probable_prime(value: int) -> bool:
     """Miller-Rabin with the first 20 prime bases (error < 4^-20 for adversarial input)."""
     bases = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71)
     if value < 2:

@@ -13,9 +13,11 @@ Speed-ups (all exact, verified in tests against affine double-and-add):
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
-from mptool.algo.sm2.curve import Curve, Point
+from mptool.algo.sm2.curve import Curve, Point, probable_prime
+from mptool.algo.sm2.errors import SM2Error
 
 Jacobian = tuple[int, int, int]
 _INFINITY: Jacobian = (1, 1, 0)
@@ -230,3 +232,48 @@ def add(curve: Curve, p1: Point | None, p2: Point | None) -> Point | None:
         return p1
     m3 = (curve.a + 3) % curve.p == 0
     return to_affine(_add_affine((p1[0], p1[1], 1), p2[0], p2[1], curve.p, curve.a, m3), curve.p)
+
+
+def check_point(curve: Curve, point: object, what: str = "point") -> Point:
+    """Return ``point`` as a validated affine point or raise :class:`SM2Error`.
+
+    Checks (GB/T 32918.1-2016 §6.2.1): a pair of integers, coordinates in [0, p-1],
+    on the curve; with a cofactor h > 1 also n*P = O. The point at infinity has no affine
+    form and is therefore never accepted.
+    """
+    if point is None:
+        raise SM2Error(f"{what}: the point at infinity is not allowed")
+    if not (isinstance(point, tuple) and len(point) == 2 and all(isinstance(c, int) for c in point)):
+        raise SM2Error(f"{what}: expected a pair of integers (x, y)")
+    x, y = point
+    if not (0 <= x < curve.p and 0 <= y < curve.p):
+        raise SM2Error(f"{what}: coordinates must be in [0, p-1] of curve {curve.name}")
+    if not curve.contains((x, y)):
+        raise SM2Error(f"{what}: not on curve {curve.name} (y^2 != x^3 + ax + b mod p)")
+    if curve.h != 1 and mul(curve, curve.n, (x, y)) is not None:
+        raise SM2Error(f"{what}: not in the subgroup of order n of curve {curve.name}")
+    return (x, y)
+
+
+def validate_curve(curve: Curve) -> Curve:
+    """Check user-supplied domain parameters (GB/T 32918.1-2016 §5.2.2) or raise :class:`SM2Error`.
+
+    p an odd prime > 3, a, b, xG, yG in [0, p-1], 4a^3 + 27b^2 != 0 mod p, G on the curve,
+    n a prime with n*G = O, h >= 1 and n*h within the Hasse bound of p + 1.
+    """
+    p = curve.p
+    if p <= 3 or not probable_prime(p):
+        raise SM2Error(f"curve {curve.name}: p must be an odd prime > 3")
+    if not all(0 <= v < p for v in (curve.a, curve.b, curve.gx, curve.gy)):
+        raise SM2Error(f"curve {curve.name}: a, b, xG, yG must be in [0, p-1]")
+    if (4 * curve.a**3 + 27 * curve.b**2) % p == 0:
+        raise SM2Error(f"curve {curve.name}: singular (4a^3 + 27b^2 = 0 mod p)")
+    if not curve.contains(curve.g):
+        raise SM2Error(f"curve {curve.name}: G is not on the curve")
+    if curve.n < 2 or not probable_prime(curve.n):
+        raise SM2Error(f"curve {curve.name}: n must be a prime")
+    if curve.h < 1 or abs(curve.n * curve.h - (p + 1)) > 2 * math.isqrt(p) + 2:
+        raise SM2Error(f"curve {curve.name}: n*h is outside the Hasse bound |#E - (p+1)| <= 2*sqrt(p)")
+    if mul(curve, curve.n, curve.g) is not None:
+        raise SM2Error(f"curve {curve.name}: n*G is not the point at infinity")
+    return curve

@@ -13,6 +13,7 @@ from pyasn1.codec.der import encoder as der_encoder
 from pyasn1.error import PyAsn1Error
 from pyasn1.type import namedtype, univ
 
+from mptool.algo.sm2 import ec
 from mptool.algo.sm2.curve import SM2P256V1, Curve, Point
 from mptool.algo.sm2.errors import SM2Error
 
@@ -62,7 +63,7 @@ def strict_der_decode(data: bytes, spec: univ.Sequence, what: str) -> univ.Seque
 
 def encode_public_key(point: Point, curve: Curve = SM2P256V1, compressed: bool = False) -> bytes:
     """04||X||Y, or 02/03||X when ``compressed`` (GB/T 32918.1-2016 §4.2.8)."""
-    x, y = curve.check_point(point, "public key")
+    x, y = ec.check_point(curve, point, "public key")
     size = curve.field_bytes
     if compressed:
         return bytes([2 | (y & 1)]) + x.to_bytes(size, "big")
@@ -101,7 +102,7 @@ def decode_public_key(data: bytes, curve: Curve = SM2P256V1) -> Point:
             f"or {2 * size} bytes X||Y, got {len(data)} bytes"
             + (f" starting with {data[0]:02x}" if data else "")
         )
-    return curve.check_point((x, y), "public key")
+    return ec.check_point(curve, (x, y), "public key")
 
 
 # ----------------------------------------------------------------------------- signatures

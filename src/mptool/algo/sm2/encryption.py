@@ -67,7 +67,7 @@ def encrypt(
     """
     if order not in ORDERS:
         raise SM2Error(f"order: expected one of {', '.join(ORDERS)}, got {order!r}")
-    point = curve.check_point(public_key, "public key")
+    point = ec.check_point(curve, public_key, "public key")
     message = bytes(plaintext)
     if not message:
         raise SM2Error("plaintext: must not be empty (GB/T 32918.4 §6.1 A5 rejects an all-zero t)")

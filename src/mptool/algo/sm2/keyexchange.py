@@ -123,8 +123,8 @@ def key_exchange(
         raise SM2Error("key length: must be a positive number of bytes")
     own_public = public_key_from_private(private_key, curve)
     _, own_ephemeral = ephemeral_key(ephemeral_private, curve)
-    peer_public = curve.check_point(peer_public_key, "peer public key")
-    peer_ephemeral = curve.check_point(peer_ephemeral_public, "peer ephemeral point")
+    peer_public = ec.check_point(curve, peer_public_key, "peer public key")
+    peer_ephemeral = ec.check_point(curve, peer_ephemeral_public, "peer ephemeral point")
     t = (private_key + x_bar(own_ephemeral[0], curve) * ephemeral_private) % curve.n
     combined = ec.add(curve, peer_public, ec.mul(curve, x_bar(peer_ephemeral[0], curve), peer_ephemeral))
     shared = None if combined is None else ec.mul(curve, curve.h * t, combined)

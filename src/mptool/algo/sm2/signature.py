@@ -18,7 +18,7 @@ def compute_za(public_key: Point, user_id: bytes = DEFAULT_USER_ID, curve: Curve
 
     ENTL is the bit length of the ID on two bytes, so an ID may have at most 8191 bytes.
     """
-    x, y = curve.check_point(public_key, "public key")
+    x, y = ec.check_point(curve, public_key, "public key")
     user_id = bytes(user_id)
     bits = 8 * len(user_id)
     if bits >= 1 << 16:
@@ -72,7 +72,7 @@ def verify_digest(public_key: Point, e: bytes, signature: tuple[int, int], *, cu
     Returns False for r or s outside [1, n-1], t = 0 or a mismatch; raises :class:`SM2Error`
     for a public key that is not a valid point.
     """
-    point = curve.check_point(public_key, "public key")
+    point = ec.check_point(curve, public_key, "public key")
     r, s = signature
     n = curve.n
     if not (isinstance(r, int) and isinstance(s, int) and 1 <= r < n and 1 <= s < n):
