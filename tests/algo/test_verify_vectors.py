@@ -38,6 +38,18 @@ def test_whole_bundled_set_passes() -> None:
     assert all(r["status"] == "pass" for r in data["results"])
     assert len(data["inputs"]) == len(loader.bundled_files())
     assert all(i["name"].startswith("mptool:vectors/algo/") for i in data["inputs"])
+    _docs_quote_the_measured_count(summary["vectors_run"])
+
+
+def _docs_quote_the_measured_count(run: int) -> None:
+    """The vector count in the docs is the generated figure (scripts/update_figures.py), not hand-written."""
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    figure = re.compile(r"<!-- figure:bundled-vectors -->([^<]*)<!-- /figure -->")
+    quoted = {name: figure.findall((root / name).read_text(encoding="utf-8")) for name in ("README.md", "docs/algo.md", "vectors/algo/SOURCES.md")}
+    assert all(quoted.values()), quoted
+    assert {value for values in quoted.values() for value in values} == {f"{run:,}"}, "run scripts/update_figures.py"
 
 
 def test_select_algorithm_and_mode() -> None:

@@ -24,8 +24,10 @@ class AuthenticationError(ValueError):
     """The tag of an authenticated mode does not verify."""
 
 
-def _xor(a: bytes, b: bytes) -> bytes:
-    return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(len(a), "big")
+def xor(a: bytes, b: bytes) -> bytes:
+    """a XOR b over their common length (the one XOR of byte strings in mptool)."""
+    n = min(len(a), len(b))
+    return (int.from_bytes(a[:n], "big") ^ int.from_bytes(b[:n], "big")).to_bytes(n, "big")
 
 
 # --------------------------------------------------------------------------- CFB1
@@ -63,7 +65,7 @@ def ctr(encrypt_block: BlockFn, block_size: int, iv: bytes, data: bytes) -> byte
     blocks = -(-len(data) // block_size)
     start, mod = int.from_bytes(iv, "big"), 1 << (8 * block_size)
     counters = b"".join(((start + i) % mod).to_bytes(block_size, "big") for i in range(blocks))
-    return _xor(data, encrypt_block(counters)[: len(data)]) if data else b""
+    return xor(data, encrypt_block(counters)[: len(data)]) if data else b""
 
 
 # --------------------------------------------------------------------------- CCM
@@ -96,7 +98,7 @@ def _ccm_format(nonce: bytes, aad: bytes, msg_len: int, tag_len: int) -> tuple[b
 def _cbc_mac(encrypt_block: BlockFn, data: bytes) -> bytes:
     state = bytes(16)
     for i in range(0, len(data), 16):
-        state = encrypt_block(_xor(state, data[i : i + 16]))
+        state = encrypt_block(xor(state, data[i : i + 16]))
     return state
 
 
@@ -113,8 +115,8 @@ def ccm_encrypt(encrypt_block: BlockFn, nonce: bytes, aad: bytes, plaintext: byt
     padded = plaintext + bytes(-len(plaintext) % 16)
     mac = _cbc_mac(encrypt_block, b0 + header + padded)
     stream = _ccm_keystream(encrypt_block, nonce, len(padded) // 16)
-    ciphertext = _xor(plaintext, stream[16 : 16 + len(plaintext)])
-    tag = _xor(mac[:tag_len], stream[:tag_len])
+    ciphertext = xor(plaintext, stream[16 : 16 + len(plaintext)])
+    tag = xor(mac[:tag_len], stream[:tag_len])
     return ciphertext, tag
 
 
@@ -123,7 +125,7 @@ def ccm_decrypt(encrypt_block: BlockFn, nonce: bytes, aad: bytes, ciphertext: by
     _ccm_format(nonce, aad, len(ciphertext), len(tag))
     blocks = -(-len(ciphertext) // 16)
     stream = _ccm_keystream(encrypt_block, nonce, blocks)
-    plaintext = _xor(ciphertext, stream[16 : 16 + len(ciphertext)])
+    plaintext = xor(ciphertext, stream[16 : 16 + len(ciphertext)])
     _, expected = ccm_encrypt(encrypt_block, nonce, aad, plaintext, len(tag))
     if not hmac.compare_digest(expected, tag):
         raise AuthenticationError("CCM tag does not verify")
@@ -210,11 +212,11 @@ def _gcm_core(encrypt_block: BlockFn, iv: bytes, aad: bytes, data: bytes, *, dec
     high, low = j0 >> 32 << 32, j0 & 0xFFFFFFFF
     counters = b"".join((high | ((low + i) & 0xFFFFFFFF)).to_bytes(16, "big") for i in range(blocks + 1))
     stream = encrypt_block(counters)
-    out = _xor(data, stream[16 : 16 + len(data)]) if data else b""
+    out = xor(data, stream[16 : 16 + len(data)]) if data else b""
     ciphertext = data if decrypt else out
     lengths = (8 * len(aad)).to_bytes(8, "big") + (8 * len(ciphertext)).to_bytes(8, "big")
     s = _ghash(h, _pad16(aad) + _pad16(ciphertext) + lengths)
-    tag = _xor(stream[:16], s.to_bytes(16, "big"))
+    tag = xor(stream[:16], s.to_bytes(16, "big"))
     return out, tag
 
 
@@ -261,9 +263,9 @@ def _tweaks(encrypt_block_k2: BlockFn, iv: bytes, count: int, convention: str) -
 
 
 def _xex(block_fn: BlockFn, blocks: list[bytes], tweaks: list[bytes]) -> list[bytes]:
-    masked = b"".join(_xor(b, t) for b, t in zip(blocks, tweaks))
+    masked = b"".join(xor(b, t) for b, t in zip(blocks, tweaks))
     done = block_fn(masked)
-    return [_xor(done[16 * i : 16 * i + 16], t) for i, t in enumerate(tweaks)]
+    return [xor(done[16 * i : 16 * i + 16], t) for i, t in enumerate(tweaks)]
 
 
 def _bits_to_int(data: bytes, nbits: int) -> int:

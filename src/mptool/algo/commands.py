@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mptool.algo import crosscheck, crosscheck_pycryptodome, crosscheck_pyx, evidence
+from mptool.algo import DEFAULT_SM2_USER_ID, crosscheck, crosscheck_pycryptodome, crosscheck_pyx, evidence
 from mptool.algo.values import parse_value
 from mptool.core.errors import InputError, UsageError
 from mptool.core.progress import DISABLED, Progress
@@ -174,7 +174,7 @@ def _user_id(builder: ReportBuilder, given: Mapping[str, Any]) -> bytes:
 def _sm2_verify(builder: ReportBuilder, given: Mapping[str, Any], values: dict[str, bytes], cross_check: bool) -> None:
     curve_name = SM2_CURVES[given.get("curve", "sm2p256v1")]
     user_id = _user_id(builder, given)
-    builder.parameters.update(curve=curve_name, user_id=user_id.hex(), user_id_source="--id" if given.get("id") else ("--id-hex" if given.get("id_hex") else "default 1234567812345678 (GB/T 35276-2017)"))
+    builder.parameters.update(curve=curve_name, user_id=user_id.hex(), user_id_source="--id" if given.get("id") else ("--id-hex" if given.get("id_hex") else f"default {DEFAULT_SM2_USER_ID.decode()} (GB/T 35276-2017)"))
     judgement = evidence.judge_sm2_verify(values["public_key"], values["message"], values["signature"], user_id, curve_name)
     builder.add(judgement.result(evidence.judge_sm2_verify.spec, "signature"))  # type: ignore[attr-defined]
     if cross_check and "signature_encoding" in judgement.measurements:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from importlib import metadata
 from typing import Any
 
+from mptool.algo.blockmodes import xor
 from mptool.algo import blockmodes
 from mptool.algo.evidence import CipherCase, split_tag
 from mptool.core.model import CheckResult, Finding, Severity, Status
@@ -71,26 +72,22 @@ def _sm4_blocks(key: bytes) -> tuple[blockmodes.BlockFn, blockmodes.BlockFn]:
     return (lambda d: run(gsm4.SM4_ENCRYPT, d)), (lambda d: run(gsm4.SM4_DECRYPT, d))
 
 
-def _xor(a: bytes, b: bytes) -> bytes:
-    return bytes(x ^ y for x, y in zip(a, b))
-
-
 def _chain(enc: blockmodes.BlockFn, mode: str, iv: bytes, data: bytes) -> bytes:
     """CBC/CFB128/OFB/CTR encryption over a block function (SP 800-38A §6)."""
     out, register_ = [], iv
     for i in range(0, len(data), 16):
         block = data[i : i + 16]
         if mode == "cbc":
-            register_ = enc(_xor(block, register_))
+            register_ = enc(xor(block, register_))
             out.append(register_)
         elif mode == "cfb":
-            register_ = _xor(block, enc(register_))
+            register_ = xor(block, enc(register_))
             out.append(register_)
         elif mode == "ofb":
             register_ = enc(register_)
-            out.append(_xor(block, register_))
+            out.append(xor(block, register_))
         else:  # ctr, full 128-bit big-endian counter as OpenSSL
-            out.append(_xor(block, enc(register_)))
+            out.append(xor(block, enc(register_)))
             register_ = ((int.from_bytes(register_, "big") + 1) % (1 << 128)).to_bytes(16, "big")
     return b"".join(out)
 

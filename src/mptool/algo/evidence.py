@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key, load_pem_public_key
 
+from mptool.algo.sm2.hashing import sm3
 from mptool.algo import ciphers
 from mptool.algo.kat import HASHES, Unsupported, hash_algorithm
 from mptool.algo.values import expect_length
@@ -46,17 +47,11 @@ class Judgement:
         return spec.result(Status.PASS if self.match else Status.FAIL, subject=subject, measurements=self.measurements, findings=findings)
 
 
-def _sm3(data: bytes) -> bytes:
-    h = hashes.Hash(hashes.SM3())
-    h.update(data)
-    return h.finalize()
-
-
 @check("algo.evidence.sm3", "SM3 digest of captured data", "GB/T 32905-2016 §5", {"algo.evidence.sm3.mismatch": MISMATCH})
 def judge_sm3(data: bytes, digest: bytes) -> Judgement:
     """Recompute SM3 over the data and compare it with the captured 32-byte digest."""
     expect_length("--digest", digest, (32,), "an SM3 digest")
-    computed = _sm3(data)
+    computed = sm3(data)
     match = _hmac.compare_digest(computed, digest)
     return Judgement(match, {"algorithm": "SM3", "data_bytes": len(data), "digest": computed.hex()}, "the SM3 digest of --data differs from --digest", digest.hex(), computed.hex())
 

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mptool.algo.blockmodes import xor
+
 BlockFn = Callable[[bytes], bytes]
-
-
-def _xor(a: bytes, b: bytes) -> bytes:
-    return bytes(x ^ y for x, y in zip(a, b))
 
 
 def _ivs(iv: bytes) -> list[bytes]:
@@ -38,10 +36,10 @@ def cbc_i(encrypt: BlockFn, decrypt: BlockFn, iv: bytes, data: bytes, *, decrypt
     for index in range(0, len(data), 8):
         block, lane = data[index : index + 8], (index // 8) % 3
         if decrypting:
-            out.append(_xor(decrypt(block), chains[lane]))
+            out.append(xor(decrypt(block), chains[lane]))
             chains[lane] = block
         else:
-            chains[lane] = encrypt(_xor(block, chains[lane]))
+            chains[lane] = encrypt(xor(block, chains[lane]))
             out.append(chains[lane])
     return b"".join(out)
 
@@ -52,7 +50,7 @@ def ofb_i(encrypt: BlockFn, iv: bytes, data: bytes) -> bytes:
     for index in range(0, len(data), 8):
         lane = (index // 8) % 3
         chains[lane] = encrypt(chains[lane])
-        out.append(_xor(data[index : index + 8], chains[lane]))
+        out.append(xor(data[index : index + 8], chains[lane]))
     return b"".join(out)
 
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 
+from mptool.algo.api import DEFAULT_USER_ID
 from mptool.core.model import CheckResult
 
-DEFAULT_SM2_ID = b"1234567812345678"
+DEFAULT_SM2_ID = DEFAULT_USER_ID
 PURPOSES = ("any", "server", "client", "codesign")
 
 

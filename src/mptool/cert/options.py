@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from mptool.algo.api import DEFAULT_USER_ID
 from mptool.core.errors import InputError
 
-DEFAULT_SM2_ID = b"1234567812345678"
+DEFAULT_SM2_ID = DEFAULT_USER_ID
 #: ENTL is a 16-bit bit length (GB/T 32918.2 §5.5): at most 8191 bytes of ID
 MAX_SM2_ID = 8191
 
@@ -25,7 +26,7 @@ def parse_at(value: str | None, now: _dt.datetime | None = None) -> _dt.datetime
 
 
 def parse_sm2_id(value: str | None) -> bytes:
-    """The SM2 user ID: text (UTF-8) or ``hex:…``; default ``1234567812345678`` (GM/T 0009)."""
+    """The SM2 user ID: text (UTF-8) or ``hex:…``; default the GM/T 0009 / GB/T 35276 user ID."""
     if value is None:
         return DEFAULT_SM2_ID
     if value.startswith("hex:"):

@@ -6,6 +6,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from mptool.algo.api import DEFAULT_USER_ID
 from mptool.cert.crl import Crl
 from mptool.cert.parse import Cert
 
@@ -32,7 +33,7 @@ class PathOptions:
     """Everything a validation depends on (all recorded in the evidence parameters)."""
 
     at: _dt.datetime
-    sm2_id: bytes = b"1234567812345678"
+    sm2_id: bytes = DEFAULT_USER_ID
     purpose: str = "any"
     peer_name: str | None = None
     cn_fallback: bool = True

@@ -17,6 +17,7 @@ from pyasn1.codec.der import decoder, encoder
 from pyasn1.type import univ, useful
 from pyasn1_modules import rfc5280
 
+from mptool.algo.api import DEFAULT_USER_ID
 from mptool.cert import oids
 from mptool.cert.parse import Cert
 
@@ -76,7 +77,7 @@ def resign(
     serial: int | None = None,
     not_before: _dt.datetime | None = None,
     not_after: _dt.datetime | None = None,
-    user_id: bytes = b"1234567812345678",
+    user_id: bytes = DEFAULT_USER_ID,
     basic_constraints: x509.BasicConstraints | None = None,
 ) -> bytes:
     """A DER certificate like ``template`` with the given names and keys, signed by ``issuer_key``."""
@@ -122,7 +123,7 @@ def sm2_crl(
     *,
     this_update: _dt.datetime,
     next_update: _dt.datetime,
-    user_id: bytes = b"1234567812345678",
+    user_id: bytes = DEFAULT_USER_ID,
 ) -> bytes:
     """A DER v2 CRL signed with SM2-with-SM3 by ``issuer_key`` (RFC 5280 §5.1)."""
     from mptool.algo.api import sm2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from mptool.algo import DEFAULT_SM2_USER_ID
 from mptool.cli.output import OutputOptions, evidence_options
 from mptool.core.errors import exit_code_epilog
 
@@ -56,7 +57,7 @@ _VALUE = "HEX|@FILE|b64:…"
 @click.option("--private-key", metavar=_VALUE, help="sm2-decrypt: the 32-byte private key d.")
 @click.option("--message", metavar=_VALUE, help="sm2-verify, rsa-verify: the signed message.")
 @click.option("--signature", metavar=_VALUE, help="sm2-verify: DER or raw r||s; rsa-verify: the signature.")
-@click.option("--id", "user_id", metavar="TEXT", help="sm2-verify: the signer's ID as text (default 1234567812345678).")
+@click.option("--id", "user_id", metavar="TEXT", help=f"sm2-verify: the signer's ID as text (default {DEFAULT_SM2_USER_ID.decode()}).")
 @click.option("--id-hex", metavar="HEX", help="sm2-verify: the signer's ID in hex.")
 @click.option("--curve", type=click.Choice(["sm2p256v1", "sm2-test"]), help="SM2 curve (default sm2p256v1; sm2-test is the GB/T 32918 example curve).")
 @click.option("--order", type=click.Choice(["auto", "c1c3c2", "c1c2c3", "asn1"]), help="sm2-decrypt: ciphertext encoding (default auto: try all).")
@@ -68,7 +69,7 @@ def verify(args: tuple[str, ...], vector_files: bool, algorithm: str | None, mod
     """Known-answer tests, or judge values captured from a system.
 
     \b
-    mptool algo verify                         every bundled vector (79,173)
+    mptool algo verify                         every bundled vector
     mptool algo verify --vectors FILE...       user vector files, format detected from content
     mptool algo verify sm3 --data HEX --digest HEX
     mptool algo verify hmac-sm3 --key HEX --data HEX --mac HEX

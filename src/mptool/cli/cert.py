@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 
+from mptool.algo import DEFAULT_SM2_USER_ID
 from mptool.cli.output import OutputOptions, evidence_options
 from mptool.core.errors import exit_code_epilog
 
 PURPOSES = ["any", "server", "client", "codesign"]
 PROFILES = ["root", "subca", "ee-sign", "ee-enc"]
-SM2_ID_HELP = "SM2 user ID for ZA (text, or hex:…); default 1234567812345678 (GM/T 0009)."
+SM2_ID_HELP = f"SM2 user ID for ZA (text, or hex:…); default {DEFAULT_SM2_USER_ID.decode()} (GM/T 0009)."
 
 
 @click.group(epilog=exit_code_epilog())

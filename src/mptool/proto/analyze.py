@@ -6,6 +6,7 @@ import datetime as _dt
 from collections.abc import Sequence
 from typing import Any
 
+from mptool.algo.api import DEFAULT_USER_ID
 from mptool.core.errors import InputError
 from mptool.core.inputs import open_input, read_input
 from mptool.core.model import CheckResult, Finding, Severity, Status
@@ -54,7 +55,7 @@ def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_p
             "trust_anchors": list(trust_paths),
             "certificate_checks": cert_checks,
             "certificate_validity_time": "time of the capture's first packet",
-            "sm2_user_id": "1234567812345678",
+            "sm2_user_id": DEFAULT_USER_ID.decode(),
             "esp_randomness_alpha": 0.001,
             "esp_randomness_skipped_iv_bytes": 16,
             "tcp_out_of_order_limit_bytes": 4 << 20,

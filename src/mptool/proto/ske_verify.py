@@ -8,7 +8,7 @@ What is signed (client_random ‖ server_random ‖ X):
   (RFC 8422 §5.4, RFC 5246 §7.4.3).
 
 SM2 signatures (TLCP, and sm2sig_sm3 in TLS 1.2) are checked with :mod:`mptool.algo.sm2`
-and the default user ID 1234567812345678 (GB/T 35276); RSA and ECDSA with ``cryptography``.
+and the default user ID of GB/T 35276 (``mptool.algo.DEFAULT_SM2_USER_ID``); RSA and ECDSA with ``cryptography``.
 """
 
 from __future__ import annotations

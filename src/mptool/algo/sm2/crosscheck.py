@@ -28,6 +28,7 @@ import secrets
 from importlib import metadata
 from typing import Any
 
+from mptool.algo.blockmodes import xor
 from mptool.algo.sm2.curve import SM2P256V1, Curve, Point
 from mptool.algo.sm2.encryption import Decrypted, ciphertext_candidates, decrypt_error, encode_ciphertext
 from mptool.algo.sm2.errors import SM2Error
@@ -180,7 +181,7 @@ def encrypt(
             break
         if k is not None:
             raise CrossCheckError("gmssl: KDF output is all zero for this k")
-    c2 = bytes(a ^ b for a, b in zip(plaintext, t))
+    c2 = xor(plaintext, t)
     c3 = _sm3(x2 + bytes(plaintext) + y2)
     return encode_ciphertext(c1, c3, c2, order=order, point_prefix=point_prefix, curve=curve)
 

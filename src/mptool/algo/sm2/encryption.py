@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from pyasn1.codec.der import encoder as der_encoder
 
+from mptool.algo.blockmodes import xor
 from mptool.algo.sm2 import ec
 from mptool.algo.sm2.curve import SM2P256V1, Curve, Point
 from mptool.algo.sm2.encoding import SM2Cipher, strict_der_decode
@@ -43,10 +44,6 @@ class Decrypted:
         if self.point_prefix is False:
             return f"{self.order}-no04"
         return self.order
-
-
-def _xor(a: bytes, b: bytes) -> bytes:
-    return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(len(a), "big")
 
 
 def encrypt(
@@ -89,7 +86,7 @@ def encrypt(
             break
         if k is not None:
             raise SM2Error("k: the KDF output t is all zero; choose another k (GB/T 32918.4 §6.1 A5)")
-    return encode_ciphertext(c1, sm3(x2, message, y2), _xor(message, t), order=order, point_prefix=point_prefix, curve=curve)
+    return encode_ciphertext(c1, sm3(x2, message, y2), xor(message, t), order=order, point_prefix=point_prefix, curve=curve)
 
 
 def encode_ciphertext(
@@ -223,7 +220,7 @@ def decrypt(d: int, ciphertext: bytes, *, order: str = "auto", curve: Curve = SM
         if not any(t):
             attempts.append((cand.name, "KDF output t is all zero"))
             continue
-        message = _xor(cand.c2, t)
+        message = xor(cand.c2, t)
         if hmac.compare_digest(sm3(x2, message, y2), cand.c3):
             return Decrypted(message, cand.order, cand.point_prefix)
         attempts.append((cand.name, "C3 mismatch"))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 
+from mptool.algo import DEFAULT_SM2_USER_ID
 from mptool.algo.sm2 import ec
 from mptool.algo.sm2.curve import SM2P256V1, Curve, Point
 from mptool.algo.sm2.errors import SM2Error
 from mptool.algo.sm2.hashing import sm3
 
 #: The default user ID of GB/T 35276-2017 §10 (also GM/T 0009-2012).
-DEFAULT_USER_ID = b"1234567812345678"
+DEFAULT_USER_ID = DEFAULT_SM2_USER_ID
 
 
 def compute_za(public_key: Point, user_id: bytes = DEFAULT_USER_ID, curve: Curve = SM2P256V1) -> bytes:

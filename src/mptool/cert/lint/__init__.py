@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from mptool.algo.api import DEFAULT_USER_ID
 from mptool.cert.lint import ext, sig
 from mptool.cert.lint import format as format_rules
 from mptool.cert.lint.base import LintContext, Rule, Verdict
@@ -47,7 +48,7 @@ def _result(r: Rule, ctx: LintContext, verdict: Verdict | None) -> CheckResult:
     return r.spec.result(status, subject=cert.source, measurements=measurements, findings=findings)
 
 
-def lint_certificate(cert: Cert, *, profile: str | None = None, sm2_id: bytes = b"1234567812345678") -> list[CheckResult]:
+def lint_certificate(cert: Cert, *, profile: str | None = None, sm2_id: bytes = DEFAULT_USER_ID) -> list[CheckResult]:
     """Every rule on one certificate, in rule order (format, extensions, signature)."""
     ctx = LintContext(cert, profile or detect_profile(cert), profile is not None, sm2_id)
     results = []
@@ -60,7 +61,7 @@ def lint_certificate(cert: Cert, *, profile: str | None = None, sm2_id: bytes = 
     return results
 
 
-def lint_certificates(certs: Iterable[Cert], *, profile: str | None = None, sm2_id: bytes = b"1234567812345678") -> list[CheckResult]:
+def lint_certificates(certs: Iterable[Cert], *, profile: str | None = None, sm2_id: bytes = DEFAULT_USER_ID) -> list[CheckResult]:
     """Lint several certificates, in input order."""
     results: list[CheckResult] = []
     for cert in certs:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mptool.algo.api import DEFAULT_USER_ID
 from mptool.core.errors import InputError
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.progress import Progress
@@ -125,7 +126,7 @@ def run_probe(builder: ReportBuilder, target: str, options: ProbeOptions, progre
         max_connections=options.max_connections,
         server_name=options.server_name,
         client_authentication=credentials is not None,
-        sm2_user_id="1234567812345678",
+        sm2_user_id=DEFAULT_USER_ID.decode(),
         trust_anchors=len(trust),
         tlcp_flavour=options.tlcp_flavour if "tlcp" in options.protocols else None,
         peer_name=_peer_name(host, options.server_name),

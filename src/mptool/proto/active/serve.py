@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pyasn1.codec.der import decoder, encoder
 from pyasn1_modules import rfc5280
 
+from mptool.algo.api import DEFAULT_USER_ID
 from mptool.core.errors import InputError
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.report import ReportBuilder
@@ -177,7 +178,7 @@ def serve(
         workers=options.workers,
         ecdhe_initiator=options.ecdhe_initiator,
         client_format=options.client_format,
-        sm2_user_id="1234567812345678",
+        sm2_user_id=DEFAULT_USER_ID.decode(),
     )
     stop = stop or threading.Event()
     try:

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from mptool.algo.api import sm3
 from mptool.proto.active.suites import TLCP_VERSION, TlcpSuite
 
 GCM_EXPLICIT = 8
@@ -65,11 +66,6 @@ def digest(data: bytes, algorithm: Any = hashes.SM3) -> bytes:
     h = hashes.Hash(algorithm())
     h.update(data)
     return h.finalize()
-
-
-def sm3(data: bytes) -> bytes:
-    """SM3 digest (GB/T 32905-2016) from ``cryptography``."""
-    return digest(data, hashes.SM3)
 
 
 def hmac_digest(key: bytes, data: bytes, algorithm: Any = hashes.SM3) -> bytes:
