@@ -26,6 +26,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "mptool.certs.checks",
     "mptool.protocols.checks",
     "mptool.protocols.active_checks",
+    "mptool.assess.checks",
 )
 
 DOMAINS: tuple[str, ...] = ("algo", "rng", "cert", "proto", "assess")
