@@ -14,6 +14,7 @@ DEMO_MODULES: dict[str, tuple[str, int]] = {
     "rng": ("mptool.randomness.demo", 4),
     "cert": ("mptool.certs.demo", 5),
     "proto": ("mptool.protocols.demo", 6),
+    "assess": ("mptool.assess.demo", 11),
 }
 
 

@@ -120,6 +120,23 @@ def aggregate(
         num, den = sums.get(ind.layer, (ZERO, ZERO))
         sums[ind.layer] = (num + w * value, den + w)
     layers: dict[str, Decimal | None] = {}
+    for layer, (num, den) in sums.items():
+        layers[layer] = rounded(num / den, rules.decimals["layer"]) if den > 0 else None
+    for _group, (_share, weights) in rules.groups.items():
+        for layer in weights:
+            layers.setdefault(layer, None)
+    groups, total, reason = combine_layers(rules, layers, all_na_group)
+    return layers, groups, total, reason
+
+
+def combine_layers(
+    rules: RuleSet, layers: Mapping[str, Decimal | None], all_na_group: str = "null"
+) -> tuple[dict[str, Decimal | None], Decimal | None, str]:
+    """Groups and the total from layer scores: Σ share · Σ W·S / Σ W over applicable layers.
+
+    A group whose layers are all None (不适用 or not judged) makes the total None
+    (``all_na_group: null``) or contributes 0 (``zero``).
+    """
     groups: dict[str, Decimal | None] = {}
     total = ZERO
     reasons: list[str] = []
@@ -127,26 +144,23 @@ def aggregate(
     for group, (share, weights) in rules.groups.items():
         num = den = ZERO
         for layer, weight in weights.items():
-            if layer in sums and sums[layer][1] > 0:
-                value = rounded(sums[layer][0] / sums[layer][1], rules.decimals["layer"])
-                layers[layer] = value
+            value = layers.get(layer)
+            if value is not None:
                 num += weight * value
                 den += weight
-            else:
-                layers[layer] = None
         if den == 0:
             groups[group] = None
             if all_na_group == "zero":
-                reasons.append(f"every {group} layer is 不适用: the group counts 0 (all_na_group: zero)")
+                reasons.append(f"no applicable {group} layer: the group counts 0 (all_na_group: zero)")
             else:
                 null_total = True
-                reasons.append(f"every {group} layer is 不适用: the rules define no total (all_na_group: null)")
+                reasons.append(f"no applicable {group} layer (all 不适用 or not judged): the rules define no total (all_na_group: null)")
             continue
         groups[group] = num / den
         total += share * num / den
     if null_total:
-        return layers, groups, None, "; ".join(reasons)
-    return layers, groups, rounded(total, rules.decimals["total"]), "; ".join(reasons)
+        return groups, None, "; ".join(reasons)
+    return groups, rounded(total, rules.decimals["total"]), "; ".join(reasons)
 
 
 def score(
