@@ -43,7 +43,7 @@ def test_checks_catalogue_json() -> None:
     assert ids == sorted(ids) and len(ids) == len(set(ids))
     for entry in catalogue:
         assert entry["title"] and entry["reference"] and entry["description"], entry["id"]
-        assert entry["domain"] in ("algo", "rng", "cert", "proto")
+        assert entry["domain"] in ("algo", "rng", "cert", "proto", "assess")
     text = run_cli(["checks"])
     assert "algo.digest.file" in text.stdout
 

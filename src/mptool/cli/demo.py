@@ -47,7 +47,10 @@ def demo(ctx: click.Context, directory: str) -> None:
                 raise
             table.add_row(group, f"not implemented yet (issue {issue})", "—", "not available", "", "")
             continue
-        for run in module.demo_runs():
+        prepare = getattr(module, "prepare", None)  # a group that builds on earlier evidence (assess)
+        if prepare is not None:
+            prepare(target)
+        for run in (module.demo_runs(target) if prepare is not None else module.demo_runs()):
             evidence_file = target / f"{run.name}.json"
             argv = [*run.argv, "-f", "json", "-o", str(evidence_file), "--quiet", "--no-progress"]
             code = cli.main(args=argv, prog_name="mptool", standalone_mode=False)

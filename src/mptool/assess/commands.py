@@ -1,0 +1,192 @@
+"""The operations behind ``mptool assess``: the only module the CLI calls.
+
+init → a commented case; add → evidence copied by SM3 and proposals derived; score → the
+evidence envelope with judgement/unit/layer/risk/total results and ``summary.assessment``;
+check → what is still missing; schema → the JSON Schema of the file format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mptool.assess.api import ScoredAssessment, score_case
+from mptool.assess.catalogue import catalogue
+from mptool.assess.fileio import write_text_atomic
+from mptool.assess.init import assessment_template
+from mptool.assess.model.loader import CASE_FILE, EVIDENCE_DIR, PROPOSALS_FILE, case_paths, evidence_problems, load_case
+from mptool.assess.results import completeness_results, score_results
+from mptool.core.errors import ExitCode, InputError, UsageError
+from mptool.core.inputs import read_input
+from mptool.core.model import InputRecord
+from mptool.core.report import FailOn, ReportBuilder
+
+MAX_EVIDENCE_BYTES = 256 * 1024 * 1024
+
+
+def init_case(directory: str, name: str, level: int) -> Path:
+    """Create a case directory with a commented ``assessment.yaml`` and an empty ``evidence/``."""
+    target = Path(directory)
+    if target.exists() and not target.is_dir():
+        raise InputError(directory, "exists and is not a directory")
+    if (target / CASE_FILE).exists():
+        raise InputError(str(target / CASE_FILE), "already exists: init never overwrites an assessment")
+    try:
+        (target / EVIDENCE_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(directory, f"cannot create: {exc.strerror or exc}") from None
+    write_text_atomic(target / CASE_FILE, assessment_template(name, level))
+    load_case(target)  # the template must be valid as is
+    return target / CASE_FILE
+
+
+@dataclass
+class AddReport:
+    """What ``assess add`` did."""
+
+    added: list[str]
+    known: list[str]
+    object_created: bool
+    proposals: list[dict[str, Any]]
+    candidates: list[dict[str, Any]]
+
+
+def add_evidence(directory: str, evidence: list[str], object_id: str, layer: str | None, name: str | None, indicators: list[str]) -> AddReport:
+    """Copy evidence into the case (by SM3), create the object if new, re-derive the proposals."""
+    from mptool.assess.proposals.derive import derive_case_proposals, read_evidence
+    from mptool.assess.proposals.store import PROPOSALS_SCHEMA, write_proposals
+    from mptool.assess.proposals.mapping import MAPPING_ID
+    from mptool.assess.rules.ruleset import rule_set
+    from mptool.assess.yamlio import round_trip
+
+    path, case_dir = case_paths(directory)
+    if case_dir is None:
+        raise UsageError(f"{directory}: assess add needs a case directory (made by mptool assess init)")
+    case = load_case(case_dir)
+    cat = catalogue()
+    level = case.data.system.level
+    for ind in indicators:
+        if ind not in cat.indicators or not cat.indicators[ind].applies_at(level):
+            raise UsageError(f"--indicator {ind}: not an indicator evaluated at level {level}")
+    objects = {o.id: o.layer for o in case.data.objects}
+    created = object_id not in objects
+    if created and layer is None:
+        raise UsageError(f"--object {object_id} is new: give --layer (physical|network|device|application) and --name")
+    if not created and layer is not None and layer != objects[object_id]:
+        raise UsageError(f"--object {object_id} is in layer {objects[object_id]}, not {layer}")
+    parsed: list[tuple[InputRecord, bytes, dict[str, Any], str]] = []
+    for item in evidence:
+        content, record = read_input(item, max_size=MAX_EVIDENCE_BYTES)
+        data = read_evidence(Path(item))
+        parsed.append((record, content, data, item))
+    yaml = round_trip()
+    doc = yaml.load(path.read_text(encoding="utf-8"))
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    def seq(key: str) -> CommentedSeq:
+        value = doc.get(key)
+        if not isinstance(value, CommentedSeq):
+            value = CommentedSeq()
+            doc[key] = value
+        value.fa.set_block_style()
+        return value
+
+    if created:
+        entry = CommentedMap([("id", object_id), ("layer", layer), ("name", name or object_id)])
+        entry.fa.set_flow_style()
+        seq("objects").append(entry)
+    known_entries = {e["sm3"]: e for e in seq("evidence")}
+    added, known = [], []
+    for record, content, data, source in parsed:
+        existing = known_entries.get(record.sm3)
+        if existing is not None:
+            known.append(source)
+            if object_id not in existing["objects"]:
+                existing["objects"].append(object_id)
+            for ind in indicators:
+                existing.setdefault("indicators", CommentedSeq())
+                if ind not in existing["indicators"]:
+                    existing["indicators"].append(ind)
+            continue
+        relative = f"{EVIDENCE_DIR}/{record.sm3[:16]}-{Path(source).name if source != '-' else 'stdin.json'}"
+        (case_dir / EVIDENCE_DIR).mkdir(exist_ok=True)
+        from mptool.assess.fileio import write_bytes_atomic
+
+        write_bytes_atomic(case_dir / relative, content)
+        entry = CommentedMap([
+            ("file", relative), ("sm3", record.sm3), ("sha256", record.sha256),
+            ("objects", _flow([object_id])), ("indicators", _flow(list(indicators))),
+            ("command", str(data.get("command", ""))), ("source", Path(source).name),
+        ])
+        seq("evidence").append(entry)
+        known_entries[record.sm3] = entry
+        added.append(source)
+    import io
+
+    buffer = io.StringIO()
+    yaml.dump(doc, buffer)
+    write_text_atomic(path, buffer.getvalue())
+    case = load_case(case_dir, verify_evidence=True)  # the edited file must still be valid
+    entries = []
+    for e in case.data.evidence:
+        entries.append({"sm3": e.sm3, "objects": e.objects, "indicators": e.indicators, "data": read_evidence(case_dir / e.file)})
+    derived = derive_case_proposals(entries, {o.id: o.layer for o in case.data.objects}, cat, level, rule_set(case.data.scoring.rule_set))
+    write_proposals(case_dir / PROPOSALS_FILE, {"schema": PROPOSALS_SCHEMA, "mapping": MAPPING_ID, **derived})
+    return AddReport(added, known, created, [p for p in derived["proposals"] if p["object"] == object_id],
+                     [c for c in derived["high_risk_candidates"] if c["object"] == object_id])
+
+
+def _flow(items: list[str]) -> Any:
+    from ruamel.yaml.comments import CommentedSeq
+
+    value = CommentedSeq(items)
+    value.fa.set_flow_style()
+    return value
+
+
+def _case_inputs(builder: ReportBuilder, target: str) -> None:
+    path, case_dir = case_paths(target)
+    files = [path]
+    if case_dir is not None and (case_dir / PROPOSALS_FILE).exists():
+        files.append(case_dir / PROPOSALS_FILE)
+    for file in files:
+        data, record = read_input(str(file))
+        builder.add_input(record)
+
+
+def score_command(target: str, builder: ReportBuilder, fail_on: FailOn, *, rule_set_id: str | None = None, all_na_group: str | None = None) -> tuple[ScoredAssessment, ExitCode]:
+    """Score a case into ``builder``; the exit code is 1 when the conclusion is 不符合."""
+    scored = score_case(target, rule_set_id=rule_set_id, all_na_group=all_na_group)
+    _case_inputs(builder, target)
+    base = scored.case.directory or scored.case.path.parent
+    for entry in scored.case.data.evidence:
+        data, record = read_input(str(base / entry.file))
+        builder.add_input(record)
+    builder.parameters.update(scored.parameters())
+    builder.extend(score_results(scored))
+    builder.summary_extra["assessment"] = scored.summary()
+    conclusion = scored.conclusion
+    if fail_on is FailOn.NEVER:
+        code = ExitCode.OK
+    elif fail_on is FailOn.WARN:
+        code = ExitCode.FINDINGS if conclusion != "符合" else ExitCode.OK
+    else:
+        code = ExitCode.FINDINGS if conclusion == "不符合" else ExitCode.OK
+    return scored, code
+
+
+def check_command(target: str, builder: ReportBuilder) -> None:
+    """Validate a case and list what is missing (results ``assess.completeness``)."""
+    case = load_case(target, verify_evidence=False)
+    _case_inputs(builder, target)
+    builder.parameters.update({"level": case.data.system.level, "rule_set": case.data.scoring.rule_set})
+    builder.extend(completeness_results(case, evidence_problems(case)))
+
+
+def schema_text() -> str:
+    """The committed JSON Schema of the assessment file."""
+    from mptool.assess.model.schema import committed_schema_text
+
+    return committed_schema_text()
+
