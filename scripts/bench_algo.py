@@ -21,7 +21,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from mptool.algo import commands, kat, verify
+from mptool.algo import commands
+from mptool.algo.vectors import handlers as kat
+from mptool.algo.checks import kat as verify
 from mptool.algo.vectors import loader
 from mptool.core.report import ReportBuilder
 
@@ -64,8 +66,8 @@ def per_group() -> dict[str, tuple[int, float]]:
 
 def evidence_forms(repeat: int) -> dict[str, float]:
     """Seconds for each evidence form on 1 MiB of data (values passed as hex, as on the CLI)."""
-    from mptool.algo import ciphers
-    from mptool.algo.evidence import _sm3
+    from mptool.algo.primitives import ciphers
+    from mptool.algo.checks.evidence import _sm3
 
     data = os.urandom(1 << 20)
     key, iv = bytes(range(16)), bytes(12)

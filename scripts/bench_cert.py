@@ -18,10 +18,10 @@ from pathlib import Path
 
 from cryptography import x509
 
-from mptool.cert.chain import path_results
-from mptool.cert.loader import load_files
-from mptool.cert.parse import parse_certificate
-from mptool.cert.path import PathOptions
+from mptool.cert.checks.chain import path_results
+from mptool.cert.x509.loader import load_files
+from mptool.cert.x509.parse import parse_certificate
+from mptool.cert.path.build import PathOptions
 from mptool.cert.synth import resign, sm2_chain, sm2_key
 from mptool.data import data_path
 

@@ -160,7 +160,7 @@ def split_dft_check(path: Path) -> str:
     """The bounded-memory split DFT against one direct FFT (≈ 1.7 GB) on the first 10^8 bits."""
     import math
 
-    from mptool.rng.correlation import DFT_THRESHOLD_FACTOR
+    from mptool.rng.checks.correlation import DFT_THRESHOLD_FACTOR
     from mptool.rng.spectrum import count_below
 
     bits = np.unpackbits(np.fromfile(path, dtype=np.uint8, count=12_500_000))

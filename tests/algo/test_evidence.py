@@ -11,7 +11,7 @@ import pytest
 from algo_support import VECTORS, gm_entry
 
 from conftest import run_cli
-from mptool.algo import crosscheck_pyx
+from mptool.algo.checks import crosscheck_pyx
 
 SM3_A1 = gm_entry("sm3", "gbt32905-A1")
 HMAC = gm_entry("hmac_sm3", "gmt0042-D3-1")
@@ -148,7 +148,7 @@ def test_cipher_malformed_inputs() -> None:
 
 
 def test_pkcs7_padding_default_for_cbc() -> None:
-    from mptool.algo import ciphers
+    from mptool.algo.primitives import ciphers
 
     key, iv, pt = bytes(range(16)), bytes(16), b"a database row"
     ct, _ = ciphers.encrypt("sm4", "cbc", key, ciphers.pad(pt, 16, "pkcs7"), iv=iv)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 
-from mptool.algo import kat
+from mptool.algo.vectors import handlers as kat
 from mptool.algo.vectors import loader
 from mptool.algo.vectors.model import VALID, Vector
 

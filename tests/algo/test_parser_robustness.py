@@ -10,7 +10,7 @@ from algo_support import VECTORS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mptool.algo import kat
+from mptool.algo.vectors import handlers as kat
 from mptool.algo.vectors import loader
 from mptool.algo.vectors.cavp import VectorFormatError
 

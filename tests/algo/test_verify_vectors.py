@@ -9,7 +9,7 @@ import pytest
 from algo_support import VECTORS
 
 from conftest import DATA, run_cli
-from mptool.algo import kat
+from mptool.algo.vectors import handlers as kat
 from mptool.algo.vectors import loader
 from mptool.algo.vectors.model import VALID, Vector
 

@@ -15,7 +15,8 @@ import pytest
 from algo_support import VECTORS
 
 from conftest import run_cli
-from mptool.algo import kat, verify
+from mptool.algo.vectors import handlers as kat
+from mptool.algo.checks import kat as verify
 from mptool.algo.vectors import loader
 from mptool.algo.vectors.model import ACCEPTABLE, INVALID, VALID
 

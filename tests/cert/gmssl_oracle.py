@@ -10,7 +10,7 @@ from gmssl import sm3 as gm_sm3
 from pyasn1.codec.der import decoder
 from pyasn1_modules import rfc3279
 
-from mptool.cert.parse import Cert
+from mptool.cert.x509.parse import Cert
 
 # GB/T 32918.5-2017 recommended curve parameters (also in cert-rules.md §4)
 A = "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC"

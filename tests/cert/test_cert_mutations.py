@@ -15,9 +15,9 @@ from cert_helpers import cert_path, cli_json, failing_checks, results_by_check
 from cryptography import x509
 from gmssl_oracle import gmssl_verify
 
-from mptool.cert.der import read_tlv
-from mptool.cert.loader import load_files
-from mptool.cert.parse import Cert, parse_certificate
+from mptool.cert.x509.der import read_tlv
+from mptool.cert.x509.loader import load_files
+from mptool.cert.x509.parse import Cert, parse_certificate
 from mptool.cert.synth import resign, sm2_chain, sm2_key
 
 TS = "sm2/tlcp/tongsuo/"

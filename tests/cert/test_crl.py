@@ -16,8 +16,8 @@ from pyasn1.codec.der import decoder
 from pyasn1_modules import rfc3279
 from gmssl_oracle import A, B, GX, GY
 
-from mptool.cert.der import slice_signed
-from mptool.cert.loader import load_files
+from mptool.cert.x509.der import slice_signed
+from mptool.cert.x509.loader import load_files
 from mptool.cert.synth import resign, sm2_crl, sm2_key
 
 AT = "2026-11-27T00:00:00Z"

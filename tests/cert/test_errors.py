@@ -6,7 +6,7 @@ import pytest
 from cert_helpers import cert_path
 from conftest import run_cli
 
-import mptool.cert.path as path_module
+import mptool.cert.path.build as path_module
 from mptool.cert import lint
 
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from cryptography import x509
 
-from mptool.cert.names import CertNames, constraint_violations, dns_matches
+from mptool.cert.x509.names import CertNames, constraint_violations, dns_matches
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from mptool.cert.parse import Cert, parse_certificate
-from mptool.cert.path import PathOptions, find_path
+from mptool.cert.x509.parse import Cert, parse_certificate
+from mptool.cert.path.build import PathOptions, find_path
 
 T0 = _dt.datetime(2024, 1, 1, tzinfo=_dt.timezone.utc)
 

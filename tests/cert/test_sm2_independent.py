@@ -11,9 +11,9 @@ import pytest
 from cert_helpers import cert_path
 from gmssl_oracle import gmssl_verify
 
-from mptool.cert.loader import load_files
-from mptool.cert.parse import Cert
-from mptool.cert.signature import verify_certificate
+from mptool.cert.x509.loader import load_files
+from mptool.cert.x509.parse import Cert
+from mptool.cert.x509.signature import verify_certificate
 
 PAIRS = [
     ("sm2/realworld/nrcac-rootca.pem", "sm2/realworld/nrcac-rootca.pem"),

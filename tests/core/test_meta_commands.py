@@ -122,3 +122,14 @@ def test_domains_import_each_other_only_through_api() -> None:
         assert (SRC / domain / "api.py").is_file() or not any(
             name.startswith(f"mptool.{domain}.") for other in DOMAINS if other != domain for path in (SRC / other).rglob("*.py") for name in _mptool_imports(path)
         ), f"{domain} is imported by another domain but has no api.py"
+
+
+def test_cli_calls_only_the_domains_commands() -> None:
+    """cli/<group>.py reaches a domain through ``mptool.<domain>.commands`` only (and its constants)."""
+    from mptool.core.registry import DOMAINS
+
+    for path in (SRC / "cli").glob("*.py"):
+        for name in _mptool_imports(path):
+            parts = name.split(".")
+            if len(parts) > 2 and parts[1] in DOMAINS:
+                assert parts[2] == "commands" or parts[2].isupper(), f"{path}: imports {name} (use mptool.{parts[1]}.commands)"

@@ -12,14 +12,14 @@ from hypothesis.extra.numpy import arrays
 from rng_testdata import data_e
 
 from mptool.rng.battery import evaluate
-from mptool.rng.correlation import DFT_THRESHOLD_FACTOR
-from mptool.rng.linear_complexity import linear_complexities
+from mptool.rng.checks.correlation import DFT_THRESHOLD_FACTOR
+from mptool.rng.checks.linear_complexity import linear_complexities
 from mptool.rng.params import VARIANTS, resolve
-from mptool.rng.rank import gf2_ranks
-from mptool.rng.runs import _longest_per_block
+from mptool.rng.checks.rank import gf2_ranks
+from mptool.rng.checks.runs import _longest_per_block
 from mptool.rng.sequence import BitSequence
 from mptool.rng.spectrum import count_below
-from mptool.rng.universal import distances
+from mptool.rng.checks.universal import distances
 
 bit_arrays = st.integers(min_value=1, max_value=4096).flatmap(lambda n: arrays(np.uint8, n, elements=st.integers(0, 1)))
 

@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as _hmac
 
 from mptool.algo import sm2
-from mptool.algo.ciphers import CIPHERS, MODES, AuthenticationError, decrypt, encrypt, pad, unpad
-from mptool.algo.identify import Match
-from mptool.algo.identify import search as identify
+from mptool.algo.primitives.ciphers import CIPHERS, MODES, AuthenticationError, decrypt, encrypt, pad, unpad
+from mptool.algo.checks.identify import Match
+from mptool.algo.checks.identify import search as identify
 from mptool.algo.sm2 import DEFAULT_USER_ID, SM2P256V1, SM2DecryptError, SM2Error, compute_za, sm3
 from mptool.algo.sm2.encoding import SM2Cipher, strict_der_decode
 

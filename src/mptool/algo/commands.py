@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mptool.algo import DEFAULT_SM2_USER_ID, crosscheck, crosscheck_pycryptodome, crosscheck_pyx, evidence
-from mptool.algo.values import parse_value
+from mptool.algo import DEFAULT_SM2_USER_ID
+from mptool.algo.checks import crosscheck, crosscheck_pycryptodome, crosscheck_pyx, evidence
+from mptool.algo.checks.digest import digest_files
+from mptool.algo.primitives.values import parse_value
 from mptool.core.errors import InputError, UsageError
 from mptool.core.progress import DISABLED, Progress
 from mptool.core.report import ReportBuilder
@@ -123,7 +125,7 @@ def _second_opinion(subject: str, primary: Any, compute: Any, size: int) -> Any:
 
 
 def _cipher_form(builder: ReportBuilder, form: str, given: Mapping[str, Any], values: dict[str, bytes], cross_check: bool) -> None:
-    from mptool.algo import ciphers
+    from mptool.algo.primitives import ciphers
 
     mode = ciphers.normalise_mode(given["mode"])
     if mode not in ciphers.MODES or mode == "cfb1":
@@ -238,7 +240,7 @@ _FORM_HANDLERS = {
 
 def verify_vectors(builder: ReportBuilder, files: Sequence[str], *, algorithm: str | None, mode: str | None, jobs: int | None, progress: Progress = DISABLED) -> None:
     """``algo verify`` without a form: the bundled set, or the given vector files."""
-    from mptool.algo import verify
+    from mptool.algo.checks import kat as verify
 
     sources = verify.user_sources(builder, files) if files else verify.bundled_sources(builder, algorithm)
     builder.parameters["vector_set"] = "files" if files else "bundled"
@@ -247,7 +249,7 @@ def verify_vectors(builder: ReportBuilder, files: Sequence[str], *, algorithm: s
 
 def run_identify(builder: ReportBuilder, options: Mapping[str, str | None]) -> None:
     """``algo identify``: decode the values and search."""
-    from mptool.algo.identify import identify
+    from mptool.algo.checks.identify import identify
 
     values = {k: parse_value(flag(k), v, builder, allow_empty=k in EMPTY_OK) for k, v in options.items() if v is not None}
     identify(builder, values["key"], values["plaintext"], values["ciphertext"], values.get("iv"), values.get("aad", b""), values.get("tag"))

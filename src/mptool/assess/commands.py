@@ -16,6 +16,7 @@ from mptool.assess.catalogue import catalogue
 from mptool.assess.fileio import write_text_atomic
 from mptool.assess.init import assessment_template
 from mptool.assess.model.loader import CASE_FILE, EVIDENCE_DIR, PROPOSALS_FILE, case_paths, evidence_problems, load_case
+from mptool.assess.render import render_text
 from mptool.assess.results import completeness_results, score_results
 from mptool.core.errors import ExitCode, InputError, UsageError
 from mptool.core.inputs import read_input

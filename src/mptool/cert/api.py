@@ -48,7 +48,7 @@ def check_certificates(
     Certificates that cannot be parsed raise :class:`mptool.core.errors.InputError` whose
     source is ``f"{subject}[i]"``.
     """
-    from mptool.cert.service import check_der_certificates
+    from mptool.cert.commands import check_der_certificates
 
     return check_der_certificates(
         der_list, sm2_id=sm2_id, at=at, purpose=purpose, trust=trust, peer_name=peer_name, subject=subject, lint=lint
@@ -68,6 +68,6 @@ def check_tlcp_pair(
     CERT-EXT-006 (encryption), both within their validity at ``at`` (default now, UTC).
     Returns one ``cert.pair.tlcp`` result whose findings say which condition failed.
     """
-    from mptool.cert.pair import check_pair_der
+    from mptool.cert.checks.pair import check_pair_der
 
     return check_pair_der(sign_der, enc_der, at=at, subject=subject)

@@ -18,8 +18,8 @@ from pyasn1.type import univ, useful
 from pyasn1_modules import rfc5280
 
 from mptool.algo.api import DEFAULT_USER_ID
-from mptool.cert import oids
-from mptool.cert.parse import Cert
+from mptool.cert.x509 import oids
+from mptool.cert.x509.parse import Cert
 
 
 @dataclass(frozen=True)

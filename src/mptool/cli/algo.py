@@ -24,7 +24,7 @@ def digest(files: tuple[str, ...], expected: str | None, out: OutputOptions) -> 
     With --expect, the digest is compared with the expected value (SM3 or SHA-256,
     told apart by which one matches; a mismatch of both is a failure).
     """
-    from mptool.algo.digest import digest_files
+    from mptool.algo.commands import digest_files
 
     if expected is not None and len(files) != 1:
         raise click.UsageError("--expect takes exactly one FILE")

@@ -67,8 +67,7 @@ def score(target: str, lang: str, rule_set: str | None, all_na_group: str | None
 
     Exit 1 when the conclusion is 不符合 (--fail-on warn: when it is not 符合).
     """
-    from mptool.assess.commands import score_command
-    from mptool.assess.render import render_text
+    from mptool.assess.commands import render_text, score_command
     from mptool.render.json import dumps
 
     builder = out.builder()

@@ -31,7 +31,7 @@ def lint(certs: tuple[str, ...], profile: str | None, sm2_id: str | None, out: O
 
     Example: mptool cert lint server_sign.pem --profile ee-sign -f json
     """
-    from mptool.cert.service import run_lint
+    from mptool.cert.commands import run_lint
 
     builder = out.builder()
     run_lint(builder, certs, profile=profile, sm2_id_text=sm2_id, progress=out.progress)
@@ -57,7 +57,7 @@ def chain(leaf: str, intermediates: tuple[str, ...], trust: tuple[str, ...], at:
 
     Example: mptool cert chain server_sign.pem --intermediates sub-ca.pem --trust root-ca.pem --at 2026-01-01T00:00:00Z
     """
-    from mptool.cert.service import run_chain
+    from mptool.cert.commands import run_chain
 
     builder = out.builder()
     _require_pinned_time(out, at)
@@ -75,7 +75,7 @@ def pair(sign: str, enc: str, at: str | None, out: OutputOptions) -> None:
 
     Example: mptool cert pair server_sign.pem server_enc.pem
     """
-    from mptool.cert.service import run_pair
+    from mptool.cert.commands import run_pair
 
     builder = out.builder()
     _require_pinned_time(out, at)
@@ -99,7 +99,7 @@ def limbo(ctx: click.Context, suite: str, output: str, evidence: str | None, sm2
 
     Example: mptool cert limbo limbo.json -o results.json --evidence limbo-evidence.json
     """
-    from mptool.cert.service import run_limbo
+    from mptool.cert.commands import run_limbo
     from mptool.cli.output import OutputOptions, command_name, raw_arguments, write_atomic
     from mptool.core.report import FailOn, ReportBuilder
 

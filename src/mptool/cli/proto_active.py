@@ -67,7 +67,7 @@ def probe(
     Without a protocol option, --tlcp and --tls are probed. Every probe is bounded by
     --timeout per connection, --time-limit overall and --max-connections.
     """
-    from mptool.proto.active.probe import ProbeOptions, run_probe
+    from mptool.proto.commands import ProbeOptions, run_probe
 
     protocols = tuple(name for name, on in (("tlcp", tlcp), ("tls", tls), ("rfc8998", rfc8998), ("ike", ike)) if on) or ("tlcp", "tls")
     if ike and len(protocols) > 1:
@@ -139,7 +139,8 @@ def serve(
     import signal
     import threading
 
-    from mptool.proto.active.serve import ServeOptions, parse_suites, serve as run_serve
+    from mptool.proto.commands import ServeOptions, parse_suites
+    from mptool.proto.commands import serve as run_serve
 
     options = ServeOptions(
         host=host,

@@ -26,7 +26,7 @@ def analyze(captures: tuple[str, ...], trust: tuple[str, ...], no_cert_checks: b
 
     Example: mptool proto analyze tlcp.pcap --trust root.pem -f json -o evidence.json
     """
-    from mptool.proto.analyze import analyze_captures
+    from mptool.proto.commands import analyze_captures
 
     builder = out.builder()
     analyze_captures(builder, captures, trust_paths=trust, cert_checks=not no_cert_checks, progress=out.progress)

@@ -37,7 +37,7 @@ def test(source: str, input_format: str, bits: int | None, count: int | None, pa
     sequences also records the pass count against the threshold computed from the set size
     and the uniformity P_T of the Q-values (clause 6). The run passes when every item does.
     """
-    from mptool.rng.suite import RunOptions, run_suite
+    from mptool.rng.commands import RunOptions, run_suite
 
     builder = out.builder()
     options = RunOptions(source, input_format, bits, count, params, profile, jobs)

@@ -15,7 +15,7 @@ import numpy as np
 from mptool.core.model import CheckResult
 from mptool.core.report import ReportBuilder
 from mptool.rng.battery import evaluate
-from mptool.rng.frequency import monobit, poker
+from mptool.rng.checks.frequency import monobit, poker
 from mptool.rng.params import resolve
 from mptool.rng.sequence import BitSequence
 from mptool.rng.suite import _add_results

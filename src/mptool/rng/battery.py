@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from mptool.rng import correlation, frequency, linear_complexity, rank, runs, universal
+from mptool.rng.checks import correlation, frequency, linear_complexity, rank, runs, universal
 from mptool.rng.params import VARIANTS
 from mptool.rng.pvalues import Outcome
 from mptool.rng.sequence import CHUNK, BitSequence, NotApplicable

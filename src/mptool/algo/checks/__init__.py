@@ -1,18 +1,18 @@
 """Every check of the algo domain, in one table.
 
-``algo.kat.*`` (known-answer vectors, :mod:`mptool.algo.verify`), ``algo.evidence.*`` (values from a
-system, :mod:`mptool.algo.evidence`), ``algo.crosscheck.*`` (independent implementations),
+``algo.kat.*`` (known-answer vectors, :mod:`.kat` over the engines of :mod:`mptool.algo.vectors`), ``algo.evidence.*`` (values from a
+system, :mod:`mptool.algo.checks.evidence`), ``algo.crosscheck.*`` (independent implementations),
 ``algo.identify.match`` and ``algo.digest.file``. Each spec declares its finding codes.
 """
 
 from __future__ import annotations
 
-from mptool.algo import crosscheck, crosscheck_pycryptodome, crosscheck_pyx, digest, evidence, identify, verify
+from mptool.algo.checks import crosscheck, crosscheck_pycryptodome, crosscheck_pyx, digest, evidence, identify, kat
 from mptool.core.registry import CheckSpec
 
 CHECKS: tuple[CheckSpec, ...] = (
-    *verify.KAT_SPECS.values(),
-    verify.FILE_SPEC,
+    *kat.KAT_SPECS.values(),
+    kat.FILE_SPEC,
     evidence.judge_sm3.spec,  # type: ignore[attr-defined]
     evidence.judge_hmac_sm3.spec,  # type: ignore[attr-defined]
     evidence.judge_cipher.spec,  # type: ignore[attr-defined]

@@ -28,7 +28,7 @@ import secrets
 from importlib import metadata
 from typing import Any
 
-from mptool.algo.blockmodes import xor
+from mptool.algo.primitives.blockmodes import xor
 from mptool.algo.sm2.curve import SM2P256V1, Curve, Point
 from mptool.algo.sm2.encryption import Decrypted, ciphertext_candidates, decrypt_error, encode_ciphertext
 from mptool.algo.sm2.errors import SM2Error

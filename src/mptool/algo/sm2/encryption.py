@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pyasn1.codec.der import encoder as der_encoder
 
-from mptool.algo.blockmodes import xor
+from mptool.algo.primitives.blockmodes import xor
 from mptool.algo.sm2 import ec
 from mptool.algo.sm2.curve import SM2P256V1, Curve, Point
 from mptool.algo.sm2.encoding import SM2Cipher, strict_der_decode

@@ -45,7 +45,7 @@ _TDES_MODES = {
     "CFB8": "cfb8",
     "CFB64": "cfb",
     "OFB": "ofb",
-    # ANSI X9.52 interleaved / pipelined variants (mptool.algo.tdes_interleaved)
+    # ANSI X9.52 interleaved / pipelined variants (mptool.algo.primitives.tdes_interleaved)
     "CBCI": "cbc-i",
     "OFBI": "ofb-i",
     "CFBP1": "cfb1-p",

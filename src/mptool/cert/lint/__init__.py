@@ -15,8 +15,8 @@ from mptool.algo.api import DEFAULT_USER_ID
 from mptool.cert.lint import ext, sig
 from mptool.cert.lint import format as format_rules
 from mptool.cert.lint.base import LintContext, Rule, Verdict
-from mptool.cert.parse import Cert
-from mptool.cert.profiles import detect_profile
+from mptool.cert.x509.parse import Cert
+from mptool.cert.x509.profiles import detect_profile
 from mptool.core.model import CheckResult, Finding, Severity, Status
 
 __all__ = ["RULES", "LintContext", "Rule", "Verdict", "lint_certificate", "lint_certificates"]

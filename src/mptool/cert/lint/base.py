@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mptool.cert.parse import Cert
+from mptool.cert.x509.parse import Cert
 from mptool.core.model import Severity
 from mptool.core.registry import CheckSpec, check
 

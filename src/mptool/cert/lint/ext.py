@@ -7,10 +7,10 @@ import hashlib
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from mptool.cert import oids
-from mptool.cert.extensions import is_gmt0015_private
+from mptool.cert.x509 import oids
+from mptool.cert.x509.extensions import is_gmt0015_private
 from mptool.cert.lint.base import LintContext, Verdict, rule
-from mptool.cert.profiles import ENCIPHER_BITS, EDITIONS, key_usage_bits
+from mptool.cert.x509.profiles import ENCIPHER_BITS, EDITIONS, key_usage_bits
 
 CA = ("root", "subca")
 EE = ("ee-sign", "ee-enc")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mptool.cert import oids
+from mptool.cert.x509 import oids
 from mptool.cert.lint.base import LintContext, Verdict, rule
 
 GMT = "GM/T 0015-2012 and GM/T 0015-2023 (数字证书格式); GB/T 20518-2018"
@@ -243,7 +243,7 @@ def unique_ids(ctx: LintContext) -> Verdict:
 def extensions(ctx: LintContext) -> Verdict:
     """Each extension OID may appear once; a critical extension the checker does not recognise
     means the certificate must be rejected; cryptography must be able to parse every extension."""
-    from mptool.cert.extensions import KNOWN_EXTENSIONS
+    from mptool.cert.x509.extensions import KNOWN_EXTENSIONS
 
     v = Verdict(measurements={"extensions": [oid for oid, _c, _v in ctx.cert.raw_extensions]})
     seen: set[str] = set()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from mptool.cert import oids
+from mptool.cert.x509 import oids
 from mptool.cert.lint.base import LintContext, Verdict, rule
-from mptool.cert.signature import SignatureVerdict, decode_sm2_signature, verify_certificate
+from mptool.cert.x509.signature import SignatureVerdict, decode_sm2_signature, verify_certificate
 
 SIG_SOURCE = "GB/T 32918.2-2016 §7 (verification); GM/T 0009-2012 §8 (ZA, default ID); GM/T 0015-2012 and GM/T 0015-2023"
 ERROR_RULES = {"CERT-SIG-002", "CERT-SIG-003", "CERT-SIG-008", "CERT-FMT-006", "CERT-FMT-010"}

@@ -7,7 +7,7 @@ share the finding codes of :data:`mptool.rng.findings.GMT0005_FINDINGS`.
 from __future__ import annotations
 
 from mptool.core.registry import CheckSpec
-from mptool.rng import correlation, frequency, linear_complexity, rank, runs, universal
+from mptool.rng.checks import correlation, frequency, linear_complexity, rank, runs, universal
 
 CHECKS: tuple[CheckSpec, ...] = tuple(
     test.spec  # type: ignore[attr-defined]

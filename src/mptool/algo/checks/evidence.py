@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key, load_pem_public_key
 
 from mptool.algo.sm2.hashing import sm3
-from mptool.algo import ciphers
-from mptool.algo.kat import HASHES, Unsupported, hash_algorithm
-from mptool.algo.values import expect_length
+from mptool.algo.primitives import ciphers
+from mptool.algo.vectors.handlers import HASHES, Unsupported, hash_algorithm
+from mptool.algo.primitives.values import expect_length
 from mptool.core.errors import InputError
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.registry import check

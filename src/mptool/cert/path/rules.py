@@ -7,11 +7,11 @@ from typing import Any
 
 from cryptography import x509
 
-from mptool.cert import oids
-from mptool.cert.names import cert_names, constraint_violations, peer_name_matches
-from mptool.cert.parse import Cert
-from mptool.cert.path_model import Candidate, Issue, PathOptions
-from mptool.cert.signature import verify_certificate
+from mptool.cert.x509 import oids
+from mptool.cert.x509.names import cert_names, constraint_violations, peer_name_matches
+from mptool.cert.x509.parse import Cert
+from mptool.cert.path.model import Candidate, Issue, PathOptions
+from mptool.cert.x509.signature import verify_certificate
 
 
 def validate(candidate: Candidate, options: PathOptions) -> Candidate:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mptool.cert import oids
+from mptool.cert.x509 import oids
 
 #: extensions a linter recognises (a critical one is not "unknown" for CERT-FMT-015)
 KNOWN_EXTENSIONS: frozenset[str] = frozenset(

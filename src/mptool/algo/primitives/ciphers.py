@@ -1,7 +1,7 @@
 """Block ciphers SM4, AES, DES and 3DES in every mode mptool judges, through ``cryptography``.
 
 The backend (OpenSSL via ``cryptography``) does ECB/CBC/CFB/CFB8/OFB/CTR/GCM and AES-CCM/AES-XTS;
-:mod:`mptool.algo.blockmodes` composes CFB1, SM4-CFB8, 3DES-CTR, SM4-CCM, SM4-XTS, the GB/T 17964 XTS tweak
+:mod:`mptool.algo.primitives.blockmodes` composes CFB1, SM4-CFB8, 3DES-CTR, SM4-CCM, SM4-XTS, the GB/T 17964 XTS tweak
 convention and GCM with IV lengths OpenSSL refuses over the backend's ECB.
 
 Mode names: ``ecb cbc cfb cfb1 cfb8 ofb ctr gcm ccm xts`` (``cfb`` is full-block CFB: CFB128 for
@@ -19,8 +19,8 @@ from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM
 
-from mptool.algo import blockmodes
-from mptool.algo.blockmodes import XTS_GB, XTS_IEEE, AuthenticationError
+from mptool.algo.primitives import blockmodes
+from mptool.algo.primitives.blockmodes import XTS_GB, XTS_IEEE, AuthenticationError
 
 __all__ = ["AuthenticationError", "CIPHERS", "MODES", "XTS_GB", "XTS_IEEE", "decrypt", "encrypt"]
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mptool.algo.api import DEFAULT_USER_ID
-from mptool.cert.crl import Crl
-from mptool.cert.parse import Cert
+from mptool.cert.x509.crl import Crl
+from mptool.cert.x509.parse import Cert
 
 #: the path checks, in the order they are reported (check id suffix -> cert-rules id)
 PATH_CHECKS: dict[str, str] = {

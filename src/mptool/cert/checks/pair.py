@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from mptool.cert.parse import Cert, parse_certificate
-from mptool.cert.profiles import ENCIPHER_BITS, key_usage_bits
+from mptool.cert.x509.parse import Cert, parse_certificate
+from mptool.cert.x509.profiles import ENCIPHER_BITS, key_usage_bits
 from mptool.core.errors import InputError
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.registry import check
@@ -70,8 +70,8 @@ def check_pair(sign: Cert, enc: Cert, at: _dt.datetime, *, subject: str = "") ->
 
 def check_pair_der(sign_der: bytes, enc_der: bytes, *, at: _dt.datetime | None = None, subject: str = "tlcp pair") -> list[CheckResult]:
     """:func:`check_pair` on DER bytes (the public API :func:`mptool.cert.api.check_tlcp_pair`)."""
-    from mptool.cert.parse import CertParseError
-    from mptool.cert.signature import now_utc
+    from mptool.cert.x509.parse import CertParseError
+    from mptool.cert.x509.signature import now_utc
 
     certs = []
     for role, der in (("sign", sign_der), ("enc", enc_der)):

@@ -20,8 +20,8 @@ from pyasn1.codec.der import encoder as der_encoder
 from pyasn1.error import PyAsn1Error
 from pyasn1_modules import rfc3279, rfc5280
 
-from mptool.cert import oids
-from mptool.cert.der import CertificateSlices, TLVError, slice_certificate
+from mptool.cert.x509 import oids
+from mptool.cert.x509.der import CertificateSlices, TLVError, slice_certificate
 
 
 class CertParseError(ValueError):

@@ -28,11 +28,11 @@ from cryptography.hazmat.primitives.ciphers import Cipher
 from cryptography.hazmat.primitives.ciphers import modes as cmodes
 from cryptography.hazmat.primitives.serialization import load_der_private_key, load_der_public_key
 
-from mptool.algo import ciphers
+from mptool.algo.primitives import ciphers
 from mptool.algo.vectors.model import ACCEPTABLE, INVALID, VALID, Vector
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
-#: ANSI X9.52 modes (mptool.algo.tdes_interleaved)
+#: ANSI X9.52 modes (mptool.algo.primitives.tdes_interleaved)
 INTERLEAVED_MODES = frozenset({"cbc-i", "ofb-i", "cfb1-p", "cfb8-p", "cfb-p"})
 
 
@@ -104,7 +104,7 @@ def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def _interleaved(v: Vector, decrypt: bool) -> Detail:
     """ANSI X9.52 TCBC-I / TOFB-I / TCFB-P over the 3DES block function."""
-    from mptool.algo import tdes_interleaved as ti
+    from mptool.algo.primitives import tdes_interleaved as ti
 
     f = v.fields
     try:

@@ -14,10 +14,10 @@ from typing import Any
 
 from cryptography import x509
 
-from mptool.cert.der import TLVError, slice_signed
-from mptool.cert.loader import MAX_CERT_FILE, _PEM
-from mptool.cert.parse import Cert, normalise_name
-from mptool.cert.signature import SignatureVerdict, verify_signed
+from mptool.cert.x509.der import TLVError, slice_signed
+from mptool.cert.x509.loader import MAX_CERT_FILE, _PEM
+from mptool.cert.x509.parse import Cert, normalise_name
+from mptool.cert.x509.signature import SignatureVerdict, verify_signed
 from mptool.core.errors import InputError
 from mptool.core.inputs import read_input
 from mptool.core.model import InputRecord

@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, paddin
 from pyasn1.error import PyAsn1Error
 from pyasn1_modules import rfc3279
 
-from mptool.cert import oids
-from mptool.cert.parse import Cert, PublicKeyInfo
+from mptool.cert.x509 import oids
+from mptool.cert.x509.parse import Cert, PublicKeyInfo
 
 
 @dataclass(frozen=True)

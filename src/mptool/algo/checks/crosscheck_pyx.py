@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from importlib import metadata
 from typing import Any
 
-from mptool.algo.evidence import CipherCase, split_tag
-from mptool.algo.crosscheck import DISAGREEMENT, agreement
+from mptool.algo.checks.evidence import CipherCase, split_tag
+from mptool.algo.checks.crosscheck import DISAGREEMENT, agreement
 from mptool.core.model import CheckResult
 from mptool.core.registry import register
 

@@ -2,7 +2,7 @@
 
 SP 800-67 no longer approves them, but the CAVP TMOVS files still test them. Each takes three
 IVs (IV1, IV2, IV3, concatenated into 24 bytes here) over the 3DES block function of
-:func:`mptool.algo.ciphers.ecb_functions`:
+:func:`mptool.algo.primitives.ciphers.ecb_functions`:
 
 * TCBC-I: block i is chained with the ciphertext three blocks earlier (three interleaved CBC
   chains starting from IV1, IV2, IV3);
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mptool.algo.blockmodes import xor
+from mptool.algo.primitives.blockmodes import xor
 
 BlockFn = Callable[[bytes], bytes]
 

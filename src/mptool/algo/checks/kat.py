@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from mptool.algo import kat
+from mptool.algo.vectors import handlers as kat
 from mptool.algo.vectors.cavp import VectorFormatError
 from mptool.algo.vectors.loader import Source, bundled_files, load, pair_sources, vectors_dir
 from mptool.algo.vectors.model import ACCEPTABLE

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mptool.cert.parse import Cert
-from mptool.cert.path_checks import validate
-from mptool.cert.path_model import PATH_CHECKS, Candidate, Issue, PathOptions
+from mptool.cert.x509.parse import Cert
+from mptool.cert.path.rules import validate
+from mptool.cert.path.model import PATH_CHECKS, Candidate, Issue, PathOptions
 
 __all__ = ["PATH_CHECKS", "Candidate", "Issue", "PathOptions", "build_candidates", "find_path", "unanchored_candidate", "validate"]
 

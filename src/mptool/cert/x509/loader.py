@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mptool.cert.parse import Cert, CertParseError, parse_certificate
+from mptool.cert.x509.parse import Cert, CertParseError, parse_certificate
 from mptool.core.errors import InputError
 from mptool.core.inputs import read_input
 from mptool.core.model import InputRecord

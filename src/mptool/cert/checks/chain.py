@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mptool.cert.path import PATH_CHECKS, Candidate, Issue, PathOptions, find_path, unanchored_candidate, validate
-from mptool.cert.parse import Cert
+from mptool.cert.path.build import PATH_CHECKS, Candidate, Issue, PathOptions, find_path, unanchored_candidate, validate
+from mptool.cert.x509.parse import Cert
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.registry import CheckSpec, register
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from cryptography import x509
 
-from mptool.cert import oids
-from mptool.cert.parse import Cert, normalise_name
+from mptool.cert.x509 import oids
+from mptool.cert.x509.parse import Cert, normalise_name
 
 EMAIL_ATTRIBUTE = "1.2.840.113549.1.9.1"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mptool.algo import ciphers
+from mptool.algo.primitives import ciphers
 from mptool.core.model import Finding, Severity, Status
 from mptool.core.registry import register
 from mptool.core.report import ReportBuilder

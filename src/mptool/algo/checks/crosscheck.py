@@ -3,7 +3,7 @@
 gmssl 3.2.x is pure Python (its own SM3, SM4 block function and SM2 arithmetic). Its known
 bugs (spec/algos.md §3) are worked around rather than trusted: SM4 is used only as a raw
 block function (``padding_mode=None`` ECB) with the modes composed here or in
-:mod:`mptool.algo.blockmodes`; HMAC-SM3 is RFC 2104 over gmssl's SM3; SM2 goes through
+:mod:`mptool.algo.primitives.blockmodes`; HMAC-SM3 is RFC 2104 over gmssl's SM3; SM2 goes through
 :mod:`mptool.algo.sm2.crosscheck`. Both answers are recorded; disagreement is a failure.
 """
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 from importlib import metadata
 from typing import Any
 
-from mptool.algo.blockmodes import xor
-from mptool.algo import blockmodes
-from mptool.algo.evidence import CipherCase, split_tag
+from mptool.algo.primitives.blockmodes import xor
+from mptool.algo.primitives import blockmodes
+from mptool.algo.checks.evidence import CipherCase, split_tag
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.registry import register
 

@@ -1,6 +1,6 @@
 """x509-limbo harness (C2SP/x509-limbo): a limbo test suite in, LimboResult JSON out.
 
-Each test case is validated with mptool's own path validation (:mod:`mptool.cert.path`) in
+Each test case is validated with mptool's own path validation (:mod:`mptool.cert.path.build`) in
 its Web-PKI mode (no CN fallback, a server/client leaf must not be a CA). Cases that use a
 feature mptool does not implement are SKIPPED with the reason, never guessed.
 """
@@ -12,11 +12,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from mptool.cert import oids
-from mptool.cert.crl import Crl, parse_crl
-from mptool.cert.loader import _pem_blocks
-from mptool.cert.parse import Cert, CertParseError, parse_certificate
-from mptool.cert.path import PathOptions, find_path
+from mptool.cert.x509 import oids
+from mptool.cert.x509.crl import Crl, parse_crl
+from mptool.cert.x509.loader import _pem_blocks
+from mptool.cert.x509.parse import Cert, CertParseError, parse_certificate
+from mptool.cert.path.build import PathOptions, find_path
 from mptool.core.errors import InputError
 from mptool.core.inputs import read_input
 from mptool.core.model import CheckResult, Finding, InputRecord, Severity, Status

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 
-from mptool.cert.chain import path_results
+from mptool.cert.checks.chain import path_results
 from mptool.cert.lint import lint_certificates
-from mptool.cert.loader import load_files
+from mptool.cert.x509.loader import load_files
 from mptool.cert.options import parse_at, parse_sm2_id, sm2_id_parameter
-from mptool.cert.parse import Cert, CertParseError, parse_certificate
-from mptool.cert.path import PathOptions
+from mptool.cert.x509.parse import Cert, CertParseError, parse_certificate
+from mptool.cert.path.build import PathOptions
 from mptool.core.errors import InputError
 from mptool.core.model import CheckResult
 from mptool.core.report import ReportBuilder
@@ -80,7 +80,7 @@ def run_chain(
     name: str | None,
 ) -> None:
     """``cert chain``: find and validate a path from the leaf to a trust anchor."""
-    from mptool.cert.crl import load_crls
+    from mptool.cert.x509.crl import load_crls
 
     at = parse_at(at_text, _pinned_now(builder))
     sm2_id = parse_sm2_id(sm2_id_text)
@@ -122,7 +122,7 @@ def _pinned_now(builder: ReportBuilder) -> _dt.datetime | None:
 
 def run_pair(builder: ReportBuilder, sign_path: str, enc_path: str, *, at_text: str | None) -> None:
     """``cert pair``: the TLCP signing/encryption pair check."""
-    from mptool.cert.pair import check_pair
+    from mptool.cert.checks.pair import check_pair
 
     at = parse_at(at_text, _pinned_now(builder))
     certs = []
@@ -139,7 +139,7 @@ def run_pair(builder: ReportBuilder, sign_path: str, enc_path: str, *, at_text: 
 
 def run_limbo(builder: ReportBuilder, suite_path: str, *, sm2_id_text: str | None) -> tuple[bytes, dict[str, int]]:
     """``cert limbo``: run a limbo suite; returns the LimboResult JSON and the totals."""
-    from mptool.cert.limbo import case_result, limbo_json, load_suite, run_suite, tally
+    from mptool.cert.checks.limbo import case_result, limbo_json, load_suite, run_suite, tally
 
     sm2_id = parse_sm2_id(sm2_id_text)
     suite, record = load_suite(suite_path)

@@ -3,8 +3,8 @@ leaf, encryption leaf; detected from the certificate or chosen by the user."""
 
 from __future__ import annotations
 
-from mptool.cert import oids
-from mptool.cert.parse import Cert
+from mptool.cert.x509 import oids
+from mptool.cert.x509.parse import Cert
 
 PROFILES = ("root", "subca", "ee-sign", "ee-enc")
 EDITIONS = "GM/T 0015-2012 and GM/T 0015-2023 Annex C; GB/T 20518-2018"
