@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cryptography import x509
 
-from mptool.cert.checks.chain import path_results
+from mptool.cert.checks.path import path_results
 from mptool.cert.x509.loader import load_files
 from mptool.cert.x509.parse import parse_certificate
 from mptool.cert.path.build import PathOptions

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 
-from mptool.cert.checks.chain import path_results
+from mptool.cert.checks.path import path_results
 from mptool.cert.lint import lint_certificates
 from mptool.cert.x509.loader import load_files
 from mptool.cert.options import parse_at, parse_sm2_id, sm2_id_parameter
