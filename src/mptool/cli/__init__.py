@@ -79,14 +79,16 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 )
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version, help="Show the version of mptool and of its backends.")
 @click.option("--debug", is_flag=True, help="Print tracebacks of internal errors and record them in evidence.")
+@click.option("--record-secrets", is_flag=True, help="Record keys, passwords and plaintexts verbatim in the evidence (lab use only; by default only their SM3 fingerprint and length).")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, record_secrets: bool) -> None:
     """mptool: crypto testing for commercial cryptography assessment (商用密码应用安全性评估).
 
     Every command emits JSON evidence (-f json) with input digests, parameters,
     backend versions and per-check verdicts; exit codes gate CI.
     """
     set_debug(debug)
+    ctx.meta["mptool.record_secrets"] = record_secrets
 
 
 def main() -> None:

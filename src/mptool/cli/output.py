@@ -23,6 +23,7 @@ from mptool.core.errors import ExitCode, MptoolError
 from mptool.core.model import Evidence
 from mptool.core.progress import Progress
 from mptool.core.report import FailOn, ReportBuilder
+from mptool.core.secrets import mask_arguments
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -73,8 +74,11 @@ def command_name(ctx: click.Context) -> str:
 
 
 def raw_arguments(ctx: click.Context) -> list[str]:
-    """The arguments exactly as given on the command line (after the program name)."""
-    return list(ctx.find_root().meta.get("mptool.argv", []))
+    """The arguments as given on the command line (after the program name), with every secret
+    option's value replaced by its SM3 fingerprint unless ``--record-secrets`` was given."""
+    root = ctx.find_root()
+    argv = list(root.meta.get("mptool.argv", []))
+    return argv if root.meta.get("mptool.record_secrets") else mask_arguments(argv)
 
 
 @dataclass

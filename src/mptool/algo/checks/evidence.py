@@ -24,6 +24,7 @@ from mptool.algo.primitives.values import expect_length
 from mptool.core.errors import InputError
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.registry import check
+from mptool.core.secrets import fingerprint
 
 #: What the one finding of every algo.evidence.* check means.
 MISMATCH = "the value computed from the captured inputs differs from the captured value (or the signature does not verify)"
@@ -218,7 +219,8 @@ def judge_sm2_decrypt(private_key: bytes, ciphertext: bytes, plaintext: bytes, o
         return Judgement(False, measurements, "C3 does not match in any encoding: wrong key or altered ciphertext", ciphertext.hex(), "")
     measurements.update(encoding=result.encoding, c3_verified=True)
     match = result.plaintext == plaintext
-    return Judgement(match, measurements, "the ciphertext decrypts (C3 verified) to a different plaintext", plaintext.hex(), result.plaintext.hex())
+    # the plaintexts are secrets: the finding names them by fingerprint and length only
+    return Judgement(match, measurements, "the ciphertext decrypts (C3 verified) to a different plaintext", fingerprint(plaintext), fingerprint(result.plaintext))
 
 
 def load_rsa_public_key(data: bytes) -> rsa.RSAPublicKey:
