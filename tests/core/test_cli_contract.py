@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -335,3 +336,22 @@ def test_root_debug_option_turns_tracebacks_on_and_off(abc_file: Path) -> None:
     assert debug_enabled()
     assert run_cli(["algo", "digest", str(abc_file)], env={"MPTOOL_DEBUG": ""}).exit_code == 0
     assert not debug_enabled()
+
+
+def test_output_to_a_device_or_a_pipe_writes_into_it(tmp_path: Path) -> None:
+    """-o /dev/null or a FIFO: the data go into it; the special file is never replaced by a regular one."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    import threading
+
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = run_cli(["algo", "digest", str(Path(__file__)), "-f", "json", "-o", str(fifo), "--deterministic"])
+    reader.join(timeout=30)
+    assert result.exit_code == 0 and fifo.is_fifo()
+    assert json.loads(received[0])["command"] == "algo digest"
+    before = os.stat("/dev/null")
+    assert run_cli(["algo", "digest", str(Path(__file__)), "-o", "/dev/null"]).exit_code == 0
+    after = os.stat("/dev/null")
+    assert after.st_rdev == before.st_rdev and stat.S_ISCHR(after.st_mode)

@@ -48,6 +48,14 @@ def write_atomic(path: str, data: bytes) -> None:
     directory = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         raise OutputFileError(f"{path}: is a directory, cannot write output there")
+    if target.exists() and not target.is_file():
+        # a device or a pipe (-o /dev/null, a FIFO): write into it, never rename a file over it
+        try:
+            with open(target, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise OutputFileError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        return
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:

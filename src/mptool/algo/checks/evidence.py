@@ -39,12 +39,16 @@ class Judgement:
     problem: str = ""
     expected: str = ""
     computed: str = ""
+    secret: bool = False  #: expected/computed are secrets (plaintexts): findings show their fingerprints
+
+    def _shown(self, value: str) -> str:
+        return fingerprint(bytes.fromhex(value)) if self.secret and value else value
 
     def result(self, spec: Any, subject: str) -> CheckResult:
         """The check result: pass on a match, fail with a finding otherwise."""
         findings = []
         if not self.match:
-            findings.append(Finding(code=spec.code("mismatch"), severity=Severity.ERROR, message=self.problem, data={"captured": self.expected, "computed": self.computed}))
+            findings.append(Finding(code=spec.code("mismatch"), severity=Severity.ERROR, message=self.problem, data={"captured": self._shown(self.expected), "computed": self._shown(self.computed)}))
         return spec.result(Status.PASS if self.match else Status.FAIL, subject=subject, measurements=self.measurements, findings=findings)
 
 
@@ -220,7 +224,7 @@ def judge_sm2_decrypt(private_key: bytes, ciphertext: bytes, plaintext: bytes, o
     measurements.update(encoding=result.encoding, c3_verified=True)
     match = result.plaintext == plaintext
     # the plaintexts are secrets: the finding names them by fingerprint and length only
-    return Judgement(match, measurements, "the ciphertext decrypts (C3 verified) to a different plaintext", fingerprint(plaintext), fingerprint(result.plaintext))
+    return Judgement(match, measurements, "the ciphertext decrypts (C3 verified) to a different plaintext", plaintext.hex(), result.plaintext.hex(), secret=True)
 
 
 def load_rsa_public_key(data: bytes) -> rsa.RSAPublicKey:
