@@ -6,6 +6,7 @@ Nothing here keeps a value: only counts, lengths and aggregate measures leave th
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -32,12 +33,29 @@ def byte_entropy(data: bytes) -> float:
     return float(-(p * np.log2(p)).sum())
 
 
-def expected_random_entropy(n: int) -> float:
-    """Entropy expected of ``n`` uniformly random bytes (Miller-Madow bias of the plug-in estimate)."""
+@lru_cache(maxsize=256)
+def _simulated(n: int) -> tuple[float, float]:
+    draws = np.random.default_rng(n).integers(0, 256, size=(32, n), dtype=np.uint8)
+    values = [byte_entropy(row.tobytes()) for row in draws]
+    return float(np.mean(values)), float(np.std(values))
+
+
+def entropy_threshold(n: int) -> float:
+    """The lowest byte entropy ``n`` uniformly random bytes plausibly show.
+
+    Above 4096 bytes the plug-in estimate's bias is Miller-Madow's (255 / (2 n ln 2)); below it the
+    mean and spread are simulated (seeded, so runs are reproducible). The margin is
+    :data:`ENTROPY_MARGIN` or four standard deviations, whichever is larger.
+    """
     if n <= 0:
         return 0.0
-    bins = min(256, n)
-    return max(0.0, 8.0 - (bins - 1) / (2 * n * math.log(2)))
+    if n > 4096:
+        return 8.0 - 255 / (2 * n * math.log(2)) - ENTROPY_MARGIN
+    bucket = 1 << max(6, (n - 1).bit_length())  # simulate at the next power of two, scale the bias
+    mean, std = _simulated(min(bucket, 4096))
+    if bucket != n:
+        mean = 8.0 - (8.0 - mean) * bucket / n
+    return max(0.0, mean - max(ENTROPY_MARGIN, 4 * std))
 
 
 @dataclass(frozen=True)
@@ -48,7 +66,7 @@ class Stats:
     total_bytes: int
     lengths: dict[str, Any]
     text_share: float
-    entropy: float
+    entropy: float  #: of the distinct values' bytes
     entropy_threshold: float
     looks_random: bool | None  #: None when the sample is too small to say
     distinct: int
@@ -83,8 +101,9 @@ def analyse(values: list[bytes]) -> Stats:
     for v in values:
         if len(v) >= BLOCK:
             blocks.update(v[i : i + BLOCK] for i in range(0, len(v) - BLOCK + 1, BLOCK))
-    entropy = byte_entropy(joined)
-    threshold = expected_random_entropy(len(joined)) - ENTROPY_MARGIN
+    distinct_bytes = b"".join(counter)  # entropy of the distinct values: repetition is measured on its own
+    entropy = byte_entropy(distinct_bytes)
+    threshold = entropy_threshold(len(distinct_bytes))
     text = sum(1 for v in values if is_text(v))
     return Stats(
         values=len(values),
@@ -97,8 +116,8 @@ def analyse(values: list[bytes]) -> Stats:
         },
         text_share=text / len(values) if values else 0.0,
         entropy=entropy,
-        entropy_threshold=max(threshold, 0.0),
-        looks_random=None if len(joined) < MIN_BYTES else entropy >= threshold,
+        entropy_threshold=threshold,
+        looks_random=None if len(distinct_bytes) < MIN_BYTES else entropy >= threshold,
         distinct=len(counter),
         duplicates=len(values) - len(counter),
         max_repeat=max(counter.values(), default=0),
