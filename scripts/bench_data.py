@@ -28,6 +28,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 ROOT = Path(__file__).resolve().parents[1]
 KEY = bytes.fromhex("0123456789abcdeffedcba9876543210")
 MAC_KEY = b"bench-mac-key-16"
+#: Evidence goes to a temporary file: never ``-o /dev/null`` (mptool writes atomically with a rename,
+#: which as root would replace the device node with a regular file).
+OUT = Path(tempfile.gettempdir()) / f"mptool-bench-data-{os.getpid()}.json"
 
 
 def build(path: Path, n: int) -> None:
@@ -50,7 +53,7 @@ def build(path: Path, n: int) -> None:
 
 def run(args: list[str]) -> float:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "mptool", "data", "sample", *args, "-f", "json", "-o", os.devnull, "-q"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "mptool", "data", "sample", *args, "-f", "json", "-o", str(OUT), "-q"], capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(proc.stderr)
@@ -86,6 +89,7 @@ def main() -> None:
                 else:
                     times.append(run(args))
             print(f"| {label} | {statistics.median(times):.2f} s |")
+    OUT.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,13 @@ USER = "mptool_audit"
 PASSWORD = "S3cret-Pw_for-tests"
 
 
+def _check(cmd: list, **kw: object) -> None:
+    """Run a server tool; on failure raise with its output (initdb/pg_ctl explain themselves on stderr)."""
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)  # type: ignore[call-overload]
+    if proc.returncode:
+        raise RuntimeError(f"{cmd[0]} exited {proc.returncode}: {proc.stdout[-1500:]} {proc.stderr[-1500:]}")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -68,9 +75,9 @@ def postgres() -> Iterator[tuple[str, int]]:
     kw = _run_as()
     env = {**os.environ, "LC_ALL": "C.UTF-8", "HOME": str(work)}
     try:
-        subprocess.run([bindir / "initdb", "-D", data, "-U", USER, "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C.UTF-8"], check=True, capture_output=True, env=env, cwd=work, **kw)
+        _check([bindir / "initdb", "-D", data, "-U", USER, "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C.UTF-8"], env=env, cwd=work, **kw)
         opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {work} -c fsync=off"
-        subprocess.run([bindir / "pg_ctl", "-D", data, "-o", opts, "-l", work / "log", "-w", "-t", "60", "start"], check=True, capture_output=True, env=env, cwd=work, **kw)
+        _check([bindir / "pg_ctl", "-D", data, "-o", opts, "-l", work / "log", "-w", "-t", "60", "start"], env=env, cwd=work, **kw)
         _wait_port(port)
         from sqlalchemy import create_engine, text
 
@@ -99,7 +106,7 @@ def mariadb() -> Iterator[tuple[str, int]]:
     user = ["--user=nobody"] if os.geteuid() == 0 else []
     proc = None
     try:
-        subprocess.run([install, "--no-defaults", f"--datadir={data}", *user, "--auth-root-authentication-method=normal", "--skip-test-db"], check=True, capture_output=True, cwd=work)
+        _check([install, "--no-defaults", f"--datadir={data}", *user, "--auth-root-authentication-method=normal", "--skip-test-db"], cwd=work)
         proc = subprocess.Popen(
             [server, "--no-defaults", f"--datadir={data}", f"--socket={sock}", f"--port={port}", "--bind-address=127.0.0.1", f"--pid-file={work / 'pid'}", f"--log-error={work / 'log'}", f"--tmpdir={work}", "--skip-name-resolve", "--innodb-buffer-pool-size=16M", *user],
             stdout=subprocess.DEVNULL,
