@@ -23,7 +23,7 @@ from mptool.cert.x509.loader import load_files
 from mptool.cert.x509.parse import parse_certificate
 from mptool.cert.path.build import PathOptions
 from mptool.cert.synth import resign, sm2_chain, sm2_key
-from mptool.data import data_path
+from mptool.core.bundled import data_path
 
 AT = _dt.datetime(2026, 11, 27, tzinfo=_dt.timezone.utc)
 

@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mptool.data import data_path  # noqa: E402
+from mptool.core.bundled import data_path  # noqa: E402
 from mptool.rng.battery import FUNCTIONS, evaluate  # noqa: E402
 from mptool.rng.params import resolve  # noqa: E402
 from mptool.rng.sequence import BitSequence  # noqa: E402

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from mptool.cli import cli
 from mptool.core.schema import committed_schema
-from mptool.data import vectors_root
+from mptool.core.bundled import vectors_root
 
 _VALIDATOR = jsonschema.Draft202012Validator(committed_schema())
 
@@ -51,7 +51,7 @@ def run_cli(args: list[str], input: bytes | str | None = None, env: dict[str, st
 
 @dataclass(frozen=True)
 class BundledData:
-    """The reference data bundled in ``vectors/`` (through :mod:`mptool.data`; provenance in its SOURCES.md).
+    """The reference data bundled in ``vectors/`` (through :mod:`mptool.core.bundled`; provenance in its SOURCES.md).
 
     Tests never read outside the repository: everything they need is committed under ``vectors/``.
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from mptool.core.demo import DemoRun
-from mptool.data import data_path
+from mptool.core.bundled import data_path
 
 
 def demo_runs() -> list[DemoRun]:

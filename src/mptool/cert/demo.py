@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mptool.core.demo import DemoRun
-from mptool.data import data_path
+from mptool.core.bundled import data_path
 
 
 def demo_runs() -> list[DemoRun]:

@@ -15,6 +15,7 @@ DEMO_MODULES: dict[str, tuple[str, int]] = {
     "cert": ("mptool.cert.demo", 5),
     "proto": ("mptool.proto.demo", 6),
     "assess": ("mptool.assess.demo", 11),
+    "data": ("mptool.data.demo", 16),
 }
 
 

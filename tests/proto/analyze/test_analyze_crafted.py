@@ -156,7 +156,7 @@ def test_gm_main_mode_certificates_in_clear(tmp_path: Path) -> None:
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    from mptool.data import data_path
+    from mptool.core.bundled import data_path
 
     ders = [
         x509.load_pem_x509_certificate(data_path("certs", "sm2", "tlcp", "gmssl", name).read_bytes()).public_bytes(Encoding.DER)

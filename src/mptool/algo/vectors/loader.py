@@ -16,7 +16,7 @@ from typing import Any
 from mptool.algo.vectors import acvp, cavp, gmjson, pkcs1, wycheproof
 from mptool.algo.vectors.cavp import VectorFormatError
 from mptool.algo.vectors.model import VectorFile
-from mptool.data import data_path
+from mptool.core.bundled import data_path
 
 #: Folders of vectors/algo that make up the bundled set run by ``algo verify`` without arguments.
 BUNDLED_FOLDERS: tuple[str, ...] = ("gm", "aes", "tdes", "rsa", "sha", "hmac", "wycheproof")

@@ -17,7 +17,7 @@ def vectors_root() -> Path:
     packaged = Path(str(resources.files("mptool"))) / "_vectors"
     if packaged.is_dir():
         return packaged
-    source_tree = Path(__file__).resolve().parents[2] / "vectors"
+    source_tree = Path(__file__).resolve().parents[3] / "vectors"
     if source_tree.is_dir():
         return source_tree
     raise FileNotFoundError("mptool's bundled vectors are missing: reinstall mptool")
