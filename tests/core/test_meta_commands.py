@@ -43,7 +43,7 @@ def test_checks_catalogue_json() -> None:
     assert ids == sorted(ids) and len(ids) == len(set(ids))
     for entry in catalogue:
         assert entry["title"] and entry["reference"] and entry["description"], entry["id"]
-        assert entry["domain"] in ("algo", "rng", "cert", "proto")
+        assert entry["domain"] in ("algo", "rng", "cert", "proto", "device")
     text = run_cli(["checks"])
     assert "algo.digest.file" in text.stdout
 
@@ -57,7 +57,7 @@ def test_demo_writes_valid_evidence(tmp_path: Path) -> None:
     for path in files:
         evidence = validate_evidence(path.read_text(encoding="utf-8"))
         assert evidence["exit_code"] in (0, 1)
-    for group in ("algo", "rng", "cert", "proto"):
+    for group in ("algo", "rng", "cert", "proto", "device"):
         assert group in result.stdout
 
 
@@ -101,7 +101,7 @@ def test_import_layering() -> None:
     for path in (SRC / "render").rglob("*.py"):
         for name in _mptool_imports(path):
             assert name.startswith("mptool.core") or name.startswith("mptool.render"), f"{path}: imports {name}"
-    for domain in ("algo", "rng", "cert", "proto"):
+    for domain in ("algo", "rng", "cert", "proto", "device"):
         assert (SRC / domain / "__init__.py").is_file(), domain
         for path in (SRC / domain).rglob("*.py"):
             for name in _mptool_imports(path):

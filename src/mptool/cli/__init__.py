@@ -21,6 +21,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "rng": ("mptool.cli.rng:group", "GM/T 0005-2021 randomness tests on collected random data."),
     "cert": ("mptool.cli.cert:group", "Certificate format checks (GM/T 0015, GB/T 20518, RFC 5280) and chain verification."),
     "proto": ("mptool.cli.proto:group", "TLS/TLCP/RFC 8998/IKE/IPSec analysis of captures and probing of live endpoints."),
+    "device": ("mptool.cli.device:group", "GM/T 0018 (SDF) server crypto machines through the vendor library; mptool's soft SDF device."),
     "checks": ("mptool.cli.meta:checks", "List every registered check: id, title, cited clause."),
     "schema": ("mptool.cli.meta:schema", "Print the JSON Schema of the evidence format."),
     "demo": ("mptool.cli.demo:demo", "Run every command group on bundled sample data and write the evidence."),

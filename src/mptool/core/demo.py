@@ -14,6 +14,7 @@ DEMO_MODULES: dict[str, tuple[str, int]] = {
     "rng": ("mptool.rng.demo", 4),
     "cert": ("mptool.cert.demo", 5),
     "proto": ("mptool.proto.demo", 6),
+    "device": ("mptool.device.demo", 19),
 }
 
 
