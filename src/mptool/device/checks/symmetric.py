@@ -124,7 +124,7 @@ def sm4_kat(ctx: DeviceContext) -> CheckResult:
             for name, mode, alg, vec in (("ecb-" + ecb["id"], "ecb", SGD_SM4_ECB, ecb), ("cbc-" + cbc["id"], "cbc", SGD_SM4_CBC, cbc)):
                 pt = bytes.fromhex(vec["plaintext"])
                 iv = bytes.fromhex(vec.get("iv", "")) if mode == "cbc" else b""
-                expected = bytes.fromhex(vec["ciphertext"]) if known else encrypt("SM4", mode, key, pt, iv=iv)[0]
+                expected = bytes.fromhex(vec["ciphertext"]) if known else encrypt("sm4", mode, key, pt, iv=iv)[0]
                 actual = _crypt(ctx, s, handle, alg, pt, iv, "SDF_Encrypt")
                 if not out.case(f"encrypt-{name}", actual == expected, expected=expected.hex(), actual=actual.hex()):
                     out.error("mismatch", f"SDF_Encrypt SM4-{mode.upper()}: ciphertext differs", expected=expected.hex(), actual=actual.hex())
@@ -193,7 +193,7 @@ def mac(ctx: DeviceContext) -> CheckResult:
             known = key == std_key
             if not known:
                 out.info("cross_check_only", "cross-checked with mptool's SM4 under a device-generated key")
-            expected = bytes.fromhex(vec["ciphertext"])[-16:] if known else encrypt("SM4", "cbc", key, pt, iv=iv)[0][-16:]
+            expected = bytes.fromhex(vec["ciphertext"])[-16:] if known else encrypt("sm4", "cbc", key, pt, iv=iv)[0][-16:]
             src = ctypes.create_string_buffer(pt, len(pt))
             ivbuf = ctypes.create_string_buffer(iv, 16)
             res = ctypes.create_string_buffer(64)
