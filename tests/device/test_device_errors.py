@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from device_support import PASSWORD, SMALL_RANDOM, requires_toolchain, result, softsdf
+from device_support import _reproducible_random, PASSWORD, SMALL_RANDOM, requires_toolchain, result, softsdf
 
 from conftest import run_cli
 from mptool.core import registry

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from device_support import PASSWORD, SMALL_RANDOM, requires_toolchain, result, softsdf, statuses
+from device_support import _reproducible_random, PASSWORD, SMALL_RANDOM, requires_toolchain, result, softsdf, statuses
 
 from conftest import run_cli, validate_evidence
 from mptool.device.checks import IMPLEMENTATIONS

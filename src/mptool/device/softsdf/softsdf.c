@@ -13,6 +13,7 @@
  *                       (PBKDF2-HMAC-SM3) and MACed with HMAC-SM3; KEKs 1..M wrapped with the master key;
  *                       the whole file MACed (HMAC-SM3) with the master key and checked at SDF_OpenDevice.
  * The key store directory is $SOFTSDF_DIR, else the directory holding this library.
+ * $SOFTSDF_TEST_RANDOM_SEED (test suites only) makes SDF_GenerateRandom a reproducible SM3 counter stream.
  *
  * Faults for testing testers (compile-time, one at a time):
  *   SOFTSDF_FAULT_SM4_KEY   SDF_Encrypt/SDF_Decrypt schedule a key with one bit flipped (wrong round keys;
@@ -607,7 +608,24 @@ EXPORT int SDF_GetDeviceInfo(void *hSessionHandle, DEVICEINFO *info) {
 EXPORT int SDF_GenerateRandom(void *hSessionHandle, unsigned int uiLength, unsigned char *pucRandom) {
     if (!session(hSessionHandle) || !pucRandom) return SDR_INARGERR;
     if (uiLength == 0) return SDR_OK;
-    if (RAND_bytes(pucRandom, (int)uiLength) != 1) return SDR_RANDERR;
+    if (getenv("SOFTSDF_TEST_RANDOM_SEED")) {
+        /* TEST ONLY: a reproducible stream SM3(seed || counter) so that test suites get a fixed
+           GM/T 0005 verdict; never set it on a lab device */
+        static unsigned long long counter;
+        const char *seed = getenv("SOFTSDF_TEST_RANDOM_SEED");
+        unsigned char ctr[8], block[32];
+        unsigned int off = 0, n, i;
+        while (off < uiLength) {
+            for (i = 0; i < 8; i++) ctr[i] = (unsigned char)(counter >> (56 - 8 * i));
+            counter++;
+            if (!sm3_parts(block, (const unsigned char *)seed, strlen(seed), ctr, 8, NULL, 0)) return SDR_RANDERR;
+            n = uiLength - off < 32 ? uiLength - off : 32;
+            memcpy(pucRandom + off, block, n);
+            off += n;
+        }
+    } else if (RAND_bytes(pucRandom, (int)uiLength) != 1) {
+        return SDR_RANDERR;
+    }
 #ifdef SOFTSDF_FAULT_RANDOM
     {
         unsigned int i;
