@@ -58,7 +58,7 @@ def test_demo_writes_valid_evidence(tmp_path: Path) -> None:
     for path in files:
         evidence = validate_evidence(path.read_text(encoding="utf-8"))
         assert evidence["exit_code"] in (0, 1)
-    for group in ("algo", "rng", "cert", "proto"):
+    for group in ("algo", "rng", "cert", "proto", "device"):
         assert group in result.stdout
 
 

@@ -23,6 +23,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "proto": ("mptool.cli.proto:group", "TLS/TLCP/RFC 8998/IKE/IPSec analysis of captures and probing of live endpoints."),
     "assess": ("mptool.cli.assess:group", "The 密评 assessment: D/A/K per object, the 2023 score, high risk and conclusion."),
     "data": ("mptool.cli.data:group", "Stored data: sample a database column or export and judge its encryption and integrity (APP-SCONF/APP-SINTEG)."),
+    "device": ("mptool.cli.device:group", "GM/T 0018 (SDF) server crypto machines through the vendor library; mptool's soft SDF device."),
     "checks": ("mptool.cli.meta:checks", "List every registered check: id, title, cited clause."),
     "schema": ("mptool.cli.meta:schema", "Print the JSON Schema of the evidence format."),
     "demo": ("mptool.cli.demo:demo", "Run every command group on bundled sample data and write the evidence."),

@@ -16,6 +16,7 @@ DEMO_MODULES: dict[str, tuple[str, int]] = {
     "proto": ("mptool.proto.demo", 6),
     "assess": ("mptool.assess.demo", 11),
     "data": ("mptool.data.demo", 16),
+    "device": ("mptool.device.demo", 19),
 }
 
 

@@ -20,7 +20,7 @@ from mptool.core.errors import debug_enabled
 from mptool.core.model import CheckResult, Finding, Severity, Status
 
 #: The domains, each a package ``mptool.<domain>`` whose ``checks`` package holds its ``CHECKS`` table.
-DOMAINS: tuple[str, ...] = ("algo", "rng", "cert", "proto", "assess", "data")
+DOMAINS: tuple[str, ...] = ("algo", "rng", "cert", "proto", "assess", "data", "device")
 
 
 def common_findings(domain: str) -> dict[str, str]:

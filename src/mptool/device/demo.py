@@ -1,0 +1,22 @@
+"""Demo run of ``mptool device``: build the soft SDF device and test it (needs gcc and libssl-dev)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from mptool.core.demo import DemoRun
+
+DEMO_PASSWORD = "softsdf-demo-pw"
+
+
+def demo_runs() -> list[DemoRun]:
+    """``device test --softsdf DIR``: builds, initialises and tests the soft device (small random sample)."""
+    from mptool.device.softsdf import toolchain_problem
+
+    directory = os.path.join(tempfile.gettempdir(), f"mptool-demo-softsdf-{os.getuid()}")
+    argv = ["device", "test", "--softsdf", directory, "--password", DEMO_PASSWORD, "--random-bits", "100000", "--random-count", "10"]
+    problem = toolchain_problem()
+    if problem:
+        return [DemoRun("device-test-softsdf", f"NOT RUN: the soft SDF device cannot be built: {problem}", argv)]
+    return [DemoRun("device-test-softsdf", "GM/T 0018 checks against mptool's soft SDF device (built with cc + libcrypto)", argv)]
