@@ -138,7 +138,8 @@ def report(target: str, output: str, format_: str, lang: str, template: str | No
     _gaps(result.gaps, quiet)
     if not quiet and output != "-":
         s = result.scored
-        click.echo(f"mptool: wrote {output} (综合得分 {s.result.total if s.result.total is not None else "待确认"}, 评估结论 {s.conclusion or '待确认'}, 待确认 {len(result.gaps)})", err=True)
+        total = s.result.total if s.result.total is not None else "待确认"
+        click.echo(f"mptool: wrote {output} (综合得分 {total}, 评估结论 {s.conclusion or '待确认'}, 待确认 {len(result.gaps)})", err=True)
     click.get_current_context().exit(4 if result.gaps else 0)
 
 

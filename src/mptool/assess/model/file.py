@@ -155,6 +155,14 @@ class ReportInfo(_Strict):
     reviewer: str = Field(default="", description="审核人")
     approver: str = Field(default="", description="批准人")
 
+    @field_validator("date", "start", "end", mode="before")
+    @classmethod
+    def _date_text(cls, value: object) -> object:
+        """An unquoted YAML date (2026-03-01) is kept as its ISO text."""
+        import datetime
+
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
 
 class AssessmentFile(_Strict):
     """A 密评 assessment: the system, its test objects and every judgement."""

@@ -24,7 +24,7 @@ from mptool.assess.api import ScoredAssessment
 from mptool.assess.catalogue import LAYERS, MANAGEMENT_LAYERS, TECHNICAL_LAYERS
 from mptool.assess.report.algorithms import ticks
 from mptool.assess.report.evidence import case_evidence
-from mptool.assess.report.records import MARK, management_record, technical_record
+from mptool.assess.report.records import MARK, management_record, q4, technical_record
 from mptool.assess.risk.analysis import overall_wording
 from mptool.assess.rules.engine import unit_result
 from mptool.assess.yamlio import package_data
@@ -151,7 +151,7 @@ def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: boo
                     "layer": ind.layer, "indicator": ind.id, "label": ind.label_zh, "object": x.object, "object_name": names[x.object],
                     "text": rec.text, "source": rec.source, "evidence": rec.evidence, "methods": rec.methods,
                     "D": None if x.na else x.D, "A": None if x.na or not x.D else x.A, "K": None if x.na or not x.D else x.K,
-                    "Ra": str(x.Ra), "Rk": str(x.Rk), "raw": _d(obj.raw), "score": _d(obj.final), "compensated": obj.compensated_by is not None,
+                    "Ra": str(x.Ra), "Rk": str(x.Rk), "raw": _d(q4(obj.raw)), "score": _d(q4(obj.final)), "compensated": obj.compensated_by is not None,
                     "not_applicable": x.na, "reason": x.reason,
                 })
             for obj_id, ind_id in sorted(unconfirmed):
@@ -290,7 +290,7 @@ def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: boo
             ind = cat.indicators[ind_id]
             reason = next((c.reason for c in data.compensations if (c.object, c.indicator) == (obj_id, ind_id)), "")
             comp_rows.append([str(len(comp_rows) + 1), layer_name[ind.layer], ind.label_zh, names[obj_id],
-                              f"{t.result(unit_result([obj.raw]))}/{obj.raw}", f"{t.result(unit_result([obj.final]))}/{obj.final}",
+                              f"{t.result(unit_result([obj.raw]))}/{q4(obj.raw)}", f"{t.result(unit_result([obj.final]))}/{q4(obj.final)}",
                               f"{reason}（{names.get(by_obj, by_obj)}：{cat.indicators[by_ind].label_zh}）" if lang == "zh" else f"{reason} ({names.get(by_obj, by_obj)}: {by_ind})"])
     tables["t5_1"] = _table("t5_1", "表5-1", t("测评结果修正", "Compensations"), [t("序号", "#"), t("安全层面", "layer"), t("测评单元", "unit"), t("测评对象", "object"), t("经弥补前的测评结果/分值", "before"), t("经弥补后的测评结果/分值", "after"), t("弥补原因及相关测评对象", "reason and compensating object")],
                             comp_rows or [["/"] * 7])

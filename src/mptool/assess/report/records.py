@@ -130,6 +130,11 @@ def evidence_step(ev: EvidenceSummary, indicator: str, lang: str) -> str:
     return text + _t(lang, f"，见证据文件{ev.file}（SM3：{ev.sm3}）", f"; see evidence file {ev.file} (SM3 {ev.sm3})")
 
 
+def q4(value: Decimal | None) -> Decimal | None:
+    """An object score shown with the rules' 4 decimals (the engine leaves an exact 0 unrounded)."""
+    return None if value is None else value.quantize(Decimal("0.0001"))
+
+
 def _fmt(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
@@ -139,12 +144,12 @@ def score_basis(scored: ScoredAssessment, r: Resolved, lang: str) -> str:
     rules = scored.rules
     level = scored.case.data.system.level
     obj = scored.result.objects[(r.object, r.indicator)]
-    raw = obj.raw if obj.raw is not None else Decimal(0)
+    raw = q4(obj.raw if obj.raw is not None else Decimal(0))
     ra, rk = (r.Ra, r.Rk) if rules.uses_ra_rk else (Decimal(1), Decimal(1))
     edition = "2023" if rules.id.endswith("2023") else "2021"
     factors = f"D={MARK[r.D]}，A={MARK[r.A] if r.D else '/'}，K={MARK[r.K] if r.D else '/'}"
     if not r.D:
-        formula = f"{_fmt(raw)}" if lang == "en" else "0"
+        formula = "0"
         why = _t(lang, "密码使用无效（D=×），", "cryptography not used or not effective (D no): ")
     elif r.A and r.K:
         formula, why = "1", ""
@@ -171,10 +176,10 @@ def compensation_text(scored: ScoredAssessment, r: Resolved, lang: str, names: d
     reason = next((c.reason for c in scored.case.data.compensations if (c.object, c.indicator) == (r.object, r.indicator)), "")
     factor = _fmt(scored.rules.compensation_factor)
     if lang == "zh":
-        text = (f"测评对象分数弥补：{names.get(by_obj, by_obj)}的“{label}”（{by_ind}）分值为{source.raw}分，依据B'=max({factor}×P_A, P_B)，"
-                f"经弥补后该测评对象的分值由{obj.raw}分调整为{obj.final}分。")
+        text = (f"测评对象分数弥补：{names.get(by_obj, by_obj)}的“{label}”（{by_ind}）分值为{q4(source.raw)}分，依据B'=max({factor}×P_A, P_B)，"
+                f"经弥补后该测评对象的分值由{q4(obj.raw)}分调整为{q4(obj.final)}分。")
         return text + (f"弥补原因：{reason}。" if reason else "")
-    text = f"Compensation: {names.get(by_obj, by_obj)} {by_ind} scores {source.raw}; B' = max({factor}·P_A, P_B) raises this object from {obj.raw} to {obj.final}."
+    text = f"Compensation: {names.get(by_obj, by_obj)} {by_ind} scores {q4(source.raw)}; B' = max({factor}·P_A, P_B) raises this object from {q4(obj.raw)} to {q4(obj.final)}."
     return text + (f" Reason: {reason}." if reason else "")
 
 
@@ -192,7 +197,8 @@ def technical_record(scored: ScoredAssessment, r: Resolved, evidence: dict[str, 
     """The record of one (object, indicator): the evaluator's text, else the draft."""
     label = scored.catalogue.indicators[r.indicator].label_zh
     cited = list(r.evidence) if r.basis == "evidence" else list((scored.case.proposals.get((r.object, r.indicator)) or {}).get("evidence", []))
-    cited = [s for s in dict.fromkeys(cited) if s in evidence]
+    wanted = set(cited)
+    cited = [s for s in evidence if s in wanted]  # in the case's order (as added)
     methods = ["工具测试"] if cited else ["访谈", "文档审查"]
     if r.record.strip():
         return Record(r.record.strip(), "evaluator", cited, methods)
