@@ -10,7 +10,8 @@ Layout inside the case directory (``seal/`` is excluded from the manifest)::
 A third party checks it with OpenSSL 3 (see docs/report.md)::
 
     openssl pkeyutl -verify -rawin -digest sm3 -in seal/manifest.json -sigfile seal/manifest.sig \\
-        -certin -inkey seal/signer.pem
+        -certin -inkey seal/signer.pem -pkeyopt distid:1234567812345678
+    # (OpenSSL 3.0 pkeyutl's default SM2 ID is empty: the distid option is required)
     # then compare each file's SM3 with manifest.json: openssl dgst -sm3 FILE
 """
 
