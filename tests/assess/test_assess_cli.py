@@ -119,3 +119,9 @@ def test_demo_runs_the_assess_case(tmp_path: Path) -> None:
     assert a["layers"]["network"] == "0.8710"
     assert a["complete"] is False and a["conclusion"] is None
     assert len(data["inputs"]) == 4  # assessment.yaml, proposals.yaml, two evidence files
+    # the demo also writes the report of its case, Word and HTML
+    import docx
+
+    document = docx.Document(str(tmp_path / "assess-report.docx"))
+    assert document.paragraphs[0].text == "商用密码应用安全性评估报告" and len(document.tables) > 40
+    assert "待确认" in (tmp_path / "assess-report.html").read_text(encoding="utf-8")

@@ -191,3 +191,65 @@ def schema_text() -> str:
 
     return committed_schema_text()
 
+
+
+@dataclass
+class ReportOutput:
+    """A rendered report and the gaps (待确认) it shows."""
+
+    content: bytes
+    gaps: list[dict[str, Any]]
+    scored: ScoredAssessment
+
+
+def report_command(target: str, fmt: str = "docx", lang: str = "zh", template: str | None = None) -> ReportOutput:
+    """Render the report of a case: Word (default), HTML, or through an institution template."""
+    from mptool.assess.report.data import build_report_data
+
+    scored = score_case(target)
+    data = build_report_data(scored, lang)
+    if template is not None:
+        from mptool.assess.report.template import render_template
+
+        content = render_template(template, data)
+    elif fmt == "html":
+        from mptool.assess.report.html import render_html
+
+        content = render_html(data).encode("utf-8")
+    else:
+        from mptool.assess.report.docx import render_docx
+
+        content = render_docx(data)
+    return ReportOutput(content, data["gaps"], scored)
+
+
+def export_command(target: str, lang: str = "zh") -> ReportOutput:
+    """The report model as JSON (``mptool.report-data/1``)."""
+    import json
+
+    from mptool.assess.report.data import build_report_data
+
+    scored = score_case(target)
+    data = build_report_data(scored, lang)
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return ReportOutput(text.encode("utf-8"), data["gaps"], scored)
+
+
+def seal_command(directory: str, key: str, cert: str, password_file: str | None = None) -> dict[str, Any]:
+    """Seal a case directory (manifest + SM2 signature); the password is read from a file, never echoed."""
+    from mptool.assess.seal import seal_case
+
+    password = None
+    if password_file is not None:
+        try:
+            password = Path(password_file).read_bytes().rstrip(b"\r\n")
+        except OSError as exc:
+            raise InputError(password_file, f"cannot read: {exc.strerror or exc}") from None
+    return seal_case(directory, key, cert, password)
+
+
+def verify_command(directory: str) -> Any:
+    """Verify a sealed case directory (see :func:`mptool.assess.seal.verify_case`)."""
+    from mptool.assess.seal import verify_case
+
+    return verify_case(directory)

@@ -2,7 +2,8 @@
 
 The demo writes a case under the demo directory: it uses the evidence the proto and cert demo
 runs wrote earlier (``proto-analyze-tlcp.json``, ``cert-chain-sm2.json``), judges the network
-layer from the proposals and a few management indicators, and scores the case.
+layer from the proposals and a few management indicators, writes the report of the case
+(``assess-report.docx`` and ``assess-report.html``, gaps marked 待确认) and scores the case.
 """
 
 from __future__ import annotations
@@ -39,6 +40,23 @@ def prepare(directory: Path) -> None:
     text = text.replace("management:                  # 符合 | 部分符合 | 不符合 | 不适用\n",
                         "management:                  # 符合 | 部分符合 | 不符合 | 不适用\n  - {indicator: POL-SYSTEM, result: 符合}\n  - {indicator: BLD-PLAN, result: 部分符合}\n")
     path.write_text(text, encoding="utf-8")
+    write_reports(directory)
+
+
+REPORTS = ("assess-report.docx", "assess-report.html")
+
+
+def write_reports(directory: Path) -> list[Path]:
+    """The report of the demo case in Word and HTML (its gaps are marked 待确认 inside)."""
+    from mptool.assess.commands import report_command
+    from mptool.assess.fileio import write_bytes_atomic
+
+    out = []
+    for name in REPORTS:
+        target = directory / name
+        write_bytes_atomic(target, report_command(str(directory / CASE), "html" if name.endswith(".html") else "docx").content)
+        out.append(target)
+    return out
 
 
 def demo_runs(directory: Path | None = None) -> list[DemoRun]:

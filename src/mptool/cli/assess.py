@@ -15,6 +15,11 @@ Examples:
   mptool assess score case/ -f json -o score.json
   mptool assess check case/
   mptool assess schema > assessment-v1.schema.json
+  mptool assess report case/ -o report.docx      the 2023-template report (--format html, --lang en)
+  mptool assess report case/ -o r.docx --template institution.docx
+  mptool assess export case/ -o report-data.json
+  mptool assess seal case/ --sign-key sm2.key --sign-cert sm2.pem
+  mptool assess verify case/
 """
 
 
@@ -102,3 +107,84 @@ def schema() -> None:
     from mptool.assess.commands import schema_text
 
     click.echo(schema_text(), nl=False)
+
+
+def _gaps(gaps: list[dict], quiet: bool) -> None:
+    if not quiet:
+        for gap in gaps:
+            click.echo(f"mptool: 待确认: {gap['message']}", err=True)
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("target", metavar="FILE|DIR")
+@click.option("-o", "--output", required=True, metavar="FILE", help="Write the report to FILE (atomically); '-' is stdout.")
+@click.option("--format", "format_", type=click.Choice(["docx", "html"]), default="docx", show_default=True, help="Word, or one self-contained HTML file.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the report.")
+@click.option("--template", metavar="INSTITUTION.docx", default=None, help="Render through an institution's docxtpl template (fields: mptool assess export).")
+@click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors.")
+def report(target: str, output: str, format_: str, lang: str, template: str | None, quiet: bool) -> None:
+    """Write the 《商用密码应用安全性评估报告》 (2023 template) of a case.
+
+    A case with gaps (indicators not judged, proposals not confirmed) still renders: each gap
+    is marked 待确认 in the document and listed on stderr, exit 4.
+    """
+    from mptool.assess.commands import report_command
+
+    if template is not None and format_ == "html":
+        raise click.UsageError("--template renders Word: do not combine it with --format html")
+    result = report_command(target, format_, lang, template)
+    write_atomic(output, result.content)
+    _gaps(result.gaps, quiet)
+    if not quiet and output != "-":
+        s = result.scored
+        total = s.result.total if s.result.total is not None else "待确认"
+        click.echo(f"mptool: wrote {output} (综合得分 {total}, 评估结论 {s.conclusion or '待确认'}, 待确认 {len(result.gaps)})", err=True)
+    click.get_current_context().exit(4 if result.gaps else 0)
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("target", metavar="FILE|DIR")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Write report-data JSON to FILE (atomically).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the texts in the model.")
+@click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors.")
+def export(target: str, output: str, lang: str, quiet: bool) -> None:
+    """Write the whole report model (mptool.report-data/1, JSON Schema in mptool/schemas) for templates.
+
+    Exit 4 when the case has gaps (待确认), listed on stderr.
+    """
+    from mptool.assess.commands import export_command
+
+    result = export_command(target, lang)
+    write_atomic(output, result.content)
+    _gaps(result.gaps, quiet)
+    click.get_current_context().exit(4 if result.gaps else 0)
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("directory", metavar="DIR")
+@click.option("--sign-key", required=True, metavar="KEY", help="SM2 private key (PEM/DER, PKCS#8 or SEC1; encrypted PKCS#8 with --key-pass-file).")
+@click.option("--sign-cert", required=True, metavar="CERT", help="The signer's X.509 certificate with the SM2 public key.")
+@click.option("--key-pass-file", metavar="FILE", default=None, help="File holding the key's password (never echoed).")
+def seal(directory: str, sign_key: str, sign_cert: str, key_pass_file: str | None) -> None:
+    """Seal a case for 档案管理: seal/manifest.json (size, SM3, SHA-256 of every file) signed with SM2."""
+    from mptool.assess.commands import seal_command
+
+    manifest = seal_command(directory, sign_key, sign_cert, key_pass_file)
+    click.echo(f"sealed {len(manifest['files'])} files of {directory} (signer {manifest['signer']['subject']}); verify: mptool assess verify {directory}")
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("directory", metavar="DIR")
+def verify(directory: str) -> None:
+    """Verify a sealed case: the SM2 signature and every file; exit 1 on any added, changed or missing file."""
+    from mptool.assess.commands import verify_command
+
+    r = verify_command(directory)
+    for label, paths in (("changed", r.changed), ("missing", r.missing), ("added", r.added)):
+        for path in paths:
+            click.echo(f"{label}: {path}")
+    for problem in r.problems:
+        click.echo(f"problem: {problem}")
+    state = "OK" if r.ok else "FAILED"
+    click.echo(f"seal {state}: signature {'valid' if r.signature_ok else 'BAD'}, {r.files} files sealed, {len(r.changed)} changed, {len(r.missing)} missing, {len(r.added)} added (signer {r.signer.get('subject', '?')})")
+    click.get_current_context().exit(0 if r.ok else 1)

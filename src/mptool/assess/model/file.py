@@ -120,6 +120,50 @@ class EvidenceEntry(_Strict):
     source: str = Field(default="", description="the file name as given to assess add")
 
 
+class Organisation(_Strict):
+    """An organisation of the report's basic-info table (被测单位 / 密评机构)."""
+
+    name: str = ""
+    address: str = ""
+    postcode: str = ""
+    regulator: str = Field(default="", description="所属省部密码管理部门 (被测单位 only)")
+    contact: str = Field(default="", description="联系人 (name, phone, e-mail as one line)")
+
+
+class TeamMember(_Strict):
+    """A member of the assessment team (表1-1 测评项目组成员)."""
+
+    role: str = ""
+    name: str
+    task: str = ""
+    qualified: bool | None = Field(default=None, description="是否通过密评人员考核")
+
+
+class ReportInfo(_Strict):
+    """What the report needs beyond the judgements (all optional: blanks stay visibly blank)."""
+
+    number: str = Field(default="", description="报告编号")
+    date: str = Field(default="", description="报告时间 (YYYY-MM-DD)")
+    assessed: Organisation = Field(default_factory=Organisation, description="被测单位")
+    assessor: Organisation = Field(default_factory=Organisation, description="密评机构")
+    start: str = Field(default="", description="测评开始日期")
+    end: str = Field(default="", description="测评结束日期")
+    summary: str = Field(default="", description="系统简介 (评估结论 page, chapter 2)")
+    team: list[TeamMember] = Field(default_factory=list)
+    algorithms: list[str] = Field(default_factory=list, description="使用的密码算法 as claimed by the owner (SM2, SM3, SM4, RSA2048 …): compared with what the evidence shows")
+    author: str = Field(default="", description="编制人")
+    reviewer: str = Field(default="", description="审核人")
+    approver: str = Field(default="", description="批准人")
+
+    @field_validator("date", "start", "end", mode="before")
+    @classmethod
+    def _date_text(cls, value: object) -> object:
+        """An unquoted YAML date (2026-03-01) is kept as its ISO text."""
+        import datetime
+
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
+
 class AssessmentFile(_Strict):
     """A 密评 assessment: the system, its test objects and every judgement."""
 
@@ -133,6 +177,7 @@ class AssessmentFile(_Strict):
     high_risks: list[HighRisk] = Field(default_factory=list)
     risks: list[RiskOverride] = Field(default_factory=list)
     evidence: list[EvidenceEntry] = Field(default_factory=list, description="written by assess add")
+    report: ReportInfo = Field(default_factory=ReportInfo, description="cover, basic-info table and team of the report (optional)")
 
     @field_validator("objects", "judgements", "management", "compensations", "high_risks", "risks", "evidence", mode="before")
     @classmethod
