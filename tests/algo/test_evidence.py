@@ -237,3 +237,28 @@ def test_rsa_verify(tmp_path: Path, name: str, scheme: str) -> None:
         assert cross["check"] == "algo.crosscheck.pycryptodome" and cross["measurements"]["cross_check"] is expected and cross["status"] == "pass"
     assert_input_error([*args, "--message", "00", "--signature", case["sig"][:-2]], "--signature")
     assert_input_error(["rsa-verify", "--public-key", "3000", "--message", "00", "--signature", case["sig"]], "--public-key")
+
+
+def test_sm2_verify_empty_user_id_as_text_and_hex() -> None:
+    """An empty user ID (ENTL 0) is valid: --id "" and --id-hex "" both give it. The signature is
+    made with gmssl (its own SM3, ZA over ENTL 0x0000 and its own curve arithmetic)."""
+    from gmssl import sm2 as gm_sm2
+    from gmssl import sm3 as gm_sm3
+
+    a = "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC"
+    b = "28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93"
+    gx = "32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7"
+    gy = "BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0"
+    d = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8"
+    signer = gm_sm2.CryptSM2(private_key=d, public_key="00")
+    xy = signer._kg(int(d, 16), signer.ecc_table["g"])  # noqa: SLF001 - gmssl's scalar multiplication
+    message = b"message digest"
+    za = bytes.fromhex(gm_sm3.sm3_hash(list(b"\x00\x00" + bytes.fromhex(a + b + gx + gy + xy))))
+    e = bytes.fromhex(gm_sm3.sm3_hash(list(za + message)))
+    signature = signer.sign(e, "6CB28D99385C175C94F94E934817663FC176D925DD72B727260DBAAE1FB2F96F")
+    args = ["sm2-verify", "--public-key", "04" + xy, "--message", message.hex(), "--signature", signature]
+    code, data, _ = verify(*args, "--id-hex", "")
+    assert code == 0 and data["parameters"]["user_id"] == "" and data["parameters"]["user_id_source"] == "--id-hex"
+    code, data, _ = verify(*args, "--id", "")
+    assert code == 0 and data["parameters"]["user_id_source"] == "--id"
+    assert verify(*args)[0] == 1  # the default ID gives another ZA

@@ -173,3 +173,57 @@ def test_wycheproof_hmac_layout_with_standard_values(tmp_path: Path) -> None:
     assert data["exit_code"] == 0
     (result,) = data["results"]
     assert result["subject"] == "HMAC-SM3" and result["measurements"]["passed"] == len(tests) + 2
+
+
+def _generate_file(path: Path) -> dict:
+    """A Wycheproof ``rsassa_pkcs1_generate_schema_v1`` file; the signatures are OpenSSL's (through
+    cryptography), the last case carries a wrong signature marked invalid."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).hex()
+    tests = []
+    for n, msg in enumerate([b"", b"abc", b"\x00" * 77], start=1):
+        tests.append({"tcId": n, "comment": "", "flags": [], "msg": msg.hex(), "sig": key.sign(msg, padding.PKCS1v15(), hashes.SHA256()).hex(), "result": "valid"})
+    wrong = bytearray.fromhex(tests[1]["sig"])
+    wrong[-1] ^= 1
+    tests.append({"tcId": 4, "comment": "modified signature", "flags": [], "msg": tests[1]["msg"], "sig": wrong.hex(), "result": "invalid"})
+    data = {
+        "algorithm": "RSASSA-PKCS1-v1_5",
+        "schema": "rsassa_pkcs1_generate_schema_v1.json",
+        "numberOfTests": len(tests),
+        "notes": {},
+        "testGroups": [{"type": "RsassaPkcs1Generate", "keySize": 2048, "sha": "SHA-256", "privateKeyPkcs8": pkcs8, "tests": tests}],
+    }
+    path.write_text(json.dumps(data))
+    return data
+
+
+def test_wycheproof_signature_generation_schema(tmp_path: Path) -> None:
+    path = tmp_path / "rsa_pkcs1_2048_sig_gen_test.json"
+    _generate_file(path)
+    out = _verify("--vectors", str(path))
+    assert out["exit_code"] == 0
+    (result,) = out["results"]
+    assert result["status"] == "pass" and result["measurements"]["passed"] == 4
+
+
+def test_wycheproof_generation_wrong_verdict_is_caught(tmp_path: Path) -> None:
+    path = tmp_path / "gen.json"
+    data = _generate_file(path)
+    data["testGroups"][0]["tests"][3]["result"] = "valid"
+    path.write_text(json.dumps(data))
+    assert _verify("--vectors", str(path))["exit_code"] == 1
+
+
+def test_unknown_wycheproof_schema_is_skipped_and_others_still_run(tmp_path: Path) -> None:
+    """A file of a schema mptool cannot read is skipped with the reason; the other files still run."""
+    odd = tmp_path / "ecdh_like_test.json"
+    odd.write_text(json.dumps({"algorithm": "RSASSA-PKCS1-v1_5", "schema": "rsassa_pkcs1_frobnicate_schema_v1.json", "numberOfTests": 1, "testGroups": [{"tests": [{"tcId": 1, "result": "valid", "msg": ""}]}]}))
+    good = tmp_path / "gen.json"
+    _generate_file(good)
+    out = _verify("--vectors", str(odd), "--vectors", str(good))
+    statuses = {r["subject"].rsplit("/", 1)[-1]: r for r in out["results"]}
+    assert any(r["status"] == "skipped" and "rsassa_pkcs1_frobnicate_schema_v1" in r["findings"][0]["message"] for r in out["results"])
+    assert any(r["status"] == "pass" for r in out["results"]), statuses

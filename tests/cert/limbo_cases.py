@@ -145,8 +145,11 @@ def crl_pem(
     signer: ec.EllipticCurvePrivateKey | None = None,
     revocation_date: _dt.datetime | None = None,
     extension: tuple[x509.ExtensionType, bool] | None = None,
+    crl_number: int | None = 1,
 ) -> str:
     b = x509.CertificateRevocationListBuilder().issuer_name(issuer.cert.subject).last_update(this_update).next_update(next_update or this_update + _dt.timedelta(days=3650))
+    if crl_number is not None:
+        b = b.add_extension(x509.CRLNumber(crl_number), critical=False)
     for cert in revoked:
         b = b.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(cert.serial_number).revocation_date(revocation_date or this_update).build())
     if extension is not None:
@@ -242,8 +245,32 @@ def build_suite() -> dict[str, Any]:
         case("crl-unknown-noncritical-extension", "SUCCESS", leaf, [ica], [root], crls=[crl_pem(ica, [], extension=(x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.55738.666.1"), b""), False))], features=["has-crl"]),
         case("crl-duplicate-serial", "FAILURE", leaf, [ica], [root], crls=[crl_pem(ica, [ica_twin.cert, ica_twin.cert])], features=["has-crl"]),
         case("crl-revocation-date-in-future", "FAILURE", leaf, [ica], [root], crls=[crl_pem(ica, [leaf.cert], revocation_date=T0 + _dt.timedelta(days=3000))], features=["has-crl"]),
-        case("policy-constraints-skipped", "SUCCESS", leaf, [ica], [root], features=["has-policy-constraints"]),
+        case("policy-constraints-any-policy", "SUCCESS", leaf, [ica], [root], features=["has-policy-constraints"]),
+        # crl::crlnumber-missing: RFC 5280 §5.2.3, cRLNumber MUST be present
+        case("crl-crlnumber-missing", "FAILURE", leaf, [ica], [root], crls=[crl_pem(ica, [ica_twin.cert], crl_number=None)], features=["has-crl"]),
+        case("crl-crlnumber-critical", "FAILURE", leaf, [ica], [root], crls=[crl_pem(ica, [], crl_number=None, extension=(x509.CRLNumber(5), True))], features=["has-crl"]),
     ]
+    # rfc5280::pc: requireExplicitPolicy 0 in the intermediate, no certificatePolicies below it
+    pc_ica = make("ica-pc", root, ca=True, extra=[(x509.PolicyConstraints(require_explicit_policy=0, inhibit_policy_mapping=None), True)])
+    policy = x509.CertificatePolicies([x509.PolicyInformation(x509.ObjectIdentifier("1.3.6.1.4.1.55738.7.1"), None)])
+    pc_ica_pol = make("ica-pc-pol", root, ca=True, extra=[(x509.PolicyConstraints(require_explicit_policy=0, inhibit_policy_mapping=None), True), (policy, False)])
+    cases += [
+        case("pc-require-explicit-no-policies", "FAILURE", make("leaf", pc_ica, ca=False, san=dns("example.com"), eku=SERVER), [pc_ica], [root], features=["has-policy-constraints"]),
+        case("pc-require-explicit-with-policies", "SUCCESS", make("leaf", pc_ica_pol, ca=False, san=dns("example.com"), eku=SERVER, extra=[(policy, False)]), [pc_ica_pol], [root], features=["has-policy-constraints", "has-cert-policies"]),
+    ]
+    # pathological::nc-dos-*: many SANs against many subtrees is refused within the work bound
+    many = x509.NameConstraints(permitted_subtrees=[x509.DNSName(f"p{i}.example.com") for i in range(256)], excluded_subtrees=[x509.DNSName(f"x{i}.example.com") for i in range(256)])
+    dos_ica = make("ica-dos", root, ca=True, extra=[(many, True)])
+    dos_leaf = make("leaf", dos_ica, ca=False, san=dns(*(f"h{i}.p{i % 256}.example.com" for i in range(1024))), eku=SERVER)
+    cases += [case("nc-dos-many-names", "FAILURE", dos_leaf, [dos_ica], [root], peer="h1.p1.example.com", features=["denial-of-service"])]
+    # webpki::forbidden-p192-root, webpki::explicit-curve family: weak or unusual keys are refused in Web-PKI mode
+    try:
+        p192_root = make("root-p192", None, ca=True, key=ec.generate_private_key(ec.SECP192R1()))
+        cases += [case("webpki-forbidden-p192-root", "FAILURE", make("leaf", p192_root, ca=False, san=dns("example.com"), eku=SERVER), [], [p192_root])]
+    except Exception:  # noqa: BLE001, S110 - an OpenSSL without P-192 cannot build the case
+        pass
+    k1_root = make("root-k1", None, ca=True, key=ec.generate_private_key(ec.SECP256K1()))
+    cases += [case("webpki-forbidden-secp256k1-root", "FAILURE", make("leaf", k1_root, ca=False, san=dns("example.com"), eku=SERVER), [], [k1_root])]
     from cryptography.x509.oid import AuthorityInformationAccessOID
 
     root_bc_noncrit = make("root-bc", None, ca=True, basic_constraints=False, extra=[(x509.BasicConstraints(ca=True, path_length=None), False)])

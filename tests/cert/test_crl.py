@@ -82,8 +82,10 @@ def test_stale_crl(pki: dict[str, Path]) -> None:
 
 
 def test_crl_of_another_issuer_is_not_used(pki: dict[str, Path]) -> None:
-    status, messages = _revocation(_run(pki, "other", 0))
-    assert status == "warn" and "not checked" in messages[0]
+    """With --crl given the status must be determined (RFC 5280 §6.3.3): a CRL of another issuer
+    leaves it undetermined, which fails the path (PKITS 4.4.1 Missing CRL)."""
+    status, messages = _revocation(_run(pki, "other", 1))
+    assert status == "fail" and "cannot be determined" in messages[0] and "no supplied CRL covers" in messages[0]
 
 
 def test_sm2_crl_signature_checks_with_gmssl(pki: dict[str, Path]) -> None:

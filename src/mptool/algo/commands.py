@@ -169,14 +169,14 @@ def _user_id(builder: ReportBuilder, given: Mapping[str, Any]) -> bytes:
     if given.get("id") is not None:
         return str(given["id"]).encode("utf-8")
     if given.get("id_hex") is not None:
-        return parse_value("--id-hex", given["id_hex"], builder)
+        return parse_value("--id-hex", given["id_hex"], builder, allow_empty=True)  # an empty ID is valid (ENTL 0)
     return sm2.DEFAULT_USER_ID
 
 
 def _sm2_verify(builder: ReportBuilder, given: Mapping[str, Any], values: dict[str, bytes], cross_check: bool) -> None:
     curve_name = SM2_CURVES[given.get("curve", "sm2p256v1")]
     user_id = _user_id(builder, given)
-    builder.parameters.update(curve=curve_name, user_id=user_id.hex(), user_id_source="--id" if given.get("id") else ("--id-hex" if given.get("id_hex") else f"default {DEFAULT_SM2_USER_ID.decode()} (GB/T 35276-2017)"))
+    builder.parameters.update(curve=curve_name, user_id=user_id.hex(), user_id_source="--id" if given.get("id") is not None else ("--id-hex" if given.get("id_hex") is not None else f"default {DEFAULT_SM2_USER_ID.decode()} (GB/T 35276-2017)"))
     judgement = evidence.judge_sm2_verify(values["public_key"], values["message"], values["signature"], user_id, curve_name)
     builder.add(judgement.result(evidence.judge_sm2_verify.spec, "signature"))  # type: ignore[attr-defined]
     if cross_check and "signature_encoding" in judgement.measurements:

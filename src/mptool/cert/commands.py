@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from mptool.cert.checks.path import path_results
 from mptool.cert.lint import lint_certificates
@@ -14,6 +16,27 @@ from mptool.cert.path.build import PathOptions
 from mptool.core.errors import InputError
 from mptool.core.model import CheckResult
 from mptool.core.report import ReportBuilder
+
+
+ANY_POLICY = "2.5.29.32.0"
+_OID = re.compile(r"^[0-2](\.(0|[1-9][0-9]*))+$")
+
+
+@dataclass(frozen=True)
+class PolicyInputs:
+    """The policy inputs of RFC 5280 §6.1.1 (c), (e), (f), (g) as given on the command line."""
+
+    policies: Sequence[str] = ()
+    explicit: bool = False
+    inhibit_mapping: bool = False
+    inhibit_any: bool = False
+
+    def initial_set(self) -> tuple[str, ...]:
+        """The user-initial-policy-set (anyPolicy when none is given); InputError on a bad OID."""
+        for oid in self.policies:
+            if not _OID.match(oid):
+                raise InputError("--policy", f"not an object identifier: {oid!r} (e.g. 2.16.840.1.101.3.2.1.48.1)")
+        return tuple(dict.fromkeys(self.policies)) or (ANY_POLICY,)
 
 
 def _parse_ders(ders: Sequence[bytes], subject: str) -> list[Cert]:
@@ -78,11 +101,13 @@ def run_chain(
     sm2_id_text: str | None,
     purpose: str,
     name: str | None,
+    policy: PolicyInputs = PolicyInputs(),
 ) -> None:
     """``cert chain``: find and validate a path from the leaf to a trust anchor."""
     from mptool.cert.x509.crl import load_crls
 
     at = parse_at(at_text, _pinned_now(builder))
+    initial_policies = policy.initial_set()
     sm2_id = parse_sm2_id(sm2_id_text)
     leaf_files = load_files([leaf_path])
     pool_files = load_files(intermediates)
@@ -106,9 +131,24 @@ def run_chain(
             "max_intermediates": PathOptions.max_intermediates,
             "max_candidates": PathOptions.max_candidates,
             "cn_fallback": True,
+            "initial_policy_set": list(initial_policies),
+            "initial_explicit_policy": policy.explicit,
+            "initial_policy_mapping_inhibit": policy.inhibit_mapping,
+            "initial_any_policy_inhibit": policy.inhibit_any,
+            "revocation": "every certificate below the anchor must have a determined status" if crl_list else "not checked (no --crl)",
         }
     )
-    options = PathOptions(at=at, sm2_id=sm2_id, purpose=purpose, peer_name=name, crls=crl_list)
+    options = PathOptions(
+        at=at,
+        sm2_id=sm2_id,
+        purpose=purpose,
+        peer_name=name,
+        crls=crl_list,
+        initial_policies=initial_policies,
+        explicit_policy=policy.explicit,
+        policy_mapping_inhibit=policy.inhibit_mapping,
+        any_policy_inhibit=policy.inhibit_any,
+    )
     builder.extend(path_results(leaf, [*rest, *pool_files.certs], anchors, options, subject=leaf.source))
 
 

@@ -124,8 +124,10 @@ def sm2_crl(
     this_update: _dt.datetime,
     next_update: _dt.datetime,
     user_id: bytes = DEFAULT_USER_ID,
+    crl_number: int | None = 1,
 ) -> bytes:
-    """A DER v2 CRL signed with SM2-with-SM3 by ``issuer_key`` (RFC 5280 §5.1)."""
+    """A DER v2 CRL signed with SM2-with-SM3 by ``issuer_key`` (RFC 5280 §5.1), with a cRLNumber
+    unless ``crl_number`` is None."""
     from mptool.algo.api import sm2
 
     tbs = rfc5280.TBSCertList()
@@ -143,6 +145,11 @@ def sm2_crl(
             entry["userCertificate"] = serial
             entry["revocationDate"] = _time(this_update)
             entries.append(entry)
+    if crl_number is not None:
+        ext = tbs["crlExtensions"].componentType.clone()
+        ext["extnID"] = univ.ObjectIdentifier("2.5.29.20")
+        ext["extnValue"] = univ.OctetString(encoder.encode(univ.Integer(crl_number)))
+        tbs["crlExtensions"].append(ext)
     tbs_der = encoder.encode(tbs)
     r, s = sm2.sign(issuer_key.d, tbs_der, user_id)
     crl = rfc5280.CertificateList()

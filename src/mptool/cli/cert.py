@@ -47,21 +47,46 @@ def lint(certs: tuple[str, ...], profile: str | None, sm2_id: str | None, out: O
 @click.option("--crl", "crls", multiple=True, metavar="FILE", help="CRL to check revocation against (repeatable; PEM or DER).")
 @click.option("--purpose", type=click.Choice(PURPOSES), default="any", show_default=True, help="Required usage of the leaf (extKeyUsage).")
 @click.option("--name", metavar="HOST|IP", default=None, help="Peer name the leaf must match (subjectAltName; CN when there is no SAN).")
+@click.option("--policy", "policies", multiple=True, metavar="OID", help="Acceptable certificate policy (repeatable; the user-initial-policy-set of RFC 5280 §6.1.1; default anyPolicy).")
+@click.option("--explicit-policy", is_flag=True, help="Require a valid policy for the whole path (initial-explicit-policy).")
+@click.option("--inhibit-policy-mapping", is_flag=True, help="Do not honour policyMappings (initial-policy-mapping-inhibit).")
+@click.option("--inhibit-any-policy", is_flag=True, help="anyPolicy in a certificate does not match every policy (initial-any-policy-inhibit).")
 @evidence_options
-def chain(leaf: str, intermediates: tuple[str, ...], trust: tuple[str, ...], at: str | None, sm2_id: str | None, crls: tuple[str, ...], purpose: str, name: str | None, out: OutputOptions) -> None:
+def chain(
+    leaf: str,
+    intermediates: tuple[str, ...],
+    trust: tuple[str, ...],
+    at: str | None,
+    sm2_id: str | None,
+    crls: tuple[str, ...],
+    purpose: str,
+    name: str | None,
+    policies: tuple[str, ...],
+    explicit_policy: bool,
+    inhibit_policy_mapping: bool,
+    inhibit_any_policy: bool,
+    out: OutputOptions,
+) -> None:
     """Build every candidate path from LEAF to a trust anchor and validate it (RFC 5280 §6.1).
 
     SM2 signatures are verified with ZA over the original TBS bytes; RSA and ECDSA through
     cryptography. Exit 0 when a valid path exists, 1 when none does. If LEAF is a bundle, the
     first certificate is the leaf and the others are intermediates.
 
+    With --crl the revocation status of every certificate below the anchor must be determined
+    from the CRLs given (RFC 5280 §6.3; delta CRLs, distribution points, indirect CRLs and CRLs
+    signed by another key of the CA are processed), else the path fails. Certificate policies are
+    processed per RFC 5280 §6.1 (--policy, --explicit-policy, --inhibit-policy-mapping,
+    --inhibit-any-policy); the resulting policy set is in the evidence.
+
     Example: mptool cert chain server_sign.pem --intermediates sub-ca.pem --trust root-ca.pem --at 2026-01-01T00:00:00Z
     """
-    from mptool.cert.commands import run_chain
+    from mptool.cert.commands import PolicyInputs, run_chain
 
     builder = out.builder()
     _require_pinned_time(out, at)
-    run_chain(builder, leaf, intermediates=intermediates, trust=trust, crls=crls, at_text=at, sm2_id_text=sm2_id, purpose=purpose, name=name)
+    policy = PolicyInputs(policies, explicit_policy, inhibit_policy_mapping, inhibit_any_policy)
+    run_chain(builder, leaf, intermediates=intermediates, trust=trust, crls=crls, at_text=at, sm2_id_text=sm2_id, purpose=purpose, name=name, policy=policy)
     out.finish(builder)
 
 

@@ -24,8 +24,6 @@ from mptool.core.registry import register
 
 #: limbo features whose semantics mptool does not implement: such cases are SKIPPED
 UNSUPPORTED_FEATURES: dict[str, str] = {
-    "has-policy-constraints": "certificate policy processing is not implemented",
-    "has-cert-policies": "certificate policy processing is not implemented",
     "pedantic-public-suffix-wildcard": "no public-suffix list",
     "pedantic-webpki-subscriber-key": "Web-PKI subscriber key rules are not implemented",
     "pedantic-webpki-eku": "Web-PKI EKU pedantry is not implemented",
@@ -151,7 +149,8 @@ def _run_case(case: dict[str, Any], sm2_id: bytes) -> Outcome:
         return Outcome(case_id, "FAILURE", f"input rejected: {exc}")
     peer = case.get("expected_peer_name")
     options = PathOptions(
-        at=_time(case), sm2_id=sm2_id, purpose=_purpose(case), peer_name=peer["value"] if peer else None, cn_fallback=False, crls=crls, webpki=True
+        at=_time(case), sm2_id=sm2_id, purpose=_purpose(case), peer_name=peer["value"] if peer else None, cn_fallback=False, crls=crls, webpki=True,
+        revocation_scope="leaf",
     )
     chosen, candidates, _truncated = find_path(leaves[0], pool, anchors, options)
     if chosen is not None:

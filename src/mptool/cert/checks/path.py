@@ -19,12 +19,13 @@ _DESCRIPTIONS: dict[str, tuple[str, str, str]] = {
     "validity": ("Validity at the validation time", f"{RFC}.3 (a)(2)", "The validation time (--at, default now) lies within [notBefore, notAfter] of every certificate of the path, trust anchor included."),
     "ca": ("Issuers are CAs", f"{RFC}.4 (k), (n)", "Every issuer (intermediates and the anchor) has basicConstraints cA=TRUE and, when keyUsage is present, keyCertSign."),
     "path_length": ("pathLenConstraint honoured", f"{RFC}.4 (l), (m)", "No CA is followed by more non-self-issued intermediates than its pathLenConstraint allows."),
-    "critical_extensions": ("No unrecognised critical extension", f"{RFC}.4 (o); RFC 5280 §4.2", "No certificate of the path carries a critical extension the validator does not process (policy extensions included: policy validation is not implemented)."),
-    "name_constraints": ("Name constraints", f"{RFC}.3 (b), (c); RFC 5280 §4.2.1.10", "Permitted and excluded subtrees of every CA apply to the subject DN, dNSName, rfc822Name (and emailAddress), iPAddress and directoryName of the certificates below it; unsupported constraint types fail closed."),
-    "policies": ("Certificate policies recorded", f"{RFC}.3 (d)", "certificatePolicies of the path are recorded; policy processing is not enforced (v1 scope)."),
-    "revocation": ("Revocation against supplied CRLs", "RFC 5280 §6.3", "Each certificate is looked up in the supplied CRLs of its issuer whose signatures verify with the issuer key and that are current at the validation time; without such a CRL the status is 'not checked' (warning)."),
+    "critical_extensions": ("No unrecognised critical extension", f"{RFC}.4 (o); RFC 5280 §4.2", "No certificate of the path carries a critical extension the validator does not process (certificatePolicies, policyMappings, policyConstraints and inhibitAnyPolicy are processed)."),
+    "name_constraints": ("Name constraints", f"{RFC}.3 (b), (c); RFC 5280 §4.2.1.10", "Permitted and excluded subtrees of every CA apply to the subject DN, dNSName, rfc822Name (and emailAddress), iPAddress, directoryName, uniformResourceIdentifier (its host) and otherName (same type-id, same value) of the certificates below it; other constraint types fail closed, and so does a path whose name × subtree comparisons exceed a fixed bound (denial-of-service guard)."),
+    "policies": ("Certificate policies recorded", f"{RFC}.3 (d)-(f), §6.1.4 (a), (b), (h)-(j), §6.1.5 (a), (b), (g)", "RFC 5280 §6.1 policy processing: the valid_policy_tree with explicit_policy, policy_mapping and inhibit_anyPolicy, from the initial policy set (--policy, default anyPolicy) and the initial-explicit-policy / policy-mapping-inhibit / any-policy-inhibit inputs; the path fails when a policy is required and none is valid. The resulting valid policies are recorded."),
+    "revocation": ("Revocation against supplied CRLs", "RFC 5280 §6.3", "RFC 5280 §6.3.3 CRL processing for every certificate below the anchor (the end entity only in the limbo harness): distribution-point and issuingDistributionPoint scope, indirect CRLs, reason masks, delta CRLs, and CRL issuers that are another certificate of the CA (key rollover, a separate CRL-signing key) validated to the same anchor. With CRLs supplied a status that cannot be determined fails the path; without CRLs the status is 'not checked' (warning)."),
     "algorithm_mix": ("SM2 chain uses SM2/SM3 throughout", "GB/T 39786-2021 (密评: SM algorithms)", "A chain containing SM2 keys where any certificate has a non-SM2 key or a signature other than SM2-with-SM3 is flagged."),
     "leaf_usage": ("Leaf usable for the purpose", "RFC 5280 §4.2.1.12; RFC 6125 §6.4", "extKeyUsage of the leaf (and of CAs, when present) allows the purpose; with --name the leaf's subjectAltName (CN only without SAN) matches the peer name."),
+    "key_strength": ("Key strength of every certificate", "NIST SP 800-57 Part 1 Rev. 5 §5.6.1; RFC 5480 §2.1.1; CA/B Forum BR §6.1.5 (Web-PKI mode)", "The security strength of every public key of the path (trust anchor included), by the table assess uses for Ra: below 80 bits (e.g. RSA-768) is an error, 80–111 bits (RSA-1024, P-192) a warning, explicit EC parameters and RSA moduli that are not a whole number of bytes warnings; in Web-PKI mode (limbo) all of these are errors and only P-256, P-384 and P-521 are accepted curves."),
 }
 
 SPECS: dict[str, CheckSpec] = {
@@ -48,6 +49,11 @@ BUILD = register(
     {"cert.path.build.no_valid_path": "no candidate path from the leaf to a trust anchor is valid (or, as a warning, no anchor was given)"},
     tuple(sorted(set(PATH_CHECKS.values()))),
 )
+
+
+def _policy_state(candidate: Candidate) -> dict[str, Any] | None:
+    """The outcome of RFC 5280 §6.1 policy processing on a path (valid policies, explicit_policy)."""
+    return next((dict(i.data) for i in candidate.issues if i.check == "policies" and "valid_policies" in i.data), None)
 
 
 def _issue_dict(candidate: Candidate, issue: Issue) -> dict[str, Any]:
@@ -120,6 +126,7 @@ def _path_results(
         "candidates": len(candidates),
         "search_truncated": truncated,
         "chosen_path": chosen.describe() if chosen else None,
+        "policy": _policy_state(reported),
         "rejected_candidates": rejected,
     }
     findings = []

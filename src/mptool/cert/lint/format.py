@@ -256,3 +256,29 @@ def extensions(ctx: LintContext) -> Verdict:
     if ctx.cert.extension_error and not any(p[1] == "duplicate" for p in v.problems):
         v.error("malformed", f"extensions cannot be parsed: {ctx.cert.extension_error}")
     return v
+
+
+@rule(
+    "cert.format.key_strength",
+    "Public key strength (security bits)",
+    "CERT-FMT-016",
+    "NIST SP 800-57 Part 1 Rev. 5 §5.6.1 (strength table, as used for Ra by assess); RFC 5480 §2.1.1 (namedCurve); RFC 8017 §3.1",
+    findings={
+        "broken": "the key gives less than 80 bits of security (e.g. RSA-768)",
+        "weak": "the key gives 80 to 111 bits of security (e.g. RSA-1024, P-192)",
+        "odd_size": "the RSA modulus is not a whole number of bytes",
+        "explicit_curve": "the EC key carries explicit curve parameters instead of a named curve",
+    },
+)
+def key_strength(ctx: LintContext) -> Verdict:
+    """The security strength of the subject public key, by the table the assess domain uses for
+    Ra: ≥ 112 bits passes, 80–111 bits (RSA-1024, P-192, DSA-1024) is a warning, below 80 bits
+    (RSA-768 and smaller) an error; an RSA modulus that is not a whole number of bytes and explicit
+    EC parameters are warnings (cert chain in Web-PKI mode refuses them)."""
+    from mptool.cert.x509.strength import key_strength as strength_of, strength_problems
+
+    strength = strength_of(ctx.cert)
+    v = Verdict(measurements={"key": strength.algorithm, "bits": strength.bits, "level": strength.level})
+    for code, severity, message in strength_problems(strength, webpki=False):
+        (v.error if severity == "error" else v.warn)(code, message, observed=strength.algorithm, bits=strength.bits)
+    return v

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from mptool.cert.x509.parse import Cert
 from mptool.cert.path.rules import validate
 from mptool.cert.path.model import PATH_CHECKS, Candidate, Issue, PathOptions
+from mptool.cert.path.revocation import Context
 
 __all__ = ["PATH_CHECKS", "Candidate", "Issue", "PathOptions", "build_candidates", "find_path", "unanchored_candidate", "validate"]
 
@@ -63,11 +64,16 @@ def unanchored_candidate(leaf: Cert, intermediates: Sequence[Cert]) -> Candidate
     return Candidate(path, anchored=False)
 
 
-def find_path(leaf: Cert, pool: Sequence[Cert], anchors: Sequence[Cert], options: PathOptions) -> tuple[Candidate | None, list[Candidate], bool]:
-    """(chosen valid path or None, every candidate validated, search truncated)."""
+def find_path(
+    leaf: Cert, pool: Sequence[Cert], anchors: Sequence[Cert], options: PathOptions, context: Context | None = None
+) -> tuple[Candidate | None, list[Candidate], bool]:
+    """(chosen valid path or None, every candidate validated, search truncated).
+
+    ``context`` carries the state of a nested validation (a CRL issuer's own path)."""
     intermediates = [c for c in pool if c.sha256 != leaf.sha256]
     candidates, truncated = build_candidates(leaf, intermediates, anchors, options)
+    base = context or Context(pool, anchors, find=find_path)
     for candidate in candidates:
-        validate(candidate, options)
+        validate(candidate, options, base)
     chosen = next((c for c in candidates if c.valid), None)
     return chosen, candidates, truncated

@@ -25,6 +25,7 @@ PATH_CHECKS: dict[str, str] = {
     "revocation": "CERT-PATH-010",
     "algorithm_mix": "CERT-PATH-011",
     "leaf_usage": "CERT-PATH-013",
+    "key_strength": "CERT-PATH-014",
 }
 
 
@@ -42,6 +43,12 @@ class PathOptions:
     max_candidates: int = 64
     max_steps: int = 4096  #: bound on path-building steps (pathological inputs)
     webpki: bool = False  #: also apply Web-PKI leaf rules (leaf not a CA for server/client)
+    initial_policies: tuple[str, ...] = ("2.5.29.32.0",)  #: user-initial-policy-set (RFC 5280 §6.1.1 (c))
+    explicit_policy: bool = False  #: initial-explicit-policy
+    policy_mapping_inhibit: bool = False  #: initial-policy-mapping-inhibit
+    any_policy_inhibit: bool = False  #: initial-any-policy-inhibit
+    revocation_scope: str = "chain"  #: "chain": every certificate below the anchor; "leaf": the end entity only
+    max_name_checks: int = 1 << 16  #: bound on name-constraint comparisons per path (denial of service)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,15 @@ from mptool.cert.x509 import oids
 from mptool.cert.x509.names import cert_names, constraint_violations, peer_name_matches
 from mptool.cert.x509.parse import Cert
 from mptool.cert.path.model import Candidate, Issue, PathOptions
+from mptool.cert.path.policy import process_policies
+from mptool.cert.path.revocation import Context, Validator
 from mptool.cert.x509.signature import verify_certificate
+from mptool.cert.x509.strength import key_strength, strength_problems
 
 
-def validate(candidate: Candidate, options: PathOptions) -> Candidate:
-    """Run every path check on ``candidate``; its ``issues`` are filled in."""
+def validate(candidate: Candidate, options: PathOptions, context: Context | None = None) -> Candidate:
+    """Run every path check on ``candidate``; its ``issues`` are filled in. ``context`` holds the
+    other supplied certificates and anchors (CRL issuers outside the path)."""
     certs = candidate.certs
     add = candidate.issues.append
     last = len(certs) - 1
@@ -24,11 +28,12 @@ def validate(candidate: Candidate, options: PathOptions) -> Candidate:
         _check_validity(index, cert, options, add)
         _check_critical(index, cert, add)
         _check_structure(index, cert, index == last and candidate.anchored, options, add)
+        _check_key_strength(index, cert, options, add)
     for index in range(1, len(certs)):
         _check_ca(index, certs, options, add)
-    _check_name_constraints(certs, add)
-    _check_policies(certs, add)
-    _check_revocation(certs, candidate.anchored, options, add)
+    _check_name_constraints(certs, options, add)
+    _check_policies(certs, candidate.anchored, options, add)
+    _check_revocation(certs, candidate.anchored, options, context or Context(), add)
     _check_algorithm_mix(certs, add)
     _check_leaf(certs[0], options, add)
     if not candidate.anchored:
@@ -65,10 +70,7 @@ def _check_critical(index: int, cert: Cert, add: Any) -> None:
     for oid, critical, _value in cert.raw_extensions:
         if not critical or oid in oids.PROCESSED_EXTENSIONS:
             continue
-        if oid in oids.POLICY_EXTENSIONS:
-            add(Issue("critical_extensions", "error", index, f"critical policy extension {oid} is not processed (policy validation not implemented)", {"oid": oid}))
-        else:
-            add(Issue("critical_extensions", "error", index, f"unrecognised critical extension {oid}", {"oid": oid}))
+        add(Issue("critical_extensions", "error", index, f"unrecognised critical extension {oid}", {"oid": oid}))
 
 
 #: extensions RFC 5280 says conforming CAs MUST mark non-critical
@@ -163,7 +165,15 @@ def _check_ca(index: int, certs: list[Cert], options: PathOptions, add: Any) -> 
             add(Issue("leaf_usage", "error", index, f"CA extKeyUsage does not allow {options.purpose}", {"eku": sorted(purposes)}))
 
 
-def _check_name_constraints(certs: list[Cert], add: Any) -> None:
+def _check_key_strength(index: int, cert: Cert, options: PathOptions, add: Any) -> None:
+    strength = key_strength(cert)
+    data = {"key": strength.algorithm, "bits": strength.bits, "level": strength.level}
+    for _code, severity, message in strength_problems(strength, webpki=options.webpki):
+        add(Issue("key_strength", severity, index, message, data))
+
+
+def _check_name_constraints(certs: list[Cert], options: PathOptions, add: Any) -> None:
+    budget = [options.max_name_checks]
     for ca_index in range(1, len(certs)):
         nc = certs[ca_index].ext_value(oids.EXT_NC)
         if nc is None:
@@ -172,48 +182,41 @@ def _check_name_constraints(certs: list[Cert], add: Any) -> None:
             cert = certs[index]
             if index > 0 and cert.self_issued:
                 continue  # RFC 5280 §6.1.3 (b): self-issued intermediates are not constrained
-            for problem in constraint_violations(nc, cert_names(cert)):
+            for problem in constraint_violations(nc, cert_names(cert), budget):
                 add(Issue("name_constraints", "error", index, f"{problem} (constraints of {certs[ca_index].source})", {"constrained_by": ca_index}))
+            if budget[0] < 0:
+                return
 
 
-def _check_policies(certs: list[Cert], add: Any) -> None:
-    for index, cert in enumerate(certs):
-        cp = cert.ext_value(oids.EXT_CP)
-        if cp is not None:
-            add(Issue("policies", "info", index, "certificatePolicies recorded, not enforced", {"policies": [p.policy_identifier.dotted_string for p in cp]}))
+def _check_policies(certs: list[Cert], anchored: bool, options: PathOptions, add: Any) -> None:
+    """RFC 5280 §6.1 policy processing on the path below the anchor; the result is recorded."""
+    path = list(reversed(certs[:-1] if anchored else certs))
+    outcome = process_policies(
+        path, options.initial_policies, explicit=options.explicit_policy, mapping_inhibit=options.policy_mapping_inhibit, any_inhibit=options.any_policy_inhibit
+    )
+    n = len(path)
+    for position, message in outcome.problems:
+        add(Issue("policies", "error", n - position, message, outcome.describe()))
+    if not outcome.problems:
+        add(Issue("policies", "info", -1, f"policy processing passed; valid policies {outcome.policies if outcome.policies is not None else 'none (tree NULL)'}", outcome.describe()))
 
 
-def _check_revocation(certs: list[Cert], anchored: bool, options: PathOptions, add: Any) -> None:
-    checked = len(certs) - 1 if anchored else len(certs)
+def _check_revocation(certs: list[Cert], anchored: bool, options: PathOptions, context: Context, add: Any) -> None:
+    """RFC 5280 §6.3: with CRLs given, every certificate below the anchor must have a determined status."""
     if not options.crls:
         add(Issue("revocation", "warn", -1, "revocation not checked: no CRL supplied (offline mode)"))
         return
-    for index in range(min(checked, len(certs) - 1)):
-        cert, issuer = certs[index], certs[index + 1]
-        usable = []
-        for crl in options.crls:
-            if crl.issuer_key != cert.issuer_key:
-                continue
-            verdict = crl.verify(issuer, options.sm2_id)
-            if not verdict.ok:
-                add(Issue("revocation", "error", index, f"CRL {crl.source} names this issuer but does not verify with the issuer key: {verdict.reason}"))
-                continue
-            problems = crl.problems()
-            issuer_ku = issuer.ext_value(oids.EXT_KU)
-            if issuer_ku is not None and not issuer_ku.crl_sign:
-                problems.append("the issuer's keyUsage lacks cRLSign")
-            if problems:
-                add(Issue("revocation", "error", index, f"CRL {crl.source} cannot be used: {'; '.join(problems)}"))
-                continue
-            if not crl.current_at(options.at):
-                add(Issue("revocation", "error", index, f"CRL {crl.source} is not current at {options.at.isoformat()}"))
-                continue
-            usable.append(crl)
-        if not usable:
-            add(Issue("revocation", "warn", index, "revocation not checked: no current CRL of this issuer was supplied"))
-        for crl in usable:
-            if crl.is_revoked(cert.serial):
-                add(Issue("revocation", "error", index, f"revoked (CRL {crl.source})", {"serial": hex(cert.serial)}))
+    checked = len(certs) - 1 if anchored else len(certs)
+    if options.revocation_scope == "leaf":
+        checked = min(checked, 1)
+    validator = Validator(certs, anchored, options, context)
+    for index in range(checked):
+        status = validator.status(index)
+        if status.state == "revoked":
+            entry = status.entry
+            add(Issue("revocation", "error", index, f"revoked (CRL {', '.join(status.crls)}; reason {entry.reason if entry else None})", {"serial": str(certs[index].serial), "crls": status.crls}))
+        elif status.state == "undetermined":
+            add(Issue("revocation", "error", index, "revocation status cannot be determined from the supplied CRLs: " + "; ".join(status.reasons), {"crls": status.crls}))
 
 
 def _check_algorithm_mix(certs: list[Cert], add: Any) -> None:

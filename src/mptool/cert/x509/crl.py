@@ -1,8 +1,8 @@
-"""Supplied CRLs (offline revocation, cert-rules CERT-PATH-010; RFC 5280 §6.3, simplified).
+"""Supplied CRLs (offline revocation, cert-rules CERT-PATH-010; RFC 5280 §5, §6.3).
 
-A CRL counts for a certificate when its issuer DN equals the certificate's issuer DN, its
-signature verifies with the issuer's key (SM2 with ZA, RSA or ECDSA), and it is current at the
-validation time (thisUpdate ≤ t ≤ nextUpdate).
+One parsed CRL with what revocation processing (:mod:`mptool.cert.path.revocation`) needs: its
+signature check (SM2 with ZA, RSA, ECDSA), currency, cRLNumber, deltaCRLIndicator,
+issuingDistributionPoint, and the entries (serial, reason, certificate issuer of indirect CRLs).
 """
 
 from __future__ import annotations
@@ -24,10 +24,26 @@ from mptool.core.model import InputRecord
 
 
 IDP = "2.5.29.28"
-#: CRL extensions that may be critical and are understood: AKI, cRLNumber
-CRL_EXTENSIONS = {"2.5.29.35", "2.5.29.20"}
-#: CRL entry extensions understood: reasonCode, invalidityDate
-ENTRY_EXTENSIONS = {"2.5.29.21", "2.5.29.24"}
+CRL_NUMBER = "2.5.29.20"
+DELTA_INDICATOR = "2.5.29.27"
+FRESHEST_CRL = "2.5.29.46"
+CERTIFICATE_ISSUER = "2.5.29.29"
+#: CRL extensions that are understood when critical: AKI, issuingDistributionPoint, deltaCRLIndicator
+CRL_EXTENSIONS = {"2.5.29.35", IDP, DELTA_INDICATOR}
+#: CRL extensions RFC 5280 §5.2 requires to be non-critical
+NON_CRITICAL = {CRL_NUMBER: "cRLNumber", FRESHEST_CRL: "freshestCRL", "2.5.29.35": "authorityKeyIdentifier"}
+#: CRL entry extensions understood: reasonCode, invalidityDate, certificateIssuer
+ENTRY_EXTENSIONS = {"2.5.29.21", "2.5.29.24", CERTIFICATE_ISSUER}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One revoked-certificate entry."""
+
+    serial: int
+    reason: str | None  #: cryptography ReasonFlags value (e.g. "keyCompromise", "removeFromCRL")
+    issuer: tuple[Any, ...] | None  #: certificate issuer (indirect CRLs), None: the CRL issuer
+    revoked_at: _dt.datetime
 
 
 @dataclass
@@ -56,8 +72,56 @@ class Crl:
         next_update = self.crl.next_update_utc
         return self.crl.last_update_utc <= at and next_update is not None and at <= next_update
 
+    def _extension(self, oid: str) -> Any:
+        try:
+            for ext in self.crl.extensions:
+                if ext.oid.dotted_string == oid:
+                    return ext.value
+        except ValueError:
+            return None
+        return None
+
+    @property
+    def number(self) -> int | None:
+        value = self._extension(CRL_NUMBER)
+        return None if value is None else value.crl_number
+
+    @property
+    def delta_base(self) -> int | None:
+        """BaseCRLNumber of a delta CRL (None: a complete CRL)."""
+        value = self._extension(DELTA_INDICATOR)
+        return None if value is None else value.crl_number
+
+    @property
+    def idp(self) -> x509.IssuingDistributionPoint | None:
+        return self._extension(IDP)
+
+    @property
+    def idp_der(self) -> bytes | None:
+        value = self.idp
+        return None if value is None else value.public_bytes()
+
+    def entries(self) -> dict[int, Entry]:
+        """The entries by serial (cached); negative serials are kept as they are (RFC 5280 §5.3)."""
+        cached = self.cache.get("entries")
+        if cached is None:
+            cached = {}
+            current_issuer: tuple[Any, ...] | None = None
+            for revoked in self.crl:
+                reason = None
+                for ext in revoked.extensions:
+                    oid = ext.oid.dotted_string
+                    if oid == "2.5.29.21":
+                        reason = ext.value.reason.value
+                    elif oid == CERTIFICATE_ISSUER:
+                        names = [n.value for n in ext.value if isinstance(n, x509.DirectoryName)]
+                        current_issuer = normalise_name(names[0]) if names else ()
+                cached[revoked.serial_number] = Entry(revoked.serial_number, reason, current_issuer, revoked.revocation_date_utc)
+            self.cache["entries"] = cached
+        return cached  # type: ignore[no-any-return]
+
     def is_revoked(self, serial: int) -> bool:
-        return self.crl.get_revoked_certificate_by_serial_number(serial) is not None
+        return serial in self.entries()
 
     def problems(self) -> list[str]:
         """Why this CRL must not be used (RFC 5280 §5.2, §5.3; fail closed), empty when usable."""
@@ -65,10 +129,12 @@ class Crl:
         try:
             for ext in self.crl.extensions:
                 oid = ext.oid.dotted_string
-                if oid == IDP:
-                    found.append("issuingDistributionPoint is not interpreted")
-                elif ext.critical and oid not in CRL_EXTENSIONS:
+                if ext.critical and oid in NON_CRITICAL:
+                    found.append(f"{NON_CRITICAL[oid]} is marked critical (RFC 5280 §5.2 MUST be non-critical)")
+                elif ext.critical and oid not in CRL_EXTENSIONS and oid not in NON_CRITICAL:
                     found.append(f"unknown critical CRL extension {oid}")
+            if self.number is None:
+                found.append("cRLNumber is missing (RFC 5280 §5.2.3 MUST)")
             serials: set[int] = set()
             for entry in self.crl:
                 if entry.serial_number in serials:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,7 +96,9 @@ class CertNames:
     email: list[str] = field(default_factory=list)
     ip: list[Any] = field(default_factory=list)
     dn: list[x509.Name] = field(default_factory=list)
-    other: list[str] = field(default_factory=list)  #: types we do not constrain (URI, otherName, …)
+    uri: list[str] = field(default_factory=list)
+    other_name: list[x509.OtherName] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)  #: types we do not constrain (registeredID, x400, ediParty)
 
 
 def cert_names(cert: Cert) -> CertNames:
@@ -117,6 +118,10 @@ def cert_names(cert: Cert) -> CertNames:
                 names.ip.append(gn.value)
             elif isinstance(gn, x509.DirectoryName):
                 names.dn.append(gn.value)
+            elif isinstance(gn, x509.UniformResourceIdentifier):
+                names.uri.append(gn.value)
+            elif isinstance(gn, x509.OtherName):
+                names.other_name.append(gn)
             else:
                 names.other.append(type(gn).__name__)
     return names
@@ -133,10 +138,48 @@ def _in_subtree(kind: str, value: Any, base: x509.GeneralName) -> bool | None:
         return isinstance(network, (ipaddress.IPv4Network, ipaddress.IPv6Network)) and value.version == network.version and value in network
     if kind == "dn" and isinstance(base, x509.DirectoryName):
         return _dn_in_subtree(value, base.value)
+    if kind == "uri" and isinstance(base, x509.UniformResourceIdentifier):
+        host = uri_host(value)
+        return host is not None and _uri_host_in_subtree(host, base.value)
+    if kind == "other" and isinstance(base, x509.OtherName):
+        return value.type_id == base.type_id and value.value == base.value
     return None
 
 
-_KIND_TYPES = {"dns": x509.DNSName, "email": x509.RFC822Name, "ip": x509.IPAddress, "dn": x509.DirectoryName}
+def _same_kind(kind: str, value: Any, base: x509.GeneralName) -> bool:
+    """Whether ``base`` constrains names of ``kind`` (an otherName only those of its type-id)."""
+    if not isinstance(base, _KIND_TYPES[kind]):
+        return False
+    return kind != "other" or base.type_id == value.type_id
+
+
+def uri_host(uri: str) -> str | None:
+    """The host part of a URI (RFC 3986 authority without userinfo and port), or None."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(uri).hostname
+    except ValueError:
+        return None
+    return host or None
+
+
+def _uri_host_in_subtree(host: str, base: str) -> bool:
+    """RFC 5280 §4.2.1.10: a URI constraint is a host; a leading period means any host below it."""
+    host, base = _dns(host), _dns(base)
+    if base.startswith("."):
+        return host.endswith(base)
+    return host == base
+
+
+_KIND_TYPES = {
+    "dns": x509.DNSName,
+    "email": x509.RFC822Name,
+    "ip": x509.IPAddress,
+    "dn": x509.DirectoryName,
+    "uri": x509.UniformResourceIdentifier,
+    "other": x509.OtherName,
+}
 SUPPORTED_CONSTRAINT_TYPES = tuple(_KIND_TYPES.values())
 
 
@@ -161,6 +204,8 @@ def _valid_constraint(base: x509.GeneralName) -> bool:
         return value.count("@") <= 1 and valid_dns(value.rsplit("@", 1)[-1].lstrip("."), wildcard=False)
     if isinstance(base, x509.IPAddress):
         return isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network))
+    if isinstance(base, x509.UniformResourceIdentifier):
+        return value != "" and "/" not in value and ":" not in value and valid_dns(value.lstrip("."), wildcard=False)
     return True
 
 
@@ -171,6 +216,8 @@ def _valid_name(kind: str, value: Any) -> bool:
         return value.count("@") == 1 and valid_dns(value.split("@")[1], wildcard=False)
     if kind == "ip":
         return isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address))
+    if kind == "uri":
+        return uri_host(value) is not None
     return True
 
 
@@ -182,12 +229,14 @@ def _wildcard_hits_excluded(name: str, base: x509.GeneralName) -> bool:
     return excluded == rest or excluded.endswith("." + rest)
 
 
-def constraint_violations(nc: x509.NameConstraints, names: CertNames) -> list[str]:
+def constraint_violations(nc: x509.NameConstraints, names: CertNames, budget: list[int] | None = None) -> list[str]:
     """Violations of one nameConstraints extension by one certificate's names.
 
     Malformed constraints (a wildcard or leading period in a dNSName, a mailbox with two
-    '@', an iPAddress that is not address+mask) and malformed names under a constraint of
-    their type are violations: the check fails closed.
+    '@', an iPAddress that is not address+mask, a URI constraint that is not a host) and
+    malformed names under a constraint of their type are violations: the check fails closed.
+    ``budget`` (a one-element list) bounds the name × subtree comparisons of a whole path: when it
+    runs out the check fails (name-constraint denial of service, e.g. thousands of SANs × subtrees).
     """
     problems: list[str] = []
     permitted = list(nc.permitted_subtrees or [])
@@ -199,13 +248,18 @@ def constraint_violations(nc: x509.NameConstraints, names: CertNames) -> list[st
             problems.append(f"name constraint of unsupported type {type(base).__name__}")
         elif not _valid_constraint(base):
             problems.append(f"malformed name constraint {base.value!r}")
-    items: Iterable[tuple[str, Any]] = (
+    items: list[tuple[str, Any]] = (
         [("dns", n) for n in names.dns] + [("email", n) for n in names.email] + [("ip", n) for n in names.ip] + [("dn", n) for n in names.dn]
+        + [("uri", n) for n in names.uri] + [("other", n) for n in names.other_name]
     )
+    if budget is not None:
+        budget[0] -= len(items) * max(len(permitted) + len(excluded), 1)
+        if budget[0] < 0:
+            return problems + [f"name-constraint work limit exceeded: {len(items)} names x {len(permitted) + len(excluded)} subtrees (denial-of-service guard)"]
     for kind, value in items:
-        text = value.rfc4514_string() if kind == "dn" else str(value)
-        same_type = [b for b in permitted if isinstance(b, _KIND_TYPES[kind])]
-        same_excluded = [b for b in excluded if isinstance(b, _KIND_TYPES[kind])]
+        text = value.rfc4514_string() if kind == "dn" else f"{value.type_id.dotted_string}:{value.value.hex()}" if kind == "other" else str(value)
+        same_type = [b for b in permitted if _same_kind(kind, value, b)]
+        same_excluded = [b for b in excluded if _same_kind(kind, value, b)]
         if (same_type or same_excluded) and not _valid_name(kind, value):
             problems.append(f"malformed {kind} name {text!r} under {kind} name constraints")
             continue

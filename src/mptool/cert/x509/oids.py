@@ -28,9 +28,10 @@ RSA_SIGS = {
     "1.2.840.113549.1.1.14": "sha224WithRSAEncryption",
     RSA_PSS: "RSASSA-PSS",
 }
+DSA_SIGS = {"1.2.840.10040.4.3": "dsa-with-SHA1", "2.16.840.1.101.3.4.3.1": "dsa-with-SHA224", "2.16.840.1.101.3.4.3.2": "dsa-with-SHA256"}
 SM2_SIGS = {SM2_WITH_SM3: "SM2-with-SM3", SM2_WITH_SHA1: "SM2-with-SHA1", SM2_WITH_SHA256: "SM2-with-SHA256"}
 #: signature algorithms too weak to accept on a validated link (collisions are practical)
-WEAK_SIGS = {"1.2.840.113549.1.1.2", "1.2.840.113549.1.1.4", "1.2.840.113549.1.1.5", "1.2.840.10045.4.1", SM2_WITH_SHA1}
+WEAK_SIGS = {"1.2.840.113549.1.1.2", "1.2.840.113549.1.1.4", "1.2.840.113549.1.1.5", "1.2.840.10045.4.1", "1.2.840.10040.4.3", SM2_WITH_SHA1}
 
 # extensions (RFC 5280 §4.2)
 EXT_SKI = "2.5.29.14"
@@ -51,9 +52,10 @@ EXT_SIA = "1.3.6.1.5.5.7.1.11"
 EXT_SCT = "1.3.6.1.4.1.11129.2.4.2"
 
 #: extensions whose meaning the path validation processes (a critical one is understood)
-PROCESSED_EXTENSIONS = {EXT_SKI, EXT_KU, EXT_SAN, EXT_BC, EXT_NC, EXT_AKI, EXT_EKU, EXT_CP, EXT_CRLDP, EXT_AIA, EXT_IAN}
-#: policy extensions the path validation does not enforce (recorded only, CERT-PATH-009)
+#: policy extensions (RFC 5280 §6.1 policy processing, CERT-PATH-009)
 POLICY_EXTENSIONS = {EXT_PM, EXT_PC, EXT_INHIBIT_ANY}
+PROCESSED_EXTENSIONS = {EXT_SKI, EXT_KU, EXT_SAN, EXT_BC, EXT_NC, EXT_AKI, EXT_EKU, EXT_CP, EXT_CRLDP, EXT_AIA, EXT_IAN} | POLICY_EXTENSIONS
+ANY_POLICY = "2.5.29.32.0"
 
 #: GM/T 0015 private extensions (cert-rules CERT-EXT-013, OIDs marked "verify" there)
 GMT0015_PRIVATE_ARC = "1.2.156.10260.4.1."

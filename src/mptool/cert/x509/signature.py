@@ -17,7 +17,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from pyasn1.error import PyAsn1Error
 from pyasn1_modules import rfc3279
 
@@ -105,6 +105,10 @@ def verify_with_cryptography(
             if algorithm_oid not in oids.ECDSA_SIGS:
                 return SignatureVerdict(False, "CERT-PATH-003", f"EC issuer key but signature algorithm {algorithm_oid}")
             key.verify(signature, tbs, ec.ECDSA(hash_algorithm))
+        elif isinstance(key, dsa.DSAPublicKey):
+            if algorithm_oid not in oids.DSA_SIGS:
+                return SignatureVerdict(False, "CERT-PATH-003", f"DSA issuer key but signature algorithm {algorithm_oid}")
+            key.verify(signature, tbs, hash_algorithm)
         else:
             return SignatureVerdict(False, "CERT-PATH-003", f"issuer key type {type(key).__name__} not supported")
     except InvalidSignature:
