@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import functools
 import io
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from mptool.core.errors import ExitCode, MptoolError
+from mptool.core.outputs import write_all_or_none, write_atomic  # noqa: F401 (write_atomic: used by cli/cert.py, cli/assess.py)
 from mptool.core.model import Evidence
 from mptool.core.progress import Progress
 from mptool.core.report import FailOn, ReportBuilder
@@ -29,47 +26,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class OutputFileError(MptoolError):
-    """The output file cannot be written (exit 3: the named file is the problem)."""
-
-    exit_code = ExitCode.INPUT
-
-
-def write_atomic(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` (``-`` is stdout) so that a reader never sees half a file."""
-    if path == "-":
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise OutputFileError(f"{path}: is a directory, cannot write output there")
-    if target.exists() and not target.is_file():
-        # a device or a pipe (-o /dev/null, a FIFO): write into it, never rename a file over it
-        try:
-            with open(target, "wb") as handle:
-                handle.write(data)
-        except OSError as exc:
-            raise OutputFileError(f"{path}: cannot write: {exc.strerror or exc}") from None
-        return
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise OutputFileError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
 
 
 def command_name(ctx: click.Context) -> str:
@@ -121,29 +77,27 @@ class OutputOptions:
         """Render and write the report (and the side JSON evidence) atomically."""
         from mptool.render.json import dumps
 
-        if self.format == "json":
-            write_atomic(self.output, dumps(evidence).encode("utf-8"))
-        else:
-            write_atomic_text_report(evidence, self.output)
+        report = dumps(evidence).encode("utf-8") if self.format == "json" else text_report(evidence, self.output)
+        outputs = [(self.output, report)]
         if self.json_output:
-            write_atomic(self.json_output, dumps(evidence).encode("utf-8"))
+            outputs.append((self.json_output, dumps(evidence).encode("utf-8")))
+        write_all_or_none(outputs)  # both outputs or neither
         if not self.quiet and self.output != "-":
             click.echo(f"mptool: wrote {self.output} (status {evidence.summary.status.value}, exit code {evidence.exit_code})", err=True)
 
 
-def write_atomic_text_report(evidence: Evidence, path: str) -> None:
-    """Render the rich text report to stdout (colour on a terminal) or to a file (plain)."""
+def text_report(evidence: Evidence, path: str) -> bytes:
+    """The rich text report: with colour for a terminal on stdout, plain (120 columns) otherwise."""
     from rich.console import Console
 
     from mptool.render.text import render
 
-    if path == "-":
-        terminal = sys.stdout.isatty()
-        render(evidence, Console(file=sys.stdout, width=None if terminal else 120, soft_wrap=False))
-        return
+    terminal = path == "-" and sys.stdout.isatty()
     buffer = io.StringIO()
-    render(evidence, Console(file=buffer, width=120, color_system=None, force_terminal=False))
-    write_atomic(path, buffer.getvalue().encode("utf-8"))
+    console = Console(file=buffer, width=None if terminal else 120, color_system="auto" if terminal else None, force_terminal=terminal, soft_wrap=False)
+    render(evidence, console)
+    # a path argument that is not UTF-8 keeps its bytes as lone surrogates: write them as \xNN
+    return buffer.getvalue().encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace").encode("utf-8")
 
 
 def evidence_options(func: F) -> F:

@@ -22,5 +22,25 @@ def dumps(evidence: Evidence) -> str:
 
 
 def dumps_data(data: Any) -> str:
-    """Serialise any JSON data the same canonical way (used for catalogues and schemas too)."""
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """Serialise any JSON data the same canonical way (used for catalogues and schemas too).
+
+    A name that is not UTF-8 (a path argument with a byte such as 0xFF, which Python carries as a
+    lone surrogate) is recorded with that byte escaped as ``\\xff``, so the output is always UTF-8.
+    """
+    text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(_escape_surrogates(data), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return text
+
+
+def _escape_surrogates(value: Any) -> Any:
+    """``value`` with every string's undecodable bytes (lone surrogates) written as ``\\xNN``."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if isinstance(value, dict):
+        return {_escape_surrogates(k): _escape_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escape_surrogates(v) for v in value]
+    return value
