@@ -53,3 +53,15 @@ def test_a_name_too_long_is_an_input_error(tmp_path: Path) -> None:
     for args in (["algo", "digest", long_name], ["algo", "digest", HERE, "-o", long_name]):
         result = run_cli(args)
         assert result.exit_code == 3 and "too long" in result.stderr.lower() and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_pem_reader_is_linear_on_begin_lines_without_end(tmp_path: Path) -> None:
+    """8,000 BEGIN lines without END (264 KB): one pass, an input error, not minutes of regex backtracking."""
+    from mptool.core.pem import pem_blocks
+
+    data = b"-----BEGIN CERTIFICATE-----\nAAAA\n" * 8000
+    assert list(pem_blocks(data)) == []
+    path = tmp_path / "begins.pem"
+    path.write_bytes(data)
+    result = run_cli(["cert", "lint", str(path)])
+    assert result.exit_code == 3 and "no CERTIFICATE" in result.stderr

@@ -11,7 +11,7 @@ import hmac as _hmac
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -237,6 +237,8 @@ def load_rsa_public_key(data: bytes) -> rsa.RSAPublicKey:
             key = loader(data)
         except (ValueError, TypeError):
             continue
+        except UnsupportedAlgorithm:
+            raise InputError("--public-key", "is not an RSA public key (an SM2 or other EC key: use sm2-verify)") from None
         if isinstance(key, rsa.RSAPublicKey):
             return key
         raise InputError("--public-key", "is not an RSA public key")
@@ -245,6 +247,8 @@ def load_rsa_public_key(data: bytes) -> rsa.RSAPublicKey:
             key = cert_loader(data).public_key()
         except ValueError:
             continue
+        except UnsupportedAlgorithm:
+            raise InputError("--public-key", "the certificate's key is not RSA (an SM2 or other EC key: use sm2-verify)") from None
         if isinstance(key, rsa.RSAPublicKey):
             return key
         raise InputError("--public-key", "the certificate's key is not RSA")

@@ -60,14 +60,24 @@ class Source:
     companion: bytes = b""
 
 
-def _json(data: bytes) -> Any | None:
-    stripped = data.lstrip()
-    if not stripped[:1] in (b"{", b"["):
-        return None
+def parse_json(data: bytes) -> Any:
+    """A vector file's JSON; anything JSON or Python refuses (nesting too deep, an integer of
+    more than 4,300 digits, bad UTF-8) is a :class:`VectorFormatError`, never a crash."""
     try:
         return json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise VectorFormatError(f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise VectorFormatError("invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # int_max_str_digits
+        raise VectorFormatError(f"invalid JSON: {exc}".split("; use sys.")[0]) from None
+
+
+def _json(data: bytes) -> Any | None:
+    stripped = data.lstrip()
+    if not stripped[:1] in (b"{", b"["):
+        return None
+    return parse_json(data)
 
 
 def detect(data: bytes) -> str:
@@ -112,7 +122,7 @@ def pair_sources(files: list[tuple[str, bytes]]) -> list[Source]:
         if kind != "acvp":
             sources.append(Source(name, data))
             continue
-        parsed = acvp.unwrap(json.loads(data))
+        parsed = acvp.unwrap(parse_json(data))
         if acvp.is_self_contained(parsed):
             sources.append(Source(name, data, name, data))
             continue
@@ -139,11 +149,11 @@ def load(source: Source, *, algorithm: str | None = None, mode: str | None = Non
         if kind == "acvp":
             if not source.companion:
                 raise VectorFormatError("an ACVP prompt needs its expectedResults file (give both)")
-            return acvp.parse(json.loads(source.data), json.loads(source.companion), source.name)
+            return acvp.parse(parse_json(source.data), parse_json(source.companion), source.name)
         if kind == "wycheproof":
-            return wycheproof.parse(json.loads(source.data), source.name)
+            return wycheproof.parse(parse_json(source.data), source.name)
         if kind == "mptool-gm":
-            return gmjson.parse(json.loads(source.data), source.name)
+            return gmjson.parse(parse_json(source.data), source.name)
         text = _text(source.data)
         if kind == "pkcs1":
             return pkcs1.parse(text, source.name)

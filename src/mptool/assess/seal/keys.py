@@ -9,8 +9,6 @@ never written to any output and never appear in an error message.
 
 from __future__ import annotations
 
-import base64
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from pyasn1.codec.der import decoder as der_decoder
 from pyasn1.error import PyAsn1Error
 from pyasn1_modules import rfc5208, rfc5280, rfc5915, rfc8018
 
+from mptool.core.pem import pem_blocks
 from mptool.algo.api import sm2
 from mptool.core.errors import InputError
 
@@ -27,7 +26,6 @@ PBES2_OID = "1.2.840.113549.1.5.13"
 PBKDF2_OID = "1.2.840.113549.1.5.12"
 PRFS = {"1.2.840.113549.2.7": "sha1", "1.2.840.113549.2.9": "sha256", "1.2.156.10197.1.401.2": "sm3"}
 CIPHERS = {"2.16.840.1.101.3.4.1.2": ("AES", 16), "2.16.840.1.101.3.4.1.22": ("AES", 24), "2.16.840.1.101.3.4.1.42": ("AES", 32), "1.2.156.10197.1.104.2": ("SM4", 16)}
-_PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\s*(.*?)-----END \1-----", re.S)
 
 
 @dataclass(frozen=True)
@@ -44,7 +42,7 @@ class SignerCertificate:
 
 
 def _pem_blocks(data: bytes) -> list[tuple[str, bytes]]:
-    return [(m.group(1).decode(), base64.b64decode(re.sub(rb"\s+", b"", m.group(2)))) for m in _PEM.finditer(data)]
+    return [(block.label, block.der) for block in pem_blocks(data)]
 
 
 def _read(path: str) -> bytes:

@@ -75,13 +75,12 @@ def _certs(pems: list[str], label: str) -> list[Cert]:
 
 
 def _crls(pems: list[str]) -> list[Crl]:
-    import base64
-    import re
+    from mptool.core.pem import pem_blocks
 
     out = []
     for n, pem in enumerate(pems):
-        for body in re.findall(r"-----BEGIN X509 CRL-----(.*?)-----END X509 CRL-----", pem, re.DOTALL):
-            out.append(parse_crl(base64.b64decode("".join(body.split())), f"crl[{n}]"))
+        for block in pem_blocks(pem.encode("ascii", "replace"), frozenset({"X509 CRL"})):
+            out.append(parse_crl(block.der, f"crl[{n}]"))
     return out
 
 

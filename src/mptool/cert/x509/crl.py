@@ -14,8 +14,9 @@ from typing import Any
 
 from cryptography import x509
 
+from mptool.core.pem import PemError, is_pem, pem_blocks
 from mptool.cert.x509.der import TLVError, slice_signed
-from mptool.cert.x509.loader import MAX_CERT_FILE, _PEM
+from mptool.cert.x509.loader import MAX_CERT_FILE
 from mptool.cert.x509.parse import Cert, normalise_name
 from mptool.cert.x509.signature import SignatureVerdict, verify_signed
 from mptool.core.errors import InputError
@@ -168,15 +169,14 @@ def load_crls(paths: Iterable[str]) -> tuple[list[Crl], list[InputRecord]]:
     for path in paths:
         data, record = read_input(path, max_size=MAX_CERT_FILE)
         records.append(record)
-        if b"-----BEGIN" in data:
-            blocks = [m.group(2) for m in _PEM.finditer(data) if m.group(1) == b"X509 CRL"]
+        if is_pem(data):
+            try:
+                blocks = [block.der for block in pem_blocks(data, frozenset({"X509 CRL"}))]
+            except PemError as exc:
+                raise InputError(record.name, str(exc)) from None
             if not blocks:
                 raise InputError(record.name, "PEM file holds no X509 CRL block")
-            for index, body in enumerate(blocks):
-                try:
-                    der = base64.b64decode(b"".join(body.split()), validate=True)
-                except ValueError:
-                    raise InputError(record.name, "X509 CRL block is not valid base64") from None
+            for index, der in enumerate(blocks):
                 crls.append(parse_crl(der, record.name if len(blocks) == 1 else f"{record.name}#{index + 1}"))
         else:
             crls.append(parse_crl(data, record.name))

@@ -6,23 +6,20 @@ anything that is not a certificate is an :class:`InputError` naming the file.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mptool.core.pem import PemError, is_pem, pem_blocks
 from mptool.cert.x509.parse import Cert, CertParseError, parse_certificate
 from mptool.core.errors import InputError
 from mptool.core.inputs import read_input
 from mptool.core.model import InputRecord
 
 MAX_CERT_FILE = 16 << 20
-_PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
-_CERT_LABELS = {b"CERTIFICATE", b"X509 CERTIFICATE"}
-_P7_LABELS = {b"PKCS7", b"CERTIFICATE CHAIN"}
+_CERT_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE"})
+_P7_LABELS = frozenset({"PKCS7", "CERTIFICATE CHAIN"})
 
 
 @dataclass
@@ -45,29 +42,23 @@ def _pkcs7_certificates(data: bytes, pem: bool) -> list[bytes]:
 
 def _pem_blocks(name: str, data: bytes) -> list[bytes]:
     ders: list[bytes] = []
-    for match in _PEM.finditer(data):
-        label, body = match.group(1), match.group(2)
-        if label not in _CERT_LABELS and label not in _P7_LABELS:
-            continue
-        lines = [ln.strip() for ln in body.splitlines()]
-        text = b"".join(ln for ln in lines if ln and b":" not in ln)
-        try:
-            der = base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError):
-            raise InputError(name, f"PEM block {label.decode()} at byte {match.start()} is not valid base64") from None
-        if label in _P7_LABELS:
-            try:
-                ders.extend(_pkcs7_certificates(der, pem=False))
-            except ValueError as exc:
-                raise InputError(name, f"PKCS#7 block cannot be read: {exc}") from None
-        else:
-            ders.append(der)
+    try:
+        for block in pem_blocks(data, _CERT_LABELS | _P7_LABELS):
+            if block.label in _P7_LABELS:
+                try:
+                    ders.extend(_pkcs7_certificates(block.der, pem=False))
+                except ValueError as exc:
+                    raise InputError(name, f"PKCS#7 block cannot be read: {exc}") from None
+            else:
+                ders.append(block.der)
+    except PemError as exc:
+        raise InputError(name, str(exc)) from None
     return ders
 
 
 def split_certificates(name: str, data: bytes) -> list[bytes]:
     """The DER certificates in one file's bytes (PEM bundle, DER certificate or PKCS#7)."""
-    if b"-----BEGIN" in data:
+    if is_pem(data):
         ders = _pem_blocks(name, data)
         if not ders:
             raise InputError(name, "PEM file holds no CERTIFICATE or PKCS7 block")
