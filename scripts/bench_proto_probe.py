@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from mptool.proto.probe.keys import load_certificates, load_private_key
-from mptool.proto.tls.record import RecordStream
+from mptool.proto.tls.transport import RecordStream
 from mptool.proto.tlcp.suites import IMPLEMENTED
 from mptool.proto.tlcp.handshake import Channel, ClientLog, Credentials, ServerConfig, ServerLog, client_handshake, server_handshake
 from mptool.proto.tlcp.crypto import RecordCipher, key_block

@@ -21,7 +21,7 @@ from mptool.proto.probe import ike as ike_probe
 from mptool.proto.tls import messages as m
 from mptool.proto.probe.hello import _read_flight
 from mptool.proto.probe.keys import certificate_public_key
-from mptool.proto.tls.record import RecordStream
+from mptool.proto.tls.transport import RecordStream
 
 PCAPS = DATA.pcaps
 

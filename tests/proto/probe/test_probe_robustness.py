@@ -13,7 +13,7 @@ from support.proto_peers import server_files, sm2_pki, tlcp_serve  # noqa: F401 
 from conftest import run_cli, validate_evidence
 from mptool.proto.probe import ike as ike_probe
 from mptool.proto.tls import messages as m
-from mptool.proto.tls.record import HandshakeReassembler
+from mptool.proto.tls.handshake import HandshakeReassembler
 from mptool.proto.wire import DecodeError
 
 PARSERS = [
@@ -22,8 +22,14 @@ PARSERS = [
     m.parse_certificate,
     m.CertificateRequest.parse,
     m.parse_certificate_verify,
-    lambda b: m.TlcpServerKeyExchange.parse(b, True),
-    lambda b: m.TlcpServerKeyExchange.parse(b, False),
+    lambda b: m.parse_server_key_exchange(b, 0xE011, 0x0101),  # TLCP ECDHE
+    lambda b: m.parse_server_key_exchange(b, 0xE013, 0x0101),  # TLCP ECC
+    lambda b: m.parse_server_key_exchange(b, 0xC02F, 0x0303),  # TLS 1.2 ECDHE
+    lambda b: m.parse_server_key_exchange(b, 0x009E, 0x0303),  # TLS 1.2 DHE
+    lambda b: m.parse_hello(b, client=True),
+    lambda b: m.parse_hello(b, client=False),
+    lambda b: m.parse_certificate(b, tls13=True),
+    m.parse_alerts,
     lambda b: m.TlcpClientKeyExchange.parse(b, True),
     lambda b: m.TlcpClientKeyExchange.parse(b, False),
     lambda b: list(HandshakeReassembler().feed(b)),

@@ -9,29 +9,21 @@ and the ECDHE connections' CertificateVerify against the client's signing certif
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
-from scapy.all import IP, TCP, rdpcap  # type: ignore[attr-defined]
 
 from mptool.algo import sm2
 from mptool.proto.tls import messages as m
 from mptool.proto.probe.keys import certificate_public_key
-from mptool.proto.tls.record import HANDSHAKE, HandshakeMessage, HandshakeReassembler, parse_records
+from mptool.proto.tls.handshake import HandshakeMessage, HandshakeReassembler
+from mptool.proto.tls.record import HANDSHAKE, parse_records
 from mptool.proto.tlcp.handshake import CV_GMSSL, CV_TONGSUO, _verify
 from mptool.proto.tlcp.crypto import sm3
 
 from conftest import DATA, BundledData
+from support.proto_captures import tcp_streams
 
 EXPECTED = {14431: 0xE013, 14432: 0xE053, 14433: 0xE011, 14434: 0xE051}
-
-
-def _streams(path: Path) -> dict[tuple[int, int], bytes]:
-    segments: dict[tuple[int, int], dict[int, bytes]] = {}
-    for packet in rdpcap(str(path)):
-        if IP in packet and TCP in packet and bytes(packet[TCP].payload):
-            segments.setdefault((packet[TCP].sport, packet[TCP].dport), {})[packet[TCP].seq] = bytes(packet[TCP].payload)
-    return {key: b"".join(data for _, data in sorted(parts.items())) for key, parts in segments.items()}
 
 
 def _plain_handshake(stream: bytes) -> tuple[list[HandshakeMessage], list[int]]:
@@ -50,7 +42,7 @@ def _plain_handshake(stream: bytes) -> tuple[list[HandshakeMessage], list[int]]:
 
 @pytest.fixture(scope="module")
 def connections() -> dict[int, tuple[list[HandshakeMessage], list[HandshakeMessage]]]:
-    streams = _streams(DATA.pcaps / "tlcp_gmssl_4suites.pcap")
+    streams = tcp_streams(DATA.pcaps / "tlcp_gmssl_4suites.pcap")
     out = {}
     for port in EXPECTED:
         client = next(data for (sport, dport), data in streams.items() if dport == port)
@@ -70,11 +62,11 @@ def test_hellos_certificates_and_ske_roundtrip_and_verify(connections, port: int
     certs = m.parse_certificate(server[1].body)
     assert len(certs) == 3 and m.encode_certificate(certs) == server[1].raw
     ecdhe = EXPECTED[port] in (0xE011, 0xE051)
-    ske = m.TlcpServerKeyExchange.parse(server[2].body, ecdhe)
-    assert ske.encode() == server[2].raw
+    ske = m.parse_server_key_exchange(server[2].body, EXPECTED[port], 0x0101)
+    assert m.encode_tlcp_server_key_exchange(ske.signature, ske.ecdhe) == server[2].raw
     if ecdhe:
-        assert ske.params is not None and ske.params.curve_id == m.CURVE_SM2 and len(ske.params.point) == 65
-        signed = m.signed_params_ecdhe(hello.random, server_hello.random, ske.params)
+        assert ske.ecdhe is not None and ske.ecdhe.curve_id == m.CURVE_SM2 and len(ske.ecdhe.point) == 65
+        signed = m.signed_params_ecdhe(hello.random, server_hello.random, ske.ecdhe)
     else:
         signed = m.signed_params_ecc(hello.random, server_hello.random, certs[1])
     sign_key = certificate_public_key(certs[0])
@@ -111,7 +103,7 @@ def test_ecdhe_client_flight_gmssl_format(connections, port: int) -> None:
     sm2.decode_public_key(cke.params.point)  # a valid curve point
     # CertificateVerify: GmSSL signs the handshake messages (ZA with the default ID), not SM3 of them.
     transcript = b"".join(msg.raw for msg in [client[0], *server, client[1], client[2]])
-    signature = m.parse_certificate_verify(client[3].body)
+    _, signature = m.parse_certificate_verify(client[3].body)
     assert m.encode_certificate_verify(signature) == client[3].raw
     client_sign = certificate_public_key(client_certs[0])
     assert _verify(client_sign, transcript, signature)
@@ -151,7 +143,7 @@ def test_protected_records_have_this_packages_layout(port: int) -> None:
     from mptool.proto.tlcp.suites import IMPLEMENTED
     from mptool.proto.tlcp.crypto import GCM_EXPLICIT, GCM_TAG
 
-    streams = _streams(DATA.pcaps / "tlcp_gmssl_4suites.pcap")
+    streams = tcp_streams(DATA.pcaps / "tlcp_gmssl_4suites.pcap")
     gcm = IMPLEMENTED[EXPECTED[port]].mode == "gcm"
     for (sport, dport), data in streams.items():
         if port not in (sport, dport):

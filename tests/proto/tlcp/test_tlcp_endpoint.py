@@ -275,7 +275,7 @@ def test_serve_bad_files_are_input_errors(sm2_pki, tmp_path, which: str, content
 def test_ecc_client_auth_with_signing_certificate_and_ca_only(tlcp_serve, server_files, sm2_pki) -> None:
     """GmSSL's ECC client sends its signing certificate and the CA, no encryption certificate."""
     from mptool.proto.probe.keys import load_certificates, load_private_key
-    from mptool.proto.tls.record import RecordStream
+    from mptool.proto.tls.transport import RecordStream
     from mptool.proto.tlcp.handshake import Channel, ClientLog, Credentials, client_handshake
 
     server = tlcp_serve(*server_files, "--client-auth", "--suites", "E053", "--max-connections", "1")
@@ -313,7 +313,7 @@ def test_ecdhe_initiator_order(tlcp_serve, server_files, client_files, server_or
 
 def test_server_auto_mode_recognises_a_client_initiator_client(tlcp_serve, server_files, sm2_pki) -> None:
     from mptool.proto.probe.keys import load_certificates, load_private_key
-    from mptool.proto.tls.record import RecordStream
+    from mptool.proto.tls.transport import RecordStream
     from mptool.proto.tlcp.handshake import Channel, ClientLog, Credentials, client_handshake
 
     server = tlcp_serve(*server_files, "--suites", "E051", "--max-connections", "1")

@@ -21,7 +21,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import algorithms
 
 from mptool.proto.tls import messages as m
-from mptool.proto.tls.record import APPLICATION_DATA, CHANGE_CIPHER_SPEC, HANDSHAKE, HandshakeMessage, HandshakeReassembler, parse_records
+from mptool.proto.tls.handshake import HandshakeMessage, HandshakeReassembler
+from mptool.proto.tls.record import APPLICATION_DATA, CHANGE_CIPHER_SPEC, HANDSHAKE, parse_records
 from mptool.proto.tlcp.crypto import RecordCipher, RecordParams, key_block, verify_data
 from support import peers
 

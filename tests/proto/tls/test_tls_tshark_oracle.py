@@ -80,3 +80,26 @@ def test_gm_attributes_match_tshark() -> None:
     (ike,) = [r["measurements"] for r in results(ev, "proto.ike.exchange")]
     got = [tuple({a["type"]: a["value"] for a in t["attributes"]}[k] for k in (1, 2, 3, 20)) for t in ike["proposals"][0]["transforms"]]
     assert got == expected == [(129, 20, 10, 2), (128, 20, 10, 2)]
+
+
+@pytest.mark.parametrize("name", [n for n in TLS_CAPTURES if not n.endswith(".gz")])
+def test_record_headers_match_tshark(name: str) -> None:
+    """Every record tshark dissects is one record of the codec's framing, with the same version and
+    length, and passes the one record-header test (docs/proto.md, "One TLS/TLCP codec"). Content
+    types are not compared: tshark names TLS 1.3's outer type ``opaque_type``."""
+    from support.proto_captures import tcp_streams
+
+    from mptool.proto.tls.record import looks_like_record_header, parse_records
+
+    expected: defaultdict[tuple[int, int], int] = defaultdict(int)
+    for versions, lengths in _tshark(PCAPS / name, "tls.record", "tls.record.version", "tls.record.length"):
+        for version, length in zip(versions.split(","), lengths.split(","), strict=True):
+            expected[(int(version, 16), int(length))] += 1
+    assert expected, "tshark found no TLS record"
+    ours: defaultdict[tuple[int, int], int] = defaultdict(int)
+    for stream in tcp_streams(PCAPS / name).values():
+        records, tail = parse_records(stream)
+        for record in records:
+            assert looks_like_record_header(record.encode()[:5])
+            ours[(record.version, len(record.fragment))] += 1
+    assert ours == expected

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from mptool.proto.ipsec import ike
 from mptool.proto.capture.netdecode import ESP, TCP, UDP, Segment, Stats, decode
 from mptool.proto.capture.tcp import HalfStream
-from mptool.proto.tls.stream import CLIENT, SERVER, TLSConnection, looks_like_client_hello, looks_like_record
+from mptool.proto.tls.record import HEADER_LENGTH, looks_like_client_hello, looks_like_record_header
+from mptool.proto.tls.stream import CLIENT, SERVER, TLSConnection
 from mptool.proto.wire import DecodeError
 
 #: Link types whose IPv4 frames take the fast path: offset of the IP header, with the
@@ -58,11 +59,11 @@ class Flow:
         self.had_data = True
         if self.kind is None:
             data = self.prefix + data
-            if len(data) < 5:
+            if len(data) < HEADER_LENGTH:
                 self.prefix = data
                 return
             self.prefix = b""
-            if not looks_like_record(data[:5]):
+            if not looks_like_record_header(data[:HEADER_LENGTH]):
                 self.kind = "plaintext"  # may still upgrade (STARTTLS): watch the first bytes
                 self.budget = STARTTLS_WINDOW
         if self.kind == "plaintext":

@@ -6,7 +6,7 @@ The probes themselves are :mod:`mptool.proto.probe` (``tlcp.py``, ``tls.py``, ``
 from __future__ import annotations
 
 from mptool.core.registry import register
-from mptool.proto.tls.record import PROBLEM_KINDS
+from mptool.proto.tls.transport import PROBLEM_KINDS
 
 #: The connection problems that leave an endpoint unassessed (each a finding ``proto.probe.<kind>``).
 _UNREACHABLE = ("refused", "timeout", "unreachable", "resolve", "socket_error", "reset")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mptool.core.registry import register
-from mptool.proto.tls.record import PROBLEM_KINDS
+from mptool.proto.tls.transport import PROBLEM_KINDS
 
 SERVE_FINDINGS = {
     **{f"proto.serve.{kind}": meaning for kind, meaning in PROBLEM_KINDS.items()},

@@ -82,9 +82,9 @@ def describe(conn: TLSConnection, certs: list[CertSummary], client_certs: list[C
     if conn.certificate_request is not None:
         cr = conn.certificate_request
         m["certificate_request"] = {
-            "certificate_types": [ids.CLIENT_CERT_TYPES.get(t, f"unknown ({t})") for t in cr.certificate_types],
+            "certificate_types": [ids.CLIENT_CERT_TYPES.get(t, f"unknown ({t})") for t in cr.cert_types],
             "signature_algorithms": [ids.signature_scheme_name(a) for a in cr.signature_algorithms],
-            "authorities": cr.authorities,
+            "authorities": len(cr.authorities),
         }
     if conn.certificate_verify is not None:
         alg, sig = conn.certificate_verify

@@ -11,15 +11,9 @@ import time
 from dataclasses import dataclass, field
 
 from mptool.proto.tls import messages as m
-from mptool.proto.tls.record import (
-    ALERT,
-    HANDSHAKE,
-    ConnectionProblem,
-    HandshakeReassembler,
-    Record,
-    RecordStream,
-    connect,
-)
+from mptool.proto.tls.handshake import HandshakeReassembler
+from mptool.proto.tls.record import ALERT, HANDSHAKE, Record
+from mptool.proto.tls.transport import ConnectionProblem, RecordStream, connect
 from mptool.proto.wire import DecodeError
 
 
@@ -102,7 +96,10 @@ def _read_flight(stream: RecordStream, want_certificates: bool) -> HelloOutcome:
                 return outcome
             raise
         if record.content_type == ALERT and outcome is None:
-            level, description = (record.fragment + b"\x00\x00")[:2]
+            try:
+                level, description = m.parse_alerts(record.fragment)[0]
+            except DecodeError as exc:
+                return HelloOutcome("decode_error", str(exc), record_version=record.version)
             return HelloOutcome("alert", f"alert {description}", record_version=record.version, alert=(level, description))
         if record.content_type != HANDSHAKE:
             if outcome is not None:

@@ -22,7 +22,7 @@ from mptool.core.model import Severity
 from mptool.proto.registry import tls as ids
 from mptool.proto.tls import messages as m
 from mptool.proto.probe.hello import Budget, HelloOutcome, send_hello
-from mptool.proto.tls.record import ConnectionProblem
+from mptool.proto.tls.transport import ConnectionProblem
 from mptool.proto.probe.report import UNREACHABLE, ProtocolReport, describe_certificate, http_get
 from mptool.proto.tlcp.suites import suite_entry
 from mptool.proto.wire import u16, vec
@@ -49,17 +49,13 @@ def _sni(host: str | None) -> list[tuple[int, bytes]]:
     return [m.server_name_extension(host)]
 
 
-def _list16(values: tuple[int, ...]) -> bytes:
-    return vec(b"".join(u16(v) for v in values), 2)
-
-
 def legacy_hello(version: int, suites: list[int], server_name: str | None) -> bytes:
     """A ClientHello for SSL 3.0-TLS 1.2 (no extensions for SSL 3.0)."""
     extensions = None
     if version >= TLS10:
-        extensions = [*_sni(server_name), (m.EXT_SUPPORTED_GROUPS, _list16(GROUPS)), (m.EXT_EC_POINT_FORMATS, vec(b"\x00", 1)), (m.EXT_RENEGOTIATION_INFO, b"\x00")]
+        extensions = [*_sni(server_name), (m.EXT_SUPPORTED_GROUPS, m.encode_u16_list(GROUPS)), (m.EXT_EC_POINT_FORMATS, vec(b"\x00", 1)), (m.EXT_RENEGOTIATION_INFO, b"\x00")]
         if version == TLS12:
-            extensions.append((m.EXT_SIGNATURE_ALGORITHMS, _list16(SIG_ALGS)))
+            extensions.append((m.EXT_SIGNATURE_ALGORITHMS, m.encode_u16_list(SIG_ALGS)))
     return m.ClientHello(version, _random(), suites, extensions=extensions).encode()
 
 
@@ -76,8 +72,8 @@ def tls13_hello(suites: list[int], server_name: str | None, sm: bool = False) ->
     extensions = [
         *_sni(server_name),
         (m.EXT_SUPPORTED_VERSIONS, vec(u16(TLS13), 1)),
-        (m.EXT_SUPPORTED_GROUPS, _list16(groups)),
-        (m.EXT_SIGNATURE_ALGORITHMS, _list16(sig_algs)),
+        (m.EXT_SUPPORTED_GROUPS, m.encode_u16_list(groups)),
+        (m.EXT_SIGNATURE_ALGORITHMS, m.encode_u16_list(sig_algs)),
         (m.EXT_KEY_SHARE, vec(share, 2)),
         (45, vec(b"\x01", 1)),  # psk_key_exchange_modes: psk_dhe_ke (some servers insist)
     ]

@@ -32,18 +32,22 @@ from typing import Any
 from mptool.algo.api import sm2
 from mptool.proto.registry import tls as ids
 from mptool.proto.tls import messages as m
-from mptool.proto.tls.record import (
-    ALERT,
-    APPLICATION_DATA,
-    CHANGE_CIPHER_SPEC,
-    HANDSHAKE,
-    ConnectionProblem,
-    HandshakeMessage,
-    HandshakeReassembler,
-    PeerAlert,
-    Record,
-    RecordStream,
+from mptool.proto.tls.handshake import HandshakeMessage, HandshakeReassembler
+from mptool.proto.tls.messages import (
+    BAD_CERTIFICATE,
+    BAD_RECORD_MAC,
+    CLOSE_NOTIFY,
+    DECODE_ERROR,
+    DECRYPT_ERROR,
+    FATAL,
+    HANDSHAKE_FAILURE,
+    ILLEGAL_PARAMETER,
+    PROTOCOL_VERSION,
+    UNEXPECTED_MESSAGE,
+    WARNING,
 )
+from mptool.proto.tls.record import ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, HANDSHAKE, Record
+from mptool.proto.tls.transport import ConnectionProblem, PeerAlert, RecordStream
 from mptool.proto.tlcp.suites import IMPLEMENTED, TLCP_VERSION, TlcpSuite
 from mptool.proto.tlcp.crypto import (
     RecordCipher,
@@ -54,18 +58,6 @@ from mptool.proto.tlcp.crypto import (
     verify_data,
 )
 from mptool.proto.wire import DecodeError
-
-# Alert descriptions used here (RFC 5246 §7.2, GB/T 38636 §6.4.2).
-CLOSE_NOTIFY = 0
-UNEXPECTED_MESSAGE = 10
-BAD_RECORD_MAC = 20
-HANDSHAKE_FAILURE = 40
-BAD_CERTIFICATE = 42
-ILLEGAL_PARAMETER = 47
-DECODE_ERROR = 50
-DECRYPT_ERROR = 51
-PROTOCOL_VERSION = 70
-INTERNAL_ERROR = 80
 
 CERT_TYPE_ECDSA_SIGN = 64  #: also used for SM2 (GmSSL, Tongsuo; observed)
 
@@ -159,8 +151,8 @@ class Channel:
             record = self.stream.read_record()
         except ConnectionProblem:
             return
-        if record.content_type == ALERT and self.read_cipher is None and len(record.fragment) == 2:
-            raise PeerAlert(record.fragment[0], record.fragment[1])
+        if record.content_type == ALERT and self.read_cipher is None:
+            raise_alert(record.fragment)
 
     def send_handshake(self, raw: bytes) -> None:
         """Send a handshake message and add it to the transcript."""
@@ -172,9 +164,9 @@ class Channel:
         self.send(CHANGE_CIPHER_SPEC, b"\x01")
         self.write_cipher = self.next_write_cipher
 
-    def send_alert(self, description: int, level: int = 2) -> None:
+    def send_alert(self, description: int, level: int = FATAL) -> None:
         """Send an alert (and whatever is queued), ignoring a peer that is already gone."""
-        self.send(ALERT, bytes([level, description]))
+        self.send(ALERT, m.encode_alert(description, level))
         try:
             self.flush()
         except ConnectionProblem:
@@ -192,11 +184,7 @@ class Channel:
                 self.send_alert(BAD_RECORD_MAC)
                 raise HandshakeFailure("bad_record_mac", str(exc), BAD_RECORD_MAC) from None
         if record.content_type == ALERT:
-            try:
-                level, description = m.parse_alert(payload)
-            except DecodeError as exc:
-                raise HandshakeFailure("decode_error", str(exc), DECODE_ERROR) from None
-            raise PeerAlert(level, description)
+            raise_alert(payload)
         return record.content_type, payload
 
     def recv_handshake(self, expected: tuple[int, ...]) -> HandshakeMessage:
@@ -247,6 +235,15 @@ class Channel:
         client = RecordCipher(suite, kb.client_mac, kb.client_key, kb.client_iv)
         server = RecordCipher(suite, kb.server_mac, kb.server_key, kb.server_iv)
         self.next_write_cipher, self.next_read_cipher = (client, server) if is_client else (server, client)
+
+
+def raise_alert(fragment: bytes) -> None:
+    """Raise the (first) alert of a plaintext alert record as :class:`PeerAlert`; a malformed one is a decode error."""
+    try:
+        level, description = m.parse_alerts(fragment)[0]
+    except DecodeError as exc:
+        raise HandshakeFailure("decode_error", str(exc), DECODE_ERROR) from None
+    raise PeerAlert(level, description)
 
 
 def _parse(what: str, func: Any, *args: Any) -> Any:
@@ -344,10 +341,10 @@ def client_handshake(
         raise HandshakeFailure("bad_certificate", f"server sent {len(certs)} certificate(s); TLCP needs signing and encryption certificates", BAD_CERTIFICATE)
     sign_pub, enc_pub = _cert_key(certs[0], "server signing certificate"), _cert_key(certs[1], "server encryption certificate")
     ecdhe = suite.kex == "ecdhe"
-    ske = _parse("ServerKeyExchange", m.TlcpServerKeyExchange.parse, channel.recv_handshake((m.SERVER_KEY_EXCHANGE,)).body, ecdhe)
-    if ske.params is not None:
-        log.ecdhe_curve = ske.params.curve_id
-    signed = m.signed_params_ecdhe(hello.random, sh.random, ske.params) if ske.params else m.signed_params_ecc(hello.random, sh.random, certs[1])
+    ske = _parse("ServerKeyExchange", m.parse_server_key_exchange, channel.recv_handshake((m.SERVER_KEY_EXCHANGE,)).body, sh.cipher_suite, TLCP_VERSION)
+    if ske.ecdhe is not None:
+        log.ecdhe_curve = ske.ecdhe.curve_id
+    signed = m.signed_params_ecdhe(hello.random, sh.random, ske.ecdhe) if ske.ecdhe else m.signed_params_ecc(hello.random, sh.random, certs[1])
     log.ske_signature_valid = _verify(sign_pub, signed, ske.signature)
     if not log.ske_signature_valid:
         channel.send_alert(DECRYPT_ERROR)
@@ -364,13 +361,13 @@ def client_handshake(
     if log.certificate_requested:
         channel.send_handshake(m.encode_certificate(credentials.chain if credentials else []))
     if ecdhe:
-        assert credentials is not None and ske.params is not None
-        server_ephemeral = _decode_point(ske.params.point, "server ECDHE point")
+        assert credentials is not None and ske.ecdhe is not None
+        server_ephemeral = _decode_point(ske.ecdhe.point, "server ECDHE point")
         r, big_r = sm2.ephemeral_key()
         role = "responder" if ecdhe_initiator == "server" else "initiator"
         pms = sm2.key_exchange(role, credentials.enc_d, r, enc_pub, server_ephemeral, 48).key
         log.ecdhe_initiator = ecdhe_initiator
-        params = m.EcdheParams(ske.params.curve_id, sm2.encode_public_key(big_r))
+        params = m.EcdheParams(ske.ecdhe.curve_id, sm2.encode_public_key(big_r))
         channel.send_handshake(m.TlcpClientKeyExchange(params=params, variant=m.CKE_GMSSL if flavour == "gmssl" else m.CKE_TONGSUO).encode())
     else:
         pms = TLCP_VERSION.to_bytes(2, "big") + os.urandom(46)
@@ -402,7 +399,7 @@ def client_handshake(
         log.completed = reply is not None
     else:
         log.completed = True
-    channel.send_alert(CLOSE_NOTIFY, level=1)
+    channel.send_alert(CLOSE_NOTIFY, level=WARNING)
 
 
 def _verify(public: Point, message: bytes, signature: bytes) -> bool:
@@ -427,8 +424,8 @@ def _client_finished(channel: Channel, suite: TlcpSuite, candidates: dict[str, b
     (ECDHE: both initiator orders) and verify it; install the keys that worked."""
     channel.flush()
     record = channel.stream.read_record()
-    if record.content_type == ALERT and len(record.fragment) == 2:  # a plaintext alert instead
-        raise PeerAlert(record.fragment[0], record.fragment[1])
+    if record.content_type == ALERT:  # a plaintext alert instead
+        raise_alert(record.fragment)
     if record.content_type != HANDSHAKE:
         channel.send_alert(UNEXPECTED_MESSAGE)
         raise HandshakeFailure("unexpected_message", f"expected the encrypted Finished, got record type {record.content_type}", UNEXPECTED_MESSAGE)
@@ -507,20 +504,13 @@ class ServerConfig:
     client_format: str = "auto"  #: ECDHE ClientKeyExchange / CertificateVerify forms accepted: auto, gmssl or tongsuo
 
 
-def _server_name(extensions: list[tuple[int, bytes]] | None) -> str | None:
-    for ext_type, data in extensions or []:
-        if ext_type == m.EXT_SERVER_NAME and len(data) > 5:
-            return data[5:].decode("ascii", "replace")
-    return None
-
-
 def server_handshake(channel: Channel, config: ServerConfig, log: ServerLog, response: Callable[[ServerLog], bytes] | None = None) -> None:
     """Serve one TLCP handshake and answer the client's first application data with ``response(log)`` (default: echo)."""
     msg = channel.recv_handshake((m.CLIENT_HELLO,))
     hello = _parse("ClientHello", m.ClientHello.parse, msg.body)
     log.client_version, log.offered_suites = hello.version, hello.cipher_suites
     log.extensions = [t for t, _ in hello.extensions or []]
-    log.server_name = _server_name(hello.extensions)
+    log.server_name = _parse("server_name", m.parse_server_name, hello.extension(m.EXT_SERVER_NAME) or b"")
     if hello.version != TLCP_VERSION:
         channel.send_alert(PROTOCOL_VERSION)
         raise HandshakeFailure("protocol_version", f"client offered {ids.version_name(hello.version)}, this server speaks TLCP 1.1 only", PROTOCOL_VERSION)
@@ -543,7 +533,7 @@ def server_handshake(channel: Channel, config: ServerConfig, log: ServerLog, res
         params = None
         signed = m.signed_params_ecc(hello.random, server_random, creds.chain[1])
     signature = sm2.encode_signature_der(*sm2.sign(creds.sign_d, signed))
-    channel.send_handshake(m.TlcpServerKeyExchange(signature, params).encode())
+    channel.send_handshake(m.encode_tlcp_server_key_exchange(signature, params))
     request = ecdhe or config.client_auth
     if request:
         channel.send_handshake(m.CertificateRequest(bytes([CERT_TYPE_ECDSA_SIGN]), list(config.ca_subjects)).encode())
@@ -587,7 +577,7 @@ def server_handshake(channel: Channel, config: ServerConfig, log: ServerLog, res
         transcript = channel.transcript
         cv = channel.recv_handshake((m.CERTIFICATE_VERIFY,))
         client_sign = _cert_key(log.client_certificates[0], "client signing certificate")
-        sig = _parse("CertificateVerify", m.parse_certificate_verify, cv.body)
+        _, sig = _parse("CertificateVerify", m.parse_certificate_verify, cv.body)
         accepted = {"auto": (CV_GMSSL, CV_TONGSUO), "gmssl": (CV_GMSSL,), "tongsuo": (CV_TONGSUO,)}[config.client_format]
         if CV_GMSSL in accepted and _verify(client_sign, transcript, sig):
             log.certificate_verify = CV_GMSSL
@@ -609,4 +599,4 @@ def server_handshake(channel: Channel, config: ServerConfig, log: ServerLog, res
     log.application_data_received = len(data)
     channel.send(APPLICATION_DATA, response(log) if response is not None else data)
     log.completed = True
-    channel.send_alert(CLOSE_NOTIFY, level=1)
+    channel.send_alert(CLOSE_NOTIFY, level=WARNING)

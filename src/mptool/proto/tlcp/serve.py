@@ -24,7 +24,7 @@ from mptool.core.report import ReportBuilder
 from mptool.proto.registry import tls as ids
 from mptool.proto.checks import serve as serve_checks
 from mptool.proto.probe.keys import load_certificates, load_key_pair
-from mptool.proto.tls.record import ConnectionProblem, PeerAlert, RecordStream
+from mptool.proto.tls.transport import ConnectionProblem, PeerAlert, RecordStream
 from mptool.proto.tlcp.suites import IMPLEMENTED
 from mptool.proto.tlcp.handshake import ECDHE_INITIATORS, Channel, Credentials, HandshakeFailure, ServerConfig, ServerLog, server_handshake
 

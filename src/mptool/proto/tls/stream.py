@@ -1,6 +1,6 @@
 """A TLS / TLCP connection rebuilt from its two reassembled TCP byte streams.
 
-Record headers (RFC 5246 §6.2.1) are read from every byte; only handshake, alert and
+Record headers (RFC 5246 §6.2.1; :mod:`mptool.proto.tls.record`) are read from every byte; only handshake, alert and
 change_cipher_spec records sent in clear are buffered and parsed. Application data and
 encrypted records are skipped by length without being copied, which keeps bulk traffic cheap.
 """
@@ -11,40 +11,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mptool.proto.registry import tls as ids
-from mptool.proto.tls.parse import (
+from mptool.proto.tls import handshake as hs
+from mptool.proto.tls.handshake import HandshakeReassembler
+from mptool.proto.tls.messages import (
     CertificateRequest,
     Hello,
     ServerKeyExchange,
     describe_client_key_exchange,
     parse_alerts,
-    parse_certificate_list,
-    parse_certificate_request,
+    parse_certificate,
     parse_certificate_verify,
     parse_hello,
     parse_server_key_exchange,
 )
+from mptool.proto.tls.record import ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, HANDSHAKE, HEADER_LENGTH, header_fields, looks_like_record_header
 from mptool.proto.wire import DecodeError
 
-MAX_RECORD = (1 << 14) + 2048
 MAX_TRANSCRIPT = 1 << 20
 CLIENT, SERVER = 0, 1
-_VALID_TYPES = frozenset((20, 21, 22, 23, 24, 80))
-_SERVER_FIRST = frozenset((2, 4, 12, 13, 14))  # handshake messages only a server sends
-
-
-def looks_like_record(data: bytes) -> bool:
-    """Whether ``data`` starts with a plausible TLS/TLCP record header."""
-    if len(data) < 5 or data[0] not in _VALID_TYPES:
-        return False
-    major, minor = data[1], data[2]
-    if not ((major == 3 and minor <= 4) or (major == 1 and minor == 1)):
-        return False
-    return 0 < int.from_bytes(data[3:5], "big") <= MAX_RECORD
-
-
-def looks_like_client_hello(data: bytes) -> bool:
-    """Whether ``data`` starts with a handshake record holding a ClientHello (TLS or TLCP)."""
-    return len(data) >= 6 and data[0] == 22 and looks_like_record(data[:5]) and data[5] == 1
 
 
 @dataclass
@@ -56,7 +40,7 @@ class Direction:
     body_needed: int = 0
     skip: int = 0
     current: tuple[int, int, int] | None = None  # content type, version, frame of the header
-    hs_buffer: bytes = b""
+    handshake: HandshakeReassembler = field(default_factory=HandshakeReassembler)
     encrypted: bool = False  # after ChangeCipherSpec (TLS <= 1.2, TLCP) or TLS 1.3 keys
     synced: bool = True
     record_versions: set[int] = field(default_factory=set)
@@ -129,28 +113,26 @@ class TLSConnection:
                         side, self._swapped = 1 - side, False
                 continue
             if not d.synced:
-                if not looks_like_record(data[pos : pos + 5]):
+                if not looks_like_record_header(data[pos : pos + HEADER_LENGTH]):
                     return  # wait for a segment that starts a record
                 d.synced = True
-            need = 5 - len(d.header)
+            need = HEADER_LENGTH - len(d.header)
             d.header += data[pos : pos + need]
             pos += min(need, n - pos)
-            if len(d.header) < 5:
+            if len(d.header) < HEADER_LENGTH:
                 continue
             header, d.header = d.header, b""
-            if not looks_like_record(header):
+            if not looks_like_record_header(header):
                 self.problems.append(f"frame {frame}: bytes that are not a TLS record header ({header.hex()}) in the {_side(side)} stream")
                 d.synced = False
                 continue
-            ctype = header[0]
-            version = int.from_bytes(header[1:3], "big")
-            length = int.from_bytes(header[3:5], "big")
+            ctype, version, length = header_fields(header)
             d.records += 1
             d.record_versions.add(version)
-            if ctype == 23 or (d.encrypted and ctype == 22):
+            if ctype == APPLICATION_DATA or (d.encrypted and ctype == HANDSHAKE):
                 self._opaque(side, ctype, length, frame)
                 d.skip = length
-            elif d.encrypted and ctype == 21:
+            elif d.encrypted and ctype == ALERT:
                 self.alerts.append({"sender": _side(side), "level": "encrypted", "code": None, "name": "encrypted_alert", "frame": frame})
                 d.skip = length
             else:
@@ -170,7 +152,7 @@ class TLSConnection:
 
     def _opaque(self, side: int, ctype: int, length: int, frame: int) -> None:
         d = self.dirs[side]
-        if ctype == 22:
+        if ctype == HANDSHAKE:
             d.encrypted_handshake += 1
             return
         if self.tls13 and side == CLIENT and self.first_client_encrypted_frame is None:
@@ -185,11 +167,11 @@ class TLSConnection:
 
     def _record(self, side: int, ctype: int, version: int, body: bytes, frame: int) -> None:
         d = self.dirs[side]
-        if ctype == 20:
+        if ctype == CHANGE_CIPHER_SPEC:
             d.ccs = True
             if not self.tls13:
                 d.encrypted = True
-        elif ctype == 21:
+        elif ctype == ALERT:
             try:
                 pairs = parse_alerts(body)
             except DecodeError as exc:
@@ -205,34 +187,33 @@ class TLSConnection:
                         "frame": frame,
                     }
                 )
-        elif ctype == 22:
-            d.hs_buffer += body
-            while len(d.hs_buffer) >= 4:
-                mlen = int.from_bytes(d.hs_buffer[1:4], "big")
-                if len(d.hs_buffer) < 4 + mlen:
-                    break
-                mtype, msg = d.hs_buffer[0], d.hs_buffer[4 : 4 + mlen]
-                if mtype == 15 and self.verify_transcript is None:
+        elif ctype == HANDSHAKE:
+            try:
+                messages = list(d.handshake.feed(body))
+            except DecodeError as exc:
+                self.problems.append(f"frame {frame}: {exc}")
+                return
+            for message in messages:
+                if message.msg_type == hs.CERTIFICATE_VERIFY and self.verify_transcript is None:
                     self.verify_transcript = bytes(self._transcript)
-                if mtype != 0 and len(self._transcript) < MAX_TRANSCRIPT:
-                    self._transcript += d.hs_buffer[: 4 + mlen]
-                d.hs_buffer = d.hs_buffer[4 + mlen :]
+                if message.msg_type != hs.HELLO_REQUEST and len(self._transcript) < MAX_TRANSCRIPT:
+                    self._transcript += message.raw
                 try:
-                    self._handshake(side, mtype, msg, frame)
+                    self._handshake(side, message.msg_type, message.body, frame)
                 except DecodeError as exc:
-                    self.problems.append(f"frame {frame}: malformed {ids.HANDSHAKE_TYPES.get(mtype, mtype)}: {exc}")
+                    self.problems.append(f"frame {frame}: malformed {exc}")
 
     def _handshake(self, side: int, mtype: int, msg: bytes, frame: int) -> None:
         if not self.direction_known and not self.client_hellos and not self.server_hellos:
-            if (mtype == 1 and side == SERVER) or (mtype in _SERVER_FIRST and side == CLIENT):
+            if (mtype == hs.CLIENT_HELLO and side == SERVER) or (mtype in hs.SERVER_MESSAGES and side == CLIENT):
                 self.swap_roles()
                 side = 1 - side
             self.direction_known = True
         self.handshake_types[side].append(ids.HANDSHAKE_TYPES.get(mtype, f"unknown ({mtype})"))
         version = self.version_code()
-        if mtype == 1:
+        if mtype == hs.CLIENT_HELLO:
             self.client_hellos.append(parse_hello(msg, client=True))
-        elif mtype == 2:
+        elif mtype == hs.SERVER_HELLO:
             hello = parse_hello(msg, client=False)
             self.server_hellos.append(hello)
             if 0x0304 in hello.supported_versions:
@@ -240,21 +221,21 @@ class TLSConnection:
                 if not hello.is_hrr:
                     self.dirs[SERVER].encrypted = True
                     self.dirs[CLIENT].encrypted = True
-        elif mtype == 11:
-            certs = parse_certificate_list(msg, tls13=self.tls13)
+        elif mtype == hs.CERTIFICATE:
+            certs = parse_certificate(msg, tls13=self.tls13)
             if side == SERVER:
                 self.certificates = certs
             else:
                 self.client_certificates = certs
-        elif mtype == 12 and self.server_hellos:
+        elif mtype == hs.SERVER_KEY_EXCHANGE and self.server_hellos:
             self.ske_body = msg
             self.ske = parse_server_key_exchange(msg, self.server_hellos[-1].cipher_suites[0], version)
-        elif mtype == 13:
-            self.certificate_request = parse_certificate_request(msg, version)
-        elif mtype == 16:
+        elif mtype == hs.CERTIFICATE_REQUEST:
+            self.certificate_request = CertificateRequest.parse(msg, version)
+        elif mtype == hs.CLIENT_KEY_EXCHANGE:
             suite = self.server_hellos[-1].cipher_suites[0] if self.server_hellos else 0
             self.client_key_exchange = describe_client_key_exchange(msg, suite, version)
-        elif mtype == 15:
+        elif mtype == hs.CERTIFICATE_VERIFY:
             self.certificate_verify = parse_certificate_verify(msg, version)
 
     # ----------------------------------------------------------------- results
