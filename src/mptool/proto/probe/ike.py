@@ -25,6 +25,7 @@ from itertools import product
 
 from mptool.core.model import Severity
 from mptool.proto.registry import ipsec as ids
+from mptool.proto.probe.enumerate import Chosen, enumerate_preference
 from mptool.proto.probe.report import ProtocolReport
 from mptool.proto.wire import DecodeError, Reader
 
@@ -38,9 +39,13 @@ ATTR_ENC, ATTR_HASH, ATTR_AUTH, ATTR_GROUP, ATTR_LIFE_TYPE, ATTR_LIFE, ATTR_KEY_
 WEAK_IKEV1 = {(ATTR_ENC, ENC_DES): "DES", (ATTR_ENC, ENC_3DES): "3DES", (ATTR_HASH, HASH_MD5): "MD5", (ATTR_HASH, HASH_SHA1): "SHA-1", (ATTR_GROUP, 1): "MODP-768", (ATTR_GROUP, 2): "MODP-1024"}
 
 
-def ikev1_candidates() -> list[tuple[tuple[int, int], ...]]:
+#: One IKEv1 phase-1 transform: its (attribute type, value) pairs.
+Transform = tuple[tuple[int, int], ...]
+
+
+def ikev1_candidates() -> list[Transform]:
     """Phase-1 transforms offered: standard combinations, then the GM/T 0022 ones."""
-    out: list[tuple[tuple[int, int], ...]] = []
+    out: list[Transform] = []
     ciphers = [((ATTR_ENC, ENC_AES), (ATTR_KEY_LEN, 256)), ((ATTR_ENC, ENC_AES), (ATTR_KEY_LEN, 128)), ((ATTR_ENC, ENC_3DES),), ((ATTR_ENC, ENC_DES),)]
     for cipher, hash_, auth, group in product(ciphers, (HASH_SHA256, HASH_SHA1, HASH_MD5), (AUTH_PSK, AUTH_RSA_SIG), (14, 2)):
         out.append((*cipher, (ATTR_HASH, hash_), (ATTR_AUTH, auth), (ATTR_GROUP, group), (ATTR_LIFE_TYPE, 1), (ATTR_LIFE, 28800)))
@@ -322,35 +327,35 @@ def _notify_name(version: int, code: int | None) -> str:
 def probe_ikev1(ex: Exchanger, subject: str) -> ProtocolReport:
     """Enumerate the phase-1 transforms the responder accepts in main mode."""
     report = ProtocolReport("IKEv1", subject)
-    remaining = ikev1_candidates()
-    accepted: list[tuple[tuple[int, int], ...]] = []
     answers: list[str] = []
     start = ex.used
-    while remaining:
+
+    def ask(remaining: list[Transform], first: bool) -> IkeAnswer:
         cookie = os.urandom(8)
         answer = ex.exchange(ikev1_main_mode(cookie, remaining), cookie)
         answers.append(answer.status if answer.status != "notify" else _notify_name(1, answer.notify))
-        if answer.status != "sa":
-            break
-        sa = answer.first(1)
+        return answer
+
+    def choose(answer: IkeAnswer, remaining: list[Transform], first: bool) -> Chosen[Transform] | None:
+        sa = answer.first(1) if answer.status == "sa" else None
         if sa is None:
-            break
+            return None
         try:
             chosen = chosen_ikev1(sa)
         except DecodeError as exc:
             report.finding("proto.probe.ike.malformed", Severity.ERROR, f"IKEv1 SA answer cannot be read: {exc}")
-            break
+            return None
         # strongSwan picks by cipher/hash/group and answers with the auth method it is configured for
         same = [t for t in remaining if _essential(t, ATTR_AUTH) == _essential(chosen, ATTR_AUTH)]
         if not same:
             report.finding("proto.probe.ike.transform_not_offered", Severity.ERROR, "the responder chose a transform that was not offered", attributes=[list(a) for a in chosen])
-            break
+            return None
         if not any(_essential(t) == _essential(chosen) for t in same):
             report.finding("proto.probe.ike.auth_method_rewritten", Severity.INFO, "the responder accepted an offered cipher/hash/group but answered with another authentication method", chosen=describe_ikev1(chosen)["id"])
-        accepted.append(_canonical(chosen))
-        for t in same:
-            remaining.remove(t)
         report.extra.setdefault("vendor_ids", sorted({body.hex() for t, body in answer.payloads if t == 13}))
+        return Chosen(_canonical(chosen), same)
+
+    accepted, _ = enumerate_preference(ikev1_candidates(), ask, choose)
     _finish(report, answers, start, ex)
     report.accepted_suites = [describe_ikev1(t) for t in accepted]
     weak = sorted({WEAK_IKEV1[a] for t in accepted for a in t if a in WEAK_IKEV1})
@@ -362,11 +367,10 @@ def probe_ikev1(ex: Exchanger, subject: str) -> ProtocolReport:
 def probe_ikev2(ex: Exchanger, subject: str) -> ProtocolReport:
     """Enumerate the IKE proposals the responder accepts in IKE_SA_INIT."""
     report = ProtocolReport("IKEv2", subject)
-    remaining = ikev2_candidates()
-    accepted: list[V2Proposal] = []
     answers: list[str] = []
     start = ex.used
-    while remaining:
+
+    def ask(remaining: list[V2Proposal], first: bool) -> IkeAnswer:
         spi = os.urandom(8)
         group, cookie = remaining[0].group, None
         for _ in range(3):  # INVALID_KE_PAYLOAD and COOKIE each need one more round trip
@@ -381,15 +385,20 @@ def probe_ikev2(ex: Exchanger, subject: str) -> ProtocolReport:
                 continue
             break
         answers.append(answer.status if answer.status != "notify" else _notify_name(2, answer.notify))
+        return answer
+
+    def choose(answer: IkeAnswer, remaining: list[V2Proposal], first: bool) -> Chosen[V2Proposal] | None:
         sa = answer.first(33) if answer.status == "sa" else None
         if sa is None or len(sa) < 5:
-            break
+            return None
         number = chosen_ikev2(sa)
         if not 1 <= number <= len(remaining):
             report.finding("proto.probe.ike.transform_not_offered", Severity.ERROR, f"the responder chose proposal {number}, which was not offered")
-            break
-        accepted.append(remaining.pop(number - 1))
+            return None
         report.extra.setdefault("vendor_ids", sorted({body.hex() for t, body in answer.payloads if t == 43}))
+        return Chosen(remaining[number - 1], [remaining[number - 1]])
+
+    accepted, _ = enumerate_preference(ikev2_candidates(), ask, choose)
     _finish(report, answers, start, ex)
     report.accepted_suites = [p.describe() for p in accepted]
     weak = sorted({WEAK_IKEV2[(t, tid)] for p in accepted for t, tid, _ in p.transforms if (t, tid) in WEAK_IKEV2})

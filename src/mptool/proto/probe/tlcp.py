@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from mptool.core.model import Severity
 from mptool.proto.registry import tls as ids
+from mptool.proto.probe.enumerate import SuiteOffers, enumerate_suites, preference
 from mptool.proto.probe.hello import Budget, HelloOutcome, send_hello
 from mptool.proto.tls.transport import ConnectionProblem, PeerAlert, RecordStream
 from mptool.proto.probe.report import UNREACHABLE, ProtocolReport, describe_certificate, http_get
@@ -58,31 +59,18 @@ def probe_tlcp(budget: Budget, host: str, port: int, options: TlcpProbeOptions) 
 
 
 def _enumerate(budget: Budget, host: str, port: int, server_name: str | None, report: ProtocolReport) -> list[int]:
-    remaining = list(ALL_TLCP_SUITES)
-    accepted: list[int] = []
-    first = True
-    while remaining:
-        outcome = _hello(budget, host, port, remaining, server_name, want_certificates=first)
-        if first:
-            report.extra["first_answer"] = outcome.status
-            if not _first_answer_usable(outcome, report):
-                return []
-            if outcome.certificates:
-                report.certificate_ders = outcome.certificates
-                roles = ["sign", "enc"] + ["ca"] * max(0, len(outcome.certificates) - 2)
-                report.certificates = [describe_certificate(der, i, roles[i]) for i, der in enumerate(outcome.certificates)]
-        first = False
-        if outcome.status == "budget_exhausted":
-            report.finding("proto.probe.budget_exhausted", Severity.WARN, f"suite enumeration stopped: {outcome.message}")
-            break
-        if not outcome.accepted or outcome.server_hello is None:
-            break
-        chosen = outcome.server_hello.cipher_suite
-        if chosen not in remaining:
-            report.finding("proto.probe.tlcp.suite_not_offered", Severity.ERROR, f"the server chose {ids.hex_id(chosen)}, which was not offered", suite=ids.hex_id(chosen))
-            break
-        accepted.append(chosen)
-        remaining.remove(chosen)
+    def first_usable(outcome: HelloOutcome) -> bool:
+        report.extra["first_answer"] = outcome.status
+        if not _first_answer_usable(outcome, report):
+            return False
+        if outcome.certificates:
+            report.certificate_ders = outcome.certificates
+            roles = ["sign", "enc"] + ["ca"] * max(0, len(outcome.certificates) - 2)
+            report.certificates = [describe_certificate(der, i, roles[i]) for i, der in enumerate(outcome.certificates)]
+        return True
+
+    offers = SuiteOffers(report, "tlcp", "suite enumeration")
+    accepted, _ = enumerate_suites(offers, ALL_TLCP_SUITES, lambda suites, first: _hello(budget, host, port, suites, server_name, first), first_usable)
     return accepted
 
 
@@ -109,16 +97,10 @@ def _first_answer_usable(outcome: HelloOutcome, report: ProtocolReport) -> bool:
 
 
 def _preference(budget: Budget, host: str, port: int, accepted: list[int], server_name: str | None, report: ProtocolReport) -> str:
-    if len(accepted) < 2:
-        return "single_suite"
-    outcome = _hello(budget, host, port, list(reversed(accepted)), server_name)
-    if not outcome.accepted or outcome.server_hello is None:
-        return "unknown"
-    chosen = outcome.server_hello.cipher_suite
-    if chosen == accepted[0]:
+    decided = preference(accepted, lambda suites: _hello(budget, host, port, suites, server_name), SuiteOffers(report, "tlcp", "").suite)
+    if decided == "server":
         report.extra["preference_order"] = [ids.hex_id(s) for s in accepted]
-        return "server"
-    return "client" if chosen == accepted[-1] else "unknown"
+    return decided
 
 
 def _judge_suites(accepted: list[int], report: ProtocolReport) -> None:

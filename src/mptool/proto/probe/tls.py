@@ -21,6 +21,7 @@ from mptool.algo.api import sm2
 from mptool.core.model import Severity
 from mptool.proto.registry import tls as ids
 from mptool.proto.tls import messages as m
+from mptool.proto.probe.enumerate import SuiteOffers, enumerate_suites, preference
 from mptool.proto.probe.hello import Budget, HelloOutcome, send_hello
 from mptool.proto.tls.transport import ConnectionProblem
 from mptool.proto.probe.report import UNREACHABLE, ProtocolReport, describe_certificate, http_get
@@ -91,38 +92,24 @@ def _accepts(outcome: HelloOutcome, version: int) -> bool:
     return outcome.server_hello is not None and outcome.server_hello.negotiated_version == version
 
 
-def enumerate_suites(budget: Budget, host: str, port: int, version: int, build: HelloBuilder, offered: list[int], report: ProtocolReport) -> tuple[list[int], HelloOutcome]:
+def _offers(version: int, report: ProtocolReport) -> SuiteOffers:
+    name = ids.version_name(version)
+    return SuiteOffers(report, "tls", f"{name} enumeration", f"{name}: ", lambda outcome: _accepts(outcome, version))
+
+
+def _record_version(version: int) -> int:
+    return TLS10 if version >= TLS10 else SSL3
+
+
+def enumerate_version(budget: Budget, host: str, port: int, version: int, build: HelloBuilder, offered: list[int], report: ProtocolReport) -> tuple[list[int], HelloOutcome]:
     """Accepted suites of one version in the order the server picks them, and the first answer."""
-    remaining = list(offered)
-    accepted: list[int] = []
-    first: HelloOutcome | None = None
-    record_version = TLS10 if version >= TLS10 else SSL3
-    while remaining:
-        outcome = send_hello(budget, host, port, build(remaining), record_version, want_certificates=first is None)
-        first = first or outcome
-        if outcome.status == "budget_exhausted":
-            report.finding("proto.probe.budget_exhausted", Severity.WARN, f"{ids.version_name(version)} enumeration stopped: {outcome.message}")
-            break
-        if not _accepts(outcome, version) or outcome.server_hello is None:
-            break
-        chosen = outcome.server_hello.cipher_suite
-        if chosen not in remaining:
-            report.finding("proto.probe.tls.suite_not_offered", Severity.ERROR, f"{ids.version_name(version)}: the server chose {ids.hex_id(chosen)}, which was not offered", suite=ids.hex_id(chosen))
-            break
-        accepted.append(chosen)
-        remaining.remove(chosen)
-    assert first is not None
-    return accepted, first
+    accepted, answers = enumerate_suites(_offers(version, report), offered, lambda suites, first: send_hello(budget, host, port, build(suites), _record_version(version), want_certificates=first))
+    return accepted, answers[0]
 
 
 def _preference(budget: Budget, host: str, port: int, version: int, build: HelloBuilder, accepted: list[int]) -> str:
-    if len(accepted) < 2:
-        return "single_suite"
-    outcome = send_hello(budget, host, port, build(list(reversed(accepted))), TLS10 if version >= TLS10 else SSL3)
-    if not _accepts(outcome, version) or outcome.server_hello is None:
-        return "unknown"
-    chosen = outcome.server_hello.cipher_suite
-    return "server" if chosen == accepted[0] else "client" if chosen == accepted[-1] else "unknown"
+    offers = _offers(version, ProtocolReport("TLS", ""))
+    return preference(accepted, lambda suites: send_hello(budget, host, port, build(suites), _record_version(version)), offers.suite)
 
 
 def _legacy_builder(version: int, server_name: str) -> HelloBuilder:
@@ -140,7 +127,7 @@ def probe_tls(budget: Budget, host: str, port: int, server_name: str | None, app
     plans: list[tuple[int, HelloBuilder, list[int]]] = [(v, _legacy_builder(v, name), list(LEGACY_SUITES)) for v in LEGACY_VERSIONS]
     plans.append((TLS13, lambda suites: tls13_hello(suites, name), list(TLS13_SUITES)))
     for version, build, offered in plans:
-        accepted, first = enumerate_suites(budget, host, port, version, build, offered, report)
+        accepted, first = enumerate_version(budget, host, port, version, build, offered, report)
         answers[ids.version_name(version)] = first.status if not first.alert else f"alert {ids.alert_name(first.alert[1])}"
         if first.status in UNREACHABLE and not all_accepted and version == LEGACY_VERSIONS[0]:
             report.problem = first.status
@@ -230,7 +217,7 @@ def probe_rfc8998(budget: Budget, host: str, port: int, server_name: str | None)
     report = ProtocolReport("TLS", f"{host}:{port}")
     report.extra["profile"] = "RFC 8998 (TLS 1.3 with SM2/SM3/SM4)"
     start = budget.used
-    accepted, first = enumerate_suites(budget, host, port, TLS13, lambda suites: tls13_hello(suites, server_name or host, sm=True), [0x00C6, 0x00C7], report)
+    accepted, first = enumerate_version(budget, host, port, TLS13, lambda suites: tls13_hello(suites, server_name or host, sm=True), sorted(ids.RFC8998_SUITES), report)
     report.extra["first_answer"] = first.status if not first.alert else f"alert {ids.alert_name(first.alert[1])}"
     if first.status in UNREACHABLE:
         report.problem = first.status
