@@ -29,7 +29,9 @@ from pathlib import Path
 from mptool.proto.probe.keys import load_certificates, load_private_key
 from mptool.proto.tls.transport import RecordStream
 from mptool.proto.tlcp.suites import IMPLEMENTED
-from mptool.proto.tlcp.handshake import Channel, ClientLog, Credentials, ServerConfig, ServerLog, client_handshake, server_handshake
+from mptool.proto.tlcp.channel import Channel, Credentials
+from mptool.proto.tlcp.client import ClientLog, client_handshake
+from mptool.proto.tlcp.server import ServerConfig, ServerLog, server_handshake
 from mptool.proto.tlcp.crypto import RecordCipher, key_block
 
 SM2_ID = "distid:1234567812345678"

@@ -17,7 +17,7 @@ from mptool.proto.tls import messages as m
 from mptool.proto.probe.keys import certificate_public_key
 from mptool.proto.tls.handshake import HandshakeMessage, HandshakeReassembler
 from mptool.proto.tls.record import HANDSHAKE, parse_records
-from mptool.proto.tlcp.handshake import CV_GMSSL, CV_TONGSUO, _verify
+from mptool.proto.tlcp.channel import CV_GMSSL, CV_TONGSUO, verify_signature as _verify
 from mptool.proto.tlcp.crypto import sm3
 
 from conftest import DATA, BundledData

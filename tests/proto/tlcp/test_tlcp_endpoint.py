@@ -276,7 +276,8 @@ def test_ecc_client_auth_with_signing_certificate_and_ca_only(tlcp_serve, server
     """GmSSL's ECC client sends its signing certificate and the CA, no encryption certificate."""
     from mptool.proto.probe.keys import load_certificates, load_private_key
     from mptool.proto.tls.transport import RecordStream
-    from mptool.proto.tlcp.handshake import Channel, ClientLog, Credentials, client_handshake
+    from mptool.proto.tlcp.channel import Channel, Credentials
+    from mptool.proto.tlcp.client import ClientLog, client_handshake
 
     server = tlcp_serve(*server_files, "--client-auth", "--suites", "E053", "--max-connections", "1")
     sign = load_private_key(str(sm2_pki / "client_sign.key")).d
@@ -314,7 +315,8 @@ def test_ecdhe_initiator_order(tlcp_serve, server_files, client_files, server_or
 def test_server_auto_mode_recognises_a_client_initiator_client(tlcp_serve, server_files, sm2_pki) -> None:
     from mptool.proto.probe.keys import load_certificates, load_private_key
     from mptool.proto.tls.transport import RecordStream
-    from mptool.proto.tlcp.handshake import Channel, ClientLog, Credentials, client_handshake
+    from mptool.proto.tlcp.channel import Channel, Credentials
+    from mptool.proto.tlcp.client import ClientLog, client_handshake
 
     server = tlcp_serve(*server_files, "--suites", "E051", "--max-connections", "1")
     chain = load_certificates(str(sm2_pki / "client_sign.pem")).ders + load_certificates(str(sm2_pki / "client_enc.pem")).ders

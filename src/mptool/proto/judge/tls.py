@@ -14,7 +14,7 @@ from mptool.proto.tls.ske import signed_bytes, verify
 from mptool.proto.tls.stream import CLIENT, SERVER, TLSConnection
 from mptool.proto.judge.verdict import GM, STATUS, STRONG, UNDETERMINED, WEAK, Judgement, cipher_verdict, mac_verdict, verdict_findings
 
-WEAK_VERSIONS = {0x0002: "SSL 2.0", 0x0300: "SSL 3.0", 0x0301: "TLS 1.0", 0x0302: "TLS 1.1"}
+WEAK_VERSIONS = {v: ids.VERSIONS[v] for v in (ids.SSL2, ids.SSL3, ids.TLS10, ids.TLS11)}
 
 
 def _ep(endpoint: tuple[str, int]) -> str:

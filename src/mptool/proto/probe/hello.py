@@ -10,6 +10,7 @@ import socket
 import time
 from dataclasses import dataclass, field
 
+from mptool.proto.registry import tls as ids
 from mptool.proto.tls import messages as m
 from mptool.proto.tls.handshake import HandshakeReassembler
 from mptool.proto.tls.record import ALERT, HANDSHAKE, Record
@@ -110,7 +111,7 @@ def _read_flight(stream: RecordStream, want_certificates: bool) -> HelloOutcome:
                 if msg.msg_type == m.SERVER_HELLO and outcome is None:
                     sh = m.ServerHello.parse(msg.body)
                     outcome = HelloOutcome("server_hello", "", sh, record.version)
-                    if not want_certificates or sh.negotiated_version == 0x0304:
+                    if not want_certificates or sh.negotiated_version == ids.TLS13:
                         return outcome
                 elif outcome is None:
                     return HelloOutcome("unexpected_message", f"handshake message {msg.msg_type} before ServerHello", record_version=record.version)

@@ -67,7 +67,7 @@ def parse_target(target: str, default_port: int | None) -> tuple[str, int]:
 
 def _load_client_credentials(builder: ReportBuilder, files: dict[str, str]) -> Any:
     from mptool.proto.probe.keys import load_key_pair
-    from mptool.proto.tlcp.handshake import Credentials
+    from mptool.proto.tlcp.channel import Credentials
 
     if not files:
         return None

@@ -19,7 +19,8 @@ from mptool.proto.tls.transport import ConnectionProblem, PeerAlert, RecordStrea
 from mptool.proto.probe.report import UNREACHABLE, ProtocolReport, describe_certificate, http_get
 from mptool.proto.tlcp.suites import IMPLEMENTED, TLCP_VERSION, suite_entry
 from mptool.proto.tls.messages import BAD_RECORD_MAC, DECODE_ERROR, DECRYPT_ERROR
-from mptool.proto.tlcp.handshake import Channel, ClientLog, Credentials, client_handshake, client_hello
+from mptool.proto.tlcp.channel import Channel, Credentials
+from mptool.proto.tlcp.client import ClientLog, client_handshake, client_hello
 
 ALL_TLCP_SUITES: tuple[int, ...] = tuple(sorted(ids.TLCP_CIPHER_SUITES))
 #: Suites that do not use SM2/SM9 or use a non-SM hash (protocols.md §1.3 assessment notes).

@@ -28,7 +28,7 @@ from mptool.proto.probe.report import UNREACHABLE, ProtocolReport, describe_cert
 from mptool.proto.tlcp.suites import suite_entry
 from mptool.proto.wire import u16, vec
 
-SSL3, TLS10, TLS11, TLS12, TLS13 = 0x0300, 0x0301, 0x0302, 0x0303, 0x0304
+SSL3, TLS10, TLS11, TLS12, TLS13 = ids.SSL3, ids.TLS10, ids.TLS11, ids.TLS12, ids.TLS13
 LEGACY_VERSIONS = (SSL3, TLS10, TLS11, TLS12)
 TLS13_SUITES = (0x1301, 0x1302, 0x1303, 0x1304, 0x1305, 0x00C6, 0x00C7)
 SIGNALLING = frozenset({0x00FF, 0x5600})

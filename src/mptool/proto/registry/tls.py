@@ -27,16 +27,17 @@ from mptool.proto.registry._iana_tls import (
 
 # --------------------------------------------------------------------------- TLS / TLCP
 
+SSL2, SSL3, TLS10, TLS11, TLS12, TLS13 = 0x0002, 0x0300, 0x0301, 0x0302, 0x0303, 0x0304
 TLCP_VERSION = 0x0101
 
 #: Protocol versions as they appear in record headers, hellos and supported_versions.
 VERSIONS: dict[int, str] = {
-    0x0002: "SSL 2.0",
-    0x0300: "SSL 3.0",
-    0x0301: "TLS 1.0",
-    0x0302: "TLS 1.1",
-    0x0303: "TLS 1.2",
-    0x0304: "TLS 1.3",
+    SSL2: "SSL 2.0",
+    SSL3: "SSL 3.0",
+    TLS10: "TLS 1.0",
+    TLS11: "TLS 1.1",
+    TLS12: "TLS 1.2",
+    TLS13: "TLS 1.3",
     TLCP_VERSION: "TLCP 1.1",
 }
 

@@ -26,7 +26,8 @@ from mptool.proto.checks import serve as serve_checks
 from mptool.proto.probe.keys import load_certificates, load_key_pair
 from mptool.proto.tls.transport import ConnectionProblem, PeerAlert, RecordStream
 from mptool.proto.tlcp.suites import IMPLEMENTED
-from mptool.proto.tlcp.handshake import ECDHE_INITIATORS, Channel, Credentials, HandshakeFailure, ServerConfig, ServerLog, server_handshake
+from mptool.proto.tlcp.channel import ECDHE_INITIATORS, Channel, Credentials, HandshakeFailure
+from mptool.proto.tlcp.server import ServerConfig, ServerLog, server_handshake
 
 #: Failures that are the client's fault (its message was wrong): the result fails.
 CLIENT_ERRORS = frozenset(

@@ -36,7 +36,7 @@ __all__ = [  # the message types, re-exported so that ``messages as m`` reads ``
     "HELLO_REQUEST", "SERVER_HELLO", "SERVER_HELLO_DONE", "SERVER_KEY_EXCHANGE", "handshake",
 ]  # fmt: skip
 
-TLS12 = 0x0303
+TLS12 = ids.TLS12
 NAMED_CURVE = 3
 CURVE_SM2 = ids.CURVE_SM2
 

@@ -216,7 +216,7 @@ class TLSConnection:
         elif mtype == hs.SERVER_HELLO:
             hello = parse_hello(msg, client=False)
             self.server_hellos.append(hello)
-            if 0x0304 in hello.supported_versions:
+            if ids.TLS13 in hello.supported_versions:
                 self.tls13 = True
                 if not hello.is_hrr:
                     self.dirs[SERVER].encrypted = True
