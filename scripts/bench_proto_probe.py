@@ -26,11 +26,13 @@ import threading
 import time
 from pathlib import Path
 
-from mptool.proto.active.keys import load_certificates, load_private_key
-from mptool.proto.active.records import RecordStream
-from mptool.proto.active.suites import IMPLEMENTED
-from mptool.proto.active.tlcp import Channel, ClientLog, Credentials, ServerConfig, ServerLog, client_handshake, server_handshake
-from mptool.proto.active.tlcp_crypto import RecordCipher, key_block
+from mptool.proto.probe.keys import load_certificates, load_private_key
+from mptool.proto.tls.transport import RecordStream
+from mptool.proto.tlcp.suites import IMPLEMENTED
+from mptool.proto.tlcp.channel import Channel, Credentials
+from mptool.proto.tlcp.client import ClientLog, client_handshake
+from mptool.proto.tlcp.server import ServerConfig, ServerLog, server_handshake
+from mptool.proto.tlcp.crypto import RecordCipher, key_block
 
 SM2_ID = "distid:1234567812345678"
 

@@ -1,4 +1,4 @@
-"""``mptool proto probe`` and ``mptool proto serve``: thin CLI over :mod:`mptool.proto.active`."""
+"""``mptool proto probe`` and ``mptool proto serve``: thin CLI over :mod:`mptool.proto.commands`."""
 
 from __future__ import annotations
 

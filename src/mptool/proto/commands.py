@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-from mptool.proto.active.probe import ProbeOptions, run_probe
-from mptool.proto.active.serve import ServeOptions, parse_suites, serve
+from mptool.proto.probe.run import ProbeOptions, run_probe
+from mptool.proto.tlcp.serve import ServeOptions, parse_suites, serve
 from mptool.proto.analyze import analyze_captures
 
 __all__ = ["ProbeOptions", "ServeOptions", "analyze_captures", "parse_suites", "run_probe", "serve"]

@@ -1,7 +1,7 @@
 """A byte cursor and builders for the TLS presentation language (uint8/16/24, vectors).
 
-Shared by the passive analyzer (``tls_messages``, ``ike``) and the active side
-(``active.messages``, ``active.ike_probe``).
+Shared by the TLS/TLCP codec (:mod:`mptool.proto.tls`), the IKE decoder
+(:mod:`mptool.proto.ipsec.ike`) and the IKE probe (:mod:`mptool.proto.probe.ike`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analyze_helpers import PCAPS, analyze, channels, results
+from support.proto_captures import PCAPS, analyze, channels, results
 
 
 def _suites(evidence: dict) -> list[tuple[str, str, str]]:

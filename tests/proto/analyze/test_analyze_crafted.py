@@ -9,7 +9,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from analyze_helpers import PCAPS, analyze, channels, results
+from support.proto_captures import PCAPS, analyze, channels, results
 from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.l2 import Dot1Q, Ether
 from scapy.utils import PcapWriter, RawPcapReader

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analyze_helpers import channels
+from support.proto_captures import channels
 from conftest import run_cli
 
 from mptool.core.registry import load_all

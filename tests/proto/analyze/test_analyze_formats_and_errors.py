@@ -11,7 +11,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from analyze_helpers import PCAPS, analyze, channels, results
+from support.proto_captures import PCAPS, analyze, channels, results
 from conftest import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

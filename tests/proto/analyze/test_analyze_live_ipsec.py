@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from analyze_helpers import analyze, results
+from support.proto_captures import analyze, results
 from support.ipsec import charon, netns_pair, swanctl_conf
 from support.peers import require, tcpdump
 

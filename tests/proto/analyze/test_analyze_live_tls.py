@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from analyze_helpers import analyze, channels, results
+from support.proto_captures import analyze, channels, results
 from cryptography import x509
 from support.peers import free_port, openssl_client, openssl_server, self_signed, stop, tcpdump, wait_port
 
@@ -132,7 +132,7 @@ def test_bulk_download_fast_path_agrees_with_full_path(tmp_path: Path, certs: di
     from scapy.layers.l2 import Ether
     from scapy.utils import PcapWriter, rdpcap
 
-    from mptool.proto import engine
+    from mptool.proto.capture import engine
 
     www = tmp_path / "www"
     www.mkdir()

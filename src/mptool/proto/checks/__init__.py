@@ -1,26 +1,32 @@
 """Every check of the proto domain, in one table.
 
-Passive (``proto analyze``): ``proto.capture.summary``, ``proto.tls.*``, ``proto.ike.exchange``,
-``proto.esp.channel``. Active (``proto probe``/``proto serve``): the specs of :mod:`.active`.
+Where each check's code is, by its id:
+
+- ``proto.capture.summary`` — :mod:`mptool.proto.judge.capture`;
+- ``proto.tls.*`` (channel, ske, certificate_verify, certificates) — :mod:`mptool.proto.judge.tls`;
+- ``proto.ike.exchange``, ``proto.esp.channel`` — :mod:`mptool.proto.judge.ipsec`;
+- ``proto.probe.tlcp`` / ``.tls`` / ``.rfc8998`` / ``.ike`` — declared in :mod:`.probe`, run by
+  :mod:`mptool.proto.probe.tlcp`, :mod:`mptool.proto.probe.tls` and :mod:`mptool.proto.probe.ike`;
+- ``proto.serve.tlcp_client`` — declared in :mod:`.serve`, run by :mod:`mptool.proto.tlcp.serve`.
 """
 
 from __future__ import annotations
 
 from mptool.core.registry import CheckSpec
-from mptool.proto import analyze, report_ipsec, report_tls
-from mptool.proto.checks import active
+from mptool.proto.checks import probe, serve
+from mptool.proto.judge import capture, ipsec, tls
 
 CHECKS: tuple[CheckSpec, ...] = (
-    analyze.capture_summary.spec,  # type: ignore[attr-defined]
-    report_tls.channel_result.spec,  # type: ignore[attr-defined]
-    report_tls.ske_result.spec,  # type: ignore[attr-defined]
-    report_tls.certificate_verify_result.spec,  # type: ignore[attr-defined]
-    report_tls.certificates_unparsable.spec,  # type: ignore[attr-defined]
-    report_ipsec.ike_result.spec,  # type: ignore[attr-defined]
-    report_ipsec.esp_result.spec,  # type: ignore[attr-defined]
-    active.PROBE_TLCP,
-    active.PROBE_TLS,
-    active.PROBE_RFC8998,
-    active.PROBE_IKE,
-    active.SERVE_CLIENT,
+    capture.capture_summary.spec,  # type: ignore[attr-defined]
+    tls.channel_result.spec,  # type: ignore[attr-defined]
+    tls.ske_result.spec,  # type: ignore[attr-defined]
+    tls.certificate_verify_result.spec,  # type: ignore[attr-defined]
+    tls.certificates_unparsable.spec,  # type: ignore[attr-defined]
+    ipsec.ike_result.spec,  # type: ignore[attr-defined]
+    ipsec.esp_result.spec,  # type: ignore[attr-defined]
+    probe.PROBE_TLCP,
+    probe.PROBE_TLS,
+    probe.PROBE_RFC8998,
+    probe.PROBE_IKE,
+    serve.SERVE_CLIENT,
 )

@@ -1,0 +1,290 @@
+"""The packet loop: decode each frame, follow TCP flows, collect TLS/TLCP, IKE and ESP state.
+
+Cheap pre-filtering keeps bulk traffic fast: a TCP flow whose first in-order bytes are not a
+TLS record is dropped from reassembly at once, and TLS application data is skipped by record
+length (see :mod:`mptool.proto.tls.stream`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from mptool.proto.ipsec import ike
+from mptool.proto.capture.netdecode import ESP, TCP, UDP, Segment, Stats, decode
+from mptool.proto.capture.tcp import HalfStream
+from mptool.proto.tls.record import HEADER_LENGTH, looks_like_client_hello, looks_like_record_header
+from mptool.proto.tls.stream import CLIENT, SERVER, TLSConnection
+from mptool.proto.wire import DecodeError
+
+#: Link types whose IPv4 frames take the fast path: offset of the IP header, with the
+#: EtherType / protocol field in the two bytes before it (Ethernet, Linux cooked v1).
+_FAST_IPV4 = {1: 14, 113: 16}
+
+#: Plaintext bytes of a TCP connection watched for a ClientHello (STARTTLS in SMTP, IMAP, POP3,
+#: FTP, LDAP …) before the connection is given up as not TLS.
+STARTTLS_WINDOW = 16384
+
+ESP_SAMPLE_LIMIT = 1 << 20  # payload bytes kept per ESP channel for the randomness check
+#: Bytes after SPI and sequence number left out of the randomness sample: the IV field (8 bytes
+#: for AES-GCM/CCM, where it is a counter, not random; 16 for CBC ciphers) is not ciphertext.
+ESP_IV_SKIP = 16
+
+
+class Flow:
+    """One TCP connection (both directions)."""
+
+    __slots__ = ("endpoints", "halves", "kind", "conn", "client_side", "first_frame", "had_data", "prefix", "budget", "starttls")
+
+    def __init__(self, a: tuple[str, int], b: tuple[str, int], frame: int) -> None:
+        self.endpoints = (a, b)
+        self.kind: str | None = None  # None (no data yet), "tls", "plaintext" (watching for STARTTLS), "other"
+        self.budget = 0
+        self.starttls = False
+        self.conn: TLSConnection | None = None
+        self.client_side: int | None = None
+        self.first_frame = frame
+        self.had_data = False
+        self.prefix = b""  # first bytes of the first sender, until a record header can be judged
+        self.halves = (
+            HalfStream(lambda d, f: self._data(0, d, f), lambda m, f: self._gap(0, m, f)),
+            HalfStream(lambda d, f: self._data(1, d, f), lambda m, f: self._gap(1, m, f)),
+        )
+
+    def _conn_side(self, side: int) -> int:
+        assert self.conn is not None
+        return CLIENT if self.endpoints[side] == self.conn.client else SERVER
+
+    def _data(self, side: int, data: bytes, frame: int) -> None:
+        self.had_data = True
+        if self.kind is None:
+            data = self.prefix + data
+            if len(data) < HEADER_LENGTH:
+                self.prefix = data
+                return
+            self.prefix = b""
+            if not looks_like_record_header(data[:HEADER_LENGTH]):
+                self.kind = "plaintext"  # may still upgrade (STARTTLS): watch the first bytes
+                self.budget = STARTTLS_WINDOW
+        if self.kind == "plaintext":
+            if not (looks_like_client_hello(data) and self.budget > 0):
+                self.budget -= len(data)
+                if self.budget <= 0:
+                    self.kind = "other"
+                return
+            self.starttls = True
+        if self.kind != "tls":
+            self.kind = "tls"
+            known = self.client_side is not None
+            client = self.client_side if known else _guess_client(self.endpoints, side)
+            self.conn = TLSConnection(self.endpoints[client], self.endpoints[1 - client], self.first_frame, known)
+            self.conn.starttls = self.starttls
+        self.conn.feed(self._conn_side(side), data, frame)  # type: ignore[union-attr]
+
+    def _gap(self, side: int, missing: int, frame: int) -> None:
+        if self.kind == "tls":
+            self.conn.gap(self._conn_side(side), missing, frame)  # type: ignore[union-attr]
+
+
+def _guess_client(endpoints: tuple[tuple[str, int], tuple[str, int]], sender: int) -> int:
+    """Without a SYN: the side with a well-known (< 1024) port is the server, else the first sender."""
+    ports = (endpoints[0][1], endpoints[1][1])
+    if ports[0] < 1024 <= ports[1]:
+        return 1
+    if ports[1] < 1024 <= ports[0]:
+        return 0
+    return sender
+
+
+@dataclass
+class IkeExchange:
+    """All messages of one IKE SA (same initiator SPI)."""
+
+    messages: list[ike.IkeMessage] = field(default_factory=list)
+    nat_t: bool = False
+
+
+@dataclass
+class EspChannel:
+    """ESP packets between two hosts, per SPI."""
+
+    hosts: tuple[str, str]
+    first_frame: int
+    udp_encapsulated: bool = False
+    spis: dict[tuple[str, str, int], list[int]] = field(default_factory=dict)  # (src, dst, spi) -> [packets, bytes, first seq, last seq]
+    sample: bytearray = field(default_factory=bytearray)
+
+
+class Analyzer:
+    """Feed packets with :meth:`packet`; read the collected state afterwards."""
+
+    def __init__(self) -> None:
+        self.stats = Stats()
+        self.flows: dict[tuple[tuple[str, int], tuple[str, int]], tuple[Flow, int]] = {}
+        self._raw_flows: dict[bytes, tuple[Flow, int]] = {}  # src+dst address, sport+dport bytes (IPv4)
+        self.finished: list[Flow] = []  #: TLS/TLCP flows, for the results
+        self.other_flows = 0  #: TCP connections that did not carry TLS/TLCP
+        self._certs: dict[bytes, bytes] = {}
+        self.ike: dict[bytes, IkeExchange] = {}
+        self.ike_problems: list[str] = []
+        self.esp: dict[tuple[str, str], EspChannel] = {}
+        self.tcp_segments = 0
+        self.udp_datagrams = 0
+
+    def packet(self, frame: int, link: int, data: bytes) -> None:
+        """Process one captured frame."""
+        ip = _FAST_IPV4.get(link)
+        if ip is not None and data[ip - 2 : ip] == b"\x08\x00" and data[ip + 9 : ip + 10] == b"\x06" and self._fast_tcp(frame, data, ip):
+            return
+        seg = decode(link, data, self.stats)
+        if seg is None:
+            return
+        if seg.proto == TCP:
+            self._tcp(seg, frame)
+        elif seg.proto == UDP:
+            self.udp_datagrams += 1
+            self._udp(seg, frame)
+        elif seg.proto == ESP:
+            self._esp(seg, seg.payload, frame, udp=False)
+
+    def _fast_tcp(self, frame: int, data: bytes, ip: int) -> bool:
+        """Bulk fast path for IPv4/TCP frames of known flows (IP header at ``ip``); False: take the full path.
+
+        Handles segments of flows already classified: a non-TLS flow is dropped at once, and an
+        in-order segment that lies wholly inside application data being skipped only moves
+        the counters.
+        """
+        ihl = (data[ip] & 0x0F) * 4
+        if data[ip + 6 : ip + 8] not in (b"\x00\x00", b"\x40\x00"):  # fragment offset or more-fragments
+            return False
+        l4 = ip + ihl
+        if ihl < 20 or len(data) < l4 + 20:
+            return False  # the full decoder counts malformed frames
+        entry = self._raw_flows.get(data[ip + 12 : ip + 20] + data[l4 : l4 + 4])
+        if entry is None:
+            return False
+        flow, side = entry
+        if flow.kind == "other":
+            self.tcp_segments += 1
+            return True
+        if flow.kind != "tls" or data[l4 + 13] & 0x07:  # SYN/FIN/RST take the full path
+            return False
+        half = flow.halves[side]
+        total = int.from_bytes(data[ip + 2 : ip + 4], "big")
+        start = l4 + (data[l4 + 12] >> 4) * 4
+        end = min(len(data), ip + total)
+        length = end - start
+        if length <= 0:
+            self.tcp_segments += 1
+            return True
+        direction = flow.conn.dirs[flow._conn_side(side)]  # type: ignore[union-attr]
+        if half.pending or direction.skip < length or int.from_bytes(data[l4 + 4 : l4 + 8], "big") != half.next_seq:
+            return False
+        self.tcp_segments += 1
+        direction.skip -= length
+        half.next_seq = (half.next_seq + length) & 0xFFFFFFFF  # type: ignore[operator]
+        half.bytes += length
+        flow.conn.last_frame = frame  # type: ignore[union-attr]
+        return True
+
+    def _tcp(self, seg: Segment, frame: int) -> None:
+        self.tcp_segments += 1
+        a, b = (seg.src, seg.sport), (seg.dst, seg.dport)
+        entry = self.flows.get((a, b))
+        syn_only = seg.flags & 0x12 == 0x02
+        if entry is not None and syn_only and entry[0].had_data:
+            self._retire(entry[0])
+            entry = None
+        if entry is None:
+            flow = Flow(a, b, frame)
+            self.flows[(a, b)] = (flow, 0)
+            self.flows[(b, a)] = (flow, 1)
+            entry = (flow, 0)
+            if ":" not in seg.src:
+                ra, rb = ipaddress.IPv4Address(seg.src).packed, ipaddress.IPv4Address(seg.dst).packed
+                pa, pb = seg.sport.to_bytes(2, "big"), seg.dport.to_bytes(2, "big")
+                self._raw_flows[ra + rb + pa + pb] = (flow, 0)
+                self._raw_flows[rb + ra + pb + pa] = (flow, 1)
+        flow, side = entry
+        if flow.kind == "other":
+            if flow.halves:
+                flow.halves = ()  # nothing more to reassemble: keep the flow small
+            return
+        if seg.flags & 0x02:
+            flow.halves[side].syn(seg.seq)
+            if flow.client_side is None:
+                flow.client_side = side if syn_only else 1 - side
+        if seg.payload:
+            flow.halves[side].segment(seg.seq, seg.payload, frame)
+
+    def _retire(self, flow: Flow) -> None:
+        for half in flow.halves:
+            half.flush()
+        if flow.kind == "tls":
+            conn = flow.conn
+            assert conn is not None
+            # servers send the same certificates on every connection: keep one copy of each
+            conn.certificates = [self._certs.setdefault(c, c) for c in conn.certificates]
+            conn.client_certificates = [self._certs.setdefault(c, c) for c in conn.client_certificates]
+            self.finished.append(flow)
+        else:
+            self.other_flows += 1
+        a, b = flow.endpoints
+        self.flows.pop((a, b), None)
+        self.flows.pop((b, a), None)
+        if ":" not in a[0]:
+            ra, rb = ipaddress.IPv4Address(a[0]).packed, ipaddress.IPv4Address(b[0]).packed
+            pa, pb = a[1].to_bytes(2, "big"), b[1].to_bytes(2, "big")
+            self._raw_flows.pop(ra + rb + pa + pb, None)
+            self._raw_flows.pop(rb + ra + pb + pa, None)
+
+    def _udp(self, seg: Segment, frame: int) -> None:
+        ports = (seg.sport, seg.dport)
+        payload = seg.payload
+        if 4500 in ports:
+            if payload == b"\xff":
+                return  # NAT-T keepalive
+            if payload[:4] == b"\0\0\0\0":
+                self._ike(seg, payload[4:], frame, nat_t=True)
+            elif len(payload) >= 8:
+                self._esp(seg, payload, frame, udp=True)
+        elif 500 in ports:
+            self._ike(seg, payload, frame, nat_t=False)
+
+    def _ike(self, seg: Segment, payload: bytes, frame: int, nat_t: bool) -> None:
+        try:
+            msg = ike.parse(payload, frame, (seg.src, seg.sport), (seg.dst, seg.dport))
+        except DecodeError as exc:
+            self.ike_problems.append(f"frame {frame}: not a decodable ISAKMP message: {exc}")
+            return
+        exchange = self.ike.setdefault(msg.ispi, IkeExchange())
+        exchange.messages.append(msg)
+        exchange.nat_t = exchange.nat_t or nat_t
+
+    def _esp(self, seg: Segment, payload: bytes, frame: int, udp: bool) -> None:
+        if len(payload) < 8:
+            self.stats.malformed += 1
+            return
+        hosts = tuple(sorted((seg.src, seg.dst)))
+        channel = self.esp.get(hosts)  # type: ignore[arg-type]
+        if channel is None:
+            channel = self.esp[hosts] = EspChannel(hosts, frame)  # type: ignore[index]
+        channel.udp_encapsulated = channel.udp_encapsulated or udp
+        spi = int.from_bytes(payload[:4], "big")
+        seq = int.from_bytes(payload[4:8], "big")
+        counters = channel.spis.get((seg.src, seg.dst, spi))
+        if counters is None:
+            channel.spis[(seg.src, seg.dst, spi)] = [1, len(payload), seq, seq]
+        else:
+            counters[0] += 1
+            counters[1] += len(payload)
+            counters[3] = seq
+        if len(channel.sample) < ESP_SAMPLE_LIMIT:
+            channel.sample += payload[8 + ESP_IV_SKIP :]
+
+    def finish(self) -> list[Flow]:
+        """End of input: flush every flow; TLS flows in order of their first frame."""
+        for flow, side in list(self.flows.values()):
+            if side == 0:
+                self._retire(flow)
+        return sorted(self.finished, key=lambda f: f.first_frame)

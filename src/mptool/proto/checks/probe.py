@@ -1,0 +1,106 @@
+"""Checks of ``mptool proto probe``: ``proto.probe.tlcp``, ``proto.probe.tls``, ``proto.probe.rfc8998``, ``proto.probe.ike``.
+
+The probes themselves are :mod:`mptool.proto.probe` (``tlcp.py``, ``tls.py``, ``ike.py``).
+"""
+
+from __future__ import annotations
+
+from mptool.core.registry import register
+from mptool.proto.tls.transport import PROBLEM_KINDS
+
+#: The connection problems that leave an endpoint unassessed (each a finding ``proto.probe.<kind>``).
+_UNREACHABLE = ("refused", "timeout", "unreachable", "resolve", "socket_error", "reset")
+
+#: Findings every probe check may carry: the endpoint could not be reached or read.
+PROBE_COMMON = {
+    **{f"proto.probe.{kind}": PROBLEM_KINDS[kind] for kind in _UNREACHABLE},
+    "proto.probe.not_tls": "the service does not speak TLS or TLCP",
+    "proto.probe.budget_exhausted": "the enumeration stopped at the connection or time limit; the lists may be incomplete",
+    "proto.probe.certificate_unreadable": "a certificate the server sent cannot be read",
+}
+TLCP_FINDINGS = {
+    **PROBE_COMMON,
+    "proto.probe.tlcp.no_full_handshake": "no full TLCP handshake with application data completed",
+    "proto.probe.tlcp.suite_not_offered": "the server chose a suite that was not offered",
+    "proto.probe.tlcp.not_supported": "the server does not speak TLCP (it refused or ignored a TLCP ClientHello)",
+    "proto.probe.tlcp.wrong_version": "the server answered a TLCP ClientHello with another version",
+    "proto.probe.tlcp.non_sm_suite": "the server accepts TLCP suites that do not use SM2/SM9 with SM3 (RSA or SHA-1/SHA-256)",
+    "proto.probe.tlcp.bad_ske_signature": PROBLEM_KINDS["bad_ske_signature"],
+    "proto.probe.tlcp.bad_finished": PROBLEM_KINDS["bad_finished"],
+    "proto.probe.tlcp.bad_record_mac": PROBLEM_KINDS["bad_record_mac"],
+}
+TLS_FINDINGS = {
+    **PROBE_COMMON,
+    "proto.probe.tls.suite_not_offered": "the server chose a suite that was not offered",
+    "proto.probe.tls.deprecated_version": "the server accepts SSL 3.0, TLS 1.0 or TLS 1.1 (RFC 8996)",
+    "proto.probe.tls.weak_suite": "the server accepts weak cipher suites",
+    "proto.probe.tls.no_full_handshake": "the local OpenSSL client did not complete a TLS handshake with application data",
+}
+IKE_FINDINGS = {
+    **PROBE_COMMON,
+    "proto.probe.ike.malformed": "the responder's SA answer cannot be read",
+    "proto.probe.ike.transform_not_offered": "the responder chose a transform or proposal that was not offered",
+    "proto.probe.ike.auth_method_rewritten": "the responder accepted an offer but answered with another authentication method",
+    "proto.probe.ike.weak_transform": "the responder accepts weak transforms (DES/3DES, MD5/SHA-1, MODP groups under 2048 bits)",
+    "proto.probe.ike.stopped_answering": "the responder answered earlier offers but not the last one; the list may be incomplete",
+}
+PROBE_TLCP = register(
+    "proto.probe.tlcp",
+    "TLCP endpoint: version, suites, certificates and a full handshake",
+    "GB/T 38636-2020 §6.4 (handshake protocol), §6.4.5.2.1 (cipher suites); GB/T 39786-2021 8.2 a) (network authentication)",
+    """
+    Offers TLCP 1.1 (0x0101) ClientHellos to a live endpoint: enumerates which of the GB/T 38636
+    suites it accepts (one connection per accepted suite), tests whether the server or the client
+    order decides, records the signing, encryption and CA certificates of its Certificate message,
+    and runs a full handshake with application data for each accepted ECC suite (and ECDHE suite
+    when client keys are given) with the project's own SM2/SM3/SM4: SKE signature, pre-master
+    secret, Finished in both directions. Where products differ (ECDHE ClientKeyExchange and
+    CertificateVerify forms of GmSSL and Tongsuo, SM2 key-exchange initiator order) a rejected
+    ECDHE handshake is retried once per difference and the attempts recorded.
+    Passes when a handshake with application data completed;
+    fails when the server misbehaves (bad signature or Finished, suite not offered); warns when
+    it accepts non-SM suites or no full handshake completed; errors when unreachable.
+    """,
+    TLCP_FINDINGS,
+)
+
+PROBE_TLS = register(
+    "proto.probe.tls",
+    "TLS endpoint: versions, suites per version, preference and certificates",
+    "RFC 8446 §4.1 and RFC 5246 §7.4.1 (hello negotiation); RFC 8996 (TLS 1.0/1.1 deprecated); GB/T 39786-2021 8.2 a)",
+    """
+    Sends one ClientHello per protocol version (SSL 3.0, TLS 1.0-1.2 by client_version, TLS 1.3 by
+    supported_versions) offering every registered suite of that version, removes the suite the
+    server picks and repeats, which lists the accepted suites per version in the server's order;
+    a reversed offer tells server from client preference. The certificate list is read from a
+    TLS 1.0-1.2 Certificate message (or, for a TLS 1.3-only server, the leaf). One full
+    handshake with application data by the local OpenSSL (Python ssl) sets handshake_completed.
+    Warns on SSL 3.0/TLS 1.0/1.1 and on weak suites; informative when nothing is accepted.
+    """,
+    TLS_FINDINGS,
+)
+
+PROBE_RFC8998 = register(
+    "proto.probe.rfc8998",
+    "TLS 1.3 with SM suites (RFC 8998)",
+    "RFC 8998 §3 (TLS_SM4_GCM_SM3 0x00C6, TLS_SM4_CCM_SM3 0x00C7, curveSM2, sm2sig_sm3)",
+    """
+    Offers TLS 1.3 ClientHellos with only the RFC 8998 suites, a curveSM2 key share and the
+    sm2sig_sm3 signature scheme, and reports which of the two suites the server accepts.
+    Informative: acceptance of the SM suites is recorded, nothing is judged.
+    """,
+    TLS_FINDINGS,
+)
+
+PROBE_IKE = register(
+    "proto.probe.ike",
+    "IKE responder: accepted IKEv1 main-mode and IKEv2 IKE_SA_INIT proposals",
+    "RFC 2409 §5 (IKEv1 main mode); RFC 7296 §1.2 (IKE_SA_INIT); GM/T 0022-2014 §5 (SM transforms); GB/T 39786-2021 8.2 a)",
+    """
+    Sends IKEv1 main-mode first messages (one SA proposal each, standard transforms and the
+    GM/T 0022 SM4/SM3/SM2 digital-envelope transform) and IKEv2 IKE_SA_INIT requests (one
+    proposal each) over UDP, and records which the responder accepts, like ike-scan but with
+    JSON evidence. Warns on accepted weak transforms (DES, 3DES, MD5, SHA-1, MODP <= 1024).
+    """,
+    IKE_FINDINGS,
+)

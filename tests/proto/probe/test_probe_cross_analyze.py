@@ -1,0 +1,46 @@
+"""Our TLCP bytes read by the other half of the project: ``proto analyze`` (written against
+GmSSL's captures) on a tcpdump of ``proto probe --tlcp`` talking to ``proto serve --tlcp``.
+
+It checks the unencrypted part independently of this package's parser: record and hello
+versions, suites, the certificate pair, the ServerKeyExchange signature verified from the
+capture, the ClientKeyExchange/CertificateVerify presence, Finished both ways and application
+data flowing.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from support.proto_peers import client_files, server_files, sm2_pki, tlcp_serve  # noqa: F401 (fixtures)
+from conftest import run_cli
+from support.peers import tcpdump
+
+pytestmark = pytest.mark.network
+
+
+def test_analyze_reads_probe_and_serve_handshakes(tlcp_serve, server_files, client_files, tmp_path) -> None:
+    server = tlcp_serve(*server_files, "--max-connections", "10")
+    capture = tmp_path / "tlcp.pcap"
+    with tcpdump(capture, f"tcp port {server.port}"):
+        time.sleep(1)  # tcpdump says "listening" a moment before it really captures
+        probe = run_cli(["proto", "probe", f"127.0.0.1:{server.port}", "--tlcp", *client_files, "-f", "json", "--server-name", "localhost"])
+        assert probe.json()["results"][0]["measurements"]["handshake_completed"] is True
+    server.finish()
+    analyzed = run_cli(["proto", "analyze", str(capture), "-f", "json", "--fail-on", "never"])
+    evidence = analyzed.json()
+    channels = [r for r in evidence["results"] if r["check"] == "proto.tls.channel"]
+    assert 4 <= len(channels) <= 10  # the 4 full handshakes come last; early hellos may precede the capture
+    assert all(c["measurements"]["protocol"] == "TLCP" and c["measurements"]["version"] == "TLCP 1.1" for c in channels)
+    completed = {c["measurements"]["cipher_suite"]["id"]: c for c in channels if c["measurements"]["handshake_completed"]}
+    assert sorted(completed) == ["0xE011", "0xE013", "0xE051", "0xE053"]
+    for suite, channel in completed.items():
+        meas = channel["measurements"]
+        assert [c["role"] for c in meas["certificates"]][:2] == ["sign", "enc"], suite
+        assert meas["server_key_exchange"]["form"] == ("tlcp_ecdhe" if suite in ("0xE011", "0xE051") else "tlcp_ecc"), suite
+        assert meas["application_data_flowed"], suite
+        if suite in ("0xE011", "0xE051"):
+            assert meas["certificate_request"] and meas["certificate_verify"] and len(meas["client_certificates"]) == 2, suite
+    signatures = [r for r in evidence["results"] if r["check"] == "proto.tls.ske_signature"]
+    assert signatures and all(r["status"] == "pass" for r in signatures)
