@@ -91,3 +91,19 @@ def test_structurally_damaged_json_gives_format_errors_or_verdicts(sample, index
                 assert kat.run_vector(vector).status in (kat.PASS, kat.FAIL, kat.SKIP)
     except VectorFormatError:
         return
+
+
+def test_pss_salt_length_beyond_the_backend_range_is_a_verdict() -> None:
+    """A damaged PSS vector with sLen = 2^70 (found by hypothesis): rejected, not an OverflowError."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from mptool.algo.vectors.model import Vector
+
+    numbers = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key().public_numbers()
+    vector = Vector("rsa", "pss", "verify", {"n": numbers.n, "e": numbers.e, "sig": bytes(256), "msg": b"m", "hash": "sha256", "salt_len": 2**70}, "damaged")
+    try:
+        kat._rsa_verify(vector)
+    except kat.Rejected as exc:
+        assert "rejected" in str(exc) or "verify" in str(exc)
+    else:
+        raise AssertionError("a zero signature cannot verify")

@@ -344,7 +344,7 @@ def _rsa_verify(v: Vector) -> Detail:
         key.verify(f["sig"], f["msg"], pad, hash_algorithm(f["hash"]))
     except InvalidSignature:
         raise Rejected("signature does not verify") from None
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # OverflowError: a salt length beyond the backend's range
         raise Rejected(f"signature rejected: {exc}") from None
     return None
 

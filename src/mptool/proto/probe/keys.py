@@ -8,9 +8,6 @@ Certificates: PEM (one or more) or DER; the public key is read from the SubjectP
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from dataclasses import dataclass
 
 from pyasn1.codec.der import decoder
@@ -19,12 +16,12 @@ from pyasn1_modules import rfc5208, rfc5280, rfc5915
 
 from mptool.core.errors import InputError
 from mptool.core.inputs import read_input
+from mptool.core.pem import PemError, pem_blocks
 from mptool.core.model import InputRecord
 
 SM2_CURVE_OID = "1.2.156.10197.1.301"
 EC_PUBLIC_KEY_OID = "1.2.840.10045.2.1"
 MAX_FILE = 1 << 20
-_PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
 
 Point = tuple[int, int]
 
@@ -35,14 +32,10 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _pem_blocks(name: str, data: bytes) -> list[tuple[str, bytes]]:
-    blocks = []
-    for match in _PEM.finditer(data):
-        body = b"".join(line.strip() for line in match.group(2).splitlines() if line.strip() and b":" not in line)
-        try:
-            blocks.append((match.group(1).decode(), base64.b64decode(body, validate=True)))
-        except (binascii.Error, ValueError):
-            raise InputError(name, f"PEM block {match.group(1).decode()} is not valid base64") from None
-    return blocks
+    try:
+        return [(block.label, block.der) for block in pem_blocks(data)]
+    except PemError as exc:
+        raise InputError(name, str(exc)) from None
 
 
 @dataclass(frozen=True)
