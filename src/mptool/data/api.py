@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mptool.core.model import CheckResult
-from mptool.data.column import INTEGRITY_VERDICTS, VERDICTS
+from mptool.data.checks.column import INTEGRITY_VERDICTS, VERDICTS
 
 __all__ = ["CHECK_INDICATORS", "INTEGRITY_VERDICTS", "VERDICTS", "indicators_of", "judge_values"]
 
@@ -32,7 +32,7 @@ def indicators_of(result: CheckResult | dict[str, Any]) -> list[dict[str, Any]]:
 
 def judge_values(values: Sequence[str | bytes | None], *, subject: str = "values", key: bytes | None = None, randomness: bool = True) -> list[CheckResult]:
     """Judge a column's values given in memory, as ``data sample`` does: protection (and decrypt with ``key``)."""
-    from mptool.data import column
+    from mptool.data.checks import column
     from mptool.data.judge import analysis, decrypt, encoding
 
     decoded = encoding.detect(list(values))

@@ -1,7 +1,7 @@
 """What ``mptool data sample`` does, behind the thin CLI layer.
 
 Reads the sample (:mod:`mptool.data.sources`), judges every column (:mod:`mptool.data.judge`,
-:mod:`mptool.data.column`) and adds one ``data.column.protection`` result per column, one
+:mod:`mptool.data.checks.column`) and adds one ``data.column.protection`` result per column, one
 ``data.column.decrypt`` result per column with ``--key`` and one ``data.column.integrity`` result
 for ``--mac-column``. Secrets never reach the evidence: the URL's password is masked and the
 values of ``--key``/``--mac-key`` are recorded by fingerprint (:mod:`mptool.core.secrets`).
@@ -19,7 +19,7 @@ from typing import Any
 from mptool.algo.api import DEFAULT_USER_ID
 from mptool.core.errors import InputError, UsageError
 from mptool.core.report import ReportBuilder
-from mptool.data import column as checks
+from mptool.data.checks import column as checks
 from mptool.data.judge import analysis, decrypt, encoding, integrity
 from mptool.data.sources import SampleRequest, classify, mask, read_sample
 

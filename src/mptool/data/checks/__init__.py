@@ -5,7 +5,7 @@ integrity column, MAC/signature verification (``data.column.integrity``)."""
 from __future__ import annotations
 
 from mptool.core.registry import CheckSpec
-from mptool.data import column
+from mptool.data.checks import column
 
 CHECKS: tuple[CheckSpec, ...] = (
     column.judge_protection.spec,  # type: ignore[attr-defined]
