@@ -6,40 +6,32 @@ Run ``python -m mptool.assess.model.schema`` to regenerate the committed
 
 from __future__ import annotations
 
-import json
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from mptool.assess.model.file import SCHEMA_ID, AssessmentFile
+from mptool.core.schema import canonical_text, committed_text, model_schema, write_committed
 
 SCHEMA_RESOURCE = "assessment-v1.schema.json"
 
 
 def generate_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of :class:`AssessmentFile` (YAML input, as data)."""
-    schema = AssessmentFile.model_json_schema(by_alias=True, mode="validation")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = f"https://mptool.invalid/schemas/{SCHEMA_ID}"
-    schema["title"] = "mptool assessment file, version 1"
-    return schema
+    return model_schema(AssessmentFile, schema_id=SCHEMA_ID, title="mptool assessment file, version 1", mode="validation")
 
 
 def schema_text() -> str:
     """The canonical text of the generated schema."""
-    return json.dumps(generate_schema(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return canonical_text(generate_schema())
 
 
 def committed_schema_text() -> str:
     """The committed schema shipped in the package."""
-    return resources.files("mptool.schemas").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
+    return committed_text(SCHEMA_RESOURCE)
 
 
 def main() -> None:
     """Regenerate the committed schema file."""
-    target = Path(__file__).resolve().parents[2] / "schemas" / SCHEMA_RESOURCE
-    target.write_text(schema_text(), encoding="utf-8")
-    print(f"wrote {target}")
+    print(f"wrote {write_committed(SCHEMA_RESOURCE, generate_schema())}")
 
 
 if __name__ == "__main__":
