@@ -101,3 +101,19 @@ def test_api_tlcp_pair() -> None:
     assert result.check == "cert.pair.tlcp" and result.status.value == "pass"
     (bad,) = check_tlcp_pair(_der(TJ + "enc.pem"), _der(TJ + "sign.pem"), at=AT)
     assert bad.status.value == "fail"
+
+
+def test_certificate_roles_come_from_key_usage_not_position() -> None:
+    """TLCP lists: [sign, enc, CA] in any order; a client that sent only [sign, CA] has no pair."""
+    from mptool.cert.api import certificate_roles, tlcp_pair
+
+    def der(name: str) -> bytes:
+        return x509.load_pem_x509_certificate(open(cert_path(f"sm2/tlcp/tongsuo/{name}"), "rb").read()).public_bytes(Encoding.DER)
+
+    sign, enc, ca = der("server_sign.pem"), der("server_enc.pem"), der("root-ca.pem")
+    assert certificate_roles([enc, ca, sign], tlcp=True) == ["enc", "ca", "sign"]
+    assert tlcp_pair([enc, ca, sign]) == (sign, enc)
+    client_sign = der("client_sign.pem")
+    assert certificate_roles([client_sign, ca], tlcp=True) == ["sign", "ca"]
+    assert tlcp_pair([client_sign, ca]) is None
+    assert certificate_roles([sign, ca], tlcp=False) == ["leaf", "ca"]

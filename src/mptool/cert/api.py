@@ -71,3 +71,46 @@ def check_tlcp_pair(
     from mptool.cert.checks.pair import check_pair_der
 
     return check_pair_der(sign_der, enc_der, at=at, subject=subject)
+
+
+def certificate_roles(der_list: Sequence[bytes], *, tlcp: bool) -> list[str]:
+    """The role of each certificate of a handshake's list, from its content, not its position.
+
+    ``ca`` for a CA (basicConstraints cA, or keyCertSign); in TLCP (GB/T 38636 §6.4.5.3) the
+    end-entity certificates are ``enc`` when keyUsage has only encipherment/keyAgreement bits and
+    ``sign`` when it has digitalSignature or nonRepudiation; otherwise (no keyUsage) by order,
+    signing first. In TLS the first end-entity certificate is the ``leaf``, others ``other``.
+    A certificate that cannot be parsed is ``unparsed``.
+    """
+    from mptool.cert.x509.parse import CertParseError, parse_certificate
+    from mptool.cert.x509.profiles import ENCIPHER_BITS, key_usage_bits
+
+    roles: list[str] = []
+    for index, der in enumerate(der_list):
+        try:
+            cert = parse_certificate(der, f"certificate[{index}]")
+        except CertParseError:
+            roles.append("unparsed")
+            continue
+        bits = key_usage_bits(cert) or set()
+        if cert.is_ca or "key_cert_sign" in bits:
+            roles.append("ca")
+        elif not tlcp:
+            roles.append("other" if "leaf" in roles else "leaf")
+        elif bits & {"digital_signature", "content_commitment"}:
+            roles.append("sign")
+        elif bits & ENCIPHER_BITS:
+            roles.append("enc")
+        else:
+            roles.append("enc" if "sign" in roles else "sign")
+    return roles
+
+
+def tlcp_pair(der_list: Sequence[bytes]) -> tuple[bytes, bytes] | None:
+    """The (signing, encryption) certificates of a TLCP list by :func:`certificate_roles`, or
+    None when the list does not hold exactly one of each (e.g. a client that sent only its
+    signing certificate and its CA)."""
+    roles = certificate_roles(der_list, tlcp=True)
+    if roles.count("sign") != 1 or roles.count("enc") != 1:
+        return None
+    return der_list[roles.index("sign")], der_list[roles.index("enc")]

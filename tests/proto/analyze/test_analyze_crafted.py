@@ -219,3 +219,60 @@ def test_weak_selection_stays_weak_when_the_handshake_fails(tmp_path: Path) -> N
     severities = {f["message"]: f["severity"] for f in r["findings"]}
     assert any(s == "error" and "RC4" in m for m, s in severities.items())
     assert any(s == "info" and "insufficient_security" in m for m, s in severities.items())
+
+
+def _certificate(ders: list[bytes]) -> bytes:
+    body = b"".join(len(d).to_bytes(3, "big") + d for d in ders)
+    return _handshake(11, len(body).to_bytes(3, "big") + body)
+
+
+def _der(name: str) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return x509.load_pem_x509_certificate((PCAPS.parent / "certs" / "sm2" / "tlcp" / "tongsuo" / name).read_bytes()).public_bytes(Encoding.DER)
+
+
+def _write_flights(path: Path, flights: list[tuple[tuple[str, int], bytes]]) -> None:
+    seq = {CLIENT: 1000, SERVER: 5000}
+    with PcapWriter(str(path), linktype=1) as w:
+        for sender, data in flights:
+            peer = SERVER if sender == CLIENT else CLIENT
+            w.write(Ether() / IP(src=sender[0], dst=peer[0]) / TCP(sport=sender[1], dport=peer[1], flags="PA", seq=seq[sender], ack=seq[peer]) / data)
+            seq[sender] += len(data)
+
+
+def test_tlcp_client_certificates_take_their_roles_from_key_usage(tmp_path: Path) -> None:
+    """An ECC client that sends only its signing certificate and its CA: no pair check on (sign, CA)."""
+    tlcp = 0x0101
+    cert_request = _handshake(13, b"\x01\x40" + b"\x00\x00")  # GB/T 38636: certificate_types, no CA names
+    flights = [
+        (CLIENT, _record(22, tlcp, _client_hello(tlcp, [0xE013]))),
+        (SERVER, _record(22, tlcp, _server_hello(tlcp, 0xE013) + _certificate([_der("server_sign.pem"), _der("server_enc.pem"), _der("root-ca.pem")]) + cert_request + _handshake(14, b""))),
+        (CLIENT, _record(22, tlcp, _certificate([_der("client_sign.pem"), _der("root-ca.pem")]) + _handshake(16, os.urandom(160))) + _record(20, tlcp, b"\x01") + _record(22, tlcp, os.urandom(48))),
+        (SERVER, _record(20, tlcp, b"\x01") + _record(22, tlcp, os.urandom(48))),
+    ]
+    path = tmp_path / "tlcp_client_sign_only.pcap"
+    _write_flights(path, flights)
+    _, evidence = analyze(str(path))
+    [channel] = channels(evidence)
+    assert [c["role"] for c in channel["certificates"]] == ["sign", "enc", "ca"]
+    assert [c["role"] for c in channel["client_certificates"]] == ["sign", "ca"]
+    pairs = results(evidence, "cert.pair.tlcp")
+    assert [p["subject"].endswith("server TLCP pair") for p in pairs] == [True]  # the client has no pair to check
+
+
+def test_no_serverhello_means_no_negotiated_version(tmp_path: Path) -> None:
+    """A TLS 1.3-only ClientHello (legacy_version 0x0303) refused with an alert: not reported as TLS 1.2."""
+    supported_versions = struct.pack("!HHB", 43, 3, 2) + struct.pack("!H", 0x0304)
+    hello = _client_hello(0x0303, [0x1301])[4:] + struct.pack("!H", len(supported_versions)) + supported_versions
+    flights = [
+        (CLIENT, _record(22, 0x0301, _handshake(1, hello))),
+        (SERVER, _record(21, 0x0303, b"\x02\x46")),  # fatal protocol_version
+    ]
+    path = tmp_path / "tls13_refused.pcap"
+    _write_flights(path, flights)
+    _, evidence = analyze(str(path))
+    [channel] = channels(evidence)
+    assert channel["version"] is None
+    assert channel["offered"]["versions"] == ["TLS 1.3"]

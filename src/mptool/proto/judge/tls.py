@@ -30,6 +30,8 @@ def describe(conn: TLSConnection, certs: list[CertSummary], client_certs: list[C
     """The measurements of one connection (without the verdict)."""
     version = conn.version_code()
     protocol = "TLCP" if version == ids.TLCP_VERSION or ids.TLCP_VERSION in conn.dirs[SERVER].record_versions else "TLS"
+    if not conn.server_hellos:
+        version = 0  # nothing was negotiated: the offered versions are under "offered"
     ch = conn.client_hellos[-1] if conn.client_hellos else None
     sh = conn.server_hellos[-1] if conn.server_hellos else None
     c, s = conn.dirs
@@ -252,7 +254,7 @@ def certificate_results(conn: TLSConnection, index: int, capture: str, trust: Se
     Each distinct certificate is linted once per capture (``linted`` holds those already
     done); chain and pair checks run for every connection.
     """
-    from mptool.cert.api import check_certificates, check_tlcp_pair
+    from mptool.cert.api import check_certificates, check_tlcp_pair, tlcp_pair
     from mptool.core.errors import InputError
 
     out: list[CheckResult] = []
@@ -265,8 +267,9 @@ def certificate_results(conn: TLSConnection, index: int, capture: str, trust: Se
         linted.update(ders)
         try:
             out += check_certificates(ders, at=at, purpose=purpose, trust=trust, subject=subject, lint=lint)
-            if tlcp and len(ders) >= 2:
-                out += check_tlcp_pair(ders[0], ders[1], at=at, subject=f"{capture} #{index} {role} TLCP pair")
+            pair = tlcp_pair(ders) if tlcp else None  # roles by key usage, not by position
+            if pair is not None:
+                out += check_tlcp_pair(*pair, at=at, subject=f"{capture} #{index} {role} TLCP pair")
         except InputError as exc:
             out.append(certificates_unparsable(subject, exc.problem))
         except Exception as exc:  # noqa: BLE001 - a failure inside the cert checks is recorded as an error result
@@ -289,10 +292,11 @@ def certificates_unparsable(subject: str, problem: str) -> CheckResult:
 
 def summaries(conn: TLSConnection) -> tuple[list[CertSummary], list[CertSummary]]:
     """Certificate summaries of the server and the client certificate lists."""
+    from mptool.cert.api import certificate_roles
+
     tlcp = conn.version_code() == ids.TLCP_VERSION
-    server_roles = ["sign", "enc"] if tlcp else ["leaf"]
-    certs = [summarize(d, server_roles[i] if i < len(server_roles) else "ca") for i, d in enumerate(conn.certificates)]
-    client = [summarize(d, server_roles[i] if i < len(server_roles) else "ca") for i, d in enumerate(conn.client_certificates)]
+    certs = [summarize(d, role) for d, role in zip(conn.certificates, certificate_roles(conn.certificates, tlcp=tlcp))]
+    client = [summarize(d, role) for d, role in zip(conn.client_certificates, certificate_roles(conn.client_certificates, tlcp=tlcp))]
     return certs, client
 
 
