@@ -13,6 +13,7 @@ from mptool.core.inputs import check_readable_file, read_input
 from mptool.core.model import CheckResult, Status
 from mptool.core.progress import DISABLED, Progress
 from mptool.core.report import ReportBuilder
+from mptool.device.lab import LabOptions
 
 #: ELF header: magic and e_type ET_DYN (3) at offset 16 (little and big endian)
 _ELF_MAGIC = b"\x7fELF"
@@ -221,3 +222,19 @@ def softsdf(build_dir: str | None, init_dir: str | None, password: str | None, f
         for path in init_keystore(init_dir, password.encode("utf-8"), key_pairs, keks):
             lines.append(str(path.resolve()))
     return lines
+
+
+
+def run_lab(builder: ReportBuilder, options: LabOptions) -> list[str]:
+    """``mptool device lab``: the lab application on the device; the lines to print on stderr (lab-only keys)."""
+    from mptool.device.lab import run_lab as run
+
+    if (options.sdf is None) == (options.softsdf is None):
+        raise UsageError("give exactly one of --sdf LIB.so and --softsdf DIR")
+    if options.password is None:
+        raise UsageError("the lab application needs the access password of --key-index (--password, --password-file or MPTOOL_SDF_PASSWORD)")
+    name = str(prepare_softsdf(options.softsdf, options.password)) if options.softsdf is not None else str(options.sdf)
+    check_library(name)
+    _data, record = read_input(name)
+    builder.add_input(record)
+    return run(builder, options, name)

@@ -11,12 +11,16 @@ DEMO_PASSWORD = "softsdf-demo-pw"
 
 
 def demo_runs() -> list[DemoRun]:
-    """``device test --softsdf DIR``: builds, initialises and tests the soft device (small random sample)."""
+    """``device test --softsdf DIR`` (builds, initialises and tests the soft device, small random sample), then ``device lab`` on it."""
     from mptool.device.softsdf import toolchain_problem
 
     directory = os.path.join(tempfile.gettempdir(), f"mptool-demo-softsdf-{os.getuid()}")
     argv = ["device", "test", "--softsdf", directory, "--password", DEMO_PASSWORD, "--random-bits", "100000", "--random-count", "10"]
+    lab = ["device", "lab", os.path.join(directory, "lab"), "--softsdf", directory, "--password", DEMO_PASSWORD, "--records", "50", "--force"]
     problem = toolchain_problem()
     if problem:
         return [DemoRun("device-test-softsdf", f"NOT RUN: the soft SDF device cannot be built: {problem}", argv)]
-    return [DemoRun("device-test-softsdf", "GM/T 0018 checks against mptool's soft SDF device (built with cc + libcrypto)", argv)]
+    return [
+        DemoRun("device-test-softsdf", "GM/T 0018 checks against mptool's soft SDF device (built with cc + libcrypto)", argv),
+        DemoRun("device-lab-softsdf", "lab application: 50 synthetic records SM4-CBC encrypted and HMAC-SM3'd through the soft device (SQLite)", lab),
+    ]

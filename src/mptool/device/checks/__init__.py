@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from mptool.core.model import CheckResult
 from mptool.core.registry import CheckSpec
-from mptool.device.checks import asymmetric, management, symmetric
+from mptool.device.checks import asymmetric, lab, management, symmetric
 
 #: check id -> implementing function, in run order
 IMPLEMENTATIONS: dict[str, Callable[..., CheckResult]] = {
@@ -31,4 +31,5 @@ IMPLEMENTATIONS: dict[str, Callable[..., CheckResult]] = {
     )
 }
 
-CHECKS: tuple[CheckSpec, ...] = tuple(fn.spec for fn in IMPLEMENTATIONS.values())  # type: ignore[attr-defined]
+#: the device-test checks, then the lab application's result (``mptool device lab``, not run by ``device test``)
+CHECKS: tuple[CheckSpec, ...] = (*(fn.spec for fn in IMPLEMENTATIONS.values()), lab.CREATE)  # type: ignore[attr-defined]

@@ -36,7 +36,8 @@ class Job:
     timeout: float = 300.0
 
 
-def _signal_name(code: int) -> str:
+def signal_name(code: int) -> str:
+    """The name of the signal that ended a child (``code`` is the negative return code)."""
     try:
         return signal.Signals(-code).name
     except ValueError:
@@ -117,7 +118,7 @@ def _run_child(job: Job, checks: list[str], results: dict[str, CheckResult], pro
     if timed_out:
         return current, "timeout", {"last_function": last_call, "timeout_s": job.timeout}
     if code != 0 or current is not None:
-        how = _signal_name(code) if code < 0 else f"exit status {code}"
+        how = signal_name(code) if code < 0 else f"exit status {code}"
         data: dict[str, Any] = {"last_function": last_call, "termination": how}
         if tail.strip() and debug_enabled():
             data["stderr_tail"] = tail.strip().splitlines()[-12:]

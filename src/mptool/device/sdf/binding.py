@@ -29,6 +29,7 @@ PROTOTYPES: dict[str, str] = {
     "SDF_GenerateKeyWithIPK_ECC": "puupp",
     "SDF_GenerateKeyWithEPK_ECC": "puuppp",
     "SDF_ImportKeyWithISK_ECC": "pupp",
+    "SDF_ExchangeDigitEnvelopeBaseOnECC": "puuppp",
     "SDF_GenerateKeyWithKEK": "puuuppp",
     "SDF_ImportKeyWithKEK": "puupup",
     "SDF_DestroyKey": "pp",

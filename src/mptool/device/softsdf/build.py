@@ -25,6 +25,7 @@ FAULTS: dict[str, tuple[str, str]] = {
     "sm2-sign": ("SOFTSDF_FAULT_SM2_SIGN", "SDF_InternalSign_ECC computes s = (1+d)^-1 (k + r d) instead of (k - r d)"),
     "random": ("SOFTSDF_FAULT_RANDOM", "SDF_GenerateRandom sets the low bit of every byte"),
     "crash": ("SOFTSDF_FAULT_CRASH", "SDF_InternalSign_ECC writes through a NULL pointer (segfault)"),
+    "hang": ("SOFTSDF_FAULT_HANG", "SDF_CalculateMAC never returns (a hung device: --timeout)"),
 }
 #: --without GROUP -> (C macro, what is left out)
 WITHOUT: dict[str, tuple[str, str]] = {

@@ -22,6 +22,7 @@
  *   SOFTSDF_FAULT_SM2_SIGN  SDF_InternalSign_ECC computes s with the wrong sign of r*d
  *   SOFTSDF_FAULT_RANDOM    SDF_GenerateRandom sets the low bit of every byte
  *   SOFTSDF_FAULT_CRASH     SDF_InternalSign_ECC writes through a NULL pointer (segfault)
+ *   SOFTSDF_FAULT_HANG      SDF_CalculateMAC never returns (sleeps forever: a hung device)
  * Left out on purpose:
  *   SOFTSDF_WITHOUT_HASH    no SDF_HashInit/Update/Final and no HMAC functions
  *   SOFTSDF_WITHOUT_2023    no GM/T 0018-2023 functions (HMAC, AuthEnc/AuthDec); StandardVersion 1
@@ -34,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
@@ -779,6 +781,32 @@ EXPORT int SDF_ImportKeyWithKEK(void *hSessionHandle, unsigned int uiAlgID, unsi
     return rc;
 }
 
+/* GM/T 0018-2012 6.3: a session key wrapped under the internal encryption key of uiKeyIndex
+   (e.g. by SDF_GenerateKeyWithIPK_ECC) re-wrapped under an external SM2 public key; the key
+   never leaves the device in clear. Needs the private-key access right of uiKeyIndex. */
+EXPORT int SDF_ExchangeDigitEnvelopeBaseOnECC(void *hSessionHandle, unsigned int uiKeyIndex, unsigned int uiAlgID, ECCrefPublicKey *pucPublicKey, ECCCipher *pucEncDataIn, ECCCipher *pucEncDataOut) {
+    SESSION *s = session(hSessionHandle);
+    unsigned char c1[64], pub[64], key[MAX_KEY_LEN], oc1[64], oc3[32], oc2[MAX_KEY_LEN];
+    unsigned int len;
+    int rc;
+    if (!s || !pucPublicKey || !pucEncDataIn || !pucEncDataOut) return SDR_INARGERR;
+    if (uiAlgID != SGD_SM2_3 && uiAlgID != SGD_SM2) return SDR_ALGNOTSUPPORT;
+    if (uiKeyIndex == 0 || uiKeyIndex > dev.nkeys) return SDR_KEYNOTEXIST;
+    if (!s->access[uiKeyIndex]) return SDR_PRKRERR;
+    len = pucEncDataIn->L;
+    if (len == 0 || len > MAX_KEY_LEN) return SDR_KEYERR;
+    if (!pub_in(pucPublicKey, pub)) return SDR_INARGERR;
+    cipher_c1(pucEncDataIn, c1);
+    rc = sm2_decrypt(s->priv[uiKeyIndex] + 32, c1, pucEncDataIn->M, pucEncDataIn->C, len, key);
+    if (rc == SDR_OK) {
+        if (sm2_encrypt(pub, key, len, oc1, oc3, oc2)) cipher_out(oc1, oc3, oc2, len, pucEncDataOut);
+        else rc = SDR_PKOPERR;
+    }
+    OPENSSL_cleanse(key, sizeof(key));
+    OPENSSL_cleanse(oc2, sizeof(oc2));
+    return rc;
+}
+
 EXPORT int SDF_DestroyKey(void *hSessionHandle, void *hKeyHandle) {
     SESSION *s = session(hSessionHandle);
     KEY **pp;
@@ -930,6 +958,9 @@ EXPORT int SDF_CalculateMAC(void *hSessionHandle, void *hKeyHandle, unsigned int
     KEY *k;
     unsigned char *buf;
     if (!s || !pucIV || !pucData || !pucMAC || !puiMACLength) return SDR_INARGERR;
+#ifdef SOFTSDF_FAULT_HANG
+    for (;;) sleep(60); /* the deliberate fault: the device never answers */
+#endif
     k = find_key(s, hKeyHandle);
     if (!k) return SDR_KEYNOTEXIST;
     if (k->len != 16) return SDR_KEYTYPEERR;
