@@ -88,18 +88,24 @@ class CipherCase:
     xts_standard: str
 
 
-def _check_cipher_inputs(case: CipherCase) -> None:
-    info = ciphers.CIPHERS[case.cipher]
+def check_key_and_mode(cipher: str, mode: str, key: bytes, has_iv: bool) -> None:
+    """InputError for a key of the wrong length, an IV given to ECB, GCM/CCM on a 64-bit block cipher."""
     try:
-        ciphers.check_key(case.cipher, case.key, case.mode)
+        ciphers.check_key(cipher, key, mode)
     except ValueError as exc:
         raise InputError("--key", str(exc)) from None
+    if mode == "ecb" and has_iv:
+        raise InputError("--iv", "ECB takes no IV")
+    if mode in ("gcm", "ccm") and ciphers.CIPHERS[cipher].block_size != 16:
+        raise InputError("--mode", f"{mode.upper()} needs a 128-bit block cipher (SM4 or AES), not {cipher.upper()}")
+
+
+def _check_cipher_inputs(case: CipherCase) -> None:
+    info = ciphers.CIPHERS[case.cipher]
+    check_key_and_mode(case.cipher, case.mode, case.key, bool(case.iv))
     if case.mode == "ecb":
-        if case.iv:
-            raise InputError("--iv", "ECB takes no IV")
+        pass
     elif case.mode in ("gcm", "ccm"):
-        if info.block_size != 16:
-            raise InputError("--mode", f"{case.mode.upper()} needs a 128-bit block cipher (SM4 or AES), not {case.cipher.upper()}")
         if not case.iv:
             raise InputError("--iv", f"{case.mode.upper()} needs a nonce (--iv)")
         if case.mode == "ccm" and not 7 <= len(case.iv) <= 13:
@@ -200,6 +206,20 @@ def judge_sm2_verify(public_key: bytes, message: bytes, signature: bytes, user_i
     return Judgement(ok, measurements, "the signature does not verify with this public key, user ID and message", signature.hex(), "verification failed")
 
 
+def sm2_decrypt_or_c3_failure(d: int, ciphertext: bytes, order: str, curve: Any) -> tuple[Any, list[str]]:
+    """(the decryption, []) or (None, the attempts) when C3 fails in every encoding that parses;
+    a ciphertext no encoding parses is an InputError."""
+    from mptool.algo import sm2
+
+    try:
+        return sm2.decrypt(d, ciphertext, order=order, curve=curve), []
+    except sm2.SM2DecryptError as exc:
+        attempts = getattr(exc, "attempts", [])
+        if not any(problem == "C3 mismatch" for _, problem in attempts):
+            raise InputError("--ciphertext", str(exc).removeprefix("ciphertext: ")) from None
+        return None, [f"{n}: {p}" for n, p in attempts]
+
+
 @check("algo.evidence.sm2_decrypt", "SM2 decryption of captured ciphertext", "GB/T 32918.4-2016 §7.1 (B1-B7, C3 check); GB/T 35276-2017 §7.2 (encodings)", {"algo.evidence.sm2_decrypt.mismatch": MISMATCH})
 def judge_sm2_decrypt(private_key: bytes, ciphertext: bytes, plaintext: bytes, order: str, curve_name: str) -> Judgement:
     """Decrypt an SM2 ciphertext (ASN.1, C1C3C2 or C1C2C3, with or without 04), always checking C3."""
@@ -213,13 +233,9 @@ def judge_sm2_decrypt(private_key: bytes, ciphertext: bytes, plaintext: bytes, o
     except sm2.SM2Error as exc:
         raise InputError("--private-key", str(exc)) from None
     measurements: dict[str, Any] = {"curve": curve.name, "order_requested": order}
-    try:
-        result = sm2.decrypt(d, ciphertext, order=order, curve=curve)
-    except sm2.SM2DecryptError as exc:
-        attempts = getattr(exc, "attempts", [])
-        if not any(problem == "C3 mismatch" for _, problem in attempts):
-            raise InputError("--ciphertext", str(exc).removeprefix("ciphertext: ")) from None
-        measurements["attempts"] = [f"{n}: {p}" for n, p in attempts]
+    result, attempts = sm2_decrypt_or_c3_failure(d, ciphertext, order, curve)
+    if result is None:
+        measurements["attempts"] = attempts
         return Judgement(False, measurements, "C3 does not match in any encoding: wrong key or altered ciphertext", ciphertext.hex(), "")
     measurements.update(encoding=result.encoding, c3_verified=True)
     match = result.plaintext == plaintext
