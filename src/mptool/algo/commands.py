@@ -71,7 +71,7 @@ def verify_evidence(builder: ReportBuilder, form: str, options: Mapping[str, Any
 def _digest_form(builder: ReportBuilder, given: Mapping[str, Any], values: dict[str, bytes], cross_check: bool) -> None:
     """sm3 and hmac-sm3: the judgement, then gmssl's and (if installed) GmSSL's values."""
     if "mac" in values:
-        judgement = evidence.judge_hmac_sm3(values["key"], values["data"], values["mac"])
+        judgement = evidence.judge_hmac_sm3(values["key"], values["data"], values["mac"], key_text=given.get("key"))
         spec, subject, primary = evidence.judge_hmac_sm3.spec, "HMAC-SM3", bytes.fromhex(judgement.measurements["mac"])  # type: ignore[attr-defined]
         second, third = (lambda: crosscheck.hmac_sm3(values["key"], values["data"])), (lambda: crosscheck_pyx.hmac_sm3(values["key"], values["data"]))
     else:
@@ -133,7 +133,7 @@ def _cipher_form(builder: ReportBuilder, form: str, given: Mapping[str, Any], va
     padding = given.get("padding", "pkcs7" if mode in ("ecb", "cbc") else "none")
     xts_standard = given.get("xts_standard", "gb" if form == "sm4" else "ieee")
     cipher = "3des" if form == "3des" else form
-    case = evidence.CipherCase(cipher, mode, values["key"], values.get("iv", b""), values.get("aad", b""), values.get("tag"), values["plaintext"], values["ciphertext"], padding, xts_standard)
+    case = evidence.CipherCase(cipher, mode, values["key"], values.get("iv", b""), values.get("aad", b""), values.get("tag"), values["plaintext"], values["ciphertext"], padding, xts_standard, key_text=given["key"])
     builder.parameters.update(cipher=cipher, mode=mode, padding=padding if mode in ("ecb", "cbc") else "n/a", xts_standard=xts_standard if mode == "xts" else "n/a")
     judgement = evidence.judge_cipher(case)
     subject = f"{cipher.upper()}-{mode.upper()}"
@@ -336,7 +336,7 @@ def _calc_cipher(builder: ReportBuilder, verb: str, cipher: str, given: Mapping[
         raise InputError("--tag-length", f"{mode.upper()} has no authentication tag")
     xts_standard = given.get("xts_standard", "gb" if cipher == "sm4" else "ieee")
     data = values["plaintext" if verb == "encrypt" else "ciphertext"]
-    req = calc.CipherRequest(cipher, mode, values["key"], data, values.get("iv"), iv_prefixed, values.get("aad", b""), values.get("tag"), tag_length, padding, xts_standard)
+    req = calc.CipherRequest(cipher, mode, values["key"], data, values.get("iv"), iv_prefixed, values.get("aad", b""), values.get("tag"), tag_length, padding, xts_standard, key_text=given["key"])
     builder.parameters.update(cipher=cipher, mode=mode, padding=padding if mode in ("ecb", "cbc") else "n/a", xts_standard=xts_standard if mode == "xts" else "n/a")
     if mode in ciphers.AEAD_MODES:
         builder.parameters["tag_length"] = len(req.tag) if req.tag is not None else tag_length

@@ -16,20 +16,11 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any
 
+from mptool.algo.primitives.values import printable_text as printable
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.registry import check
-from mptool.core.secrets import fingerprint
 
 CALC_REFERENCE = "GB/T 32905-2016 (SM3); GB/T 32907-2016 (SM4); GB/T 32918-2016 (SM2); GM/T 0042-2015 / RFC 2104 (HMAC); FIPS 197, SP 800-67r2, SP 800-38A-E; RFC 8017 (RSA)"
-
-
-def printable(data: bytes) -> str | None:
-    """The UTF-8 text of ``data`` when it is printable (newlines and tabs allowed), else None."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return text if text and all(c.isprintable() or c in "\n\r\t" for c in text) else None
 
 
 def describe(data: bytes) -> dict[str, Any]:
@@ -44,9 +35,9 @@ def describe(data: bytes) -> dict[str, Any]:
 def describe_secret(data: bytes, record_secrets: bool) -> dict[str, Any]:
     """A recovered plaintext as the evidence records it: fingerprint, length and printability
     (verbatim forms only under ``--record-secrets``)."""
-    if record_secrets:
-        return {**describe(data), "printable": printable(data) is not None}
-    return {"bytes": len(data), "fingerprint": fingerprint(data), "printable": printable(data) is not None}
+    from mptool.algo.checks.evidence import describe_secret as described
+
+    return {**describe(data), "printable": printable(data) is not None} if record_secrets else described(data)
 
 
 @dataclass
@@ -153,6 +144,7 @@ class CipherRequest:
     tag_length: int = 16
     padding: str = "pkcs7"
     xts_standard: str = "gb"
+    key_text: str | None = None  #: --key as typed, for the "looks like a text key" hint
 
 
 def _cipher_checks(req: CipherRequest) -> None:
@@ -160,7 +152,7 @@ def _cipher_checks(req: CipherRequest) -> None:
     from mptool.algo.primitives import ciphers
     from mptool.core.errors import InputError
 
-    check_key_and_mode(req.cipher, req.mode, req.key, bool(req.iv) or req.iv_prefixed)
+    check_key_and_mode(req.cipher, req.mode, req.key, bool(req.iv) or req.iv_prefixed, req.key_text)
     if req.mode != "ecb" and req.iv is None and not req.iv_prefixed:
         raise InputError("--iv", f"{req.cipher.upper()}-{req.mode.upper()} needs an IV{' (nonce)' if req.mode in ciphers.AEAD_MODES else ''}: give --iv HEX{' or --iv prefix' if req.iv is None else ''}")
     if req.tag is not None and req.mode not in ciphers.AEAD_MODES:
