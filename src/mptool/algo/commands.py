@@ -184,7 +184,7 @@ def _sm2_verify(builder: ReportBuilder, given: Mapping[str, Any], values: dict[s
         from mptool.algo.sm2 import crosscheck as sm2_cross
 
         curve = sm2.CURVES[curve_name]
-        point = sm2.decode_public_key(values["public_key"], curve)
+        point = sm2_public_key(values["public_key"], curve)
         rs = sm2.decode_signature(values["signature"], curve)
         try:
             second: Any = sm2_cross.verify(point, values["message"], rs, user_id, curve=curve)
@@ -208,7 +208,7 @@ def _sm2_decrypt(builder: ReportBuilder, given: Mapping[str, Any], values: dict[
     from mptool.algo import sm2
     from mptool.algo.sm2 import crosscheck as sm2_cross
 
-    d = int.from_bytes(values["private_key"], "big")
+    d = sm2_private_key(values["private_key"], sm2.CURVES[curve_name], None)
     try:
         second: Any = sm2_cross.decrypt(d, values["ciphertext"], order=order, curve=sm2.CURVES[curve_name]).plaintext
     except sm2.SM2DecryptError:
@@ -352,29 +352,17 @@ def _sm2_curve(builder: ReportBuilder, given: Mapping[str, Any]) -> Any:
 
 
 def sm2_public_key(data: bytes, curve: Any, option: str = "--public-key") -> Any:
-    """An SM2 public point from a raw point (04||X||Y, 02/03||X, X||Y)."""
-    from mptool.algo import sm2
+    """An SM2 public point: a raw point, a certificate or a SubjectPublicKeyInfo (PEM or DER)."""
+    from mptool.algo.keys import load_sm2_public_key
 
-    try:
-        return sm2.decode_public_key(data, curve)
-    except sm2.SM2Error as exc:
-        raise InputError(option, str(exc)) from None
+    return load_sm2_public_key(data, option, curve)
 
 
 def sm2_private_key(data: bytes, curve: Any, password: bytes | None, option: str = "--private-key") -> int:
-    """An SM2 private key d from its 32 raw bytes."""
-    from mptool.algo import sm2
+    """An SM2 private key d: raw, PKCS#8, SEC1 or encrypted PKCS#8 (with ``--key-password``)."""
+    from mptool.algo.keys import load_sm2_private_key
 
-    if password is not None:
-        raise InputError("--key-password", "the key is given raw, not encrypted")
-    if len(data) != curve.order_bytes:
-        raise InputError(option, f"an SM2 private key must be {curve.order_bytes} bytes ({2 * curve.order_bytes} hex digits), got {len(data)} bytes")
-    d = int.from_bytes(data, "big")
-    try:
-        curve.check_private_key(d)
-    except sm2.SM2Error as exc:
-        raise InputError(option, str(exc)) from None
-    return d
+    return load_sm2_private_key(data, option, password, curve=curve)
 
 
 def _calc_sm2(builder: ReportBuilder, verb: str, given: Mapping[str, Any], values: dict[str, bytes], password: bytes | None, record_secrets: bool) -> Any:

@@ -302,14 +302,15 @@ def _curve(name: str) -> Any:
 
 @check("algo.evidence.sm2_verify", "SM2 signature over captured data", "GB/T 32918.2-2016 §7 (verification); GB/T 35276-2017 §7.3 (encodings), §10 (default ID)", {"algo.evidence.sm2_verify.mismatch": MISMATCH})
 def judge_sm2_verify(public_key: bytes, message: bytes, signature: bytes, user_id: bytes, curve_name: str) -> Judgement:
-    """Verify an SM2 signature (DER or raw r||s) on the message with the public key and user ID."""
+    """Verify an SM2 signature (DER or raw r||s) on the message with the public key and user ID.
+
+    The public key is a raw point, a certificate or a SubjectPublicKeyInfo (PEM or DER)."""
     from mptool.algo import sm2
 
+    from mptool.algo.keys import load_sm2_public_key
+
     curve = _curve(curve_name)
-    try:
-        point = sm2.decode_public_key(public_key, curve)
-    except sm2.SM2Error as exc:
-        raise InputError("--public-key", str(exc)) from None
+    point = load_sm2_public_key(public_key, "--public-key", curve)
     measurements: dict[str, Any] = {"curve": curve.name, "user_id": user_id.decode("latin-1") if user_id.isascii() else user_id.hex(), "default_user_id": user_id == sm2.DEFAULT_USER_ID}
     try:
         decoded = sm2.detect_signature(signature, curve)
@@ -346,13 +347,10 @@ def judge_sm2_decrypt(private_key: bytes, ciphertext: bytes, plaintext: bytes, o
     has an extra trailing newline."""
     from mptool.algo import sm2
 
+    from mptool.algo.keys import load_sm2_private_key
+
     curve = _curve(curve_name)
-    expect_length("--private-key", private_key, (curve.order_bytes,), "an SM2 private key")
-    d = int.from_bytes(private_key, "big")
-    try:
-        curve.check_private_key(d)
-    except sm2.SM2Error as exc:
-        raise InputError("--private-key", str(exc)) from None
+    d = load_sm2_private_key(private_key, "--private-key", curve=curve)
     measurements: dict[str, Any] = {"curve": curve.name, "order_requested": order}
     result, attempts = sm2_decrypt_or_c3_failure(d, ciphertext, order, curve)
     if result is None:
