@@ -71,7 +71,7 @@ def verify_evidence(builder: ReportBuilder, form: str, options: Mapping[str, Any
 def _digest_form(builder: ReportBuilder, given: Mapping[str, Any], values: dict[str, bytes], cross_check: bool) -> None:
     """sm3 and hmac-sm3: the judgement, then gmssl's and (if installed) GmSSL's values."""
     if "mac" in values:
-        judgement = evidence.judge_hmac_sm3(values["key"], values["data"], values["mac"])
+        judgement = evidence.judge_hmac_sm3(values["key"], values["data"], values["mac"], key_text=given.get("key"))
         spec, subject, primary = evidence.judge_hmac_sm3.spec, "HMAC-SM3", bytes.fromhex(judgement.measurements["mac"])  # type: ignore[attr-defined]
         second, third = (lambda: crosscheck.hmac_sm3(values["key"], values["data"])), (lambda: crosscheck_pyx.hmac_sm3(values["key"], values["data"]))
     else:
@@ -133,7 +133,7 @@ def _cipher_form(builder: ReportBuilder, form: str, given: Mapping[str, Any], va
     padding = given.get("padding", "pkcs7" if mode in ("ecb", "cbc") else "none")
     xts_standard = given.get("xts_standard", "gb" if form == "sm4" else "ieee")
     cipher = "3des" if form == "3des" else form
-    case = evidence.CipherCase(cipher, mode, values["key"], values.get("iv", b""), values.get("aad", b""), values.get("tag"), values["plaintext"], values["ciphertext"], padding, xts_standard)
+    case = evidence.CipherCase(cipher, mode, values["key"], values.get("iv", b""), values.get("aad", b""), values.get("tag"), values["plaintext"], values["ciphertext"], padding, xts_standard, key_text=given["key"])
     builder.parameters.update(cipher=cipher, mode=mode, padding=padding if mode in ("ecb", "cbc") else "n/a", xts_standard=xts_standard if mode == "xts" else "n/a")
     judgement = evidence.judge_cipher(case)
     subject = f"{cipher.upper()}-{mode.upper()}"
@@ -184,7 +184,7 @@ def _sm2_verify(builder: ReportBuilder, given: Mapping[str, Any], values: dict[s
         from mptool.algo.sm2 import crosscheck as sm2_cross
 
         curve = sm2.CURVES[curve_name]
-        point = sm2.decode_public_key(values["public_key"], curve)
+        point = sm2_public_key(values["public_key"], curve)
         rs = sm2.decode_signature(values["signature"], curve)
         try:
             second: Any = sm2_cross.verify(point, values["message"], rs, user_id, curve=curve)
@@ -208,7 +208,7 @@ def _sm2_decrypt(builder: ReportBuilder, given: Mapping[str, Any], values: dict[
     from mptool.algo import sm2
     from mptool.algo.sm2 import crosscheck as sm2_cross
 
-    d = int.from_bytes(values["private_key"], "big")
+    d = sm2_private_key(values["private_key"], sm2.CURVES[curve_name], None)
     try:
         second: Any = sm2_cross.decrypt(d, values["ciphertext"], order=order, curve=sm2.CURVES[curve_name]).plaintext
     except sm2.SM2DecryptError:
@@ -253,3 +253,144 @@ def run_identify(builder: ReportBuilder, options: Mapping[str, str | None]) -> N
 
     values = {k: parse_value(flag(k), v, builder, allow_empty=k in EMPTY_OK) for k, v in options.items() if v is not None}
     identify(builder, values["key"], values["plaintext"], values["ciphertext"], values.get("iv"), values.get("aad", b""), values.get("tag"))
+
+
+# --- the calculator verbs: algo encrypt | decrypt | sign | hash | mac -------------------------
+
+_CIPHER_OPTIONAL = ("iv", "aad", "tag_length", "padding", "xts_standard")
+#: (verb, family) -> (required options, optional options); family is cipher, sm2, rsa, hash or mac
+CALC_FORMS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
+    ("encrypt", "cipher"): (("mode", "key", "plaintext"), _CIPHER_OPTIONAL),
+    ("decrypt", "cipher"): (("mode", "key", "ciphertext"), (*_CIPHER_OPTIONAL, "tag")),
+    ("encrypt", "sm2"): (("public_key", "plaintext"), ("order", "curve")),
+    ("decrypt", "sm2"): (("private_key", "ciphertext"), ("order", "curve", "key_password")),
+    ("encrypt", "rsa"): (("public_key", "plaintext"), ("scheme", "hash")),
+    ("decrypt", "rsa"): (("private_key", "ciphertext"), ("scheme", "hash", "key_password")),
+    ("sign", "sm2"): (("private_key", "message"), ("id", "id_hex", "curve", "key_password")),
+    ("sign", "rsa"): (("private_key", "message"), ("scheme", "hash", "key_password")),
+    ("hash", "hash"): (("data",), ()),
+    ("mac", "mac"): (("key", "data"), ()),
+}
+#: Calculator options that are not byte values (``--iv prefix`` is handled apart).
+CALC_TEXT_OPTIONS = frozenset({"mode", "padding", "xts_standard", "tag_length", "id", "id_hex", "curve", "order", "scheme", "hash", "key_password"})
+
+
+def _family(verb: str, algorithm: str) -> str:
+    from mptool.algo.checks.calc import CIPHER_NAMES
+
+    if verb in ("hash", "mac"):
+        return verb
+    return "cipher" if algorithm in CIPHER_NAMES else algorithm
+
+
+def calculate(builder: ReportBuilder, verb: str, algorithm: str, options: Mapping[str, Any], *, record_secrets: bool = False) -> None:
+    """``algo VERB ALGORITHM --…``: compute, record the result and what the report shows."""
+    from mptool.algo.checks import calc
+
+    algorithm = algorithm.lower()
+    if algorithm not in calc.ALGORITHMS[verb]:
+        raise UsageError(f"algo {verb} takes one of {', '.join(calc.ALGORITHMS[verb])}, not {algorithm!r}")
+    family = _family(verb, algorithm)
+    given = {k: v for k, v in options.items() if v is not None}
+    required, optional = CALC_FORMS[(verb, family)]
+    missing = [flag(o) for o in required if o not in given]
+    if missing:
+        raise UsageError(f"algo {verb} {algorithm} needs {', '.join(missing)}")
+    extra = sorted(flag(o) for o in given if o not in required and o not in optional)
+    if extra:
+        raise UsageError(f"algo {verb} {algorithm} does not take {', '.join(extra)}")
+    if "id" in given and "id_hex" in given:
+        raise UsageError("give --id or --id-hex, not both")
+    iv_prefixed = given.get("iv") == "prefix"
+    values = {k: parse_value(flag(k), v, builder, allow_empty=k in EMPTY_OK) for k, v in given.items() if k not in CALC_TEXT_OPTIONS and not (k == "iv" and iv_prefixed)}
+    builder.parameters.update(verb=verb, algorithm=algorithm, record_secrets=record_secrets)
+    password = given["key_password"].encode("utf-8") if "key_password" in given else None
+    if "key_password" in given:
+        builder.parameters["key_password"] = "given (never recorded)"
+    if family == "cipher":
+        computed = _calc_cipher(builder, verb, algorithm, given, values, iv_prefixed, record_secrets)
+    elif family == "sm2":
+        computed = _calc_sm2(builder, verb, given, values, password, record_secrets)
+    elif family == "rsa":
+        computed = _calc_rsa(builder, verb, given, values, password, record_secrets)
+    elif family == "hash":
+        computed = calc.digest(algorithm, values["data"])
+    else:
+        computed = calc.mac(algorithm, values["key"], values["data"])
+    builder.add(computed.result(calc.SPECS[verb]))
+    builder.shown.extend(computed.shown)
+
+
+def _calc_cipher(builder: ReportBuilder, verb: str, cipher: str, given: Mapping[str, Any], values: dict[str, bytes], iv_prefixed: bool, record_secrets: bool) -> Any:
+    from mptool.algo.checks import calc
+    from mptool.algo.primitives import ciphers
+
+    mode = ciphers.normalise_mode(given["mode"])
+    if mode not in ciphers.MODES or mode == "cfb1":
+        raise InputError("--mode", f"expected one of ecb, cbc, cfb, cfb8, ofb, ctr, gcm, ccm, xts; got {given['mode']!r}")
+    padding = given.get("padding", "pkcs7" if mode in ("ecb", "cbc") else "none")
+    if padding != "none" and mode not in ("ecb", "cbc"):
+        raise InputError("--padding", f"{mode.upper()} is not padded (padding applies to ECB and CBC)")
+    tag_length = int(given.get("tag_length", 16))
+    if "tag_length" in given and mode not in ciphers.AEAD_MODES:
+        raise InputError("--tag-length", f"{mode.upper()} has no authentication tag")
+    xts_standard = given.get("xts_standard", "gb" if cipher == "sm4" else "ieee")
+    data = values["plaintext" if verb == "encrypt" else "ciphertext"]
+    req = calc.CipherRequest(cipher, mode, values["key"], data, values.get("iv"), iv_prefixed, values.get("aad", b""), values.get("tag"), tag_length, padding, xts_standard, key_text=given["key"])
+    builder.parameters.update(cipher=cipher, mode=mode, padding=padding if mode in ("ecb", "cbc") else "n/a", xts_standard=xts_standard if mode == "xts" else "n/a")
+    if mode in ciphers.AEAD_MODES:
+        builder.parameters["tag_length"] = len(req.tag) if req.tag is not None else tag_length
+    return calc.encrypt_cipher(req) if verb == "encrypt" else calc.decrypt_cipher(req, record_secrets)
+
+
+def _sm2_curve(builder: ReportBuilder, given: Mapping[str, Any]) -> Any:
+    from mptool.algo import sm2
+
+    name = SM2_CURVES[given.get("curve", "sm2p256v1")]
+    builder.parameters["curve"] = name
+    return sm2.CURVES[name]
+
+
+def sm2_public_key(data: bytes, curve: Any, option: str = "--public-key") -> Any:
+    """An SM2 public point: a raw point, a certificate or a SubjectPublicKeyInfo (PEM or DER)."""
+    from mptool.algo.keys import load_sm2_public_key
+
+    return load_sm2_public_key(data, option, curve)
+
+
+def sm2_private_key(data: bytes, curve: Any, password: bytes | None, option: str = "--private-key") -> int:
+    """An SM2 private key d: raw, PKCS#8, SEC1 or encrypted PKCS#8 (with ``--key-password``)."""
+    from mptool.algo.keys import load_sm2_private_key
+
+    return load_sm2_private_key(data, option, password, curve=curve)
+
+
+def _calc_sm2(builder: ReportBuilder, verb: str, given: Mapping[str, Any], values: dict[str, bytes], password: bytes | None, record_secrets: bool) -> Any:
+    from mptool.algo.checks import calc
+
+    curve = _sm2_curve(builder, given)
+    if verb == "sign":
+        user_id = _user_id(builder, given)
+        builder.parameters.update(user_id=user_id.hex(), user_id_source="--id" if "id" in given else ("--id-hex" if "id_hex" in given else f"default {DEFAULT_SM2_USER_ID.decode()} (GB/T 35276-2017)"))
+        return calc.sign_sm2(sm2_private_key(values["private_key"], curve, password), values["message"], user_id, curve)
+    order = given.get("order", "c1c3c2" if verb == "encrypt" else "auto")
+    builder.parameters["order"] = order
+    if verb == "encrypt":
+        if order == "auto":
+            raise InputError("--order", "encrypt needs one encoding: c1c3c2, c1c2c3 or asn1")
+        return calc.encrypt_sm2(sm2_public_key(values["public_key"], curve), values["plaintext"], order, curve)
+    return calc.decrypt_sm2(sm2_private_key(values["private_key"], curve, password), values["ciphertext"], order, curve, record_secrets)
+
+
+def _calc_rsa(builder: ReportBuilder, verb: str, given: Mapping[str, Any], values: dict[str, bytes], password: bytes | None, record_secrets: bool) -> Any:
+    from mptool.algo.checks import calc
+
+    scheme = given.get("scheme", "pss" if verb == "sign" else "oaep")
+    hash_name = given.get("hash", "sha256")
+    builder.parameters.update(scheme=scheme, hash=hash_name)
+    if verb == "encrypt":
+        return calc.encrypt_rsa(evidence.load_rsa_public_key(values["public_key"]), values["plaintext"], scheme, hash_name)
+    key = calc.load_rsa_private_key(values["private_key"], password)
+    if verb == "sign":
+        return calc.sign_rsa(key, values["message"], scheme, hash_name)
+    return calc.decrypt_rsa(key, values["ciphertext"], scheme, hash_name, record_secrets)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from mptool.algo import DEFAULT_SM2_USER_ID
@@ -125,3 +127,123 @@ def identify(out: OutputOptions, **values: str | None) -> None:
     builder = out.builder()
     run_identify(builder, values)
     out.finish(builder)
+
+
+def _run_calc(verb: str, algorithm: str, out: OutputOptions, values: dict[str, str | None]) -> None:
+    from mptool.algo.commands import calculate
+    from mptool.cli.output import record_secrets
+
+    values["id"] = values.pop("user_id", None)
+    values["hash"] = values.pop("hash_name", None)
+    builder = out.builder()
+    calculate(builder, verb, algorithm, values, record_secrets=record_secrets())
+    out.finish(builder)
+
+
+_CIPHERS_HELP = "sm4|aes|des|3des"
+_cipher_options = [
+    click.option("--mode", metavar="MODE", help="Ciphers: ecb cbc cfb cfb8 ofb ctr gcm ccm xts."),
+    click.option("--key", metavar=_VALUE, help="Ciphers: the key."),
+    click.option("--aad", metavar=_VALUE, help="GCM/CCM: additional authenticated data."),
+    click.option("--tag-length", type=click.IntRange(4, 16), help="GCM/CCM: tag length in bytes (default 16)."),
+    click.option("--padding", type=click.Choice(["pkcs7", "none"]), help="ECB/CBC padding (default pkcs7)."),
+    click.option("--xts-standard", type=click.Choice(["gb", "ieee"]), help="XTS tweak convention (default gb for SM4, ieee otherwise)."),
+    click.option("--curve", type=click.Choice(["sm2p256v1", "sm2-test"]), help="SM2 curve (default sm2p256v1)."),
+    click.option("--hash", "hash_name", metavar="NAME", help="RSA: hash of OAEP/PSS/PKCS#1 (default sha256)."),
+]
+
+
+def _options(options: list) -> Any:  # type: ignore[type-arg]
+    def decorate(func: Any) -> Any:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("algorithm", metavar=f"{_CIPHERS_HELP}|sm2|rsa")
+@_options(_cipher_options)
+@click.option("--iv", metavar=_VALUE, help="Ciphers: the IV, GCM/CCM nonce or XTS tweak.")
+@click.option("--public-key", metavar=_VALUE, help="sm2: the public key (point, SPKI or certificate); rsa: PEM or DER (use @file).")
+@click.option("--plaintext", required=True, metavar=_VALUE, help="The plaintext (text:… for text).")
+@click.option("--order", type=click.Choice(["c1c3c2", "c1c2c3", "asn1"]), help="sm2: ciphertext encoding (default c1c3c2).")
+@click.option("--scheme", type=click.Choice(["oaep", "pkcs1v15"]), help="rsa: encryption scheme (default oaep, MGF1 with --hash).")
+@evidence_options
+def encrypt(algorithm: str, out: OutputOptions, **values: str | None) -> None:
+    """Encrypt a plaintext: SM4/AES/DES/3DES in a mode, SM2 or RSA; prints the ciphertext.
+
+    \b
+    mptool algo encrypt sm4 --mode cbc --key HEX --iv HEX --plaintext text:hello
+    mptool algo encrypt sm4 --mode gcm --key HEX --iv HEX --aad HEX --plaintext HEX
+    mptool algo encrypt sm2 --public-key @cert.pem --plaintext text:hello [--order asn1]
+    mptool algo encrypt rsa --public-key @pub.pem --plaintext HEX [--scheme pkcs1v15]
+    """
+    _run_calc("encrypt", algorithm, out, values)
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("algorithm", metavar=f"{_CIPHERS_HELP}|sm2|rsa")
+@_options(_cipher_options)
+@click.option("--iv", metavar=f"{_VALUE}|prefix", help="Ciphers: the IV/nonce/tweak, or 'prefix' when it leads the ciphertext.")
+@click.option("--tag", metavar=_VALUE, help="GCM/CCM: the tag (default: the last --tag-length bytes of --ciphertext).")
+@click.option("--private-key", metavar=_VALUE, help="sm2: d, or a PKCS#8/SEC1 key file (@key.pem); rsa: PEM or DER (use @file).")
+@click.option("--key-password", metavar="TEXT", help="Password of an encrypted PKCS#8 private key (never recorded).")
+@click.option("--ciphertext", required=True, metavar=_VALUE, help="The ciphertext.")
+@click.option("--order", type=click.Choice(["auto", "c1c3c2", "c1c2c3", "asn1"]), help="sm2: ciphertext encoding (default auto: try all).")
+@click.option("--scheme", type=click.Choice(["oaep", "pkcs1v15"]), help="rsa: encryption scheme (default oaep).")
+@evidence_options
+def decrypt(algorithm: str, out: OutputOptions, **values: str | None) -> None:
+    """Decrypt a ciphertext and say what came out: length, padding valid, tag/C3 verified.
+
+    The plaintext is shown (hex, and text where printable) in the text report; the JSON evidence
+    records it by SM3 fingerprint and length only, unless --record-secrets. Valid padding or a
+    verified tag shows a stored field is encrypted under the key without knowing its plaintext.
+    Exit 0 when it decrypts (a warning on invalid padding), 1 when a tag, C3 or RSA padding fails.
+
+    \b
+    mptool algo decrypt sm4 --mode cbc --key HEX --iv prefix --ciphertext b64:…
+    mptool algo decrypt sm2 --private-key @key.pem [--key-password PW] --ciphertext HEX
+    """
+    _run_calc("decrypt", algorithm, out, values)
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("algorithm", metavar="sm2|rsa")
+@click.option("--private-key", required=True, metavar=_VALUE, help="sm2: d, or a PKCS#8/SEC1 key file (@key.pem); rsa: PEM or DER (use @file).")
+@click.option("--key-password", metavar="TEXT", help="Password of an encrypted PKCS#8 private key (never recorded).")
+@click.option("--message", required=True, metavar=_VALUE, help="The message to sign.")
+@click.option("--id", "user_id", metavar="TEXT", help=f"sm2: the signer's ID as text (default {DEFAULT_SM2_USER_ID.decode()}).")
+@click.option("--id-hex", metavar="HEX", help="sm2: the signer's ID in hex.")
+@click.option("--curve", type=click.Choice(["sm2p256v1", "sm2-test"]), help="SM2 curve (default sm2p256v1).")
+@click.option("--scheme", type=click.Choice(["pss", "pkcs1v15"]), help="rsa: signature scheme (default pss, salt = hash length).")
+@click.option("--hash", "hash_name", metavar="NAME", help="rsa: hash (default sha256).")
+@evidence_options
+def sign(algorithm: str, out: OutputOptions, **values: str | None) -> None:
+    """Sign a message with SM2 (DER and r||s, verified before it is shown) or RSA.
+
+    \b
+    mptool algo sign sm2 --private-key @key.pem --message text:hello [--id TEXT]
+    mptool algo sign rsa --private-key @key.pem --message HEX --scheme pkcs1v15 --hash sha256
+    """
+    _run_calc("sign", algorithm, out, values)
+
+
+@group.command("hash", epilog=exit_code_epilog())
+@click.argument("algorithm", metavar="sm3|sha1|sha256|…")
+@click.option("--data", required=True, metavar=_VALUE, help="The data.")
+@evidence_options
+def hash_(algorithm: str, out: OutputOptions, **values: str | None) -> None:
+    """Digest of a value: sm3, sha1, sha224, sha256, sha384, sha512, sha512-224, sha512-256, sha3-256."""
+    _run_calc("hash", algorithm, out, values)
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("algorithm", metavar="hmac-sm3|hmac-sha256|…")
+@click.option("--key", required=True, metavar=_VALUE, help="The key.")
+@click.option("--data", required=True, metavar=_VALUE, help="The data.")
+@evidence_options
+def mac(algorithm: str, out: OutputOptions, **values: str | None) -> None:
+    """HMAC of a value: hmac-sm3, hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, hmac-sha512."""
+    _run_calc("mac", algorithm, out, values)

@@ -70,14 +70,18 @@ class OutputOptions:
     def finish(self, builder: ReportBuilder, **build_kwargs: Any) -> None:
         """Build the evidence, write every requested output, and exit with its code."""
         evidence = builder.build(self.fail_on, **build_kwargs)
-        self.write(evidence)
+        self.write(evidence, shown=builder.shown)
         click.get_current_context().exit(evidence.exit_code)
 
-    def write(self, evidence: Evidence) -> None:
-        """Render and write the report (and the side JSON evidence) atomically."""
+    def write(self, evidence: Evidence, shown: list[tuple[str, str]] | None = None) -> None:
+        """Render and write the report (and the side JSON evidence) atomically.
+
+        ``shown`` lines (what the person asked to see, e.g. a decrypted plaintext) go into the
+        text report only, never into the JSON evidence.
+        """
         from mptool.render.json import dumps
 
-        report = dumps(evidence).encode("utf-8") if self.format == "json" else text_report(evidence, self.output)
+        report = dumps(evidence).encode("utf-8") if self.format == "json" else text_report(evidence, self.output, shown)
         outputs = [(self.output, report)]
         if self.json_output:
             outputs.append((self.json_output, dumps(evidence).encode("utf-8")))
@@ -86,7 +90,12 @@ class OutputOptions:
             click.echo(f"mptool: wrote {self.output} (status {evidence.summary.status.value}, exit code {evidence.exit_code})", err=True)
 
 
-def text_report(evidence: Evidence, path: str) -> bytes:
+def record_secrets() -> bool:
+    """Whether the root option ``--record-secrets`` was given (secrets kept verbatim in evidence)."""
+    return bool(click.get_current_context().find_root().meta.get("mptool.record_secrets"))
+
+
+def text_report(evidence: Evidence, path: str, shown: list[tuple[str, str]] | None = None) -> bytes:
     """The rich text report: with colour for a terminal on stdout, plain (120 columns) otherwise."""
     from rich.console import Console
 
@@ -95,7 +104,7 @@ def text_report(evidence: Evidence, path: str) -> bytes:
     terminal = path == "-" and sys.stdout.isatty()
     buffer = io.StringIO()
     console = Console(file=buffer, width=None if terminal else 120, color_system="auto" if terminal else None, force_terminal=terminal, soft_wrap=False)
-    render(evidence, console)
+    render(evidence, console, shown)
     # a path argument that is not UTF-8 keeps its bytes as lone surrogates: write them as \xNN
     return buffer.getvalue().encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace").encode("utf-8")
 

@@ -119,6 +119,9 @@ class ReportBuilder:
         self.parameters: dict[str, Any] = {}
         self.results: list[CheckResult] = []
         self.summary_extra: dict[str, Any] = {}
+        #: (label, value) lines the text report shows the person and the evidence never holds
+        #: (e.g. the plaintext ``algo decrypt`` recovered); see :func:`mptool.render.text.render`
+        self.shown: list[tuple[str, str]] = []
 
     def add_input(self, record: InputRecord) -> None:
         """Record an input's identity (name, size, SHA-256, SM3)."""

@@ -83,8 +83,12 @@ def _detail(result: CheckResult) -> Panel:
     return Panel(Group(*lines), title=title, title_align="left", subtitle=escape(_short(result.subject, 80)))
 
 
-def render(evidence: Evidence, console: Console) -> None:
-    """Print the summary table, then each failing, warning or erroring check in detail."""
+def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] | None = None) -> None:
+    """Print the summary table, then each failing, warning or erroring check in detail.
+
+    ``display`` holds (label, value) lines the person asked to see that the evidence does not hold
+    (a plaintext ``algo decrypt`` recovered); they are printed after the results table.
+    """
     results = evidence.results
     header = Text.assemble(
         ("mptool ", "bold"), evidence.tool.version, "  ", (evidence.command, "bold"),
@@ -100,6 +104,8 @@ def render(evidence: Evidence, console: Console) -> None:
         console.print(_per_result_table(results) if len(results) <= MAX_ROWS else _per_check_table(results))
     else:
         console.print("no results")
+    for label, value in display or ():
+        console.print(Text.assemble((f"{label}: ", "bold"), value), soft_wrap=True)
     bad = [r for r in results if r.status in (Status.FAIL, Status.ERROR, Status.WARN, Status.SKIPPED)]
     for result in bad[:MAX_DETAILS]:
         console.print(_detail(result))

@@ -2,12 +2,12 @@
 
 ``algo.kat.*`` (known-answer vectors, :mod:`.kat` over the engines of :mod:`mptool.algo.vectors`), ``algo.evidence.*`` (values from a
 system, :mod:`mptool.algo.checks.evidence`), ``algo.crosscheck.*`` (independent implementations),
-``algo.identify.match`` and ``algo.digest.file``. Each spec declares its finding codes.
+``algo.identify.match``, ``algo.digest.file`` and ``algo.calc.*`` (the calculator verbs, :mod:`.calc`). Each spec declares its finding codes.
 """
 
 from __future__ import annotations
 
-from mptool.algo.checks import crosscheck, crosscheck_pycryptodome, crosscheck_pyx, digest, evidence, identify, kat
+from mptool.algo.checks import calc, crosscheck, crosscheck_pycryptodome, crosscheck_pyx, digest, evidence, identify, kat
 from mptool.core.registry import CheckSpec
 
 CHECKS: tuple[CheckSpec, ...] = (
@@ -24,4 +24,5 @@ CHECKS: tuple[CheckSpec, ...] = (
     crosscheck_pyx.SPEC,
     identify.SPEC,
     digest.digest_files.spec,  # type: ignore[attr-defined]
+    *calc.SPECS.values(),
 )

@@ -105,3 +105,12 @@ def expect_length(option: str, data: bytes, sizes: tuple[int, ...], what: str) -
     if len(data) not in sizes:
         expected = " or ".join(f"{s} bytes ({2 * s} hex digits)" for s in sizes)
         raise InputError(option, f"{what} must be {expected}, got {len(data)} bytes")
+
+
+def printable_text(data: bytes) -> str | None:
+    """The UTF-8 text of ``data`` when it is printable (newlines and tabs allowed), else None."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if text and all(c.isprintable() or c in "\n\r\t" for c in text) else None
