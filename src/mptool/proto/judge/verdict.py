@@ -20,6 +20,7 @@ WEAK = "weak"
 UNDETERMINED = "undetermined"
 
 _RANK = {GM: 0, UNDETERMINED: 1, STRONG: 2, WEAK: 3}
+RANK = _RANK  #: the order "worst" follows (gm_compliant best, weak worst)
 
 #: Result status per verdict: only weak fails; non-GM strong crypto is a warning for 密评.
 STATUS = {GM: Status.PASS, STRONG: Status.WARN, WEAK: Status.FAIL, UNDETERMINED: Status.INFO}
