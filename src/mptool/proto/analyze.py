@@ -14,6 +14,7 @@ from mptool.core.report import ReportBuilder
 from mptool.proto.capture.reader import CaptureReader
 from mptool.proto.capture.engine import Analyzer
 from mptool.proto.judge.capture import capture_summary
+from mptool.proto.judge.cleartext import conversation_result
 from mptool.proto.judge.ipsec import count_exchanges, esp_result, ike_result, link_ike
 from mptool.proto.judge.tls import certificate_results, certificate_verify_result, channel_result, ske_result, summaries
 
@@ -60,7 +61,7 @@ def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_p
             "tcp_out_of_order_limit_bytes": 4 << 20,
         }
     )
-    totals = {"tls_connections": 0, "ike_exchanges": 0, "esp_channels": 0}
+    totals = {"tls_connections": 0, "ike_exchanges": 0, "esp_channels": 0, "cleartext_conversations": 0}
     for name in captures:
         results = analyze_one(builder, name, trust=trust, cert_checks=cert_checks, progress=progress)
         for key in totals:
@@ -93,6 +94,7 @@ def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], ce
     at = _dt.datetime.fromtimestamp(first_time, tz=_dt.timezone.utc) if first_time is not None else None
     counts = {"tls_connections": len(flows), "ike_exchanges": len(analyzer.ike), "esp_channels": len(analyzer.esp)}
     builder.add(capture_summary(capture.info, analyzer, subject, counts, at))
+    counts["cleartext_conversations"] = len(analyzer.cleartext)
     linted: set[bytes] = set()
     for index, flow in enumerate(flows, 1):
         conn = flow.conn
@@ -112,6 +114,9 @@ def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], ce
         builder.add(result)
     for index, channel in enumerate(sorted(analyzer.esp.values(), key=lambda c: c.first_frame), 1):
         builder.add(_guarded(esp_result, f"{subject} #{index}", channel, subject, index, link_ike(channel, ike_measurements)))
+    numbers: dict[str, int] = {}  # credential groups -> small numbers, in order of appearance
+    for index, conv in enumerate(sorted(analyzer.cleartext.values(), key=lambda c: (c.first_frame, c.server, c.port)), 1):
+        builder.add(_guarded(conversation_result, f"{subject} #{index}", conv, subject, index, numbers))
     return counts
 
 

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from support.proto_peers import client_files, server_files, sm2_pki, tlcp_serve  # noqa: F401 (fixtures)
+from support.proto_peers import client_files, openssl_tls_server, server_files, sm2_pki, tlcp_serve  # noqa: F401 (fixtures)
 from conftest import run_cli
 from support.peers import tcpdump
 
@@ -47,3 +47,28 @@ def test_analyze_reads_probe_and_serve_handshakes(tlcp_serve, server_files, clie
             assert meas["certificate_request"] and meas["certificate_verify"] and len(meas["client_certificates"]) == 2, suite
     signatures = [r for r in evidence["results"] if r["check"] == "proto.tls.ske_signature"]
     assert signatures and all(r["status"] == "pass" for r in signatures)
+
+
+def test_probe_and_analyze_give_the_same_verdict_for_rsa_aes(openssl_tls_server, tmp_path) -> None:
+    """One vocabulary (issue 14): ``proto probe`` of an RSA/AES ``openssl s_server`` and ``proto
+    analyze`` of the capture of that very probe give the same verdict, indicator verdicts and reasons."""
+    port = openssl_tls_server("-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256")
+    capture = tmp_path / "tls.pcap"
+    with tcpdump(capture, f"tcp port {port}"):
+        time.sleep(1)
+        probe = run_cli(["proto", "probe", f"127.0.0.1:{port}", "--tls", "-f", "json", "--timeout", "5"])
+    probed = [r for r in probe.json()["results"] if r["check"] == "proto.probe.tls"][0]
+    analyzed = run_cli(["proto", "analyze", str(capture), "-f", "json", "--fail-on", "never"]).json()
+    completed = [r for r in analyzed["results"] if r["check"] == "proto.tls.channel" and r["measurements"]["handshake_completed"]]
+    assert completed, "the probe's full handshake is in the capture"
+    pm = probed["measurements"]
+    assert pm["verdict"] == "strong_not_gm" and probed["status"] == "warn"
+    for channel in completed:
+        am = channel["measurements"]
+        assert am["cipher_suite"]["id"] == "0xC02F"
+        assert (am["verdict"], channel["status"]) == (pm["verdict"], probed["status"])
+        assert {i["id"]: i["verdict"] for i in am["indicators"]} == {i["id"]: i["verdict"] for i in pm["indicators"]}
+        assert {i["id"]: i["reasons"] for i in am["indicators"]} == {i["id"]: i["reasons"] for i in pm["indicators"]}
+    # the enumeration hellos the server answered were judged by the same rule: the suite is strong, not GM
+    answered = [r["measurements"] for r in analyzed["results"] if r["check"] == "proto.tls.channel" and r["measurements"]["cipher_suite"]]
+    assert all(a["verdict"] in ("strong_not_gm", "undetermined") for a in answered)

@@ -87,7 +87,12 @@ def test_ike_probe_lists_what_charon_accepts(responder) -> None:
     # IKEv2: both configured proposals (the ECP-256 one after INVALID_KE_PAYLOAD)
     assert sorted(s["id"] for s in v2["measurements"]["accepted_suites"]) == ["ENCR=12/256,PRF=5,INTEG=12,DH=14", "ENCR=20/128,PRF=5,DH=19"]
     assert "INVALID_KE_PAYLOAD" in v2["measurements"]["answers"] and v2["measurements"]["answers"][-1] == "no_proposal_chosen"
-    assert v2["status"] == "pass"
+    # one vocabulary (issue 14): AES/SHA-2 is strong but not GM, as proto analyze says; PSK/SHA-1 IKEv1 too
+    assert v2["status"] == "warn" and v2["measurements"]["verdict"] == "strong_not_gm"
+    assert {s["verdict"] for s in v2["measurements"]["accepted_suites"]} == {"strong_not_gm"}
+    assert {i["id"]: i["verdict"] for i in v2["measurements"]["indicators"]}["NET-CONF"] == "strong_not_gm"
+    assert v1["measurements"]["verdict"] == "strong_not_gm"
+    assert "NET-AUTH: pre-shared key: no certificate-based (SM2) authentication" in v1["measurements"]["reasons"]
     assert all(r["measurements"]["handshake_completed"] is False for r in (v1, v2))
 
     # Oracle: ike-scan agrees on what is accepted and what is not.

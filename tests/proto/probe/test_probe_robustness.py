@@ -71,7 +71,7 @@ def test_server_survives_garbage_and_then_serves_a_probe(tlcp_serve, server_file
             except OSError:
                 pass
     probe = run_cli(["proto", "probe", f"127.0.0.1:{server.port}", "--tlcp", "-f", "json", "--max-connections", "2"])
-    assert probe.json()["results"][0]["measurements"]["accepted_suites"] == [{"id": "0xE013", "name": "ECC_SM4_CBC_SM3"}]
+    assert probe.json()["results"][0]["measurements"]["accepted_suites"] == [{"id": "0xE013", "name": "ECC_SM4_CBC_SM3", "verdict": "gm_compliant"}]
     code, err = server.finish()
     served = validate_evidence(json.loads(server.evidence.read_text()))
     first, second, third = served["results"][:3]

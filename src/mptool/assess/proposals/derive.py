@@ -110,6 +110,10 @@ def _protocol(data: dict[str, Any], sm3: str, layer: str, rules: RuleSet, cands:
         if table.get("skip_when_not_completed") and (m.get("handshake_completed") is False or m.get("established") is False):
             continue
         subject = result.get("subject", "")
+        unprotected = table.get("unprotected")
+        if unprotected and all(m.get(k) == v for k, v in unprotected["when"].items()):
+            out += _unprotected(unprotected, m, indicators, targets, layer, subject, sm3, cands)
+            continue
         version = str(m.get("version") or "")
         hr = weak_protocol(version) if version else None
         if hr:
@@ -139,6 +143,19 @@ def _protocol(data: dict[str, Any], sm3: str, layer: str, rules: RuleSet, cands:
             texts = reasons + (cert_texts if item.get("id") == "NET-AUTH" else [])
             ra, why, _ = _ra(rules, texts)
             out.append(Contribution(target, "A", False, f"{label} ({why})", sm3, ra))
+    return out
+
+
+def _unprotected(rule: dict[str, Any], m: dict[str, Any], indicators: list[Any], targets: dict[str, str], layer: str, subject: str, sm3: str, cands: list[Candidate]) -> list[Contribution]:
+    """A channel with no cryptography: D no for each indicator it bears on, one high-risk candidate."""
+    hr = rule["high_risk"].get(layer)
+    label = f"{subject}: {m.get('protocol')} without cryptographic protection"
+    if hr:
+        cands.append(Candidate(hr["id"], hr["indicator"], label, sm3))
+    out = []
+    for target in dict.fromkeys(targets.get(str(item.get("id"))) for item in indicators if isinstance(item, dict)):
+        if target is not None:
+            out.append(Contribution(target, "D", bool(rule["D"]), label, sm3))
     return out
 
 

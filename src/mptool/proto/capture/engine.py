@@ -8,8 +8,10 @@ length (see :mod:`mptool.proto.tls.stream`).
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from mptool.proto.cleartext import PORTS, Credential, Inspector
 from mptool.proto.ipsec import ike
 from mptool.proto.capture.netdecode import ESP, TCP, UDP, Segment, Stats, decode
 from mptool.proto.capture.tcp import HalfStream
@@ -34,7 +36,7 @@ ESP_IV_SKIP = 16
 class Flow:
     """One TCP connection (both directions)."""
 
-    __slots__ = ("endpoints", "halves", "kind", "conn", "client_side", "first_frame", "had_data", "prefix", "budget", "starttls")
+    __slots__ = ("endpoints", "halves", "kind", "conn", "client_side", "first_frame", "had_data", "prefix", "budget", "starttls", "clear", "counts", "last_frame", "conv", "fins", "on_clear")
 
     def __init__(self, a: tuple[str, int], b: tuple[str, int], frame: int) -> None:
         self.endpoints = (a, b)
@@ -46,6 +48,12 @@ class Flow:
         self.first_frame = frame
         self.had_data = False
         self.prefix = b""  # first bytes of the first sender, until a record header can be judged
+        self.clear: Inspector | None = None  # plaintext connections: the first bytes of each side
+        self.counts = [0, 0, 0, 0]  # payload packets and bytes of side 0, side 1 (as captured)
+        self.last_frame = frame
+        self.conv: Conversation | None = None  # where this connection's counts go when it is retired
+        self.fins = 0
+        self.on_clear: Callable[[Flow], None] | None = None  # summarise the inspected bytes, free them
         self.halves = (
             HalfStream(lambda d, f: self._data(0, d, f), lambda m, f: self._gap(0, m, f)),
             HalfStream(lambda d, f: self._data(1, d, f), lambda m, f: self._gap(1, m, f)),
@@ -66,13 +74,19 @@ class Flow:
             if not looks_like_record_header(data[:HEADER_LENGTH]):
                 self.kind = "plaintext"  # may still upgrade (STARTTLS): watch the first bytes
                 self.budget = STARTTLS_WINDOW
+                self.clear = Inspector()
         if self.kind == "plaintext":
             if not (looks_like_client_hello(data) and self.budget > 0):
                 self.budget -= len(data)
-                if self.budget <= 0:
+                if self.clear is not None:
+                    self.clear.feed(side, data, frame)
+                if self.budget <= 0 and (self.clear is None or not self.clear.wants_more()):
                     self.kind = "other"
+                    if self.on_clear is not None and self.clear is not None:
+                        self.on_clear(self)
                 return
             self.starttls = True
+            self.clear = None  # upgraded: a TLS connection, not a cleartext one
         if self.kind != "tls":
             self.kind = "tls"
             known = self.client_side is not None
@@ -115,6 +129,34 @@ class EspChannel:
     sample: bytearray = field(default_factory=bytearray)
 
 
+MAX_CONVERSATIONS = 2000  #: cleartext conversations listed one by one; the rest are aggregated
+
+
+@dataclass
+class Conversation:
+    """Traffic without cryptography between a client host and one server port."""
+
+    client: str
+    server: str
+    port: int
+    transport: str
+    first_frame: int
+    last_frame: int = 0
+    protocol: str | None = None
+    recognised: bool = False
+    connections: int = 0
+    packets: list[int] = field(default_factory=lambda: [0, 0])  #: client -> server, server -> client
+    bytes: list[int] = field(default_factory=lambda: [0, 0])
+    credentials: list[Credential] = field(default_factory=list)
+
+    def add(self, cp: int, cb: int, sp: int, sb: int, frame: int) -> None:
+        self.packets[0] += cp
+        self.packets[1] += sp
+        self.bytes[0] += cb
+        self.bytes[1] += sb
+        self.last_frame = max(self.last_frame, frame)
+
+
 class Analyzer:
     """Feed packets with :meth:`packet`; read the collected state afterwards."""
 
@@ -130,6 +172,8 @@ class Analyzer:
         self.esp: dict[tuple[str, str], EspChannel] = {}
         self.tcp_segments = 0
         self.udp_datagrams = 0
+        #: conversations without cryptography: (client host, server host, server port, transport) -> Conversation
+        self.cleartext: dict[tuple[str, str, int, str], Conversation] = {}
 
     def packet(self, frame: int, link: int, data: bytes) -> None:
         """Process one captured frame."""
@@ -166,6 +210,11 @@ class Analyzer:
         flow, side = entry
         if flow.kind == "other":
             self.tcp_segments += 1
+            length = min(len(data), ip + int.from_bytes(data[ip + 2 : ip + 4], "big")) - l4 - (data[l4 + 12] >> 4) * 4
+            if length > 0:
+                flow.counts[2 * side] += 1
+                flow.counts[2 * side + 1] += length
+                flow.last_frame = frame
             return True
         if flow.kind != "tls" or data[l4 + 13] & 0x07:  # SYN/FIN/RST take the full path
             return False
@@ -197,6 +246,7 @@ class Analyzer:
             entry = None
         if entry is None:
             flow = Flow(a, b, frame)
+            flow.on_clear = self._cleartext
             self.flows[(a, b)] = (flow, 0)
             self.flows[(b, a)] = (flow, 1)
             entry = (flow, 0)
@@ -206,6 +256,10 @@ class Analyzer:
                 self._raw_flows[ra + rb + pa + pb] = (flow, 0)
                 self._raw_flows[rb + ra + pb + pa] = (flow, 1)
         flow, side = entry
+        if seg.payload:
+            flow.counts[2 * side] += 1
+            flow.counts[2 * side + 1] += len(seg.payload)
+            flow.last_frame = frame
         if flow.kind == "other":
             if flow.halves:
                 flow.halves = ()  # nothing more to reassemble: keep the flow small
@@ -216,6 +270,13 @@ class Analyzer:
                 flow.client_side = side if syn_only else 1 - side
         if seg.payload:
             flow.halves[side].segment(seg.seq, seg.payload, frame)
+        if seg.flags & 0x05 and flow.clear is not None:  # FIN or RST: a plaintext connection ends
+            flow.fins += 1 if seg.flags & 0x01 else 2
+            if flow.fins >= 2:
+                for half in flow.halves:
+                    half.flush()
+                if flow.clear is not None:
+                    self._cleartext(flow)
 
     def _retire(self, flow: Flow) -> None:
         for half in flow.halves:
@@ -229,6 +290,12 @@ class Analyzer:
             self.finished.append(flow)
         else:
             self.other_flows += 1
+            if flow.clear is not None:
+                self._cleartext(flow)
+            if flow.conv is not None:
+                client = flow.client_side if flow.client_side is not None else _guess_client(flow.endpoints, 0)
+                c = flow.counts
+                flow.conv.add(c[2 * client], c[2 * client + 1], c[2 - 2 * client], c[3 - 2 * client], flow.last_frame)
         a, b = flow.endpoints
         self.flows.pop((a, b), None)
         self.flows.pop((b, a), None)
@@ -237,6 +304,45 @@ class Analyzer:
             pa, pb = a[1].to_bytes(2, "big"), b[1].to_bytes(2, "big")
             self._raw_flows.pop(ra + rb + pa + pb, None)
             self._raw_flows.pop(rb + ra + pb + pa, None)
+
+    def _cleartext(self, flow: Flow) -> None:
+        client = flow.client_side if flow.client_side is not None else _guess_client(flow.endpoints, 0)
+        (chost, _), (shost, sport) = flow.endpoints[client], flow.endpoints[1 - client]
+        protocol, recognised, credentials = flow.clear.analyse(client, sport)  # type: ignore[union-attr]
+        conv = self._conversation(chost, shost, sport, "TCP", flow.first_frame)
+        conv.connections += 1
+        flow.conv = conv
+        if recognised or conv.protocol is None:
+            conv.protocol, conv.recognised = protocol, recognised or conv.recognised
+        conv.credentials += credentials
+        flow.clear = None
+
+    def _conversation(self, chost: str, shost: str, sport: int, transport: str, frame: int) -> Conversation:
+        key = (chost, shost, sport, transport)
+        conv = self.cleartext.get(key)
+        if conv is None:
+            if len(self.cleartext) >= MAX_CONVERSATIONS:
+                key = ("*", "*", 0, transport)  # beyond the limit: one aggregate entry
+                conv = self.cleartext.get(key)
+            if conv is None:
+                conv = self.cleartext[key] = Conversation(*key, first_frame=frame)
+        return conv
+
+    def _udp_other(self, seg: Segment, frame: int) -> None:
+        """A UDP datagram that is not IKE/ESP: counted in its conversation (server: the answered
+        port seen first as a destination, or the well-known port)."""
+        answer = (seg.dst, seg.src, seg.sport, "UDP")
+        if answer in self.cleartext:
+            self.cleartext[answer].add(0, 0, 1, len(seg.payload), frame)
+            return
+        if seg.sport < 1024 <= seg.dport or (seg.sport in PORTS and seg.dport not in PORTS):
+            conv = self._conversation(seg.dst, seg.src, seg.sport, "UDP", frame)
+            conv.protocol = conv.protocol or PORTS.get(seg.sport, "raw")
+            conv.add(0, 0, 1, len(seg.payload), frame)
+            return
+        conv = self._conversation(seg.src, seg.dst, seg.dport, "UDP", frame)
+        conv.protocol = conv.protocol or PORTS.get(seg.dport, "raw")
+        conv.add(1, len(seg.payload), 0, 0, frame)
 
     def _udp(self, seg: Segment, frame: int) -> None:
         ports = (seg.sport, seg.dport)
@@ -250,6 +356,8 @@ class Analyzer:
                 self._esp(seg, payload, frame, udp=True)
         elif 500 in ports:
             self._ike(seg, payload, frame, nat_t=False)
+        else:
+            self._udp_other(seg, frame)
 
     def _ike(self, seg: Segment, payload: bytes, frame: int, nat_t: bool) -> None:
         try:

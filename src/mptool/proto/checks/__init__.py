@@ -5,6 +5,7 @@ Where each check's code is, by its id:
 - ``proto.capture.summary`` — :mod:`mptool.proto.judge.capture`;
 - ``proto.tls.*`` (channel, ske, certificate_verify, certificates) — :mod:`mptool.proto.judge.tls`;
 - ``proto.ike.exchange``, ``proto.esp.channel`` — :mod:`mptool.proto.judge.ipsec`;
+- ``proto.cleartext.channel`` — :mod:`mptool.proto.judge.cleartext` (recognisers in :mod:`mptool.proto.cleartext`);
 - ``proto.probe.tlcp`` / ``.tls`` / ``.rfc8998`` / ``.ike`` — declared in :mod:`.probe`, run by
   :mod:`mptool.proto.probe.tlcp`, :mod:`mptool.proto.probe.tls` and :mod:`mptool.proto.probe.ike`;
 - ``proto.serve.tlcp_client`` — declared in :mod:`.serve`, run by :mod:`mptool.proto.tlcp.serve`.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from mptool.core.registry import CheckSpec
 from mptool.proto.checks import probe, serve
-from mptool.proto.judge import capture, ipsec, tls
+from mptool.proto.judge import capture, cleartext, ipsec, tls
 
 CHECKS: tuple[CheckSpec, ...] = (
     capture.capture_summary.spec,  # type: ignore[attr-defined]
@@ -24,6 +25,7 @@ CHECKS: tuple[CheckSpec, ...] = (
     tls.certificates_unparsable.spec,  # type: ignore[attr-defined]
     ipsec.ike_result.spec,  # type: ignore[attr-defined]
     ipsec.esp_result.spec,  # type: ignore[attr-defined]
+    cleartext.conversation_result.spec,  # type: ignore[attr-defined]
     probe.PROBE_TLCP,
     probe.PROBE_TLS,
     probe.PROBE_RFC8998,

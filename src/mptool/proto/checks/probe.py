@@ -6,6 +6,7 @@ The probes themselves are :mod:`mptool.proto.probe` (``tlcp.py``, ``tls.py``, ``
 from __future__ import annotations
 
 from mptool.core.registry import register
+from mptool.proto.judge.verdict import verdict_findings
 from mptool.proto.tls.transport import PROBLEM_KINDS
 
 #: The connection problems that leave an endpoint unassessed (each a finding ``proto.probe.<kind>``).
@@ -17,6 +18,8 @@ PROBE_COMMON = {
     "proto.probe.not_tls": "the service does not speak TLS or TLCP",
     "proto.probe.budget_exhausted": "the enumeration stopped at the connection or time limit; the lists may be incomplete",
     "proto.probe.certificate_unreadable": "a certificate the server sent cannot be read",
+    # the analyzer's vocabulary (judge/verdict.py): one finding per reason of the endpoint's verdict
+    **verdict_findings("proto.probe"),
 }
 TLCP_FINDINGS = {
     **PROBE_COMMON,

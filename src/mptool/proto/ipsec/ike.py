@@ -216,3 +216,8 @@ def _notify(body: bytes, v2: bool) -> dict[str, Any]:
     r.take(spi_size)
     table = ids.IKEV2_NOTIFY if v2 else ids.IKEV1_NOTIFY
     return {"type": ntype, "name": table.get(ntype, f"private/unknown ({ntype})"), "protocol": ids.PROTOCOL_IDS.get(proto, "none" if proto == 0 else str(proto))}
+
+
+def sa_proposals(body: bytes, v2: bool) -> list[dict[str, Any]]:
+    """The proposals of an SA payload body (IKEv1: DOI, situation, proposals; IKEv2: proposals)."""
+    return _sa_v2(body) if v2 else _sa_v1(body)

@@ -145,17 +145,29 @@ def judge_ike(m: dict[str, Any]) -> Judgement:
     if not proposals or not proposals[0]["transforms"]:
         j.add(None, UNDETERMINED, "no SA payload in clear")
         return j
-    proposal = proposals[0]
-    if m["protocol"] == "IKEv1":
+    return judge_selected(j, m["protocol"], proposals[0])
+
+
+def judge_selected(j: Judgement, protocol: str, proposal: dict[str, Any]) -> Judgement:
+    """The reasons of an accepted IKE SA proposal (analyzer form: ``transforms`` with attributes).
+
+    The one judgement of an IKE choice: ``proto analyze`` applies it to the SA a responder
+    selected in a capture, ``proto probe --ike`` to each proposal a responder accepts.
+    """
+    if protocol == "IKEv1":
         _judge_v1(proposal["transforms"][0], j)
     else:
         _judge_v2(proposal["transforms"], j)
-    if m["protocol"] == "IKEv2":
+    if protocol == "IKEv2":
         j.add("NET-AUTH", UNDETERMINED, "IKEv2 authentication (IKE_AUTH) is encrypted: the method is not visible")
-    if m["established"]:
-        where = "IKE_AUTH/CREATE_CHILD_SA" if m["protocol"] == "IKEv2" else "Quick Mode"
-        j.add("NET-CONF", UNDETERMINED, f"the ESP algorithms are negotiated in the encrypted {where}: not visible in the capture")
+    where = "IKE_AUTH/CREATE_CHILD_SA" if protocol == "IKEv2" else "Quick Mode"
+    j.add("NET-CONF", UNDETERMINED, f"the ESP algorithms are negotiated in the encrypted {where}: not visible in the capture")
     return j
+
+
+def gm_envelope(proposals: list[dict[str, Any]]) -> None:
+    """Name auth method 10 as the GM/T 0022 digital envelope where the transform is GM-style."""
+    _gm_envelope(proposals)
 
 
 def _judge_v1(transform: dict[str, Any], j: Judgement) -> None:

@@ -120,7 +120,18 @@ def judge(conn: TLSConnection, m: dict[str, Any], certs: list[CertSummary]) -> J
         j.add(None, UNDETERMINED, f"handshake aborted by a fatal {fatal[0]['name']} alert from the {fatal[0]['sender']}")
     elif not conn.handshake_completed():
         j.add(None, UNDETERMINED, "the handshake was not seen to complete")
-    info = ids.suite_info(conn.suite)  # type: ignore[arg-type]
+    ske_sigalg = conn.ske.signature_algorithm if conn.ske is not None else None
+    judge_choice(j, m["protocol"], conn.suite, conn.tls13, m.get("key_share_group"), certs, ske_sigalg)  # type: ignore[arg-type]
+    return j
+
+
+def judge_choice(j: Judgement, protocol: str, suite: int, tls13: bool, key_share_group: str | None, certs: Sequence[CertSummary], ske_sigalg: int | None = None) -> Judgement:
+    """The reasons of a negotiated choice — suite, key-share group, server certificates, SKE scheme.
+
+    The one judgement of a TLS/TLCP choice: ``proto analyze`` applies it to a captured
+    connection, ``proto probe`` to each suite a server accepts (same reasons, same verdicts).
+    """
+    info = ids.suite_info(suite)
     for reason in info.weak:
         j.add("NET-CONF" if "MAC" not in reason else "NET-INTEG", WEAK, f"cipher suite {info.name}: {reason}")
     j.add("NET-CONF", *cipher_verdict(info.cipher))
@@ -128,7 +139,7 @@ def judge(conn: TLSConnection, m: dict[str, Any], certs: list[CertSummary]) -> J
         j.add("NET-INTEG", *_aead_verdict(info.cipher))
     else:
         j.add("NET-INTEG", *mac_verdict(info.mac))
-    _judge_auth(conn, m, certs, info, j)
+    _judge_auth(protocol, tls13, key_share_group, certs, ske_sigalg, info, j)
     return j
 
 
@@ -138,12 +149,11 @@ def _aead_verdict(cipher: str) -> tuple[str, str]:
     return STRONG, f"integrity by the AEAD cipher {cipher}, not a GM algorithm"
 
 
-def _judge_auth(conn: TLSConnection, m: dict[str, Any], certs: list[CertSummary], info: ids.SuiteInfo, j: Judgement) -> None:
+def _judge_auth(protocol: str, tls13: bool, group: str | None, certs: Sequence[CertSummary], ske_sigalg: int | None, info: ids.SuiteInfo, j: Judgement) -> None:
     if info.authentication == "anon":
         j.add("NET-AUTH", WEAK, "anonymous key exchange: the server is not authenticated")
         return
-    if conn.tls13:
-        group = m.get("key_share_group")
+    if tls13:
         if info.gm:
             if group == "curveSM2":
                 j.add("NET-AUTH", GM, "RFC 8998 suite with key exchange on curveSM2")
@@ -168,12 +178,11 @@ def _judge_auth(conn: TLSConnection, m: dict[str, Any], certs: list[CertSummary]
             j.add("NET-AUTH", STRONG, f"server authenticated with a {leaf.record.get('key_type')} certificate, not SM2")
         else:
             j.add("NET-AUTH", UNDETERMINED, f"server certificate key {leaf.record.get('key_type', leaf.key_kind)} not recognised")
-    ske = conn.ske
-    if ske is not None and ske.signature_algorithm is not None:
-        name = ids.signature_scheme_name(ske.signature_algorithm)
+    if ske_sigalg is not None:
+        name = ids.signature_scheme_name(ske_sigalg)
         if name.endswith("sha1") or name.endswith("md5"):
             j.add("NET-AUTH", WEAK, f"ServerKeyExchange signed with {name}")
-    if info.key_exchange == "RSA" and not m["protocol"] == "TLCP":
+    if info.key_exchange == "RSA" and not protocol == "TLCP":
         j.add("NET-AUTH", STRONG, "RSA key transport: no forward secrecy")
 
 
@@ -292,12 +301,24 @@ def certificates_unparsable(subject: str, problem: str) -> CheckResult:
 
 def summaries(conn: TLSConnection) -> tuple[list[CertSummary], list[CertSummary]]:
     """Certificate summaries of the server and the client certificate lists."""
+    tlcp = conn.version_code() == ids.TLCP_VERSION
+    return certificate_summaries(conn.certificates, tlcp), certificate_summaries(conn.client_certificates, tlcp)
+
+
+def certificate_summaries(ders: Sequence[bytes], tlcp: bool) -> list[CertSummary]:
+    """Summaries of one certificate list, roles by key usage (TLCP) or position (TLS)."""
     from mptool.cert.api import certificate_roles
 
-    tlcp = conn.version_code() == ids.TLCP_VERSION
-    certs = [summarize(d, role) for d, role in zip(conn.certificates, certificate_roles(conn.certificates, tlcp=tlcp))]
-    client = [summarize(d, role) for d, role in zip(conn.client_certificates, certificate_roles(conn.client_certificates, tlcp=tlcp))]
-    return certs, client
+    return [summarize(d, role) for d, role in zip(ders, certificate_roles(list(ders), tlcp=tlcp))]
+
+
+def judge_version_choice(protocol: str, version: int, suite: int, key_share_group: str | None, certs: Sequence[CertSummary], ske_sigalg: int | None = None) -> Judgement:
+    """The judgement of a negotiated version and suite, without the capture-only reasons
+    (handshake completion, alerts): what ``proto probe`` reports per accepted suite."""
+    j = Judgement()
+    if version in WEAK_VERSIONS:
+        j.add(None, WEAK, f"protocol version {WEAK_VERSIONS[version]} is obsolete")
+    return judge_choice(j, protocol, suite, version == ids.TLS13, key_share_group, certs, ske_sigalg)
 
 
 @check(

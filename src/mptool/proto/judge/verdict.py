@@ -20,6 +20,7 @@ WEAK = "weak"
 UNDETERMINED = "undetermined"
 
 _RANK = {GM: 0, UNDETERMINED: 1, STRONG: 2, WEAK: 3}
+RANK = _RANK  #: the order "worst" follows (gm_compliant best, weak worst)
 
 #: Result status per verdict: only weak fails; non-GM strong crypto is a warning for 密评.
 STATUS = {GM: Status.PASS, STRONG: Status.WARN, WEAK: Status.FAIL, UNDETERMINED: Status.INFO}
@@ -44,6 +45,10 @@ INDICATORS: dict[str, str] = {
     "NET-AUTH": "GB/T 39786-2021 8.2 a) (身份鉴别)",
     "NET-INTEG": "GB/T 39786-2021 8.2 b) (通信数据完整性)",
     "NET-CONF": "GB/T 39786-2021 8.2 c) (通信过程中重要数据的机密性)",
+    # device and application layer (level 3 clauses; spec/gbt39786.yaml DEV-AUTH, DEV-RMGT, APP-TCONF)
+    "DEV-AUTH": "GB/T 39786-2021 8.3 a) (身份鉴别)",
+    "DEV-RMGT": "GB/T 39786-2021 8.3 b) (远程管理通道安全)",
+    "APP-TCONF": "GB/T 39786-2021 8.4 d) (重要数据传输机密性)",
 }
 
 

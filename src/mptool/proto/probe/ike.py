@@ -27,6 +27,9 @@ from mptool.core.model import Severity
 from mptool.proto.registry import ipsec as ids
 from mptool.proto.probe.enumerate import Chosen, enumerate_preference
 from mptool.proto.probe.report import ProtocolReport
+from mptool.proto.ipsec.ike import sa_proposals
+from mptool.proto.judge.ipsec import gm_envelope, judge_selected
+from mptool.proto.judge.verdict import Judgement
 from mptool.proto.wire import DecodeError, Reader
 
 # ------------------------------------------------------------------ IKEv1 candidates
@@ -324,6 +327,15 @@ def _notify_name(version: int, code: int | None) -> str:
     return table.get(code, f"unknown ({code})")
 
 
+def _judge_v1_transform(attrs: tuple[tuple[int, int], ...]) -> Judgement:
+    """The analyzer's judgement (``judge/ipsec.py``) of an accepted phase-1 transform, read back
+    from its own SA payload by the analyzer's decoder."""
+    sa = ikev1_main_mode(bytes(8), [attrs])[28:]
+    proposals = sa_proposals(sa[4:], v2=False)
+    gm_envelope(proposals)
+    return judge_selected(Judgement(), "IKEv1", proposals[0])
+
+
 def probe_ikev1(ex: Exchanger, subject: str) -> ProtocolReport:
     """Enumerate the phase-1 transforms the responder accepts in main mode."""
     report = ProtocolReport("IKEv1", subject)
@@ -358,6 +370,7 @@ def probe_ikev1(ex: Exchanger, subject: str) -> ProtocolReport:
     accepted, _ = enumerate_preference(ikev1_candidates(), ask, choose)
     _finish(report, answers, start, ex)
     report.accepted_suites = [describe_ikev1(t) for t in accepted]
+    report.judge([(entry, _judge_v1_transform(t)) for entry, t in zip(report.accepted_suites, accepted)])
     weak = sorted({WEAK_IKEV1[a] for t in accepted for a in t if a in WEAK_IKEV1})
     if weak:
         report.finding("proto.probe.ike.weak_transform", Severity.WARN, "the responder accepts weak IKEv1 transforms", algorithms=weak)
@@ -401,6 +414,7 @@ def probe_ikev2(ex: Exchanger, subject: str) -> ProtocolReport:
     accepted, _ = enumerate_preference(ikev2_candidates(), ask, choose)
     _finish(report, answers, start, ex)
     report.accepted_suites = [p.describe() for p in accepted]
+    report.judge([(entry, judge_selected(Judgement(), "IKEv2", sa_proposals(p.encode(1, True), v2=True)[0])) for entry, p in zip(report.accepted_suites, accepted)])
     weak = sorted({WEAK_IKEV2[(t, tid)] for p in accepted for t, tid, _ in p.transforms if (t, tid) in WEAK_IKEV2})
     if weak:
         report.finding("proto.probe.ike.weak_transform", Severity.WARN, "the responder accepts weak IKEv2 transforms", algorithms=weak)

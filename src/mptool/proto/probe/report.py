@@ -11,7 +11,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from mptool.core.model import Finding, Severity
+from mptool.core.model import Finding, Severity, Status
+from mptool.proto.judge.verdict import SEVERITY, STATUS, Judgement
 
 #: Connection problems that mean "the endpoint could not be assessed" (status error).
 UNREACHABLE = frozenset({"refused", "timeout", "unreachable", "resolve", "socket_error", "reset"})
@@ -32,6 +33,36 @@ class ProtocolReport:
     findings: list[Finding] = field(default_factory=list)
     problem: str | None = None  #: a kind from UNREACHABLE when nothing could be assessed
     connections: int = 0
+    judgement: Judgement | None = None  #: the analyzer's judgement over every accepted choice
+
+    def judge(self, choices: list[tuple[dict[str, Any], Judgement]], prefix: str = "proto.probe") -> None:
+        """Verdicts in the analyzer's vocabulary: one per accepted choice, and the endpoint's.
+
+        Each accepted suite/proposal gets the verdict ``proto analyze`` gives a connection that
+        negotiated it (the same reasons, from the same judge functions); the endpoint's reasons
+        are the union over its accepted choices, so its verdict is the worst of what a client can
+        be made to negotiate (a weak suite on offer makes the endpoint weak). One finding
+        ``<prefix>.<verdict>`` per distinct reason, with that reason's severity.
+        """
+        merged = Judgement()
+        for entry, j in choices:
+            entry["verdict"] = j.verdict()
+            for verdict, reason in j.general:
+                if (verdict, reason) not in merged.general:
+                    merged.add(None, verdict, reason)
+            for indicator, items in j.indicators.items():
+                for item in items:
+                    if item not in merged.indicators.get(indicator, []):
+                        merged.add(indicator, *item)
+        if not choices:
+            return
+        self.judgement = merged
+        for verdict, reason in merged.entries():
+            self.finding(f"{prefix}.{verdict}", SEVERITY[verdict], reason)
+
+    def verdict_status(self) -> Status | None:
+        """The status the analyzer would give (None when nothing was judged)."""
+        return STATUS[self.judgement.verdict()] if self.judgement is not None else None
 
     def finding(self, code: str, severity: Severity, message: str, **data: Any) -> None:
         """Add a finding."""
@@ -46,6 +77,7 @@ class ProtocolReport:
             "certificates": self.certificates,
             "handshake_completed": self.handshake_completed,
             "connections": self.connections,
+            **(self.judgement.measurements() if self.judgement is not None else {"verdict": None}),
             **self.extra,
         }
 

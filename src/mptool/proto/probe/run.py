@@ -78,7 +78,19 @@ def _load_client_credentials(builder: ReportBuilder, files: dict[str, str]) -> A
     return Credentials(sign_key.d, enc_key.d, [sign_cert.ders[0], enc_cert.ders[0], *sign_cert.ders[1:], *enc_cert.ders[1:]])
 
 
+_ORDER = (Status.PASS, Status.INFO, Status.WARN, Status.FAIL, Status.ERROR)
+
+
 def _status(report: ProtocolReport, completed_means_pass: bool) -> Status:
+    """The worse of what the probe saw (findings, handshake) and the analyzer's verdict status."""
+    status = _probe_status(report, completed_means_pass)
+    judged = report.verdict_status()
+    if judged is not None and status in _ORDER and _ORDER.index(judged) > _ORDER.index(status):
+        return judged
+    return status
+
+
+def _probe_status(report: ProtocolReport, completed_means_pass: bool) -> Status:
     if report.problem in UNREACHABLE:
         return Status.ERROR
     severities = {f.severity for f in report.findings}

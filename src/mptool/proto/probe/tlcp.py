@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mptool.core.model import Severity
+from mptool.proto.judge.tls import certificate_summaries, judge_version_choice
 from mptool.proto.registry import tls as ids
 from mptool.proto.probe.enumerate import SuiteOffers, enumerate_suites, preference
 from mptool.proto.probe.hello import Budget, HelloOutcome, send_hello
@@ -51,6 +52,8 @@ def probe_tlcp(budget: Budget, host: str, port: int, options: TlcpProbeOptions) 
         report.accepted_suites = [suite_entry(s) for s in accepted]
         report.extra["preference"] = _preference(budget, host, port, accepted, options.server_name, report)
         _judge_suites(accepted, report)
+        certs = certificate_summaries(report.certificate_ders, tlcp=True)
+        report.judge([(entry, judge_version_choice("TLCP", TLCP_VERSION, s, None, certs)) for entry, s in zip(report.accepted_suites, accepted)])
         report.extra["handshakes"] = [_full_handshake(budget, host, port, suite, options, report) for suite in accepted if suite in IMPLEMENTED]
         report.handshake_completed = any(h["handshake_completed"] for h in report.extra["handshakes"])
         if not report.handshake_completed:

@@ -26,6 +26,8 @@ from mptool.proto.probe.hello import Budget, HelloOutcome, send_hello
 from mptool.proto.tls.transport import ConnectionProblem
 from mptool.proto.probe.report import UNREACHABLE, ProtocolReport, describe_certificate, http_get
 from mptool.proto.tlcp.suites import suite_entry
+from mptool.proto.judge.tls import certificate_summaries, judge_version_choice
+from mptool.proto.judge.verdict import RANK
 from mptool.proto.wire import u16, vec
 
 SSL3, TLS10, TLS11, TLS12, TLS13 = ids.SSL3, ids.TLS10, ids.TLS11, ids.TLS12, ids.TLS13
@@ -124,6 +126,7 @@ def probe_tls(budget: Budget, host: str, port: int, server_name: str | None, app
     per_version: dict[str, dict[str, object]] = {}
     all_accepted: dict[int, list[str]] = {}
     answers: dict[str, str] = {}
+    groups: dict[str, tuple[int, str | None]] = {}
     plans: list[tuple[int, HelloBuilder, list[int]]] = [(v, _legacy_builder(v, name), list(LEGACY_SUITES)) for v in LEGACY_VERSIONS]
     plans.append((TLS13, lambda suites: tls13_hello(suites, name), list(TLS13_SUITES)))
     for version, build, offered in plans:
@@ -141,6 +144,7 @@ def probe_tls(budget: Budget, host: str, port: int, server_name: str | None, app
         vname = ids.version_name(version)
         report.versions.append(vname)
         per_version[vname] = {"accepted_suites": [suite_entry(s) for s in accepted], "preference": _preference(budget, host, port, version, build, accepted)}
+        groups[vname] = (version, _key_share_group(first))
         for s in accepted:
             all_accepted.setdefault(s, []).append(vname)
         if first.certificates and not report.certificate_ders:
@@ -163,8 +167,32 @@ def probe_tls(budget: Budget, host: str, port: int, server_name: str | None, app
         if not report.certificate_ders:
             report.certificate_ders = leaf
     report.certificates = [describe_certificate(der, i, "leaf" if i == 0 else "chain") for i, der in enumerate(report.certificate_ders)]
+    judge_versions(report, per_version, groups)
     report.connections = budget.used - start
     return report
+
+
+def _key_share_group(outcome: HelloOutcome) -> str | None:
+    sh = outcome.server_hello
+    share = sh.extension(m.EXT_KEY_SHARE) if sh is not None else None
+    return ids.group_name(int.from_bytes(share[:2], "big")) if share and len(share) >= 2 else None
+
+
+def judge_versions(report: ProtocolReport, per_version: dict[str, dict[str, object]], groups: dict[str, tuple[int, str | None]]) -> None:
+    """The analyzer's verdict (``judge/tls.py``) of every accepted (version, suite), and the endpoint's."""
+    certs = certificate_summaries(report.certificate_ders, tlcp=report.protocol == "TLCP")
+    choices = []
+    for vname, info in per_version.items():
+        version, group = groups[vname]
+        for entry in info["accepted_suites"]:  # type: ignore[attr-defined]
+            choices.append((entry, judge_version_choice(report.protocol, version, int(entry["id"], 16), group, certs)))
+    report.judge(choices)
+    worst: dict[str, list[str]] = {}
+    for entry, _ in choices:
+        worst.setdefault(entry["id"], []).append(entry["verdict"])
+    for entry in report.accepted_suites:
+        if entry["id"] in worst:
+            entry["verdict"] = max(worst[entry["id"]], key=RANK.__getitem__)
 
 
 def full_handshake(budget: Budget, host: str, port: int, server_name: str | None, application_data: bytes) -> tuple[dict[str, object], list[bytes]]:
@@ -229,5 +257,6 @@ def probe_rfc8998(budget: Budget, host: str, port: int, server_name: str | None)
         report.accepted_suites = [suite_entry(s) for s in accepted]
         hrr = first.server_hello is not None and first.server_hello.is_hrr
         report.extra["hello_retry_request"] = hrr
+        judge_versions(report, {report.versions[0]: {"accepted_suites": report.accepted_suites}}, {report.versions[0]: (TLS13, _key_share_group(first))})
     report.connections = budget.used - start
     return report
