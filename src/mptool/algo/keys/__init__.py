@@ -129,8 +129,7 @@ def load_sm2_private_key(data: bytes, source: str = "--private-key", password: b
     """The SM2 private key d of a raw 32-byte value or a PKCS#8 / SEC1 / encrypted PKCS#8 key, PEM or DER.
 
     ``password`` decrypts an ``ENCRYPTED PRIVATE KEY``; ``password_option`` names where it comes
-    from in messages. Also the loader ``proto/probe/keys.py:load_private_key`` should call
-    (it decodes the same PKCS#8/SEC1 structures itself and refuses encrypted keys).
+    from in messages. ``proto probe``/``proto serve`` read their keys through it too.
     """
     if b"Proc-Type: 4,ENCRYPTED" in data:
         raise InputError(source, "legacy OpenSSL-encrypted PEM (Proc-Type) is not supported: convert it with 'openssl pkcs8 -topk8 -v2 aes-256-cbc'")
