@@ -8,6 +8,7 @@ issuingDistributionPoint, and the entries (serial, reason, certificate issuer of
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,11 +162,17 @@ def parse_crl(der: bytes, source: str) -> Crl:
 
 
 def load_crls(paths: Iterable[str]) -> tuple[list[Crl], list[InputRecord]]:
-    """Read CRLs from PEM (``X509 CRL`` blocks) or DER files."""
-    import base64
-
+    """Read CRLs from PEM (``X509 CRL`` blocks) or DER files; copies (same SHA-256) are parsed once."""
     crls: list[Crl] = []
     records: list[InputRecord] = []
+    seen: set[bytes] = set()
+
+    def add(der: bytes, source: str) -> None:
+        digest = hashlib.sha256(der).digest()
+        if digest not in seen:
+            seen.add(digest)
+            crls.append(parse_crl(der, source))
+
     for path in paths:
         data, record = read_input(path, max_size=MAX_CERT_FILE)
         records.append(record)
@@ -177,7 +184,7 @@ def load_crls(paths: Iterable[str]) -> tuple[list[Crl], list[InputRecord]]:
             if not blocks:
                 raise InputError(record.name, "PEM file holds no X509 CRL block")
             for index, der in enumerate(blocks):
-                crls.append(parse_crl(der, record.name if len(blocks) == 1 else f"{record.name}#{index + 1}"))
+                add(der, record.name if len(blocks) == 1 else f"{record.name}#{index + 1}")
         else:
-            crls.append(parse_crl(data, record.name))
+            add(data, record.name)
     return crls, records
