@@ -103,8 +103,8 @@ def _ec_private(path: str, der: bytes) -> int:
 def load_private_key(path: str, password: bytes | None = None) -> int:
     """The SM2 private key d of a PEM/DER key file (InputError naming the file, never the key)."""
     data = _read(path)
-    blocks = _pem_blocks(data) or [("PRIVATE KEY", data)]
     try:
+        blocks = _pem_blocks(data) or [("PRIVATE KEY", data)]
         for kind, der in blocks:
             if kind == "EC PARAMETERS":
                 continue
@@ -121,7 +121,7 @@ def load_private_key(path: str, password: bytes | None = None) -> int:
                 if curve is not None and str(curve) != SM2_CURVE_OID:
                     raise InputError(path, f"not an SM2 key (curve {curve})")
                 return _ec_private(path, bytes(info["privateKey"]))
-    except (PyAsn1Error, ValueError, TypeError):
+    except (PyAsn1Error, ValueError, TypeError, AttributeError, OverflowError):  # PemError is a ValueError
         raise InputError(path, "not a readable SM2 private key (PKCS#8 or SEC1, PEM or DER)") from None
     raise InputError(path, "no private key in the file")
 
@@ -130,14 +130,14 @@ def load_certificate(path: str | None = None, data: bytes | None = None) -> Sign
     """The signer certificate (PEM or DER) with its SM2 public key."""
     source = path or "certificate"
     raw = data if data is not None else _read(str(path))
-    blocks = [der for kind, der in _pem_blocks(raw) if kind == "CERTIFICATE"]
-    der = blocks[0] if blocks else raw
     try:
+        blocks = [der for kind, der in _pem_blocks(raw) if kind == "CERTIFICATE"]
+        der = blocks[0] if blocks else raw
         cert, rest = der_decoder.decode(der, asn1Spec=rfc5280.Certificate())
         spki = cert["tbsCertificate"]["subjectPublicKeyInfo"]
         point = spki["subjectPublicKey"].asOctets()
         public = sm2.decode_public_key(point)
-    except (PyAsn1Error, ValueError, TypeError, sm2.SM2Error):
+    except (PyAsn1Error, ValueError, TypeError, AttributeError, OverflowError, sm2.SM2Error):  # PemError is a ValueError
         raise InputError(source, "not an X.509 certificate with an SM2 public key") from None
     from cryptography import x509
 
@@ -146,6 +146,6 @@ def load_certificate(path: str | None = None, data: bytes | None = None) -> Sign
         subject, issuer = parsed.subject.rfc4514_string(), parsed.issuer.rfc4514_string()
         serial = format(parsed.serial_number, "X")
         nb, na = parsed.not_valid_before_utc.isoformat(), parsed.not_valid_after_utc.isoformat()
-    except ValueError:
+    except Exception:  # noqa: BLE001 - ValueError, InvalidVersion, … (issue 21)
         raise InputError(source, "not a parseable X.509 certificate") from None
     return SignerCertificate(der, public, subject, issuer, serial, nb, na)

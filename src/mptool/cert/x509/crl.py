@@ -79,7 +79,7 @@ class Crl:
             for ext in self.crl.extensions:
                 if ext.oid.dotted_string == oid:
                     return ext.value
-        except ValueError:
+        except Exception:  # noqa: BLE001 - malformed extensions (reported by problems())
             return None
         return None
 
@@ -145,8 +145,9 @@ class Crl:
                 for ext in entry.extensions:
                     if ext.critical and ext.oid.dotted_string not in ENTRY_EXTENSIONS:
                         found.append(f"unknown critical entry extension {ext.oid.dotted_string}")
-        except ValueError as exc:
-            found.append(f"malformed CRL extensions: {exc}")
+            self.entries()
+        except Exception as exc:  # noqa: BLE001 - ValueError, DuplicateExtension, TypeError, … (issue 21)
+            found.append(f"malformed CRL extensions or entries: {type(exc).__name__}: {str(exc)[:200]}")
         return found
 
 
@@ -155,9 +156,10 @@ def parse_crl(der: bytes, source: str) -> Crl:
     try:
         crl = x509.load_der_x509_crl(der)
         tbs, bits = slice_signed(der)
-        crl.issuer  # noqa: B018 - force parsing
-    except (ValueError, TLVError) as exc:
-        raise InputError(source, f"not a parseable CRL: {exc}") from None
+        crl.issuer, crl.last_update_utc, crl.next_update_utc, crl.signature_algorithm_oid  # noqa: B018 - force parsing
+        normalise_name(crl.issuer)
+    except Exception as exc:  # noqa: BLE001 - ValueError, TLVError, InvalidVersion, TypeError, … (issue 21)
+        raise InputError(source, f"not a parseable CRL: {type(exc).__name__}: {str(exc)[:200]}") from None
     return Crl(source, crl, tbs, bits)
 
 

@@ -48,8 +48,8 @@ def _pem_blocks(name: str, data: bytes) -> list[bytes]:
             if block.label in _P7_LABELS:
                 try:
                     ders.extend(_pkcs7_certificates(block.der, pem=False))
-                except ValueError as exc:
-                    raise InputError(name, f"PKCS#7 block cannot be read: {exc}") from None
+                except Exception as exc:  # noqa: BLE001 - ValueError, UnsupportedAlgorithm, … (issue 21)
+                    raise InputError(name, f"PKCS#7 block cannot be read: {type(exc).__name__}: {exc}") from None
             else:
                 ders.append(block.der)
     except PemError as exc:
@@ -72,7 +72,7 @@ def split_certificates(name: str, data: bytes) -> list[bytes]:
     except CertParseError as cert_error:
         try:
             ders = _pkcs7_certificates(data, pem=False)
-        except ValueError:
+        except Exception:  # noqa: BLE001 - not PKCS#7 either (ValueError, UnsupportedAlgorithm, …)
             raise InputError(name, str(cert_error)) from None
         if not ders:
             raise InputError(name, "PKCS#7 structure holds no certificate")
