@@ -66,3 +66,60 @@ def test_no_match_is_a_failure_and_bad_hex_an_input_error() -> None:
     assert data["exit_code"] == 1 and data["results"][0]["findings"][0]["code"] == "algo.identify.no_match"
     result = run_cli(["algo", "identify", "--key", "xyz", "--plaintext", "00", "--ciphertext", "00"])
     assert result.exit_code == 3 and "--key" in result.stderr
+
+
+# issue 21: 8 MiB values ran for minutes (CFB8, SM4-CCM and SM4-XTS are composed per block);
+# the comparison is bounded to a prefix (and the last block) and says so.
+
+
+def _large_cases() -> list[tuple[str, str, dict, bytes, bytes]]:
+    import os
+
+    from mptool.algo.primitives import ciphers
+
+    key, iv, nonce = os.urandom(16), os.urandom(16), os.urandom(12)
+    pt = os.urandom(32 * 1024 + 5)
+    padded = ciphers.pad(pt, 16, "pkcs7")
+    cases = [
+        ("SM4-CBC", "cbc", {"padding": "pkcs7"}, iv + ciphers.encrypt("sm4", "cbc", key, padded, iv=iv)[0], iv),
+        ("SM4-ECB", "ecb", {"padding": "zero"}, ciphers.encrypt("sm4", "ecb", key, ciphers.pad(pt, 16, "zero"))[0], b""),
+        ("AES-CFB8", "cfb8", {}, ciphers.encrypt("aes", "cfb8", key, pt, iv=iv)[0], iv),
+        ("SM4-CTR", "ctr", {}, ciphers.encrypt("sm4", "ctr", key, pt, iv=iv)[0], iv),
+        ("SM4-XTS", "xts", {"xts_standard": "GB/T 17964-2021"}, ciphers.encrypt("sm4", "xts", key + key[::-1], pt, iv=iv, xts_convention=ciphers.XTS_GB)[0], iv),
+    ]
+    for mode in ("gcm", "ccm"):
+        ct, tag = ciphers.encrypt("sm4", mode, key, pt, iv=nonce)
+        cases.append((f"SM4-{mode.upper()}", mode, {"tag": "appended"}, ct + tag, nonce))
+    return [(name, mode, detail, ct, pt, (key + key[::-1]) if mode == "xts" else key, given) for name, mode, detail, ct, given in cases]
+
+
+def test_long_values_are_compared_on_a_bounded_prefix_and_still_identified() -> None:
+    from mptool.algo.checks.identify import PREFIX_BYTES, search
+
+    for name, mode, detail, ct, pt, key, given in _large_cases():
+        matches, _ = search(key, pt, ct, given or None)
+        found = {m.name: m for m in matches}
+        assert name in found, (name, sorted(found))
+        assert detail.items() <= found[name].detail.items(), (name, found[name].detail)
+        if mode not in ("gcm", "ccm"):
+            assert "the comparison is bounded" in found[name].reason and found[name].strength == "medium"
+        else:
+            assert found[name].strength == "strong"
+        if name == "SM4-CBC":  # the last block tells PKCS#7 from zero padding
+            assert [m.detail["padding"] for m in matches if m.name == "SM4-CBC"] == ["pkcs7"]
+        tampered = ct[:-1] + bytes([ct[-1] ^ 1]) if mode in ("ecb", "cbc", "gcm", "ccm") else ct[:100] + bytes([ct[100] ^ 1]) + ct[101:]
+        assert name not in {m.name for m in search(key, pt, tampered, given or None)[0]}, name
+    assert PREFIX_BYTES < 32 * 1024
+
+
+def test_identify_on_8_mib_values_is_bounded_and_says_so(tmp_path) -> None:
+    import os
+    import time
+
+    (tmp_path / "pt").write_bytes(os.urandom(8 << 20))
+    (tmp_path / "ct").write_bytes(os.urandom((8 << 20) + 16))
+    for key in ("00" * 16, "11" * 32):
+        start = time.perf_counter()
+        data = identify("--key", key, "--plaintext", f"@{tmp_path / 'pt'}", "--ciphertext", f"@{tmp_path / 'ct'}")
+        assert time.perf_counter() - start < 20
+        assert data["exit_code"] == 1 and data["parameters"]["comparison"]["bounded"] is True

@@ -4,11 +4,13 @@ VectorFormatError (which the CLI turns into exit 3), and every parsed vector run
 from __future__ import annotations
 
 import copy
+import time
 import json
 
 from algo_support import VECTORS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+import pytest
 
 from mptool.algo.vectors import handlers as kat
 from mptool.algo.vectors import loader
@@ -107,3 +109,37 @@ def test_pss_salt_length_beyond_the_backend_range_is_a_verdict() -> None:
         assert "rejected" in str(exc) or "verify" in str(exc)
     else:
         raise AssertionError("a zero signature cannot verify")
+
+
+# issue 21: a line of one letter and a long whitespace run made the whole-line regular
+# expressions backtrack quadratically (100 KB: about a minute); each line is now one pass.
+_HOSTILE_RUN = " " * 200_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "COUNT = 0\nA" + _HOSTILE_RUN + "B\n",  # CAVP record line: no '=' after the run
+        "COUNT = 0\nA" + _HOSTILE_RUN + "\tB = 1\n",
+        "\n" * 200_000 + " " * 200_000,  # CAVP detection over blank lines
+        "# Modulus:\n# Example\n# X" + _HOSTILE_RUN + "Y\n",  # PKCS#1 example title
+        "# Modulus:\n# Example\n#" + _HOSTILE_RUN + "x" * 200_000 + "\n",  # PKCS#1 series header
+        "# Modulus:\n# Example\n# A" + _HOSTILE_RUN + "B:\n",  # PKCS#1 field label
+    ],
+)
+def test_long_whitespace_runs_parse_in_linear_time(text: str) -> None:
+    start = time.perf_counter()
+    with pytest.raises(VectorFormatError):
+        loader.load(loader.Source("hostile.rsp", text.encode()))
+    assert time.perf_counter() - start < 2.0
+
+
+def test_linear_line_parsing_keeps_names_and_values() -> None:
+    from mptool.algo.vectors import cavp
+
+    _header, records = cavp.parse_records("# SM3\nCOUNT = 0\n  Len\t =  8 \nMsg = 61\nMD = ab=cd\n", "x")
+    assert records == [(2, {}, {"count": "0", "len": "8", "msg": "61", "md": "ab=cd"})]
+    for bad in ("COUNT = 0\n1A = 2\n", "COUNT = 0\nA\tB = 2\n", "COUNT = 0\nA-B = 2\n", "COUNT = 0\nnoequals\n"):
+        with pytest.raises(VectorFormatError, match="expected 'NAME = value'"):
+            cavp.parse_records(bad, "x")
+    assert cavp.looks_like("x\n  Count\t= 1") and not cavp.looks_like("Country = 1\nCOUNTS = 2")

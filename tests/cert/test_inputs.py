@@ -123,3 +123,28 @@ def test_lint_from_stdin() -> None:
     assert result.exit_code == 0
     assert evidence["inputs"][0]["name"] == "<stdin>" and evidence["inputs"][0]["size"] == len(data)
     assert {r["subject"] for r in evidence["results"]} == {"<stdin>"}
+
+
+def test_bundle_of_copies_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """issue 21: 10,000 copies of one certificate took > 60 s (each parsed before deduplication)."""
+    from mptool.cert.x509 import crl as crl_module
+    from mptool.cert.x509 import loader
+
+    pem = (CERTS / "rsa/ee-cert.pem").read_bytes()
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(pem * 10_000 + (CERTS / "rsa/ca-cert.pem").read_bytes())
+    calls: list[str] = []
+    real = loader.parse_certificate
+    monkeypatch.setattr(loader, "parse_certificate", lambda der, source: calls.append(source) or real(der, source))
+    loaded = loader.load_files([str(bundle), str(bundle)])
+    assert [c.source for c in loaded.certs] == [f"{bundle}#1", f"{bundle}#10001"]
+    assert calls == [f"{bundle}#1", f"{bundle}#10001"]
+
+    crl_der = (CERTS / "nist-pkits/crls/BadSignedCACRL.crl").read_bytes()
+    crl_file = tmp_path / "copies.crl"
+    crl_file.write_bytes(crl_der)
+    parsed: list[str] = []
+    real_crl = crl_module.parse_crl
+    monkeypatch.setattr(crl_module, "parse_crl", lambda der, source: parsed.append(source) or real_crl(der, source))
+    crls, records = crl_module.load_crls([str(crl_file)] * 3)
+    assert len(crls) == 1 and len(records) == 3 and parsed == [str(crl_file)]

@@ -88,5 +88,10 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
         raise InputError(f"{path}:{line}", f"YAML: {problem}") from None
     except YAMLError as exc:
         raise InputError(f"{path}:1", f"YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:  # issue 21: "- - - …" nested 10,000 deep was exit 128
+        raise InputError(f"{path}:1", "YAML: nested too deeply") from None
     lines: Lines = {}
-    return plain(node, lines), lines
+    try:
+        return plain(node, lines), lines
+    except RecursionError:
+        raise InputError(f"{path}:1", "YAML: nested too deeply") from None

@@ -11,6 +11,7 @@ Each parameter value is one *test item*; some tests give several P-values per pa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +69,35 @@ CHOICES: dict[tuple[str, str], tuple[object, ...]] = {
     ("rank", "probabilities"): ("rounded", "exact"),
     ("longest_run", "probabilities"): ("gmt", "nist"),
 }
+
+#: The domain of each numeric parameter, (lowest, highest) inclusive, None: no bound. Annex A
+#: uses values well inside these; the bounds keep every item's memory and time bounded (issue
+#: 21: ``serial.m=40`` allocated 2^40 counters, ``binary_derivative.k=10**6`` ran for hours):
+#: pattern tables of 2^m entries stay at most 2^24, per-bit work at most 64 passes (NIST SP
+#: 800-22: serial m < ⌊log2 n⌋ − 2, approximate entropy m < ⌊log2 n⌋ − 5, linear complexity
+#: 500 ≤ M ≤ 5000, universal 6 ≤ L ≤ 16). Limits that depend on n are the tests' own (not
+#: applicable when the sequence is too short).
+DOMAINS: dict[tuple[str, str], tuple[float | None, float | None]] = {
+    ("block_frequency", "m"): (2, None),
+    ("poker", "m"): (1, 16),
+    ("serial", "m"): (2, 24),
+    ("binary_derivative", "k"): (1, 64),
+    ("autocorrelation", "d"): (1, None),
+    ("approximate_entropy", "m"): (1, 20),
+    ("linear_complexity", "m"): (2, 5000),
+    ("universal", "L"): (1, 16),
+    ("universal", "Q"): (1, None),
+}
+#: At most this many values per ``--param`` list, and parameter sets per test.
+MAX_VALUES = 16
+
+#: The shortest sequence judged (the GM/T 0062-2018 single-use poker test's 128 bits); shorter
+#: ones give no meaningful item and, cut from a large file, millions of sequences (issue 21:
+#: ``--bits 1`` used 1.9 GiB and wrote 212 MB of evidence).
+MIN_BITS = 128
+#: The most sequences judged in one run (GM/T 0005-2021 §6 uses 1000): bounds the memory
+#: (sequences × items × 3 values) and the evidence (two values per sequence and item).
+MAX_SEQUENCES = 10_000
 
 #: The standard lengths of GM/T 0005-2021 Annex A.
 STANDARD_LENGTHS: tuple[int, ...] = (20_000, 1_000_000, 100_000_000)
@@ -207,7 +237,14 @@ def parse_overrides(values: Sequence[str]) -> dict[str, dict[str, list[Any]]]:
         if param not in kinds:
             known = ", ".join(kinds) or "none"
             raise InputError("--param", f"test {test!r} has no parameter {param!r} (parameters: {known})")
-        parsed.setdefault(test, {})[param] = [_parse_value(test, param, kinds[param], v.strip()) for v in value.split(",")]
+        values_list = value.split(",")
+        if len(values_list) > MAX_VALUES:
+            raise InputError("--param", f"{test}.{param}: {len(values_list)} values, at most {MAX_VALUES}")
+        parsed.setdefault(test, {})[param] = [_parse_value(test, param, kinds[param], v.strip()) for v in values_list]
+    for test, params in parsed.items():
+        sets = math.prod(len(values) for values in params.values())
+        if sets > MAX_VALUES:
+            raise InputError("--param", f"{test}: {sets} parameter sets (the product of the lists), at most {MAX_VALUES}")
     return parsed
 
 
@@ -216,11 +253,17 @@ def _parse_value(test: str, param: str, kind: type, text: str) -> Any:
         value = kind(text)
     except ValueError:
         raise InputError("--param", f"{test}.{param}: {text!r} is not a valid {kind.__name__}") from None
+    if kind is float and not math.isfinite(value):
+        raise InputError("--param", f"{test}.{param}: must be a finite number, got {text}")
     choices = CHOICES.get((test, param))
     if choices is not None and value not in choices:
         raise InputError("--param", f"{test}.{param}: {text!r} is not one of {', '.join(map(str, choices))}")
     if kind in (int, float) and value <= 0:
         raise InputError("--param", f"{test}.{param}: must be positive, got {text}")
+    low, high = DOMAINS.get((test, param), (None, None))
+    if (low is not None and value < low) or (high is not None and value > high):
+        domain = f"{low if low is not None else '…'} … {high if high is not None else '…'}"
+        raise InputError("--param", f"{test}.{param}: {text} is outside the test's domain {domain}")
     return value
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from mptool.core.errors import InputError, UsageError
 from mptool.core.inputs import CHUNK_SIZE, DigestingReader, open_input
 from mptool.core.model import InputRecord
+from mptool.rng.params import MAX_SEQUENCES
 
 FORMATS = ("binary", "ascii", "hex")
 
@@ -111,6 +112,8 @@ class SequenceSource:
             for sequence in _cut(_decoded_chunks(reader, self.input_format), self.bits):
                 if self.count is not None and produced == self.count:
                     break
+                if produced == MAX_SEQUENCES:
+                    raise InputError(reader.name, _too_many(self.bits))
                 produced += 1
                 yield sequence
             if _is_regular_file(self.path):  # a pipe or device (e.g. /dev/urandom) may never end
@@ -145,6 +148,8 @@ def open_source(path: str, input_format: str, bits: int | None, count: int | Non
         files = sorted(p for p in Path(path).iterdir() if p.is_file() and not p.name.startswith("."))
         if not files:
             raise InputError(path, "directory holds no files")
+        if count is None and len(files) > MAX_SEQUENCES:
+            raise InputError(path, f"the directory holds {len(files)} files (one sequence each): at most {MAX_SEQUENCES} in one run, give --count")
         if count is not None:
             if len(files) < count:
                 raise InputError(path, f"too little data: --count {count} needs {count} files, the directory holds {len(files)}")
@@ -187,6 +192,10 @@ def _whole_input(source: SequenceSource) -> SequenceSource:
     return source
 
 
+def _too_many(bits: int) -> str:
+    return f"holds more than {MAX_SEQUENCES} sequences of {bits} bits: at most {MAX_SEQUENCES} in one run, give --count N"
+
+
 def _is_regular_file(path: str) -> bool:
     """True for a regular file, whose digest then covers the whole file; false for stdin, pipes, devices."""
     return path != "-" and stat.S_ISREG(os.stat(path).st_mode)
@@ -203,5 +212,7 @@ def _check_size_early(path: str, input_format: str, bits: int, count: int | None
     except OSError:
         return  # open_input reports it
     wanted = (count or 1) * bits
+    if count is None and size * 8 // bits > MAX_SEQUENCES:
+        raise InputError(path, _too_many(bits))
     if size * 8 < wanted:
         raise InputError(path, f"too little data: {count or 1} × {bits} bits = {wanted} bits ({(wanted + 7) // 8} bytes) needed, the file has {size * 8} bits ({size} bytes)")

@@ -20,7 +20,7 @@ from mptool.core.registry import get
 from mptool.core.report import ReportBuilder
 from mptool.rng import decision
 from mptool.rng.battery import Tests, evaluate, evaluate_packed
-from mptool.rng.params import PROFILE_SOURCE, PROFILES, SINGLE_MIN_BITS, Item, Plan, parse_overrides, resolve, single_use_poker_m
+from mptool.rng.params import MIN_BITS, MAX_SEQUENCES, PROFILE_SOURCE, PROFILES, SINGLE_MIN_BITS, Item, Plan, parse_overrides, resolve, single_use_poker_m
 from mptool.rng.reader import SequenceSource, open_source
 
 #: Bits of work handed to a worker at once (a few sequences of 10^6 bits).
@@ -64,9 +64,15 @@ def run_suite(builder: ReportBuilder, options: RunOptions, progress: Progress = 
     count = options.count if options.count is not None else (profile.count if profile else None)
     if (bits is not None and bits <= 0) or (count is not None and count <= 0):
         raise InputError("--bits/--count", "must be positive")
+    if bits is not None and bits < MIN_BITS:
+        raise InputError("--bits", f"{bits} bits is too short a sequence: at least {MIN_BITS} (GM/T 0005-2021 Annex A uses 2×10^4 and more)")
+    if count is not None and count > MAX_SEQUENCES:
+        raise InputError("--count", f"{count} sequences: at most {MAX_SEQUENCES} in one run")
     overrides = parse_overrides(options.params)
     source = open_source(options.source, options.input_format, bits, count)
     n = source.sequence_bits
+    if n < MIN_BITS:
+        raise InputError(source.path, f"too little data: sequences of {n} bits, at least {MIN_BITS} needed")
     if profile is not None and profile.name == "single":
         if n < SINGLE_MIN_BITS:
             raise InputError(source.path, f"too little data: the single-use profile needs at least {SINGLE_MIN_BITS} bits, got {n}")

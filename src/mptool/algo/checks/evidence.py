@@ -383,7 +383,7 @@ def load_rsa_public_key(data: bytes) -> rsa.RSAPublicKey:
     for cert_loader in (x509.load_pem_x509_certificate, x509.load_der_x509_certificate):
         try:
             key = cert_loader(data).public_key()
-        except ValueError:
+        except (ValueError, x509.InvalidVersion):  # InvalidVersion: a damaged version field (fuzzing, issue 21)
             continue
         except UnsupportedAlgorithm:
             raise InputError("--public-key", "the certificate's key is not RSA (an SM2 or other EC key: use sm2-verify)") from None

@@ -8,6 +8,12 @@ GB/T 35276 encoding. Every match is reported with its strength:
 * strong: an authenticated mode whose tag verifies (>= 8 bytes), or SM2 whose C3 verifies;
 * medium: an unauthenticated mode reproducing two or more blocks;
 * weak: one block or less (e.g. a single ECB block, which CBC with a zero IV also explains).
+
+The work is bounded whatever the size of the values (issue 21: 8 MiB took minutes): an
+unauthenticated mode is compared on the first :data:`PREFIX_BYTES` bytes (ECB and CBC also on
+the last block, which holds the padding), and an authenticated mode's full decryption runs only
+for a candidate whose CTR keystream reproduces that prefix. The evidence records the bound
+(``parameters.comparison``) and each match says how many bytes it compared.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ SPEC = register(
 )
 
 PADDINGS = ("pkcs7", "zero", "none")
+#: bytes of each candidate compared before the rest is skipped (a whole number of 16-byte blocks)
+PREFIX_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -70,10 +78,24 @@ def _iv_layouts(given: bytes | None, ciphertext: bytes, size: int) -> Iterator[t
     yield "all-zero iv", bytes(size), ciphertext
 
 
-def _strength_unauthenticated(compared: int, block: int) -> tuple[str, str]:
+def _strength_unauthenticated(compared: int, block: int, total: int | None = None) -> tuple[str, str]:
+    of = f" (of {total}: the comparison is bounded)" if total is not None and total > compared else ""
     if compared >= 2 * block:
-        return "medium", f"{compared} bytes reproduced by an unauthenticated mode"
+        return "medium", f"{compared} bytes{of} reproduced by an unauthenticated mode"
     return "weak", f"only {compared} bytes (at most one block) reproduced: other modes may explain them too"
+
+
+def _block_reproduces(name: str, mode: str, key: bytes, data: bytes, body: bytes, iv: bytes, block: int) -> int:
+    """Bytes compared when ECB/CBC turns ``data`` into ``body`` (0: it does not): everything when
+    short, else the first PREFIX_BYTES and the last block (chained on the previous ciphertext block)."""
+    if len(data) <= PREFIX_BYTES + block:
+        return len(data) if ciphers.encrypt(name, mode, key, data, iv=iv)[0] == body else 0
+    if ciphers.encrypt(name, mode, key, data[:PREFIX_BYTES], iv=iv)[0] != body[:PREFIX_BYTES]:
+        return 0
+    previous = body[-2 * block : -block] if mode == "cbc" else b""
+    if ciphers.encrypt(name, mode, key, data[-block:], iv=previous)[0] != body[-block:]:
+        return 0
+    return PREFIX_BYTES + block
 
 
 def _try_block_modes(name: str, key: bytes, plaintext: bytes, ciphertext: bytes, iv: bytes | None) -> Iterator[tuple[Match | None, int]]:
@@ -85,13 +107,13 @@ def _try_block_modes(name: str, key: bytes, plaintext: bytes, ciphertext: bytes,
         if len(data) % block:
             continue
         if len(data) == len(ciphertext):
-            ct, _ = ciphers.encrypt(name, "ecb", key, data)
-            yield (Match(name, "ecb", {"padding": padding}, *_strength_unauthenticated(len(data), block)) if ct == ciphertext else None), 1
+            compared = _block_reproduces(name, "ecb", key, data, ciphertext, b"", block)
+            yield (Match(name, "ecb", {"padding": padding}, *_strength_unauthenticated(compared, block, len(data))) if compared else None), 1
         for layout, this_iv, body in _iv_layouts(iv, ciphertext, block):
             if len(body) != len(data) or len(this_iv) != block:
                 continue
-            ct, _ = ciphers.encrypt(name, "cbc", key, data, iv=this_iv)
-            hit = Match(name, "cbc", {"padding": padding, "iv": layout}, *_strength_unauthenticated(len(data), block)) if ct == body else None
+            compared = _block_reproduces(name, "cbc", key, data, body, this_iv, block)
+            hit = Match(name, "cbc", {"padding": padding, "iv": layout}, *_strength_unauthenticated(compared, block, len(data))) if compared else None
             yield hit, 1
 
 
@@ -101,8 +123,28 @@ def _try_stream_modes(name: str, key: bytes, plaintext: bytes, ciphertext: bytes
         for layout, this_iv, body in _iv_layouts(iv, ciphertext, block):
             if len(body) != len(plaintext) or len(this_iv) != block:
                 continue
-            ct, _ = ciphers.encrypt(name, mode, key, plaintext, iv=this_iv)
-            yield (Match(name, mode, {"iv": layout}, *_strength_unauthenticated(len(plaintext), block)) if ct == body else None), 1
+            ct, _ = ciphers.encrypt(name, mode, key, plaintext[:PREFIX_BYTES], iv=this_iv)  # a stream mode's prefix is the prefix's encryption
+            compared = len(ct)
+            yield (Match(name, mode, {"iv": layout}, *_strength_unauthenticated(compared, block, len(plaintext))) if ct == body[:compared] else None), 1
+
+
+def _keystream_counter(mode: str, nonce: bytes) -> bytes | None:
+    """The first CTR block that encrypts the data of GCM (96-bit nonce: nonce || 2, SP 800-38D
+    §7.1) or CCM (flags L-1 || nonce || 1, SP 800-38C A.3); None when it is not that simple."""
+    if mode == "gcm":
+        return nonce + (2).to_bytes(4, "big") if len(nonce) == 12 else None
+    size = 15 - len(nonce)
+    return bytes([size - 1]) + nonce + (1).to_bytes(size, "big")
+
+
+def _aead_prefix_differs(name: str, mode: str, key: bytes, nonce: bytes, plaintext: bytes, ct: bytes) -> bool:
+    """Whether the CTR keystream of a long AEAD candidate already fails on the first PREFIX_BYTES
+    (then its full decryption and tag check cannot match and are skipped)."""
+    counter = _keystream_counter(mode, nonce)
+    if len(plaintext) <= PREFIX_BYTES or counter is None:
+        return False
+    head, _ = ciphers.encrypt(name, "ctr", key, plaintext[:PREFIX_BYTES], iv=counter)
+    return head != ct[:PREFIX_BYTES]
 
 
 def _try_aead(name: str, key: bytes, plaintext: bytes, ciphertext: bytes, iv: bytes | None, aad: bytes, tag: bytes | None) -> Iterator[tuple[Match | None, int]]:
@@ -116,6 +158,9 @@ def _try_aead(name: str, key: bytes, plaintext: bytes, ciphertext: bytes, iv: by
             splits = [(body, tag)] if tag is not None else [(body[:-t], body[-t:]) for t in (16, 12, 8, 4) if len(body) >= t]
             for ct, this_tag in splits:
                 if len(ct) != len(plaintext) or this_tag is None:
+                    continue
+                if _aead_prefix_differs(name, mode, key, nonce, plaintext, ct):
+                    yield None, 1
                     continue
                 try:
                     got = ciphers.decrypt(name, mode, key, ct, iv=nonce, aad=aad, tag=this_tag)
@@ -135,10 +180,12 @@ def _try_xts(name: str, key: bytes, plaintext: bytes, ciphertext: bytes, iv: byt
     for layout, tweak, body in _iv_layouts(iv, ciphertext, 16):
         if len(body) != len(plaintext) or len(tweak) != 16:
             continue
+        # whole blocks before the last two (ciphertext stealing) do not depend on the length
+        compared = PREFIX_BYTES if len(plaintext) > PREFIX_BYTES + 32 else len(plaintext)
         for convention in (ciphers.XTS_GB, ciphers.XTS_IEEE):
-            ct, _ = ciphers.encrypt(name, "xts", key, plaintext, iv=tweak, xts_convention=convention)
+            ct, _ = ciphers.encrypt(name, "xts", key, plaintext[:compared], iv=tweak, xts_convention=convention)
             standard = "GB/T 17964-2021" if convention == ciphers.XTS_GB else "IEEE 1619"
-            hit = Match(name, "xts", {"tweak": layout, "xts_standard": standard}, *_strength_unauthenticated(len(plaintext), 16)) if ct == body else None
+            hit = Match(name, "xts", {"tweak": layout, "xts_standard": standard}, *_strength_unauthenticated(compared, 16, len(plaintext))) if ct == body[:compared] else None
             yield hit, 1
 
 
@@ -185,6 +232,12 @@ def identify(builder: ReportBuilder, key: bytes, plaintext: bytes, ciphertext: b
     """Add one result per match (or one failure when nothing matches) to ``builder``."""
     matches, tried = search(key, plaintext, ciphertext, iv, aad, tag)
     builder.parameters.update(candidates_tried=tried, ciphers=sorted(ciphers.CIPHERS), paddings=list(PADDINGS), sm2_curves=["sm2p256v1", "sm2-test-fp256"])
+    builder.parameters["comparison"] = {
+        "prefix_bytes": PREFIX_BYTES,
+        "bounded": len(plaintext) > PREFIX_BYTES,
+        "rule": "unauthenticated modes compare the first prefix_bytes (ECB/CBC also the last block); "
+        "GCM/CCM are decrypted and their tag checked in full only when their keystream reproduces that prefix",
+    }
     builder.summary_extra["matches"] = len(matches)
     if not matches:
         finding = Finding(code="algo.identify.no_match", severity=Severity.ERROR, message=f"none of {tried} combinations reproduces the ciphertext from the plaintext and key")

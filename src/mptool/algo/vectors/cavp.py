@@ -22,7 +22,12 @@ class VectorFormatError(ValueError):
 
 #: keys whose presence makes a block of lines a record rather than parameters
 _RECORD_KEYS = frozenset({"count", "plaintext", "ciphertext", "pt", "ct", "s", "md", "result", "fail", "tag", "payload", "output", "msg", "plaintext1", "ciphertext1"})
-_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_ ]*?)\s*=\s*(.*?)\s*$")
+#: a record line's name (the text before its first ``=``, stripped); checked with fullmatch, so
+#: each line costs one pass however long (a regular expression over the whole line with lazy
+#: and greedy whitespace was quadratic: one letter and 100k spaces took a minute)
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_ ]*")
+#: names of which one line makes a text a CAVP file (:func:`looks_like`)
+_DETECT_NAMES = frozenset({"COUNT", "Count", "KEY", "Key", "Len", "n", "SHAAlg"})
 _HEX = re.compile(r"^[0-9A-Fa-f]*$")
 
 
@@ -138,15 +143,16 @@ def parse_records(text: str, source: str) -> tuple[str, list[tuple[int, dict[str
         if line.upper() == "FAIL":
             block["fail"] = "1"
             continue
-        m = _LINE.match(line)
-        if not m:
+        name, equals, value = line.partition("=")
+        name = name.rstrip()
+        if not equals or not _NAME.fullmatch(name):
             raise VectorFormatError(f"line {number}: expected 'NAME = value', '[SECTION]', 'FAIL' or a comment, got {line[:40]!r}")
-        key = m.group(1).lower()
+        key = name.lower()
         if key in block and key in ("count",):
             flush()
         if not block:
             block_line = number
-        block[key] = m.group(2)
+        block[key] = value.strip()
     flush()
     if not records:
         raise VectorFormatError("no records found (expected 'COUNT = …' blocks with inputs and outputs)")
@@ -388,5 +394,10 @@ _BUILDERS = {
 
 
 def looks_like(text: str) -> bool:
-    """Whether a text looks like a CAVP file (``NAME = value`` records)."""
-    return bool(re.search(r"^\s*(COUNT|Count|KEY|Key|Len|n|SHAAlg)\s*=", text, re.M))
+    """Whether a text looks like a CAVP file (``NAME = value`` records): one line ``COUNT =``,
+    ``Key =``, ``Len =``, ``n =`` or ``SHAAlg =`` (one pass over the lines, no backtracking)."""
+    for line in text.split("\n"):
+        name, equals, _ = line.partition("=")
+        if equals and name.strip() in _DETECT_NAMES:
+            return True
+    return False

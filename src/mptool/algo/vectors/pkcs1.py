@@ -17,10 +17,29 @@ import re
 from mptool.algo.vectors.cavp import VectorFormatError
 from mptool.algo.vectors.model import Vector, VectorFile
 
-_LABEL = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9 ]*?):\s*$")
-_EXAMPLE = re.compile(r"^#\s*(\S.*?)\s+Example\s+(\d+(?:\.\d+)?)(.*)$")
+# Comment lines are matched on their stripped body, each pattern anchored on a literal, so a
+# line costs one pass however long (whole-line patterns with lazy groups and whitespace runs
+# were quadratic).
+_LABEL = re.compile(r"[A-Za-z][A-Za-z0-9 ]*")
+#: "<title> Example N[.M]<rest>", the title non-empty and followed by whitespace
+_EXAMPLE = re.compile(r"(?<=\s)Example\s+(\d+(?:\.\d+)?)")
 #: a series header such as "# PKCS#1 v1.5 encryption of 20 random messages with random seeds"
-_SERIES = re.compile(r"^#\s*(.*?(?:encryption|signing) of \d+ random messages.*)$", re.I)
+_SERIES = re.compile(r"(?:encryption|signing) of \d+ random messages", re.I)
+
+
+def _example_rest(body: str) -> str | None:
+    """What follows ``Example N`` in an example title line's body, or None when it is not one."""
+    for match in _EXAMPLE.finditer(body):
+        if body[: match.start()].strip():
+            return body[match.end() :]
+    return None
+
+
+def _label(body: str) -> str | None:
+    """The field label of a ``# Label:`` line's body (lower case), or None."""
+    if body.endswith(":") and _LABEL.fullmatch(body[:-1]):
+        return body[:-1].lower().strip()
+    return None
 _KEY_FIELDS = {
     "modulus": "n",
     "public exponent": "e",
@@ -35,7 +54,7 @@ _KEY_FIELDS = {
 
 def looks_like(text: str) -> bool:
     """Whether a text is in the PKCS#1 example layout."""
-    return bool(re.search(r"^#\s*Modulus:\s*$", text, re.M)) and bool(re.search(r"Example", text))
+    return any(line[1:].strip() == "Modulus:" for line in text.split("\n") if line.startswith("#")) and "Example" in text
 
 
 def _kind(title: str, filename: str) -> tuple[str, str]:
@@ -123,23 +142,24 @@ def parse(text: str, name: str) -> VectorFile:
         if body.lower() == "private key":
             section = "private"
             continue
-        if sm := _SERIES.match(line):
+        after = line[1:].strip()  # the comment's text after its first '#'
+        if _SERIES.search(after):
             finish_example()
-            series = sm.group(1)
+            series = after
             continue
-        m = _EXAMPLE.match(line)
-        if m:
+        rest = _example_rest(after)
+        if rest is not None:
             finish_example()
             example = {"title": body}
-            for part in m.group(3).split():
+            for part in rest.split():
                 if part.startswith("alg="):
                     example["hash"] = part[4:]
                 elif part.startswith("mgf1="):
                     example["mgf"] = part[5:]
             continue
-        lm = _LABEL.match(line)
-        if lm:
-            label = lm.group(1).lower().strip()
+        found = _label(after)
+        if found is not None:
+            label = found
             if example is not None and label in ("modulus", "exponent", "public exponent"):
                 finish_example()
             if example is None and label.startswith("message") and series:

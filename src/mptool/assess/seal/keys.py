@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mptool.algo.api import load_sm2_private_key, load_sm2_public_key
 from mptool.core.errors import InputError
-from mptool.core.pem import pem_blocks
+from mptool.core.pem import PemError, pem_blocks
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,11 @@ class SignerCertificate:
     not_after: str
 
 
-def _pem_blocks(data: bytes) -> list[tuple[str, bytes]]:
-    return [(block.label, block.der) for block in pem_blocks(data)]
+def _pem_blocks(data: bytes, source: str) -> list[tuple[str, bytes]]:
+    try:
+        return [(block.label, block.der) for block in pem_blocks(data)]
+    except PemError as exc:
+        raise InputError(source, str(exc)) from None
 
 
 def _read(path: str) -> bytes:
@@ -52,7 +55,7 @@ def load_certificate(path: str | None = None, data: bytes | None = None) -> Sign
     """The signer certificate (PEM or DER) with its SM2 public key."""
     source = path or "certificate"
     raw = data if data is not None else _read(str(path))
-    blocks = [der for kind, der in _pem_blocks(raw) if kind == "CERTIFICATE"]
+    blocks = [der for kind, der in _pem_blocks(raw, source) if kind == "CERTIFICATE"]
     der = blocks[0] if blocks else raw
     try:
         public = load_sm2_public_key(der, source)
@@ -65,6 +68,6 @@ def load_certificate(path: str | None = None, data: bytes | None = None) -> Sign
         subject, issuer = parsed.subject.rfc4514_string(), parsed.issuer.rfc4514_string()
         serial = format(parsed.serial_number, "X")
         nb, na = parsed.not_valid_before_utc.isoformat(), parsed.not_valid_after_utc.isoformat()
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):  # a damaged version field raises InvalidVersion (fuzzing, issue 21)
         raise InputError(source, "not a parseable X.509 certificate") from None
     return SignerCertificate(der, public, subject, issuer, serial, nb, na)

@@ -8,6 +8,7 @@ issuingDistributionPoint, and the entries (serial, reason, certificate issuer of
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,7 +79,7 @@ class Crl:
             for ext in self.crl.extensions:
                 if ext.oid.dotted_string == oid:
                     return ext.value
-        except ValueError:
+        except Exception:  # noqa: BLE001 - malformed extensions (reported by problems())
             return None
         return None
 
@@ -144,8 +145,9 @@ class Crl:
                 for ext in entry.extensions:
                     if ext.critical and ext.oid.dotted_string not in ENTRY_EXTENSIONS:
                         found.append(f"unknown critical entry extension {ext.oid.dotted_string}")
-        except ValueError as exc:
-            found.append(f"malformed CRL extensions: {exc}")
+            self.entries()
+        except Exception as exc:  # noqa: BLE001 - ValueError, DuplicateExtension, TypeError, … (issue 21)
+            found.append(f"malformed CRL extensions or entries: {type(exc).__name__}: {str(exc)[:200]}")
         return found
 
 
@@ -154,18 +156,25 @@ def parse_crl(der: bytes, source: str) -> Crl:
     try:
         crl = x509.load_der_x509_crl(der)
         tbs, bits = slice_signed(der)
-        crl.issuer  # noqa: B018 - force parsing
-    except (ValueError, TLVError) as exc:
-        raise InputError(source, f"not a parseable CRL: {exc}") from None
+        crl.issuer, crl.last_update_utc, crl.next_update_utc, crl.signature_algorithm_oid  # noqa: B018 - force parsing
+        normalise_name(crl.issuer)
+    except Exception as exc:  # noqa: BLE001 - ValueError, TLVError, InvalidVersion, TypeError, … (issue 21)
+        raise InputError(source, f"not a parseable CRL: {type(exc).__name__}: {str(exc)[:200]}") from None
     return Crl(source, crl, tbs, bits)
 
 
 def load_crls(paths: Iterable[str]) -> tuple[list[Crl], list[InputRecord]]:
-    """Read CRLs from PEM (``X509 CRL`` blocks) or DER files."""
-    import base64
-
+    """Read CRLs from PEM (``X509 CRL`` blocks) or DER files; copies (same SHA-256) are parsed once."""
     crls: list[Crl] = []
     records: list[InputRecord] = []
+    seen: set[bytes] = set()
+
+    def add(der: bytes, source: str) -> None:
+        digest = hashlib.sha256(der).digest()
+        if digest not in seen:
+            seen.add(digest)
+            crls.append(parse_crl(der, source))
+
     for path in paths:
         data, record = read_input(path, max_size=MAX_CERT_FILE)
         records.append(record)
@@ -177,7 +186,7 @@ def load_crls(paths: Iterable[str]) -> tuple[list[Crl], list[InputRecord]]:
             if not blocks:
                 raise InputError(record.name, "PEM file holds no X509 CRL block")
             for index, der in enumerate(blocks):
-                crls.append(parse_crl(der, record.name if len(blocks) == 1 else f"{record.name}#{index + 1}"))
+                add(der, record.name if len(blocks) == 1 else f"{record.name}#{index + 1}")
         else:
-            crls.append(parse_crl(data, record.name))
+            add(data, record.name)
     return crls, records

@@ -6,6 +6,7 @@ anything that is not a certificate is an :class:`InputError` naming the file.
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -47,8 +48,8 @@ def _pem_blocks(name: str, data: bytes) -> list[bytes]:
             if block.label in _P7_LABELS:
                 try:
                     ders.extend(_pkcs7_certificates(block.der, pem=False))
-                except ValueError as exc:
-                    raise InputError(name, f"PKCS#7 block cannot be read: {exc}") from None
+                except Exception as exc:  # noqa: BLE001 - ValueError, UnsupportedAlgorithm, … (issue 21)
+                    raise InputError(name, f"PKCS#7 block cannot be read: {type(exc).__name__}: {exc}") from None
             else:
                 ders.append(block.der)
     except PemError as exc:
@@ -71,18 +72,27 @@ def split_certificates(name: str, data: bytes) -> list[bytes]:
     except CertParseError as cert_error:
         try:
             ders = _pkcs7_certificates(data, pem=False)
-        except ValueError:
+        except Exception:  # noqa: BLE001 - not PKCS#7 either (ValueError, UnsupportedAlgorithm, …)
             raise InputError(name, str(cert_error)) from None
         if not ders:
             raise InputError(name, "PKCS#7 structure holds no certificate")
         return ders
 
 
-def parse_all(name: str, ders: Iterable[bytes]) -> list[Cert]:
-    """Parse DER certificates from ``name``; sources are ``name`` or ``name#i`` for bundles."""
+def parse_all(name: str, ders: Iterable[bytes], seen: set[str] | None = None) -> list[Cert]:
+    """Parse DER certificates from ``name``; sources are ``name`` or ``name#i`` for bundles.
+
+    Copies are dropped by SHA-256 *before* parsing (a bundle of 10,000 copies of one certificate
+    parses one); ``seen`` carries the digests across files.
+    """
     ders = list(ders)
+    seen = set() if seen is None else seen
     certs: list[Cert] = []
     for index, der in enumerate(ders):
+        digest = hashlib.sha256(der).hexdigest()
+        if digest in seen:
+            continue
+        seen.add(digest)
         source = name if len(ders) == 1 else f"{name}#{index + 1}"
         try:
             certs.append(parse_certificate(der, source))
@@ -108,9 +118,5 @@ def load_files(paths: Iterable[str]) -> LoadedFiles:
         for name in names:
             data, record = read_input(name, max_size=MAX_CERT_FILE)
             loaded.records.append(record)
-            for cert in parse_all(record.name, split_certificates(record.name, data)):
-                if cert.sha256 in seen:
-                    continue
-                seen.add(cert.sha256)
-                loaded.certs.append(cert)
+            loaded.certs.extend(parse_all(record.name, split_certificates(record.name, data), seen))
     return loaded

@@ -232,7 +232,27 @@ class Cert:
 
 
 def parse_certificate(der: bytes, source: str) -> Cert:
-    """Parse one certificate; :class:`CertParseError` when it cannot be read at all."""
+    """Parse one certificate; :class:`CertParseError` when it cannot be read at all.
+
+    Every certificate-parsing entry point comes through here: whatever a parser raises on
+    hostile bytes (pyasn1's lenient decoder an AttributeError or OverflowError, the
+    tbsCertificate re-encode a PyAsn1Error, cryptography its own types; issue 21) becomes a
+    CertParseError, which callers report as an input error or a finding, never a crash.
+    """
+    try:
+        return _parse_certificate(der, source)
+    except CertParseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure on these bytes is "not parseable"
+        raise CertParseError(f"not a parseable X.509 certificate: {type(exc).__name__}: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else "no detail"
+
+
+def _parse_certificate(der: bytes, source: str) -> Cert:
     strict, der_error = _decode_strict(der)
     asn1 = strict if strict is not None else _decode_lenient(der)
     canonical = der if strict is not None else der_encoder.encode(asn1)

@@ -36,6 +36,10 @@ def _jsonl_rows(spec: SourceSpec) -> Iterator[dict[str, Any]]:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise InputError(spec.display, f"line {number}: not JSON ({exc.msg})") from None
+            except RecursionError:  # issue 21: a deeply nested line was exit 128
+                raise InputError(spec.display, f"line {number}: JSON nested too deeply") from None
+            except ValueError as exc:  # an integer of more than 4,300 digits (int_max_str_digits)
+                raise InputError(spec.display, f"line {number}: not JSON ({str(exc).split('; use sys.')[0]})") from None
             if not isinstance(row, dict):
                 raise InputError(spec.display, f"line {number}: not a JSON object")
             yield row
