@@ -104,14 +104,14 @@ def run_one(args: argparse.Namespace, name: str) -> int:
     """Fuzz one harness in this process."""
     work = Path(args.work)
     corpus = work / "corpus" / name
-    seed_corpus(name, corpus)
-    target = Target(name, work / "crashes", args.keep_going)
     if args.engine == "atheris":
         import atheris
 
+        # nothing of mptool is imported before this point (the harness module imports lazily),
+        # so the seeds' and the harness's imports are all instrumented
         with atheris.instrument_imports(include=INSTRUMENT):
-            import tests.fuzz.harnesses  # noqa: F401
-
+            seed_corpus(name, corpus)
+            target = Target(name, work / "crashes", args.keep_going)
             for path in sorted(corpus.iterdir())[:3]:  # the harness's own imports, instrumented
                 try:
                     target.function(path.read_bytes())
@@ -128,7 +128,8 @@ def run_one(args: argparse.Namespace, name: str) -> int:
         atheris.Setup([sys.argv[0], *options, str(corpus)], target)
         atheris.Fuzz()
         return 0
-    return _mutate(args, target, corpus)
+    seed_corpus(name, corpus)
+    return _mutate(args, Target(name, work / "crashes", args.keep_going), corpus)
 
 
 def _mutate(args: argparse.Namespace, target: Target, corpus: Path) -> int:

@@ -13,6 +13,7 @@ The seeds are the repository's own files (:func:`seeds`).
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import tempfile
@@ -67,7 +68,7 @@ def fuzz_certificate_chain(data: bytes) -> None:
     """A peer's certificate list (proto's door into cert): parse, lint, path validation."""
     from mptool.cert.api import certificate_roles, check_certificates
 
-    ders = [data, *_CHAIN_TAIL]
+    ders = [data, *_chain_tail()]
     _expected(lambda: check_certificates(ders, lint=False))
     certificate_roles(ders, tlcp=True)
 
@@ -325,14 +326,13 @@ def _assessment_seeds() -> Iterator[bytes]:
 _FUZZ_D = 0x3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8
 
 
-def _chain_tail() -> list[bytes]:
+@functools.lru_cache(maxsize=1)
+def _chain_tail() -> tuple[bytes, ...]:
     from mptool.core.pem import pem_blocks
 
     tongsuo = VECTORS / "certs/sm2/tlcp/tongsuo"
-    return [block.der for name in ("sub-ca.pem", "root-ca.pem") for block in pem_blocks((tongsuo / name).read_bytes(), frozenset({"CERTIFICATE"}))]
+    return tuple(block.der for name in ("sub-ca.pem", "root-ca.pem") for block in pem_blocks((tongsuo / name).read_bytes(), frozenset({"CERTIFICATE"})))
 
-
-_CHAIN_TAIL: list[bytes] = _chain_tail()
 
 HARNESSES: dict[str, Harness] = {
     h.name: h

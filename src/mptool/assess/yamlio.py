@@ -90,6 +90,8 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
         raise InputError(f"{path}:1", f"YAML: {str(exc).splitlines()[0]}") from None
     except RecursionError:  # issue 21: "- - - …" nested 10,000 deep was exit 128
         raise InputError(f"{path}:1", "YAML: nested too deeply") from None
+    except (TypeError, ValueError) as exc:  # issue 21 (fuzzing): a mapping as a key ("unhashable type")
+        raise InputError(f"{path}:1", f"YAML: not plain data ({type(exc).__name__}: {str(exc)[:120]})") from None
     lines: Lines = {}
     try:
         return plain(node, lines), lines

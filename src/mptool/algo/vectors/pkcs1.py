@@ -112,6 +112,8 @@ def parse(text: str, name: str) -> VectorFile:
             raise VectorFormatError(f"example {title!r} lacks {', '.join(missing)}")
         if "n" not in key or "e" not in key:
             raise VectorFormatError(f"example {title!r} comes before its key (modulus and exponent)")
+        if op in ("decrypt", "sign") and "d" not in key:  # issue 21 (fuzzing): a KeyError, exit 128
+            raise VectorFormatError(f"example {title!r} needs the private key, but its key has no private exponent")
         fields = {**key, "msg": example["message"], "hash": str(example.get("hash", "sha1")), "mgf_hash": str(example.get("mgf", example.get("hash", "sha1")))}
         if op == "decrypt":
             fields["ct"] = example["encryption"]
