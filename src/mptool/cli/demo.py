@@ -39,14 +39,8 @@ def demo(ctx: click.Context, directory: str) -> None:
     for column in ("exit", "status", "results", "evidence file"):
         table.add_column(column, no_wrap=True, overflow="ellipsis")
     worst = 0
-    for group, (module_name, issue) in DEMO_MODULES.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            table.add_row(group, f"not implemented yet (issue {issue})", "—", "not available", "", "")
-            continue
+    for group, module_name in DEMO_MODULES.items():
+        module = importlib.import_module(module_name)
         prepare = getattr(module, "prepare", None)  # a group that builds on earlier evidence (assess)
         if prepare is not None:
             prepare(target)

@@ -1,23 +1,17 @@
 """Declaring demo runs: each command group lists invocations on its bundled sample data.
 
-A domain package provides ``demo.py`` with ``demo_runs() -> list[DemoRun]``; ``mptool demo``
-runs them all. A group whose module does not exist yet is reported as not available.
+Every domain package (:data:`mptool.core.registry.DOMAINS`) provides ``demo.py`` with
+``demo_runs() -> list[DemoRun]``; ``mptool demo`` runs them all, in domain order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: command group -> (module providing demo_runs, issue that brings the group)
-DEMO_MODULES: dict[str, tuple[str, int]] = {
-    "algo": ("mptool.algo.demo", 3),
-    "rng": ("mptool.rng.demo", 4),
-    "cert": ("mptool.cert.demo", 5),
-    "proto": ("mptool.proto.demo", 6),
-    "assess": ("mptool.assess.demo", 11),
-    "data": ("mptool.data.demo", 16),
-    "device": ("mptool.device.demo", 19),
-}
+from mptool.core.registry import DOMAINS
+
+#: command group -> the module providing its demo_runs()
+DEMO_MODULES: dict[str, str] = {domain: f"mptool.{domain}.demo" for domain in DOMAINS}
 
 
 @dataclass(frozen=True)
