@@ -105,6 +105,9 @@ def _check_structure(index: int, cert: Cert, is_anchor: bool, options: PathOptio
     san = cert.extensions.get(oids.EXT_SAN)
     if san is not None and san.critical and cert.x509.subject.rdns:
         add(Issue("structure", "error", index, "subjectAltName is critical although the subject is not empty"))
+    pc = cert.extensions.get(oids.EXT_PC)
+    if pc is not None and not pc.critical:
+        add(Issue("structure", "error", index, "policyConstraints is not critical (RFC 5280 §4.2.1.11: conforming CAs MUST mark it critical)"))
     if aki is not None and (aki.key_identifier is None or aki.authority_cert_issuer is not None or aki.authority_cert_serial_number is not None):
         add(Issue("structure", "error", index, "authorityKeyIdentifier must carry keyIdentifier only (CA/B BR 7.1.2)"))
     ski = cert.ext_value(oids.EXT_SKI)
@@ -166,10 +169,15 @@ def _check_ca(index: int, certs: list[Cert], options: PathOptions, add: Any) -> 
 
 
 def _check_key_strength(index: int, cert: Cert, options: PathOptions, add: Any) -> None:
+    """Key strength (NIST SP 800-57 levels); in Web-PKI mode also the key types of CA/B Forum
+    BR §6.1.5 / §7.1.3.1: DSA keys are not permitted (RSA and ECDSA are; mptool also keeps
+    EdDSA and SM2 keys, which the BR do not list, to the strength rules)."""
     strength = key_strength(cert)
     data = {"key": strength.algorithm, "bits": strength.bits, "level": strength.level}
     for _code, severity, message in strength_problems(strength, webpki=options.webpki):
         add(Issue("key_strength", severity, index, message, data))
+    if options.webpki and strength.algorithm.upper().startswith("DSA"):
+        add(Issue("key_strength", "error", index, f"{strength.algorithm} key: DSA is not permitted in the Web-PKI (CA/B BR 6.1.5)", data))
 
 
 def _check_name_constraints(certs: list[Cert], options: PathOptions, add: Any) -> None:
