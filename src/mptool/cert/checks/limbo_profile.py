@@ -83,11 +83,30 @@ def smime_problem(candidate: Candidate) -> str | None:
     if leaf.ext_value(oids.EXT_KU) is None:
         return "S/MIME subscriber certificate lacks keyUsage (S/MIME BR 7.1.2.3 (e))"
     eku = leaf.ext_value(oids.EXT_EKU)
-    if eku is not None and EKU_EMAIL not in {p.dotted_string for p in eku}:
-        return "S/MIME subscriber extKeyUsage lacks id-kp-emailProtection (S/MIME BR 7.1.2.3 (f))"
+    if eku is None:
+        return "S/MIME subscriber certificate lacks extKeyUsage (S/MIME BR 7.1.2.3 (f))"
+    problem = _smime_eku(eku, "subscriber certificate", "7.1.2.3 (f)")
+    if problem:
+        return problem
     last = len(candidate.certs) - 1 if candidate.anchored else len(candidate.certs)
     for ca in candidate.certs[1:last]:
         ku = ca.ext_value(oids.EXT_KU)
         if ku is None or not (ku.key_cert_sign and ku.crl_sign):
             return f"S/MIME subordinate CA {ca.source} keyUsage lacks keyCertSign or cRLSign (S/MIME BR 7.1.2.2 (e))"
+        ca_eku = ca.ext_value(oids.EXT_EKU)
+        problem = _smime_eku(ca_eku, f"subordinate CA {ca.source}", "7.1.2.2 (g)") if ca_eku is not None else None
+        if problem:
+            return problem
     return None
+
+
+#: purposes S/MIME BR 7.1.2.2 (g) and 7.1.2.3 (f) forbid beside id-kp-emailProtection
+SMIME_FORBIDDEN = {oids.EKU_SERVER: "id-kp-serverAuth", oids.EKU_CODESIGN: "id-kp-codeSigning", "1.3.6.1.5.5.7.3.8": "id-kp-timeStamping", oids.EKU_ANY: "anyExtendedKeyUsage"}
+
+
+def _smime_eku(eku: Any, who: str, clause: str) -> str | None:
+    purposes = {p.dotted_string for p in eku}
+    if EKU_EMAIL not in purposes:
+        return f"S/MIME {who}: extKeyUsage lacks id-kp-emailProtection (S/MIME BR {clause})"
+    bad = sorted(SMIME_FORBIDDEN[p] for p in purposes & set(SMIME_FORBIDDEN))
+    return f"S/MIME {who}: extKeyUsage carries {', '.join(bad)} (S/MIME BR {clause})" if bad else None

@@ -100,6 +100,13 @@ def _check_structure(index: int, cert: Cert, is_anchor: bool, options: PathOptio
         add(Issue("chaining", severity, index, "authorityKeyIdentifier keyIdentifier is missing (RFC 5280 §4.2.1.1 MUST)"))
     if not options.webpki:
         return
+    if is_anchor and not cert.self_issued and (aki is None or aki.key_identifier is None):
+        add(Issue("structure", "error", index, "trust anchor issued by another CA lacks authorityKeyIdentifier (RFC 5280 §4.2.1.1: only self-signed certificates may omit it)"))
+    serial = cert.serial
+    if serial <= 0 or (serial.bit_length() + 8) // 8 > 20:
+        add(Issue("structure", "error", index, f"serialNumber {'is not positive' if serial <= 0 else 'is longer than 20 octets'} (RFC 5280 §4.1.2.2)"))
+    if is_anchor and oids.EXT_EKU in cert.extensions:
+        add(Issue("structure", "error", index, "root CA certificate carries extKeyUsage (CA/B BR 7.1.2.1.2: MUST NOT; S/MIME BR 7.1.2.1 (d))"))
     if cert.version != 2:
         add(Issue("structure", "error", index, f"version v{cert.version + 1}, Web-PKI requires v3"))
     san = cert.extensions.get(oids.EXT_SAN)
@@ -138,6 +145,42 @@ def _webpki_common_name(leaf: Cert, add: Any) -> None:
     host_like = [c for c in cns if isinstance(c, str) and ("." in c or ":" in c or _HEX_NUMBER.match(c))]
     if len(cns) > 1 or (host_like and host_like[0] not in allowed):
         add(Issue("leaf_usage", "error", 0, "subject CN is not a character-for-character copy of a subjectAltName value (CA/B BR 7.1.4.3)", {"cn": [str(c) for c in cns]}))
+
+
+#: extKeyUsage purposes a TLS server certificate must not carry (CA/B BR 7.1.2.7.10)
+FORBIDDEN_SERVER_EKUS = {
+    oids.EKU_ANY: "anyExtendedKeyUsage",
+    oids.EKU_CODESIGN: "id-kp-codeSigning",
+    "1.3.6.1.5.5.7.3.4": "id-kp-emailProtection",
+    "1.3.6.1.5.5.7.3.8": "id-kp-timeStamping",
+    "1.3.6.1.5.5.7.3.9": "id-kp-OCSPSigning",
+    "1.3.6.1.4.1.11129.2.4.4": "the Precertificate Signing Certificate OID",
+}
+
+
+def _webpki_server_eku(leaf: Cert, add: Any) -> None:
+    """CA/B BR 7.1.2.7.10 (subscriber extKeyUsage): present, not critical, with id-kp-serverAuth
+    and none of the purposes the BR forbid beside it."""
+    ext = leaf.extensions.get(oids.EXT_EKU)
+    if ext is None:
+        add(Issue("leaf_usage", "error", 0, "server certificate lacks extKeyUsage (CA/B BR 7.1.2.7.10: MUST be present)"))
+        return
+    if ext.critical:
+        add(Issue("leaf_usage", "error", 0, "extKeyUsage is critical (CA/B BR 7.1.2.7.10: MUST NOT be critical)"))
+    purposes = {p.dotted_string for p in ext.value}
+    if oids.EKU_SERVER not in purposes:
+        add(Issue("leaf_usage", "error", 0, "extKeyUsage lacks id-kp-serverAuth (CA/B BR 7.1.2.7.10)"))
+    for oid in sorted(purposes & set(FORBIDDEN_SERVER_EKUS)):
+        add(Issue("leaf_usage", "error", 0, f"extKeyUsage carries {FORBIDDEN_SERVER_EKUS[oid]} (CA/B BR 7.1.2.7.10: MUST NOT)", {"eku": oid}))
+
+
+def _webpki_wildcards(leaf: Cert, add: Any) -> None:
+    """CA/B BR 3.2.2.6: no wildcard over a registry-controlled label. Without a public-suffix
+    list mptool refuses the certain cases only: a wildcard over a single label (``*.com``)."""
+    san = leaf.ext_value(oids.EXT_SAN)
+    for value in san.get_values_for_type(x509.DNSName) if san is not None else []:
+        if value.startswith("*.") and "." not in value[2:].strip("."):
+            add(Issue("leaf_usage", "error", 0, f"wildcard {value!r} spans a top-level domain (CA/B BR 3.2.2.6)"))
 
 
 def _check_ca(index: int, certs: list[Cert], options: PathOptions, add: Any) -> None:
@@ -251,6 +294,8 @@ def _check_leaf(leaf: Cert, options: PathOptions, add: Any) -> None:
         add(Issue("leaf_usage", "error", 0, "basicConstraints cA=TRUE but keyUsage lacks keyCertSign (inconsistent, RFC 5280 §4.2.1.3/§4.2.1.9)"))
     if options.webpki and options.purpose == "server" and not leaf.is_ca:
         _webpki_common_name(leaf, add)
+        _webpki_server_eku(leaf, add)
+        _webpki_wildcards(leaf, add)
     if options.webpki and options.purpose in ("server", "client") and leaf.is_ca:
         add(Issue("leaf_usage", "error", 0, "leaf certificate is a CA (basicConstraints cA=TRUE)"))
     if options.peer_name is not None:
