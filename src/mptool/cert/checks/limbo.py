@@ -24,9 +24,7 @@ from mptool.core.model import CheckResult, Finding, InputRecord, Severity, Statu
 from mptool.core.registry import register
 
 #: limbo features whose semantics mptool does not implement: such cases are SKIPPED
-UNSUPPORTED_FEATURES: dict[str, str] = {
-    "has-mldsa": "ML-DSA signatures (RFC 9881) are not implemented",
-}
+UNSUPPORTED_FEATURES: dict[str, str] = {}
 #: pedantic profiles this harness implements (the other pedantic-* features are skipped)
 PEDANTIC_SUPPORTED = frozenset({
     "pedantic-webpki-eku", "pedantic-webpki-subscriber-key", "pedantic-public-suffix-wildcard", "pedantic-serial-number", "pedantic-rfc5280",
@@ -171,6 +169,7 @@ def _run_case(case: dict[str, Any], sm2_id: bytes) -> Outcome:
     dns_ip = [p["value"] for p in names if p.get("kind") in ("DNS", "IP")]
     options = PathOptions(
         at=_time(case), sm2_id=sm2_id, purpose=_purpose(case), peer_name=dns_ip[0] if dns_ip else None, cn_fallback=False, crls=crls, webpki=True,
+        revocation_scope="leaf",
     )
     depth = case.get("max_chain_depth")
     if isinstance(depth, int) and depth >= 0:

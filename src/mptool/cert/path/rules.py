@@ -90,6 +90,8 @@ def _check_structure(index: int, cert: Cert, is_anchor: bool, options: PathOptio
     ku = cert.ext_value(oids.EXT_KU)
     if ku is not None and not _any_key_usage(ku):
         add(Issue("structure", "error", index, "keyUsage present with no bit set (RFC 5280 §4.2.1.3)"))
+    if ku is not None and cert.key.algorithm in MLDSA_KEYS and (ku.key_encipherment or ku.data_encipherment or ku.key_agreement):
+        add(Issue("structure", "error", index, "ML-DSA key with an encryption or key-agreement keyUsage (RFC 9881 §5: MUST NOT)"))
     if oids.EXT_NC in cert.extensions and not cert.is_ca:
         add(Issue("structure", "error", index, "nameConstraints in a certificate that is not a CA (RFC 5280 §4.2.1.10)"))
     aki = cert.ext_value(oids.EXT_AKI)
@@ -120,6 +122,10 @@ def _check_structure(index: int, cert: Cert, is_anchor: bool, options: PathOptio
     ski = cert.ext_value(oids.EXT_SKI)
     if is_anchor and cert.self_issued and aki is not None and aki.key_identifier is not None and ski is not None and aki.key_identifier != ski.digest:
         add(Issue("structure", "error", index, "self-signed anchor: authorityKeyIdentifier differs from its subjectKeyIdentifier"))
+
+
+#: ML-DSA subjectPublicKeyInfo algorithms (RFC 9881 §4)
+MLDSA_KEYS = frozenset({"2.16.840.1.101.3.4.3.17", "2.16.840.1.101.3.4.3.18", "2.16.840.1.101.3.4.3.19"})
 
 
 def _any_key_usage(ku: Any) -> bool:
@@ -258,10 +264,13 @@ def _check_revocation(certs: list[Cert], anchored: bool, options: PathOptions, c
         add(Issue("revocation", "warn", -1, "revocation not checked: no CRL supplied (offline mode)"))
         return
     checked = len(certs) - 1 if anchored else len(certs)
+    indexes = list(range(checked))
     if options.revocation_scope == "leaf":
-        checked = min(checked, 1)
+        # the end entity always; a CA below the anchor when a supplied CRL comes from its issuer
+        issuers = {crl.issuer_key for crl in options.crls}
+        indexes = [i for i in indexes if i == 0 or certs[i].issuer_key in issuers]
     validator = Validator(certs, anchored, options, context)
-    for index in range(checked):
+    for index in indexes:
         status = validator.status(index)
         if status.state == "revoked":
             entry = status.entry
