@@ -2,21 +2,25 @@
 
 mptool's own builder (not x509-limbo's): every EC key is derived from the case id and a counter
 (``ec.derive_private_key``), serial numbers are hashes of the same label, and ECDSA signatures are
-deterministic (RFC 6979), so the EC part of the suite is byte-for-byte reproducible. RSA, DSA and
-ML-DSA keys are generated at random (cryptography has no seeded generator for them); their
-certificates are fixed in the committed JSON.
+deterministic (RFC 6979); RSA and DSA keys come from primes drawn by a PRNG seeded with the
+case id and ML-DSA keys from a derived seed (FIPS 204). Every key is therefore fixed and the EC
+and RSA cases are byte-for-byte reproducible; DSA and ML-DSA signatures are randomised by
+cryptography (no deterministic mode), so those certificates differ between runs but not their
+verdicts.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import math
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, ed448
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, ed448, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 UTC = _dt.timezone.utc
@@ -117,6 +121,40 @@ class Case:
         curve = curve or ec.SECP256R1()
         order = {"secp256r1": 2**256 - 2**224, "secp384r1": 2**383, "secp521r1": 2**520, "secp192r1": 2**191, "secp256k1": 2**255}.get(curve.name, 2**190)
         return ec.derive_private_key(int.from_bytes(self.label("key"), "big") % (order - 1) + 1, curve)
+
+    def rsa(self, bits: int) -> rsa.RSAPrivateKey:
+        """An RSA key of exactly ``bits`` bits from primes drawn by a PRNG seeded with the case id."""
+        rng = random.Random(self.label("rsa"))
+        e = 65537
+        while True:
+            p, q = _prime(rng, (bits + 1) // 2, top2=True), _prime(rng, bits // 2, top2=True)
+            n, phi = p * q, (p - 1) * (q - 1)
+            if p != q and n.bit_length() == bits and math.gcd(e, phi) == 1:
+                break
+        d = pow(e, -1, phi)
+        public = rsa.RSAPublicNumbers(e, n)
+        return rsa.RSAPrivateNumbers(p, q, d, d % (p - 1), d % (q - 1), pow(q, -1, p), public).private_key()
+
+    def dsa(self, bits: int = 3072, qbits: int = 256) -> dsa.DSAPrivateKey:
+        """A DSA key (FIPS 186 sizes) with p, q, g and x drawn by a PRNG seeded with the case id."""
+        rng = random.Random(self.label("dsa"))
+        q = _prime(rng, qbits)
+        while True:
+            k = rng.getrandbits(bits - qbits) | (1 << (bits - qbits - 1))
+            p = k * q + 1
+            if p.bit_length() == bits and _probably_prime(p, rng):
+                break
+        g = pow(2, (p - 1) // q, p)
+        x = rng.randrange(2, q - 1)
+        params = dsa.DSAParameterNumbers(p, q, g)
+        return dsa.DSAPrivateNumbers(x, dsa.DSAPublicNumbers(pow(g, x, p), params)).private_key()
+
+    def mldsa(self, level: int) -> Any:
+        """An ML-DSA key from a 32-byte seed derived from the case id (FIPS 204 key generation)."""
+        from cryptography.hazmat.primitives.asymmetric import mldsa
+
+        cls = {44: mldsa.MLDSA44PrivateKey, 65: mldsa.MLDSA65PrivateKey, 87: mldsa.MLDSA87PrivateKey}[level]
+        return cls.from_seed_bytes(self.label("mldsa"))
 
     def serial(self) -> int:
         return int.from_bytes(self.label("serial")[:19], "big") | 1
@@ -236,6 +274,41 @@ class Case:
             "max_chain_depth": self.max_depth,
             "crls": self.crls,
         }
+
+
+SMALL_PRIMES = [p for p in range(3, 2000, 2) if all(p % d for d in range(3, int(p**0.5) + 1, 2))]
+
+
+def _probably_prime(n: int, rng: random.Random, rounds: int = 24) -> bool:
+    """Trial division, then Miller-Rabin with bases from ``rng``."""
+    if n < 4 or n % 2 == 0:
+        return n in (2, 3)
+    for p in SMALL_PRIMES:
+        if n % p == 0:
+            return n == p
+    d, r = n - 1, 0
+    while d % 2 == 0:
+        d, r = d // 2, r + 1
+    for _ in range(rounds):
+        x = pow(rng.randrange(2, n - 2), d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(r - 1):
+            x = pow(x, 2, n)
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def _prime(rng: random.Random, bits: int, *, top2: bool = False) -> int:
+    while True:
+        candidate = rng.getrandbits(bits) | (1 << (bits - 1)) | 1
+        if top2:
+            candidate |= 1 << (bits - 2)
+        if _probably_prime(candidate, rng):
+            return candidate
 
 
 def _opt(value: Any, default: tuple[Any, bool]) -> list[tuple[Any, bool]]:

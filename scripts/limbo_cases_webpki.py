@@ -8,20 +8,11 @@ from collections.abc import Callable
 from ipaddress import IPv4Address, IPv6Address
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID as EKU
 from limbo_build import Case, dns, ku, name, at
 from limbo_cases_rfc5280 import REGISTRY, case, chain, ip_san, nc, nc_root, raw_nc, simple
 
-_RSA_CACHE: dict[int, rsa.RSAPrivateKey] = {}
-
-
-def rsa_key(bits: int) -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
-
-
-def dsa_key() -> dsa.DSAPrivateKey:
-    return dsa.generate_private_key(key_size=3072)
 
 
 def peer(c: Case, kind: str, value: str) -> None:
@@ -85,12 +76,12 @@ SUB = "pedantic-webpki-subscriber-key"
 KEY_CASES: list[tuple[str, Callable[[Case], object], bool, str | None]] = [
     ("forbidden-p192-root", lambda c: c.key(ec.SECP192R1()), True, None),
     ("forbidden-p192-leaf", lambda c: c.key(ec.SECP192R1()), False, SUB),
-    ("forbidden-dsa-root", lambda c: dsa_key(), True, None),
-    ("forbidden-dsa-leaf", lambda c: dsa_key(), False, SUB),
-    ("forbidden-weak-rsa-key-in-root", lambda c: rsa_key(1024), True, None),
-    ("forbidden-weak-rsa-in-leaf", lambda c: rsa_key(1024), False, SUB),
-    ("forbidden-rsa-not-divisable-by-8-in-root", lambda c: rsa_key(2052), True, None),
-    ("forbidden-rsa-key-not-divisable-by-8-in-leaf", lambda c: rsa_key(2052), False, SUB),
+    ("forbidden-dsa-root", lambda c: c.dsa(), True, None),
+    ("forbidden-dsa-leaf", lambda c: c.dsa(), False, SUB),
+    ("forbidden-weak-rsa-key-in-root", lambda c: c.rsa(1024), True, None),
+    ("forbidden-weak-rsa-in-leaf", lambda c: c.rsa(1024), False, SUB),
+    ("forbidden-rsa-not-divisable-by-8-in-root", lambda c: c.rsa(2052), True, None),
+    ("forbidden-rsa-key-not-divisable-by-8-in-leaf", lambda c: c.rsa(2052), False, SUB),
 ]
 
 
@@ -126,7 +117,7 @@ def _(c: Case) -> None:
 @case("webpki::ku::ee-rsa-without-any-usages", "RSA EE with a keyUsage that sets no bit")
 def _(c: Case) -> None:
     c.expected = "FAILURE"
-    simple(c, leaf_opts={"key": rsa_key(2048), "kus": (ku(), True)})
+    simple(c, leaf_opts={"key": c.rsa(2048), "kus": (ku(), True)})
 
 
 # --- webpki::aki --------------------------------------------------------------------------------
@@ -630,12 +621,12 @@ REGISTRY.extend([
     (SM + "ee-basicconstraints-pathlen-present", "EE with a pathLenConstraint", lambda c: smime_simple(c, "FAILURE", bc=x509.BasicConstraints(True, 0))),
     (SM + "forbidden-p192-leaf", "EE with a P-192 key", lambda c: smime_simple(c, "FAILURE", feature=PED_KEY, key=c.key(ec.SECP192R1()))),
     (SM + "forbidden-p192-root", "root with a P-192 key", lambda c: smime_simple(c, "FAILURE", root_opts={"key": c.key(ec.SECP192R1())})),
-    (SM + "forbidden-dsa-leaf", "EE with a DSA key", lambda c: smime_simple(c, "FAILURE", feature=PED_KEY, key=dsa_key())),
-    (SM + "forbidden-dsa-root", "root with a DSA key", lambda c: smime_simple(c, "FAILURE", root_opts={"key": dsa_key()})),
-    (SM + "forbidden-weak-rsa-key-in-root", "root with RSA-1024", lambda c: smime_simple(c, "FAILURE", root_opts={"key": rsa_key(1024)})),
-    (SM + "forbidden-weak-rsa-in-leaf", "EE with RSA-1024", lambda c: smime_simple(c, "FAILURE", feature=PED_KEY, key=rsa_key(1024))),
-    (SM + "forbidden-rsa-not-divisible-by-8-in-root", "root with RSA-2052", lambda c: smime_simple(c, "FAILURE", root_opts={"key": rsa_key(2052)})),
-    (SM + "forbidden-rsa-key-not-divisible-by-8-in-leaf", "EE with RSA-2052", lambda c: smime_simple(c, "FAILURE", feature=PED_KEY, key=rsa_key(2052))),
+    (SM + "forbidden-dsa-leaf", "EE with a DSA key", lambda c: smime_simple(c, "FAILURE", feature=PED_KEY, key=c.dsa())),
+    (SM + "forbidden-dsa-root", "root with a DSA key", lambda c: smime_simple(c, "FAILURE", root_opts={"key": c.dsa()})),
+    (SM + "forbidden-weak-rsa-key-in-root", "root with RSA-1024", lambda c: smime_simple(c, "FAILURE", root_opts={"key": c.rsa(1024)})),
+    (SM + "forbidden-weak-rsa-in-leaf", "EE with RSA-1024", lambda c: smime_simple(c, "FAILURE", feature=PED_KEY, key=c.rsa(1024))),
+    (SM + "forbidden-rsa-not-divisible-by-8-in-root", "root with RSA-2052", lambda c: smime_simple(c, "FAILURE", root_opts={"key": c.rsa(2052)})),
+    (SM + "forbidden-rsa-key-not-divisible-by-8-in-leaf", "EE with RSA-2052", lambda c: smime_simple(c, "FAILURE", feature=PED_KEY, key=c.rsa(2052))),
 ])
 
 
@@ -684,7 +675,7 @@ def _smime_ku(expected: str, use_rsa: bool, bits: tuple[str, ...], critical: boo
     def build(c: Case) -> None:
         opts: dict = {"kus": (ku(*bits), critical)}
         if use_rsa:
-            opts["key"] = rsa_key(2048)
+            opts["key"] = c.rsa(2048)
         smime_simple(c, expected, **opts)
 
     return build
@@ -715,23 +706,17 @@ for _id, _expected, _opts, _peer_value in SAN_SMIME:
 
 # --- rfc9881 (ML-DSA) ---------------------------------------------------------------------------
 
-def _mldsa(level: int) -> object:
-    from cryptography.hazmat.primitives.asymmetric import mldsa
-
-    return {44: mldsa.MLDSA44PrivateKey, 65: mldsa.MLDSA65PrivateKey, 87: mldsa.MLDSA87PrivateKey}[level].generate()
-
-
 def _mldsa_case(level: int, expected: str, *, bad_sig: bool = False, bits: tuple[str, ...] | None = None) -> Callable[[Case], None]:
     def build(c: Case) -> None:
         c.expected = expected
         c.features = ["has-mldsa"] + (["pedantic-rfc5280"] if bits else [])
-        root = c.root(key=_mldsa(level))
+        root = c.root(key=c.mldsa(level))
         c.trusted = [root]
-        opts: dict = {"key": _mldsa(level)}
+        opts: dict = {"key": c.mldsa(level)}
         if bits:
             opts["kus"] = ku(*bits)
         if bad_sig:
-            opts["signer"] = _mldsa(level)
+            opts["signer"] = c.mldsa(level)
         c.peer = c.leaf(root, **opts)
 
     return build
