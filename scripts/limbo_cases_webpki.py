@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable
-from ipaddress import IPv4Address, IPv6Address
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID as EKU
-from limbo_build import Case, dns, ku, name, at
+from limbo_build import Case, at, dns, ku, name
 from limbo_cases_rfc5280 import REGISTRY, case, chain, ip_san, nc, nc_root, raw_nc, simple
 
 
@@ -390,9 +389,6 @@ def _(c: Case) -> None:
 
 @case("crl::issuer-no-keyusage-extension", "CRL issuer without keyUsage (RFC 5280 §6.3.3 (f) is conditional)")
 def _(c: Case) -> None:
-    from limbo_build import DEFAULT
-
-    _ = DEFAULT
     crl_case(c, "SUCCESS")
     root = c.root(kus=None)
     c.trusted = [root]
@@ -731,4 +727,3 @@ REGISTRY.extend([
     ("rfc9881::ml-dsa-44-key-agreement", "ML-DSA-44 EE asserting keyAgreement", _mldsa_case(44, "FAILURE", bits=("digital_signature", "key_agreement"))),
 ])
 
-_ = (IPv4Address, IPv6Address)

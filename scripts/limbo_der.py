@@ -6,8 +6,6 @@ A certificate is re-assembled from its tbsCertificate with one field replaced an
 
 from __future__ import annotations
 
-from typing import Any
-
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -116,5 +114,3 @@ def with_explicit_curve(node: Node, signer: ec.EllipticCurvePrivateKey) -> str:
     """``node`` re-issued with its key in explicit-curve form, signed by ``signer``."""
     return pem_of(assemble(replace_tbs_field(node.cert, 6, explicit_spki(node.key)), signer))
 
-
-_ = Any

@@ -1,8 +1,11 @@
 """x509-limbo harness (C2SP/x509-limbo): a limbo test suite in, LimboResult JSON out.
 
 Each test case is validated with mptool's own path validation (:mod:`mptool.cert.path.build`) in
-its Web-PKI mode (no CN fallback, a server/client leaf must not be a CA). Cases that use a
-feature mptool does not implement are SKIPPED with the reason, never guessed.
+its Web-PKI mode (CA/Browser Forum Baseline Requirements on top of RFC 5280 §6.1: no CN fallback,
+a server/client leaf must not be a CA, …), plus the checks of :mod:`limbo_profile` (required
+keyUsage, client peer names, the S/MIME BR when emailProtection is required). Where the suite
+contradicts itself the Web-PKI profile is followed: a case that ``conflicts_with`` a runnable
+``webpki::`` case is SKIPPED, as are cases using a feature mptool does not implement — never guessed.
 """
 
 from __future__ import annotations
