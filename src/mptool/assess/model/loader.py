@@ -126,7 +126,7 @@ def load_case(target: str | Path, *, verify_evidence: bool = True, _stack: tuple
         from mptool.assess.proposals.store import read_proposals
 
         case.proposals_raw, case.proposals = read_proposals(directory / PROPOSALS_FILE)
-    expanded = expand_objects(case, _stack) if any(o.ref for o in data.objects) else []
+    expanded = expand_objects(case, _stack, load_case) if any(o.ref for o in data.objects) else []
     validate(case, catalogue(), expanded)
     if verify_evidence:
         for problem_path, problem in evidence_problems(case):

@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mptool.core.errors import InputError
 
-if TYPE_CHECKING:
-    from mptool.assess.model.loader import Case, Resolved
+# The loader's Case and Resolved are typed Any here: the loader imports this module (no circle).
+Case = Any
+Resolved = Any
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def _root_for(start: Path, first: str) -> Path | None:
     return None
 
 
-def resolve_ref_path(case: "Case", ref: str, where: str) -> tuple[Path, str]:
+def resolve_ref_path(case: Case, ref: str, where: str) -> tuple[Path, str]:
     """(shared case directory, object id) of ``ref``; InputError when it does not resolve."""
     path_text, _, object_id = ref.partition("#")
     parts = path_text.split("/")
@@ -70,7 +72,7 @@ def resolve_ref_path(case: "Case", ref: str, where: str) -> tuple[Path, str]:
     return target, object_id
 
 
-def fingerprint(resolved: list["Resolved"], high_risks: list[Any], evidence_sm3: list[str]) -> str:
+def fingerprint(resolved: list[Resolved], high_risks: list[Any], evidence_sm3: list[str]) -> str:
     """SM3 of the canonical JSON of an object's judgements, high risks and evidence digests."""
     from mptool.core.inputs import new_sm3
 
@@ -86,14 +88,12 @@ def fingerprint(resolved: list["Resolved"], high_risks: list[Any], evidence_sm3:
     return sm3.hexdigest()
 
 
-def expand_objects(case: "Case", stack: tuple[Path, ...]) -> list[tuple[int, "Case", str, str]]:
+def expand_objects(case: Case, stack: tuple[Path, ...], load_case: Callable[..., Case]) -> list[tuple[int, Case, str, str]]:
     """Replace every ``ref:`` object by the shared object; return (index, shared case, shared id, local id).
 
-    The shared cases are loaded (and their own references expanded) with ``stack`` guarding
-    against a cycle.
+    The shared cases are loaded with ``load_case`` (the loader's, which expands their own
+    references in turn) with ``stack`` guarding against a cycle.
     """
-    from mptool.assess.model.loader import load_case
-
     out = []
     here = (case.directory or case.path).resolve()
     for index, obj in enumerate(case.data.objects):
@@ -117,7 +117,7 @@ def expand_objects(case: "Case", stack: tuple[Path, ...]) -> list[tuple[int, "Ca
     return out
 
 
-def inherit(case: "Case", expanded: list[tuple[int, "Case", str, str]]) -> None:
+def inherit(case: Case, expanded: list[tuple[int, Case, str, str]]) -> None:
     """Append the inherited judgements, high risks and evidence of each expanded object."""
     base = case.directory or case.path.parent
     own = {(r.object, r.indicator) for r in case.resolved}
