@@ -42,13 +42,14 @@ def render_status(status: WorkspaceStatus) -> str:
             continue
         flags = list(r.stale) + [f"expired {x}" for x in r.expired]
         phase = (r.phase or "—") + (" (plan)" if r.phase_source == "plan" else "") + (" ✓报告" if r.issued else "")
-        table.add_row(f"{r.system}\n{r.name}", r.team or "—", str(r.level), phase, f"{r.judged}/{r.total}", r.score or "—",
+        score = "—" if r.score is None else r.score if r.complete else f"{r.score} (暂)"
+        table.add_row(f"{r.system}\n{r.name}", r.team or "—", str(r.level), phase, f"{r.judged}/{r.total}", score,
                       r.conclusion or "—", "; ".join(flags) or "current")
     console.print(table)
     t = status.totals()
     console.print("phases: " + ", ".join(f"{k} {v}" for k, v in t["phases"].items()) + f"; reports issued {t['issued']}")
     console.print(f"judged {t['judged']}/{t['indicators']}; scored {t['scored']}, stale {t['stale']}, not scored {t['not_scored']}, broken {t['broken']}")
-    console.print("work done " + bar(status.done_percent))
+    console.print("work done " + bar(status.done_percent) + ("; (暂) = provisional score, not every indicator judged" if any(r.score and not r.complete for r in status.rows) else ""))
     for m in status.milestones:
         mark = {"met": "✓ met", "missed": "✗ MISSED", "upcoming": "· upcoming"}[m["state"]]
         console.print(f"milestone {m['date']} {m['percent']} %{(' ' + m['label']) if m['label'] else ''}: {mark}" + (f" (short by {m['short_by']})" if m["state"] == "missed" else ""))

@@ -49,6 +49,7 @@ class SystemStatus:
     issued: bool = False
     progress: Decimal = Decimal(0)
     score: str | None = None
+    complete: bool = False  #: the recorded score covers every applicable indicator (else provisional)
     conclusion: str | None = None
     scored_at: str | None = None
     stale: list[str] = field(default_factory=list)
@@ -61,7 +62,7 @@ class SystemStatus:
         return {
             "system": self.system, "name": self.name, "team": self.team, "level": self.level, "phase": self.phase,
             "phase_source": self.phase_source, "judged": self.judged, "total": self.total, "issued": self.issued,
-            "progress": str(self.progress), "score": self.score, "conclusion": self.conclusion, "scored_at": self.scored_at,
+            "progress": str(self.progress), "score": self.score, "complete": self.complete, "conclusion": self.conclusion, "scored_at": self.scored_at,
             "stale": self.stale, "shared": self.shared, "expired": self.expired, "error": self.error,
         }
 
@@ -118,6 +119,7 @@ def system_status(ws: Workspace, entry: SystemEntry, today: _dt.date) -> SystemS
     record = read_record(ws.record_path(entry.name))
     if record is not None:
         row.score, row.conclusion, row.scored_at = record.get("total"), record.get("conclusion"), record.get("scored_at")
+        row.complete = bool(record.get("complete"))
     row.stale = staleness(entry.directory, case.shared, record)
     row.shared = [validity(ws, ref) for ref in case.shared]
     row.expired = [s["ref"] for s in row.shared if s["valid_until"] and _dt.date.fromisoformat(s["valid_until"]) < today]

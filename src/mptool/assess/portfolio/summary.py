@@ -6,7 +6,8 @@ rows and 不适用 units; conclusion counts; the score distribution (a chart); t
 problems (indicator × number of systems with a risk row on it); the open remediation items
 (every risk row); the systems due for re-assessment (``plan.yaml`` ``reassess_months`` per
 level after the report date, within ``due_within_days``; or an inherited object's evidence
-past its validity). Rendered through the report machinery (Word, HTML) or as JSON
+past its validity). The mean score and the distribution count complete cases only (a
+provisional total of a case still in 现场测评 is no result). Rendered through the report machinery (Word, HTML) or as JSON
 (``summary.portfolio``).
 """
 
@@ -88,7 +89,7 @@ def build_summary(ws: Workspace, today: _dt.date, progress: Progress = DISABLED,
                          not_applicable=record.get("not_applicable"), high_risks=record.get("high_risks", 0))
             if entry["conclusion"] in conclusions:
                 conclusions[entry["conclusion"]] += 1
-            if entry["score"] is not None:
+            if entry["score"] is not None and record.get("complete"):  # a provisional total is no result
                 totals.append(Decimal(entry["score"]))
             for level in risks:
                 risks[level] += counts.get(level, 0)
