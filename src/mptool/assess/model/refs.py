@@ -21,8 +21,10 @@ shared object changed (new certificate, new suite, new judgement) and the score 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -88,6 +90,50 @@ def fingerprint(resolved: list[Resolved], high_risks: list[Any], evidence_sm3: l
     return sm3.hexdigest()
 
 
+_CACHE: OrderedDict[Path, tuple[str, Case]] = OrderedDict()
+CACHE_SIZE = 32  #: shared cases kept parsed (memory stays bounded)
+
+
+def _digest(directory: Path) -> str:
+    h = hashlib.sha256()
+    for name in ("assessment.yaml", "proposals.yaml"):
+        path = directory / name
+        h.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"-") + b"\0")
+    return h.hexdigest()
+
+
+def load_shared(directory: Path, stack: tuple[Path, ...], load_case: Callable[..., Case]) -> Case:
+    """Load a shared case, from a small cache keyed by its files' digest.
+
+    Many systems reference the same few shared cases: each is parsed once per process while
+    its files are unchanged. Only shared cases without references of their own are cached
+    (a cached result must not depend on other files).
+    """
+    key = directory.resolve()
+    digest = _digest(directory)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == digest:
+        _CACHE.move_to_end(key)
+        return hit[1]
+    shared = load_case(directory, verify_evidence=False, _stack=stack)
+    if not shared.shared:
+        _CACHE[key] = (digest, shared)
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return shared
+
+
+def shared_ref(shared: Case, shared_id: str, local_id: str, ref: str, retest_days: int | None, line: int) -> SharedRef:
+    """The provenance and fingerprint of object ``shared_id`` of a loaded shared case."""
+    resolved = [r for r in shared.resolved if r.object == shared_id]
+    risks = [h for h in shared.data.high_risks if h.object == shared_id]
+    entries = [e for e in shared.data.evidence if shared_id in e.objects]
+    base = shared.directory or shared.path.parent
+    return SharedRef(object=local_id, ref=ref, case_dir=base, shared_object=shared_id,
+                     fingerprint=fingerprint(resolved, risks, [e.sm3 for e in entries]),
+                     evidence_files=tuple(base / e.file for e in entries), retest_days=retest_days, line=line)
+
+
 def expand_objects(case: Case, stack: tuple[Path, ...], load_case: Callable[..., Case]) -> list[tuple[int, Case, str, str]]:
     """Replace every ``ref:`` object by the shared object; return (index, shared case, shared id, local id).
 
@@ -105,7 +151,7 @@ def expand_objects(case: Case, stack: tuple[Path, ...], load_case: Callable[...,
         if key in stack or key == here:
             chain = " → ".join(str(p.name) for p in (*stack, here, key))
             raise InputError(where, f"ref {obj.ref!r}: reference cycle ({chain})")
-        shared = load_case(directory, verify_evidence=False, _stack=(*stack, here))
+        shared = load_shared(directory, (*stack, here), load_case)
         found = next((o for o in shared.data.objects if o.id == object_id), None)
         if found is None:
             known = ", ".join(o.id or "?" for o in shared.data.objects) or "none"
@@ -135,16 +181,9 @@ def inherit(case: Case, expanded: list[tuple[int, Case, str, str]]) -> None:
             if not any(x.object == local_id and x.indicator == h.indicator for x in case.data.high_risks):
                 case.data.high_risks.append(h.model_copy(update={"object": local_id}))
         shared_base = shared.directory or shared.path.parent
-        files = []
         for e in entries:
-            file = shared_base / e.file
-            files.append(file)
             if e.sm3 not in known_sm3:
                 known_sm3.add(e.sm3)
-                relative = Path(os.path.relpath(file.resolve(), base.resolve())).as_posix()
+                relative = Path(os.path.relpath((shared_base / e.file).resolve(), base.resolve())).as_posix()
                 case.data.evidence.append(e.model_copy(update={"file": relative, "objects": [local_id], "indicators": list(e.indicators)}))
-        case.shared.append(SharedRef(
-            object=local_id, ref=obj.ref or "", case_dir=shared_base, shared_object=shared_id,
-            fingerprint=fingerprint(resolved, risks, [e.sm3 for e in entries]), evidence_files=tuple(files),
-            retest_days=obj.retest_days, line=line,
-        ))
+        case.shared.append(shared_ref(shared, shared_id, local_id, obj.ref or "", obj.retest_days, line))

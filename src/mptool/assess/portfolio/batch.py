@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mptool.assess.api import ScoredAssessment, score_case
+from mptool.assess.portfolio.status import progress_facts
 from mptool.assess.portfolio.workspace import RECORD_SCHEMA, SystemEntry, Workspace, case_fingerprint, validity, write_record
 from mptool.core.errors import MptoolError
 from mptool.core.progress import DISABLED, Progress
@@ -57,6 +58,7 @@ def make_record(ws: Workspace, entry: SystemEntry, scored: ScoredAssessment, whe
         "risk_counts": risk_counts(scored),
         "not_applicable": sum(1 for u in r.units.values() if u.result == "不适用"),
         "report": {"number": data.report.number, "date": data.report.date},
+        "progress": progress_facts(scored.case),
         "case_fingerprint": case_fingerprint(entry.directory),
         "shared": [validity(ws, ref) for ref in scored.case.shared],
         "risks": [{"indicator": row.indicator, "level": row.level, "result": row.result, "high_risk": row.high_risk,

@@ -21,12 +21,14 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 
 from mptool.assess.catalogue import catalogue
 from mptool.assess.model.loader import Case, load_case
-from mptool.assess.portfolio.workspace import PHASES, SystemEntry, Workspace, read_record, staleness, validity
-from mptool.core.errors import MptoolError
+from mptool.assess.model.refs import SharedRef, load_shared, shared_ref
+from mptool.assess.portfolio.workspace import PHASES, SystemEntry, Workspace, case_fingerprint, read_record, staleness, validity
+from mptool.core.errors import InputError, MptoolError
 from mptool.core.progress import DISABLED, Progress
 
 PHASE_BASE = {"测评准备": Decimal("0.10"), "方案编制": Decimal("0.25"), "现场测评": Decimal("0.25"), "分析与报告编制": Decimal("0.75")}
@@ -75,13 +77,22 @@ def judged_counts(case: Case) -> tuple[int, int]:
     return len(judged & applicable), len(applicable)
 
 
-def derive_phase(case: Case, judged: int, total: int) -> str:
+def progress_facts(case: Case) -> dict[str, Any]:
+    """What the phase is derived from (kept in the score record, so status need not re-parse an unchanged case)."""
+    judged, total = judged_counts(case)
+    data = case.data
+    return {"judged": judged, "indicators": total, "objects": len(data.objects),
+            "work": bool(case.resolved or data.management or data.evidence),
+            "issued": bool(data.report.number and data.report.date) and judged >= total}
+
+
+def derive_phase(facts: dict[str, Any]) -> str:
     """The phase a case has reached, from what it holds (see the module table)."""
-    if total and judged >= total:
+    if facts["indicators"] and facts["judged"] >= facts["indicators"]:
         return "分析与报告编制"
-    if case.resolved or case.data.management or case.data.evidence:
+    if facts["work"]:
         return "现场测评"
-    if case.data.objects:
+    if facts["objects"]:
         return "方案编制"
     return "测评准备"
 
@@ -97,31 +108,52 @@ def system_progress(phase: str, judged: int, total: int, issued: bool) -> Decima
     return value.quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
+def _recorded_refs(ws: Workspace, record: dict[str, Any]) -> list[SharedRef]:
+    """The shared objects of an unchanged case, from its record, with their fingerprints now."""
+    out = []
+    for s in record.get("shared") or []:
+        path, _, object_id = str(s["from"]).partition("#")
+        directory = ws.root.joinpath(*path.split("/")) if not Path(path).is_absolute() else Path(path)
+        shared = load_shared(directory, (), load_case)
+        if not any(o.id == object_id for o in shared.data.objects):
+            raise InputError(str(directory / "assessment.yaml"), f"object {object_id!r} referenced by {s['ref']} is gone")
+        out.append(shared_ref(shared, object_id, s["object"], s["ref"], s.get("retest_days"), 0))
+    return out
+
+
 def system_status(ws: Workspace, entry: SystemEntry, today: _dt.date) -> SystemStatus:
-    """The status row of one system (errors become the row's ``error``)."""
+    """The status row of one system (errors become the row's ``error``).
+
+    A case unchanged since it was scored is not parsed again: its record holds the facts the
+    phase is derived from; only the shared cases it references are read (each once, cached).
+    """
     row = SystemStatus(entry.name, team=ws.team(entry.name))
+    record = read_record(ws.record_path(entry.name))
+    current = case_fingerprint(entry.directory)
     try:
-        case = load_case(entry.directory, verify_evidence=False)
+        if record is not None and record.get("case_fingerprint") == current and isinstance(record.get("progress"), dict):
+            facts, refs = record["progress"], _recorded_refs(ws, record)
+            row.name, row.level = record.get("name", ""), record.get("level")
+        else:
+            case = load_case(entry.directory, verify_evidence=False)
+            facts, refs = progress_facts(case), case.shared
+            row.name, row.level = case.data.system.name, case.data.system.level
     except MptoolError as exc:
         row.error = str(exc)
         row.stale = ["case cannot be loaded"]
         return row
-    data = case.data
-    row.name, row.level = data.system.name, data.system.level
-    row.judged, row.total = judged_counts(case)
-    row.issued = bool(data.report.number and data.report.date) and row.judged >= row.total
+    row.judged, row.total, row.issued = facts["judged"], facts["indicators"], facts["issued"]
     planned = ws.plan.systems.get(entry.name)
     if planned is not None and planned.phase is not None:
         row.phase, row.phase_source = planned.phase, "plan"
     else:
-        row.phase = derive_phase(case, row.judged, row.total)
+        row.phase = derive_phase(facts)
     row.progress = system_progress(row.phase, row.judged, row.total, row.issued)
-    record = read_record(ws.record_path(entry.name))
     if record is not None:
         row.score, row.conclusion, row.scored_at = record.get("total"), record.get("conclusion"), record.get("scored_at")
         row.complete = bool(record.get("complete"))
-    row.stale = staleness(entry.directory, case.shared, record)
-    row.shared = [validity(ws, ref) for ref in case.shared]
+    row.stale = staleness(current, refs, record)
+    row.shared = [validity(ws, ref) for ref in refs]
     row.expired = [s["ref"] for s in row.shared if s["valid_until"] and _dt.date.fromisoformat(s["valid_until"]) < today]
     return row
 

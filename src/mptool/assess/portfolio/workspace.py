@@ -263,7 +263,7 @@ def validity(ws: Workspace, ref: SharedRef) -> dict[str, Any]:
         source = ref.case_dir.resolve().relative_to(ws.root.resolve()).as_posix()
     except ValueError:
         source = str(ref.case_dir)
-    return {"object": ref.object, "ref": ref.ref, "from": f"{source}#{ref.shared_object}", "fingerprint": ref.fingerprint,
+    return {"object": ref.object, "ref": ref.ref, "from": f"{source}#{ref.shared_object}", "retest_days": ref.retest_days, "fingerprint": ref.fingerprint,
             "captured": captured, "certificate_expiry": min(expiries) if expiries else None,
             "valid_until": until, "valid_basis": basis}
 
@@ -301,12 +301,12 @@ def write_record(path: Path, record: dict[str, Any]) -> None:
     write_text_atomic(path, buffer.getvalue())
 
 
-def staleness(directory: Path, shared: list[SharedRef], record: dict[str, Any] | None) -> list[str]:
-    """Why a recorded score no longer matches the case (empty: current)."""
+def staleness(current: str, shared: list[SharedRef], record: dict[str, Any] | None) -> list[str]:
+    """Why a recorded score no longer matches the case (``current``: its fingerprint now; empty: current)."""
     if record is None:
         return ["not scored"]
     out = []
-    if record.get("case_fingerprint") != case_fingerprint(directory):
+    if record.get("case_fingerprint") != current:
         out.append("case changed since scored")
     recorded = {s.get("object"): s.get("fingerprint") for s in record.get("shared") or [] if isinstance(s, dict)}
     for ref in shared:
