@@ -298,7 +298,7 @@ def _workspace_inputs(builder: ReportBuilder, ws: Any) -> None:
         builder.add_input(read_input(str(ws.plan_path))[1])
 
 
-def workspace_score_command(target: str, builder: ReportBuilder, fail_on: FailOn, progress: Any) -> tuple[list[Any], ExitCode]:
+def workspace_score_command(target: str, builder: ReportBuilder, fail_on: FailOn, progress: Any, jobs: int | None = None) -> tuple[list[Any], ExitCode]:
     """Score every system of a workspace (records in scores/); exit 4 when a case was skipped."""
     from mptool.assess.portfolio.batch import score_workspace
     from mptool.assess.portfolio.results import outcome_result
@@ -306,7 +306,7 @@ def workspace_score_command(target: str, builder: ReportBuilder, fail_on: FailOn
 
     ws = load_workspace(target)
     _workspace_inputs(builder, ws)
-    outcomes = score_workspace(ws, builder.clock.now(), progress)
+    outcomes = score_workspace(ws, builder.clock.now(), progress, jobs)
     builder.parameters.update({"workspace": str(target), "systems": len(ws.systems)})
     builder.extend(outcome_result(o) for o in outcomes)
     broken = [o.system.name for o in outcomes if o.record is None]

@@ -71,8 +71,9 @@ def add(directory: str, evidence: tuple[str, ...], object_id: str, layer: str | 
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the text report.")
 @click.option("--rule-set", type=click.Choice(["quant-2023", "quant-2021"]), default=None, help="Override the file's rule set.")
 @click.option("--all-na-group", type=click.Choice(["null", "zero"]), default=None, help="A whole group 不适用: no total (null) or the group counts 0.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Workspace: worker processes (default: the cores, 1 below 8 systems).")
 @evidence_options
-def score(target: str, lang: str, rule_set: str | None, all_na_group: str | None, out: OutputOptions) -> None:
+def score(target: str, lang: str, rule_set: str | None, all_na_group: str | None, jobs: int | None, out: OutputOptions) -> None:
     """Score an assessment: judgements, units, layers, risk rows, total and conclusion.
 
     Exit 1 when the conclusion is 不符合 (--fail-on warn: when it is not 符合). Given a
@@ -84,7 +85,7 @@ def score(target: str, lang: str, rule_set: str | None, all_na_group: str | None
 
     builder = out.builder()
     if is_workspace(target):
-        _score_workspace(target, builder, rule_set, all_na_group, out)
+        _score_workspace(target, builder, rule_set, all_na_group, jobs, out)
     scored, code = score_command(target, builder, out.fail_on, rule_set_id=rule_set, all_na_group=all_na_group)
     evidence = builder.build(out.fail_on, exit_code=code)
     if out.format == "json":
@@ -109,13 +110,13 @@ def _emit(out: OutputOptions, evidence: object, text: str) -> None:
     click.get_current_context().exit(evidence.exit_code)  # type: ignore[attr-defined]
 
 
-def _score_workspace(target: str, builder: object, rule_set: str | None, all_na_group: str | None, out: OutputOptions) -> None:
+def _score_workspace(target: str, builder: object, rule_set: str | None, all_na_group: str | None, jobs: int | None, out: OutputOptions) -> None:
     from mptool.assess.commands import workspace_score_command
     from mptool.assess.commands import render_batch
 
     if rule_set is not None or all_na_group is not None:
         raise click.UsageError("--rule-set/--all-na-group apply to one case: a workspace scores each case with its own scoring:")
-    outcomes, code = workspace_score_command(target, builder, out.fail_on, out.progress)  # type: ignore[arg-type]
+    outcomes, code = workspace_score_command(target, builder, out.fail_on, out.progress, jobs)  # type: ignore[arg-type]
     for o in outcomes:
         if o.error and not out.quiet:
             click.echo(f"mptool: skipped {o.system.name}: {o.error}", err=True)

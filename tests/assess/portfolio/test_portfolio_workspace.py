@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -110,10 +111,24 @@ def test_batch_skips_a_corrupt_case_and_scores_the_rest(tmp_path: Path) -> None:
     assert {k: by_system[k]["measurements"]["total"] for k in ("team-a/own", "team-a/above", "team-b/hundred")} == {
         "team-a/own": "59.96", "team-a/above": "61.61", "team-b/hundred": "100.00"}
     assert evidence["summary"]["portfolio_score"]["skipped"] == ["team-b/veto"]
-    assert sorted(p.relative_to(ws / "scores").as_posix() for p in (ws / "scores").rglob("*.yaml")) == [
-        "team-a/above.yaml", "team-a/own.yaml", "team-b/hundred.yaml"]
+    assert sorted(p.relative_to(ws / "scores").as_posix() for p in (ws / "scores").rglob("*.json")) == [
+        "team-a/above.json", "team-a/own.json", "team-b/hundred.json"]
     assert "skipped team-b/veto" in result.stderr
     # status shows it broken and exits 4 too
     status = run_cli(["assess", "status", str(ws), "--today", "2026-01-01"])
     assert status.exit_code == 4
     assert "ERROR" in status.stdout and "team-b/veto" in status.stdout
+
+
+def test_batch_in_worker_processes_writes_the_same_records(tmp_path: Path) -> None:
+    ws = golden_workspace(tmp_path / "ws")
+    broken = ws / "team-b" / "veto" / "assessment.yaml"
+    broken.write_text("schema: mptool.assessment/1\nsystem: {name: x, level: 9}\n", encoding="utf-8")
+    one = run_cli(["assess", "score", str(ws), "-f", "json", "--jobs", "1", "--deterministic", "--no-progress"])
+    records = {p.name: p.read_text(encoding="utf-8") for p in (ws / "scores").rglob("*.json")}
+    shutil.rmtree(ws / "scores")
+    two = run_cli(["assess", "score", str(ws), "-f", "json", "--jobs", "2", "--deterministic", "--no-progress"])
+    assert (one.exit_code, two.exit_code) == (4, 4)
+    assert {p.name: p.read_text(encoding="utf-8") for p in (ws / "scores").rglob("*.json")} == records
+    assert len(records) == 3
+    assert one.json()["results"] == two.json()["results"]

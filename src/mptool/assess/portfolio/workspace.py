@@ -5,10 +5,10 @@ workspace/
   plan.yaml                  optional: milestones, teams, phase overrides, re-test interval
   shared/vpn-gateway/        shared cases (infrastructure objects systems reference)
   team-a/portal/             a system: any directory holding assessment.yaml (name: team-a/portal)
-  scores/team-a/portal.yaml  written by `assess score WORKSPACE`: the score with the fingerprints
+  scores/team-a/portal.json  written by `assess score WORKSPACE`: the score with the fingerprints
 ```
 
-Everything is plain YAML; nothing needs a server. A bad ``plan.yaml`` is an
+Everything is plain text (YAML written by people, JSON records written by mptool); nothing needs a server. A bad ``plan.yaml`` is an
 :class:`~mptool.core.errors.InputError` naming the file and line (exit 3).
 """
 
@@ -125,7 +125,7 @@ class Workspace:
 
     def record_path(self, system: str) -> Path:
         """Where the score record of ``system`` lives."""
-        return self.root / SCORES_DIR / f"{system}.yaml"
+        return self.root / SCORES_DIR / f"{system}.json"
 
     def evidence_dates(self, file: Path) -> tuple[str | None, str | None]:
         """(captured, earliest certificate not_after) of an evidence file (cached)."""
@@ -270,35 +270,19 @@ def validity(ws: Workspace, ref: SharedRef) -> dict[str, Any]:
 
 def read_record(path: Path) -> dict[str, Any] | None:
     """A score record, or None when absent or unreadable (then the system counts as not scored)."""
-    if not path.exists():
-        return None
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
     try:
-        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, YAMLError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) and data.get("schema") == RECORD_SCHEMA else None
 
 
 def write_record(path: Path, record: dict[str, Any]) -> None:
-    """Write a score record as block YAML (diff-able), atomically."""
-    import io
-
-    from ruamel.yaml import YAML
-
+    """Write a score record as indented JSON (plain text, one value per line: diff-able), atomically."""
     from mptool.assess.fileio import write_text_atomic
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.allow_unicode = True
-    yaml.width = 4096
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
-    buffer = io.StringIO()
-    yaml.dump(record, buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(path, buffer.getvalue())
+    write_text_atomic(path, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
 
 
 def staleness(current: str, shared: list[SharedRef], record: dict[str, Any] | None) -> list[str]:
