@@ -99,14 +99,17 @@ def build(root: Path, systems: int) -> None:
     write(root / "plan.yaml", "\n".join(plan) + "\n")
 
 
-def _run(argv: list[str]) -> tuple[float, int, int]:
+def _run(argv: list[str]) -> tuple[float, float, int, int]:
+    """(wall s, CPU s of the process and its workers, exit code, peak RSS KiB of children so far)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "mptool", *argv], capture_output=True)
     elapsed = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{argv}: exit {proc.returncode}: {proc.stderr.decode()[:400]}")
-    return elapsed, proc.returncode, usage.ru_maxrss
+    cpu = (usage.ru_utime + usage.ru_stime) - (before.ru_utime + before.ru_stime)
+    return elapsed, cpu, proc.returncode, usage.ru_maxrss
 
 
 def main() -> None:
@@ -130,11 +133,13 @@ def main() -> None:
         "assess summary -o summary.docx": ["assess", "summary", ws, "--today", "2026-07-01", "-q", "-o", str(root.parent / f"{root.name}-summary.docx")],
     }
     for label, argv in runs.items():
-        times = []
+        times, cpus = [], []
         for _ in range(args.repeat):
-            elapsed, code, rss = _run(argv)
+            elapsed, cpu, code, rss = _run(argv)
             times.append(elapsed)
-        print(f"{label:32} best {min(times):6.2f} s  worst {max(times):6.2f} s  (exit {code}; peak RSS of children so far {rss / 1024:.0f} MiB)")
+            cpus.append(cpu)
+        print(f"{label:32} wall best {min(times):6.2f} s worst {max(times):6.2f} s; CPU best {min(cpus):6.2f} s "
+              f"(exit {code}; peak RSS of children so far {rss / 1024:.0f} MiB; load {os.getloadavg()[0]:.1f})")
     print(f"load average after: {os.getloadavg()}")
     if not args.keep:
         shutil.rmtree(root)

@@ -106,4 +106,5 @@ def test_plan_naming_an_unknown_system(tmp_path: Path) -> None:
     ws = phased_workspace(tmp_path / "ws", PLAN + "systems:\n  nosuch: {team: 一组}\n")
     result = run_cli(["assess", "status", str(ws)])
     assert result.exit_code == 3
-    assert "'nosuch' is not a case of the workspace" in result.stderr
+    [message] = result.stderr.splitlines()
+    assert message.startswith(f"mptool: error: {ws / 'plan.yaml'}:8: ") and "'nosuch' is not a case of the workspace" in message

@@ -157,13 +157,13 @@ def _cases(root: Path, *, skip_shared: bool) -> list[SystemEntry]:
     return sorted(out, key=lambda e: e.name)
 
 
-def load_plan(path: Path) -> PlanFile:
-    """Read and validate ``plan.yaml``."""
+def load_plan(path: Path) -> tuple[PlanFile, dict[Any, int]]:
+    """Read and validate ``plan.yaml``; (plan, line map)."""
     raw, lines = read_yaml(path)
     if not isinstance(raw, dict):
         raise InputError(f"{path}:1", f"expected a mapping with schema: {PLAN_SCHEMA}")
     try:
-        return PlanFile.model_validate(raw)
+        return PlanFile.model_validate(raw), lines
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
@@ -189,7 +189,7 @@ def load_workspace(target: str | Path) -> Workspace:
     if (root / CASE_FILE).exists():
         raise InputError(str(target), f"is a case directory (it holds {CASE_FILE}), not a workspace")
     plan_path = root / PLAN_FILE
-    plan = load_plan(plan_path) if plan_path.exists() else DEFAULT_PLAN
+    plan, lines = load_plan(plan_path) if plan_path.exists() else (DEFAULT_PLAN, {})
     systems = _cases(root, skip_shared=True)
     shared = _cases(root / SHARED_DIR, skip_shared=False) if (root / SHARED_DIR).is_dir() else []
     if not systems:
@@ -197,7 +197,7 @@ def load_workspace(target: str | Path) -> Workspace:
     names = {s.name for s in systems}
     for name in plan.systems:
         if name not in names:
-            raise InputError(f"{plan_path}", f"systems: {name!r} is not a case of the workspace (cases: {', '.join(sorted(names)[:8])}…)")
+            raise InputError(f"{plan_path}:{lines.get(('systems', name), lines.get(('systems',), 1))}", f"systems: {name!r} is not a case of the workspace (cases: {', '.join(sorted(names)[:8])}…)")
     return Workspace(root, plan, plan_path if plan_path.exists() else None, systems, shared)
 
 
