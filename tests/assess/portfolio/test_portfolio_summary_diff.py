@@ -129,6 +129,8 @@ REF_CASES = {
     "missing shared case": ("{ref: shared/nosuch#net-tlcp}", "no shared case"),
     "missing object": ("{ref: shared/vpn#net-nosuch}", "has no object 'net-nosuch' (objects: net-tlcp, "),
     "path leaving the workspace": ("{ref: shared/../team-a#x}", "must stay inside the workspace"),
+    "ref without an object id": ("{ref: shared/vpn}", "ref must look like shared/<case>#<object-id>"),
+    "plain object without a layer": ("{id: net-x}", "an object needs id and layer (or ref: shared/<case>#<object-id>)"),
 }
 
 

@@ -53,9 +53,18 @@ class TestObject(_Strict):
     layer: Layer | None = None
     name: str = ""
     description: str = ""
-    ref: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)+#[A-Za-z0-9_.\-]+$",
-                            description="shared/<case>#<object-id>: inherit a shared infrastructure object (portfolio workspace)")
+    ref: str | None = Field(default=None, description="shared/<case>#<object-id>: inherit a shared infrastructure object (portfolio workspace)")
     retest_days: int | None = Field(default=None, ge=1, description="the inherited evidence holds this many days after capture (default: plan.yaml retest_days)")
+
+    @field_validator("ref")
+    @classmethod
+    def _ref_form(cls, value: str | None) -> str | None:
+        """``<dir>/<case>#<object-id>``: a path of at least two parts, then the object id."""
+        import re
+
+        if value is not None and not re.fullmatch(r"[^/#\s]+(/[^/#\s]+)+#[A-Za-z0-9_.\-]+", value):
+            raise ValueError(f"ref must look like shared/<case>#<object-id>, got {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _id_and_layer(self) -> "TestObject":
