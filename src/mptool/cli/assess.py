@@ -157,6 +157,7 @@ def summary(workspace: str, output: str | None, format_: str | None, lang: str, 
     frequent problems, open remediation items, systems due for re-assessment.
 
     Built from the scores recorded by `mptool assess score WORKSPACE`; stale ones are flagged.
+    Exit 4 (the summary still written) when a case cannot be read.
     """
     from mptool.assess.commands import summary_command
     from mptool.cli.output import command_name, raw_arguments
@@ -174,7 +175,7 @@ def summary(workspace: str, output: str | None, format_: str | None, lang: str, 
     ctx = click.get_current_context()
     builder = ReportBuilder(command_name(ctx), raw_arguments(ctx), deterministic=deterministic)
     content, portfolio = summary_command(workspace, builder, format_, lang, today, Progress.for_terminal(quiet=quiet, no_progress=no_progress))
-    evidence = builder.build(exit_code=0)
+    evidence = builder.build(exit_code=4 if any(s["error"] for s in portfolio["per_system"]) else 0)
     write_atomic(output, content if content is not None else dumps(evidence).encode("utf-8"))
     if not quiet:
         for name in portfolio["stale"]:
@@ -182,6 +183,10 @@ def summary(workspace: str, output: str | None, format_: str | None, lang: str, 
         if output != "-":
             c = portfolio["conclusions"]
             click.echo(f"mptool: wrote {output} ({portfolio['systems']} systems, 符合 {c['符合']}, 基本符合 {c['基本符合']}, 不符合 {c['不符合']}, mean {portfolio['mean_score']})", err=True)
+    broken = [s["system"] for s in portfolio["per_system"] if s["error"]]
+    if broken and not quiet:
+        click.echo(f"mptool: incomplete summary: cannot read {', '.join(broken)}", err=True)
+    click.get_current_context().exit(4 if broken else 0)
 
 
 @group.command(epilog=exit_code_epilog())

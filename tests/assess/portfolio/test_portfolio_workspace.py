@@ -118,6 +118,10 @@ def test_batch_skips_a_corrupt_case_and_scores_the_rest(tmp_path: Path) -> None:
     status = run_cli(["assess", "status", str(ws), "--today", "2026-01-01"])
     assert status.exit_code == 4
     assert "ERROR" in status.stdout and "team-b/veto" in status.stdout
+    # the summary is still written, marked incomplete: exit 4
+    summary = run_cli(["assess", "summary", str(ws), "-f", "json", "--today", "2026-01-01"])
+    assert summary.exit_code == 4 and "cannot read team-b/veto" in summary.stderr
+    assert summary.json()["summary"]["portfolio"]["conclusions"] == {"符合": 1, "基本符合": 1, "不符合": 1}
 
 
 def test_batch_in_worker_processes_writes_the_same_records(tmp_path: Path) -> None:

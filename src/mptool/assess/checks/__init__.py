@@ -127,7 +127,7 @@ PORTFOLIO_MILESTONE: CheckSpec = register(
     "assess.milestone",
     "Progress of the workspace against a plan.yaml milestone",
     "GM/T 0116-2021 (测评过程: 测评准备, 方案编制, 现场测评, 分析与报告编制)",
-    """Work done (mean per-system progress by phase, docs/assess.md) against a milestone of
+    """Work done (the mean of the systems' progress, which follows the phase each reached) against a milestone of
     ``plan.yaml``: fail when its date has passed and the percentage is not reached, pass
     when reached, info when the date is still ahead.""",
     findings={
