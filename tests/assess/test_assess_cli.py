@@ -125,3 +125,16 @@ def test_demo_runs_the_assess_case(tmp_path: Path) -> None:
     document = docx.Document(str(tmp_path / "assess-report.docx"))
     assert document.paragraphs[0].text == "商用密码应用安全性评估报告" and len(document.tables) > 40
     assert "待确认" in (tmp_path / "assess-report.html").read_text(encoding="utf-8")
+    # the demo's portfolio: a workspace scored, its status, summary and a 复测 diff
+    status = validate_evidence(json.loads((tmp_path / "assess-status.json").read_text(encoding="utf-8")))["summary"]["portfolio_status"]
+    rows = {r["system"]: r for r in status["systems"]}
+    assert (rows["portal"]["phase"], rows["portal"]["issued"], rows["portal"]["team"]) == ("分析与报告编制", True, "一组")
+    assert (rows["oa"]["phase"], rows["oa"]["judged"], rows["oa"]["stale"]) == ("现场测评", 5, [])
+    assert rows["portal"]["shared"][0]["certificate_expiry"] == "2027-11-27"  # the TLCP capture's server certificates
+    summary = validate_evidence(json.loads((tmp_path / "assess-summary.json").read_text(encoding="utf-8")))["summary"]["portfolio"]
+    # oa is still in 现场测评: its provisional total is left out of the mean and the distribution
+    assert (summary["systems"], summary["conclusions"]["基本符合"], summary["mean_score"]) == (2, 1, rows["portal"]["score"])
+    assert sum(summary["score_distribution"].values()) == 1
+    diff = validate_evidence(json.loads((tmp_path / "assess-diff.json").read_text(encoding="utf-8")))["summary"]["diff"]
+    assert [x["indicator"] for x in diff["problems"]["fixed"]] == ["NET-AUTH", "NET-INTEG", "NET-CONF", "POL-KEYRULE"]
+    assert diff["new"]["total"] == rows["portal"]["score"] and diff["total_delta"].startswith("+")

@@ -16,6 +16,7 @@ from mptool.assess.catalogue import catalogue
 from mptool.assess.fileio import write_text_atomic
 from mptool.assess.init import assessment_template
 from mptool.assess.model.loader import CASE_FILE, EVIDENCE_DIR, PROPOSALS_FILE, case_paths, evidence_problems, load_case
+from mptool.assess.portfolio.render import render_batch, render_diff, render_status  # noqa: F401 (the CLI renders through commands)
 from mptool.assess.render import render_text
 from mptool.assess.results import completeness_results, score_results
 from mptool.core.errors import ExitCode, InputError, UsageError
@@ -202,12 +203,24 @@ class ReportOutput:
     scored: ScoredAssessment
 
 
-def report_command(target: str, fmt: str = "docx", lang: str = "zh", template: str | None = None) -> ReportOutput:
-    """Render the report of a case: Word (default), HTML, or through an institution template."""
+def _previous(scored: ScoredAssessment, previous: str | None) -> dict[str, Any] | None:
+    """The comparison with the previous case (section 2.7), or None."""
+    if previous is None:
+        return None
+    from mptool.assess.portfolio.diff import diff_scored
+
+    return diff_scored(score_case(previous), scored)
+
+
+def report_command(target: str, fmt: str = "docx", lang: str = "zh", template: str | None = None, previous: str | None = None) -> ReportOutput:
+    """Render the report of a case: Word (default), HTML, or through an institution template.
+
+    ``previous``: the previous assessment's case; its comparison fills section 2.7.
+    """
     from mptool.assess.report.data import build_report_data
 
     scored = score_case(target)
-    data = build_report_data(scored, lang)
+    data = build_report_data(scored, lang, previous=_previous(scored, previous))
     if template is not None:
         from mptool.assess.report.template import render_template
 
@@ -223,14 +236,14 @@ def report_command(target: str, fmt: str = "docx", lang: str = "zh", template: s
     return ReportOutput(content, data["gaps"], scored)
 
 
-def export_command(target: str, lang: str = "zh") -> ReportOutput:
+def export_command(target: str, lang: str = "zh", previous: str | None = None) -> ReportOutput:
     """The report model as JSON (``mptool.report-data/1``)."""
     import json
 
     from mptool.assess.report.data import build_report_data
 
     scored = score_case(target)
-    data = build_report_data(scored, lang)
+    data = build_report_data(scored, lang, previous=_previous(scored, previous))
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     return ReportOutput(text.encode("utf-8"), data["gaps"], scored)
 
@@ -253,3 +266,120 @@ def verify_command(directory: str) -> Any:
     from mptool.assess.seal import verify_case
 
     return verify_case(directory)
+
+
+# --- portfolio: a workspace of cases (mptool.assess.portfolio) ---------------------------------
+
+
+def is_workspace(target: str) -> bool:
+    """Whether ``target`` is a portfolio workspace (a directory of cases) rather than one case."""
+    from mptool.assess.portfolio.workspace import is_workspace as _is_workspace
+
+    return _is_workspace(target)
+
+
+def parse_today(value: str | None) -> Any:
+    """``--today YYYY-MM-DD``, else the date of SOURCE_DATE_EPOCH, else today (UTC)."""
+    import datetime as _dt
+
+    from mptool.core.report import fixed_timestamp
+
+    if value is not None:
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            raise UsageError(f"--today {value!r}: not a date (YYYY-MM-DD)") from None
+    pinned = fixed_timestamp()
+    return _dt.date.fromisoformat(pinned[:10]) if pinned else _dt.datetime.now(_dt.timezone.utc).date()
+
+
+def _workspace_inputs(builder: ReportBuilder, ws: Any) -> None:
+    if ws.plan_path is not None:
+        builder.add_input(read_input(str(ws.plan_path))[1])
+
+
+def workspace_score_command(target: str, builder: ReportBuilder, fail_on: FailOn, progress: Any, jobs: int | None = None) -> tuple[list[Any], ExitCode]:
+    """Score every system of a workspace (records in scores/); exit 4 when a case was skipped."""
+    from mptool.assess.portfolio.batch import score_workspace
+    from mptool.assess.portfolio.results import outcome_result
+    from mptool.assess.portfolio.workspace import load_workspace
+
+    ws = load_workspace(target)
+    _workspace_inputs(builder, ws)
+    outcomes = score_workspace(ws, builder.clock.now(), progress, jobs)
+    builder.parameters.update({"workspace": str(target), "systems": len(ws.systems)})
+    builder.extend(outcome_result(o) for o in outcomes)
+    broken = [o.system.name for o in outcomes if o.record is None]
+    conclusions = [o.record["conclusion"] for o in outcomes if o.record is not None]
+    builder.summary_extra["portfolio_score"] = {
+        "systems": len(outcomes), "scored": len(outcomes) - len(broken), "skipped": broken,
+        "conclusions": {c: conclusions.count(c) for c in ("符合", "基本符合", "不符合")},
+    }
+    if broken:
+        return outcomes, ExitCode.INCOMPLETE
+    if fail_on is FailOn.NEVER:
+        return outcomes, ExitCode.OK
+    failing = ("不符合",) if fail_on is FailOn.ERROR else ("不符合", "基本符合", None)
+    return outcomes, ExitCode.FINDINGS if any(c in failing for c in conclusions) else ExitCode.OK
+
+
+def status_command(target: str, builder: ReportBuilder, today: str | None, progress: Any) -> tuple[Any, ExitCode]:
+    """``assess status``: rows, totals, milestones; exit 4 with a broken case, else 1 on a missed milestone."""
+    from mptool.assess.portfolio.results import milestone_result, status_result
+    from mptool.assess.portfolio.status import workspace_status
+    from mptool.assess.portfolio.workspace import load_workspace
+
+    ws = load_workspace(target)
+    _workspace_inputs(builder, ws)
+    day = parse_today(today)
+    status = workspace_status(ws, day, progress)
+    builder.parameters.update({"workspace": str(target), "today": day.isoformat()})
+    builder.extend(status_result(r) for r in status.rows)
+    builder.extend(milestone_result(m) for m in status.milestones)
+    builder.summary_extra["portfolio_status"] = status.as_dict()
+    code = ExitCode.INCOMPLETE if status.broken else ExitCode.FINDINGS if status.missed else ExitCode.OK
+    return status, code
+
+
+def summary_command(target: str, builder: ReportBuilder, fmt: str, lang: str, today: str | None, progress: Any) -> tuple[bytes | None, dict[str, Any]]:
+    """``assess summary``: the annual summary as Word, HTML, or (fmt json) only ``summary.portfolio``."""
+    from mptool.assess.portfolio.results import status_result
+    from mptool.assess.portfolio.status import workspace_status
+    from mptool.assess.portfolio.summary import build_summary, summary_document
+    from mptool.assess.portfolio.workspace import load_workspace
+
+    ws = load_workspace(target)
+    _workspace_inputs(builder, ws)
+    day = parse_today(today)
+    status = workspace_status(ws, day, progress)
+    portfolio = build_summary(ws, day, status=status)
+    builder.parameters.update({"workspace": str(target), "today": day.isoformat(), "lang": lang})
+    builder.extend(status_result(r) for r in status.rows)
+    builder.summary_extra["portfolio"] = portfolio
+    if fmt == "json":
+        return None, portfolio
+    document = summary_document(portfolio, lang)
+    if fmt == "html":
+        from mptool.assess.report.html import render_html
+
+        return render_html(document).encode("utf-8"), portfolio
+    from mptool.assess.report.docx import render_docx
+
+    return render_docx(document), portfolio
+
+
+def diff_command(old: str, new: str, builder: ReportBuilder, progress: Any) -> dict[str, Any]:
+    """``assess diff OLD NEW``: two cases, or two workspaces (``summary.diff``)."""
+    from mptool.assess.portfolio.diff import diff_cases, diff_workspaces
+    from mptool.assess.portfolio.workspace import is_workspace as _is_workspace
+
+    kinds = [_is_workspace(x) for x in (old, new)]
+    if kinds[0] != kinds[1]:
+        raise UsageError(f"diff compares two cases or two workspaces: {old} is {'a workspace' if kinds[0] else 'a case'}, {new} is {'a workspace' if kinds[1] else 'a case'}")
+    if not kinds[0]:
+        for x in (old, new):
+            builder.add_input(read_input(str(case_paths(x)[0]))[1])
+    result = diff_workspaces(old, new, progress) if kinds[0] else diff_cases(old, new)
+    builder.parameters.update({"old": old, "new": new, "kind": "workspace" if kinds[0] else "case"})
+    builder.summary_extra["diff"] = result
+    return result

@@ -20,6 +20,11 @@ Examples:
   mptool assess export case/ -o report-data.json
   mptool assess seal case/ --sign-key sm2.key --sign-cert sm2.pem
   mptool assess verify case/
+  mptool assess score workspace/                 every system; records in workspace/scores/ (exit 4: a case skipped)
+  mptool assess status workspace/ --today 2026-07-01   phases, scores, stale flags, milestones (exit 1: missed)
+  mptool assess summary workspace/ -o summary.docx     the annual summary (-f html | -f json)
+  mptool assess diff last-year/case/ case/       复测 comparison (two cases or two workspaces)
+  mptool assess report case/ -o r.docx --previous last-year/case/   section 2.7 from the comparison
 """
 
 
@@ -66,16 +71,21 @@ def add(directory: str, evidence: tuple[str, ...], object_id: str, layer: str | 
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the text report.")
 @click.option("--rule-set", type=click.Choice(["quant-2023", "quant-2021"]), default=None, help="Override the file's rule set.")
 @click.option("--all-na-group", type=click.Choice(["null", "zero"]), default=None, help="A whole group 不适用: no total (null) or the group counts 0.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Workspace: worker processes (default: the cores, 1 below 8 systems).")
 @evidence_options
-def score(target: str, lang: str, rule_set: str | None, all_na_group: str | None, out: OutputOptions) -> None:
+def score(target: str, lang: str, rule_set: str | None, all_na_group: str | None, jobs: int | None, out: OutputOptions) -> None:
     """Score an assessment: judgements, units, layers, risk rows, total and conclusion.
 
-    Exit 1 when the conclusion is 不符合 (--fail-on warn: when it is not 符合).
+    Exit 1 when the conclusion is 不符合 (--fail-on warn: when it is not 符合). Given a
+    workspace (a directory of case directories), score every system and record each score
+    in scores/; a broken case is reported and skipped (exit 4), never aborting the rest.
     """
-    from mptool.assess.commands import render_text, score_command
+    from mptool.assess.commands import is_workspace, render_text, score_command
     from mptool.render.json import dumps
 
     builder = out.builder()
+    if is_workspace(target):
+        _score_workspace(target, builder, rule_set, all_na_group, jobs, out)
     scored, code = score_command(target, builder, out.fail_on, rule_set_id=rule_set, all_na_group=all_na_group)
     evidence = builder.build(out.fail_on, exit_code=code)
     if out.format == "json":
@@ -87,6 +97,112 @@ def score(target: str, lang: str, rule_set: str | None, all_na_group: str | None
     if not out.quiet and out.output != "-":
         click.echo(f"mptool: wrote {out.output} (conclusion {scored.conclusion}, exit code {evidence.exit_code})", err=True)
     click.get_current_context().exit(evidence.exit_code)
+
+
+def _emit(out: OutputOptions, evidence: object, text: str) -> None:
+    from mptool.render.json import dumps
+
+    write_atomic(out.output, dumps(evidence).encode("utf-8") if out.format == "json" else text.encode("utf-8"))  # type: ignore[arg-type]
+    if out.json_output:
+        write_atomic(out.json_output, dumps(evidence).encode("utf-8"))  # type: ignore[arg-type]
+    if not out.quiet and out.output != "-":
+        click.echo(f"mptool: wrote {out.output} (exit code {evidence.exit_code})", err=True)  # type: ignore[attr-defined]
+    click.get_current_context().exit(evidence.exit_code)  # type: ignore[attr-defined]
+
+
+def _score_workspace(target: str, builder: object, rule_set: str | None, all_na_group: str | None, jobs: int | None, out: OutputOptions) -> None:
+    from mptool.assess.commands import workspace_score_command
+    from mptool.assess.commands import render_batch
+
+    if rule_set is not None or all_na_group is not None:
+        raise click.UsageError("--rule-set/--all-na-group apply to one case: a workspace scores each case with its own scoring:")
+    outcomes, code = workspace_score_command(target, builder, out.fail_on, out.progress, jobs)  # type: ignore[arg-type]
+    for o in outcomes:
+        if o.error and not out.quiet:
+            click.echo(f"mptool: skipped {o.system.name}: {o.error}", err=True)
+    _emit(out, builder.build(out.fail_on, exit_code=code), render_batch(outcomes))  # type: ignore[attr-defined]
+
+
+_TODAY = click.option("--today", metavar="YYYY-MM-DD", default=None, help="The date milestones and validity are judged at (default: SOURCE_DATE_EPOCH's date, else today).")
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("workspace", metavar="WORKSPACE")
+@_TODAY
+@evidence_options
+def status(workspace: str, today: str | None, out: OutputOptions) -> None:
+    """Where every system of a workspace stands: phase, judgements, recorded score, stale flags, milestones.
+
+    Exit 1 when a plan.yaml milestone date has passed below its percentage; 4 when a case cannot be read.
+    """
+    from mptool.assess.commands import status_command
+    from mptool.assess.commands import render_status
+
+    builder = out.builder()
+    result, code = status_command(workspace, builder, today, out.progress)
+    _emit(out, builder.build(out.fail_on, exit_code=code), render_status(result))
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("workspace", metavar="WORKSPACE")
+@click.option("-o", "--output", default=None, metavar="FILE", help="Write the summary to FILE (atomically); '-' is stdout (json/html).")
+@click.option("-f", "--format", "format_", type=click.Choice(["docx", "html", "json"]), default=None, help="Word (default), HTML, or the JSON evidence with summary.portfolio; default from the -o suffix.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the document.")
+@_TODAY
+@click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors.")
+@click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@click.option("--deterministic", is_flag=True, help="Pin timestamps (SOURCE_DATE_EPOCH or 1970-01-01).")
+def summary(workspace: str, output: str | None, format_: str | None, lang: str, today: str | None, quiet: bool, no_progress: bool, deterministic: bool) -> None:
+    """The annual summary of a workspace: per system results, conclusion counts, score distribution,
+    frequent problems, open remediation items, systems due for re-assessment.
+
+    Built from the scores recorded by `mptool assess score WORKSPACE`; stale ones are flagged.
+    Exit 4 (the summary still written) when a case cannot be read.
+    """
+    from mptool.assess.commands import summary_command
+    from mptool.cli.output import command_name, raw_arguments
+    from mptool.core.progress import Progress
+    from mptool.core.report import ReportBuilder
+    from mptool.render.json import dumps
+
+    if format_ is None:
+        suffix = (output or "").rsplit(".", 1)[-1].lower()
+        format_ = suffix if suffix in ("docx", "html", "json") else "docx"
+    if output is None:
+        if format_ == "docx":
+            raise click.UsageError("a Word summary needs -o FILE.docx (or -f html|json for stdout)")
+        output = "-"
+    ctx = click.get_current_context()
+    builder = ReportBuilder(command_name(ctx), raw_arguments(ctx), deterministic=deterministic)
+    content, portfolio = summary_command(workspace, builder, format_, lang, today, Progress.for_terminal(quiet=quiet, no_progress=no_progress))
+    evidence = builder.build(exit_code=4 if any(s["error"] for s in portfolio["per_system"]) else 0)
+    write_atomic(output, content if content is not None else dumps(evidence).encode("utf-8"))
+    if not quiet:
+        for name in portfolio["stale"]:
+            click.echo(f"mptool: stale score: {name} (re-run mptool assess score {workspace})", err=True)
+        if output != "-":
+            c = portfolio["conclusions"]
+            click.echo(f"mptool: wrote {output} ({portfolio['systems']} systems, 符合 {c['符合']}, 基本符合 {c['基本符合']}, 不符合 {c['不符合']}, mean {portfolio['mean_score']})", err=True)
+    broken = [s["system"] for s in portfolio["per_system"] if s["error"]]
+    if broken and not quiet:
+        click.echo(f"mptool: incomplete summary: cannot read {', '.join(broken)}", err=True)
+    click.get_current_context().exit(4 if broken else 0)
+
+
+@group.command(epilog=exit_code_epilog())
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@evidence_options
+def diff(old: str, new: str, out: OutputOptions) -> None:
+    """复测 comparison of two cases or two workspaces: D/A/K and score deltas, fixed/new/unchanged
+    problems, risk-level changes, total and conclusion change. Exit 4 when a system cannot be scored."""
+    from mptool.assess.commands import diff_command
+    from mptool.assess.commands import render_diff
+
+    builder = out.builder()
+    result = diff_command(old, new, builder, out.progress)
+    code = 4 if result.get("broken") else 0
+    _emit(out, builder.build(out.fail_on, exit_code=code), render_diff(result))  # type: ignore[arg-type]
 
 
 @group.command(epilog=exit_code_epilog())
@@ -121,8 +237,9 @@ def _gaps(gaps: list[dict], quiet: bool) -> None:
 @click.option("--format", "format_", type=click.Choice(["docx", "html"]), default="docx", show_default=True, help="Word, or one self-contained HTML file.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the report.")
 @click.option("--template", metavar="INSTITUTION.docx", default=None, help="Render through an institution's docxtpl template (fields: mptool assess export).")
+@click.option("--previous", metavar="CASE", default=None, help="The previous assessment's case: fills section 2.7 (前次测评情况) from the 复测 comparison.")
 @click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors.")
-def report(target: str, output: str, format_: str, lang: str, template: str | None, quiet: bool) -> None:
+def report(target: str, output: str, format_: str, lang: str, template: str | None, previous: str | None, quiet: bool) -> None:
     """Write the 《商用密码应用安全性评估报告》 (2023 template) of a case.
 
     A case with gaps (indicators not judged, proposals not confirmed) still renders: each gap
@@ -132,7 +249,7 @@ def report(target: str, output: str, format_: str, lang: str, template: str | No
 
     if template is not None and format_ == "html":
         raise click.UsageError("--template renders Word: do not combine it with --format html")
-    result = report_command(target, format_, lang, template)
+    result = report_command(target, format_, lang, template, previous)
     write_atomic(output, result.content)
     _gaps(result.gaps, quiet)
     if not quiet and output != "-":
@@ -146,15 +263,16 @@ def report(target: str, output: str, format_: str, lang: str, template: str | No
 @click.argument("target", metavar="FILE|DIR")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Write report-data JSON to FILE (atomically).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the texts in the model.")
+@click.option("--previous", metavar="CASE", default=None, help="The previous assessment's case (section 2.7).")
 @click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors.")
-def export(target: str, output: str, lang: str, quiet: bool) -> None:
+def export(target: str, output: str, lang: str, previous: str | None, quiet: bool) -> None:
     """Write the whole report model (mptool.report-data/1, JSON Schema in mptool/schemas) for templates.
 
     Exit 4 when the case has gaps (待确认), listed on stderr.
     """
     from mptool.assess.commands import export_command
 
-    result = export_command(target, lang)
+    result = export_command(target, lang, previous)
     write_atomic(output, result.content)
     _gaps(result.gaps, quiet)
     click.get_current_context().exit(4 if result.gaps else 0)

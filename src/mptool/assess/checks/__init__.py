@@ -105,5 +105,37 @@ COMPLETENESS: CheckSpec = register(
     },
 )
 
+PORTFOLIO_SYSTEM: CheckSpec = register(
+    "assess.portfolio",
+    "One system of a portfolio workspace: scored, current, its shared objects valid",
+    "GM/T 0116-2021 (测评过程); 商用密码应用安全性评估管理办法 (经济性和可重用性: reuse of results that still hold)",
+    """``mptool assess status`` / ``assess score WORKSPACE``: one result per system. Pass when its
+    recorded score is current (neither the case nor any shared object it references changed
+    since it was scored) and every inherited object's evidence is still valid (before the
+    earliest certificate expiry and the re-test interval); warn when stale, not scored or an
+    inherited object expired; error when the case cannot be loaded (skipped, exit 4).""",
+    findings={
+        "assess.portfolio.current": "the recorded score matches the case and its shared objects",
+        "assess.portfolio.not_scored": "no score record yet (run mptool assess score WORKSPACE)",
+        "assess.portfolio.stale": "the case or a shared object it references changed since it was scored",
+        "assess.portfolio.shared_expired": "an inherited object's evidence is past its validity (certificate expiry or re-test interval)",
+        "assess.portfolio.broken": "the case cannot be loaded or scored: skipped",
+    },
+)
+
+PORTFOLIO_MILESTONE: CheckSpec = register(
+    "assess.milestone",
+    "Progress of the workspace against a plan.yaml milestone",
+    "GM/T 0116-2021 (测评过程: 测评准备, 方案编制, 现场测评, 分析与报告编制)",
+    """Work done (the mean of the systems' progress, which follows the phase each reached) against a milestone of
+    ``plan.yaml``: fail when its date has passed and the percentage is not reached, pass
+    when reached, info when the date is still ahead.""",
+    findings={
+        "assess.milestone.met": "the milestone's percentage is reached",
+        "assess.milestone.missed": "the milestone's date has passed below its percentage",
+        "assess.milestone.upcoming": "the milestone's date is ahead and its percentage not yet reached",
+    },
+)
+
 #: The domain's check table, in emission order.
-CHECKS: tuple[CheckSpec, ...] = (JUDGEMENT, UNIT, LAYER, RISK, TOTAL, COMPLETENESS)
+CHECKS: tuple[CheckSpec, ...] = (JUDGEMENT, UNIT, LAYER, RISK, TOTAL, COMPLETENESS, PORTFOLIO_SYSTEM, PORTFOLIO_MILESTONE)

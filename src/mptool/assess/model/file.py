@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_ID = "mptool.assessment/1"
 
@@ -41,12 +41,39 @@ class Scoring(_Strict):
 
 
 class TestObject(_Strict):
-    """A technical test object (测评对象) of one layer."""
+    """A technical test object (测评对象) of one layer, or a reference to a shared one.
 
-    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
-    layer: Layer
+    ``ref: shared/<case>#<object-id>`` (in a portfolio workspace) inherits the shared case's
+    object with its judgements, high risks and evidence; ``id`` defaults to the shared id,
+    ``layer`` and ``name`` come from the shared case. A judgement written in this case for the
+    same (object, indicator) replaces the inherited one.
+    """
+
+    id: str | None = Field(default=None, min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    layer: Layer | None = None
     name: str = ""
     description: str = ""
+    ref: str | None = Field(default=None, description="shared/<case>#<object-id>: inherit a shared infrastructure object (portfolio workspace)")
+    retest_days: int | None = Field(default=None, ge=1, description="the inherited evidence holds this many days after capture (default: plan.yaml retest_days)")
+
+    @field_validator("ref")
+    @classmethod
+    def _ref_form(cls, value: str | None) -> str | None:
+        """``<dir>/<case>#<object-id>``: a path of at least two parts, then the object id."""
+        import re
+
+        if value is not None and not re.fullmatch(r"[^/#\s]+(/[^/#\s]+)+#[A-Za-z0-9_.\-]+", value):
+            raise ValueError(f"ref must look like shared/<case>#<object-id>, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _id_and_layer(self) -> "TestObject":
+        """A plain object needs id and layer; a reference takes them from the shared case."""
+        if self.ref is None and (self.id is None or self.layer is None):
+            raise ValueError("an object needs id and layer (or ref: shared/<case>#<object-id>)")
+        if self.ref is None and self.retest_days is not None:
+            raise ValueError("retest_days applies to a ref: object only")
+        return self
 
 
 class Judgement(_Strict):

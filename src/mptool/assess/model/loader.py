@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from mptool.assess.catalogue import Catalogue, catalogue
 from mptool.assess.model.file import AssessmentFile, Judgement
+from mptool.assess.model.refs import SharedRef, expand_objects, inherit
 from mptool.assess.yamlio import Lines, read_yaml
 from mptool.core.errors import InputError
 
@@ -47,6 +48,7 @@ class Resolved:
     by: str = ""
     why: str = ""
     overridden: tuple[str, ...] = ()  #: factors where the evaluator overrode the proposal
+    source: str = ""  #: the ``ref:`` it was inherited through (shared object), else empty
 
 
 @dataclass
@@ -60,6 +62,7 @@ class Case:
     proposals: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     proposals_raw: dict[str, Any] = field(default_factory=dict)
     resolved: list[Resolved] = field(default_factory=list)
+    shared: list[SharedRef] = field(default_factory=list)  #: objects inherited through ref:
 
     def line(self, *path: Any) -> int:
         """The line of ``path`` in the file, or of its nearest ancestor (1 when unknown)."""
@@ -103,11 +106,12 @@ def _pydantic_problem(case_path: Path, lines: Lines, exc: ValidationError) -> In
     return InputError(f"{case_path}:{line}", problem)
 
 
-def load_case(target: str | Path, *, verify_evidence: bool = True) -> Case:
+def load_case(target: str | Path, *, verify_evidence: bool = True, _stack: tuple[Path, ...] = ()) -> Case:
     """Load and validate an assessment; resolve judgements against the proposals.
 
     With ``verify_evidence``, every evidence file listed in the case must still have its SM3
-    digest (an altered evidence file is an input error).
+    digest (an altered evidence file is an input error). ``ref:`` objects are expanded from
+    their shared cases (:mod:`mptool.assess.model.refs`); ``_stack`` guards against cycles.
     """
     path, directory = case_paths(target)
     raw, lines = read_yaml(path)
@@ -122,7 +126,8 @@ def load_case(target: str | Path, *, verify_evidence: bool = True) -> Case:
         from mptool.assess.proposals.store import read_proposals
 
         case.proposals_raw, case.proposals = read_proposals(directory / PROPOSALS_FILE)
-    validate(case, catalogue())
+    expanded = expand_objects(case, _stack, load_case) if any(o.ref for o in data.objects) else []
+    validate(case, catalogue(), expanded)
     if verify_evidence:
         for problem_path, problem in evidence_problems(case):
             raise InputError(case.where(*problem_path), problem)
@@ -149,8 +154,8 @@ def evidence_problems(case: Case) -> list[tuple[tuple[Any, ...], str]]:
     return out
 
 
-def validate(case: Case, cat: Catalogue) -> None:
-    """Check references, levels and layers; fill ``case.resolved``."""
+def validate(case: Case, cat: Catalogue, expanded: list[Any] | None = None) -> None:
+    """Check references, levels and layers; fill ``case.resolved`` (with the inherited judgements of ``expanded``)."""
     data = case.data
     level = data.system.level
     objects: dict[str, str] = {}
@@ -189,6 +194,9 @@ def validate(case: Case, cat: Catalogue) -> None:
             raise InputError(case.where("judgements", i), f"duplicate judgement for object {j.object}, indicator {j.indicator}")
         seen.add(key)
         case.resolved.append(_resolve(case, i, j))
+    if expanded:
+        inherit(case, expanded)
+        seen |= {(r.object, r.indicator) for r in case.resolved}
     seen_m: set[str] = set()
     for i, m in enumerate(data.management):
         indicator(m.indicator, ("management", i, "indicator"), "management")

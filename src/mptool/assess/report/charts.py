@@ -54,8 +54,8 @@ def _png(fig: Any) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def draw_charts(scored: ScoredAssessment, lang: str, risk_counts: dict[str, int], layer_name: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """{figure id: {number, caption, png_base64}} for layers, risks and lost points."""
+def _pyplot() -> tuple[Any, dict[str, Any]]:
+    """matplotlib.pyplot on the Agg backend and the rc parameters (CJK font when installed)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -63,8 +63,31 @@ def draw_charts(scored: ScoredAssessment, lang: str, risk_counts: dict[str, int]
 
     family = cjk_font()
     if family is None:
-        warnings.warn("no CJK font (install fonts-noto-cjk): chart labels fall back to DejaVu Sans", CJKFontMissing, stacklevel=2)
-    rc = {"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"], "axes.unicode_minus": False, "svg.hashsalt": "mptool"}
+        warnings.warn("no CJK font (install fonts-noto-cjk): chart labels fall back to DejaVu Sans", CJKFontMissing, stacklevel=3)
+    return plt, {"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"], "axes.unicode_minus": False, "svg.hashsalt": "mptool"}
+
+
+def distribution_chart(buckets: dict[str, int], lang: str) -> dict[str, Any]:
+    """The score distribution of a portfolio (systems per score band) as a figure of the summary."""
+    plt, rc = _pyplot()
+    zh = lang == "zh"
+    with plt.rc_context(rc):
+        fig, ax = plt.subplots(figsize=(6.5, 3.2))
+        labels = list(buckets)
+        bars = ax.bar(labels, [buckets[k] for k in labels], color=["#c0392b" if k.startswith("0") else "#2f6db5" for k in labels])
+        for bar, key in zip(bars, labels, strict=True):
+            ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + 0.05, str(buckets[key]), ha="center", fontsize=8)
+        ax.set_title("综合得分分布" if zh else "Score distribution")
+        ax.set_xlabel("综合得分" if zh else "total score")
+        ax.set_ylabel("系统数" if zh else "systems")
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        fig.tight_layout()
+        return {"number": "图1", "caption": "综合得分分布" if zh else "Score distribution", "png_base64": _png(fig)}
+
+
+def draw_charts(scored: ScoredAssessment, lang: str, risk_counts: dict[str, int], layer_name: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """{figure id: {number, caption, png_base64}} for layers, risks and lost points."""
+    plt, rc = _pyplot()
     zh = lang == "zh"
     r = scored.result
     out: dict[str, dict[str, Any]] = {}

@@ -22,6 +22,7 @@ from typing import Any
 
 from mptool.assess.api import ScoredAssessment
 from mptool.assess.catalogue import LAYERS, MANAGEMENT_LAYERS, TECHNICAL_LAYERS
+from mptool.assess.portfolio.diff import previous_paragraph
 from mptool.assess.report.algorithms import ticks
 from mptool.assess.report.evidence import case_evidence
 from mptool.assess.report.records import MARK, management_record, q4, technical_record
@@ -91,8 +92,12 @@ def _counts_text(c: dict[str, int], t: _L) -> str:
              f"{c['compliant']} compliant, {c['partial']} partly compliant, {c['noncompliant']} non-compliant, {c['not_applicable']} not applicable{pending}")
 
 
-def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: bool = True) -> dict[str, Any]:
-    """The whole report model of a scored case (JSON-ready: strings, numbers, lists)."""
+def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: bool = True, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The whole report model of a scored case (JSON-ready: strings, numbers, lists).
+
+    ``previous``: the comparison with the previous case (:func:`mptool.assess.portfolio.diff.diff_scored`),
+    which fills section 2.7 (前次测评情况); without it 2.7 stays a visible blank.
+    """
     t = _L(lang)
     cat = scored.catalogue
     fixed = package_data("report.yaml")
@@ -473,7 +478,7 @@ def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: boo
             P(t(f"2.1 承载的业务情况：{_v(info.summary)}", f"2.1 Business: {_v(info.summary)}")), P(t(f"2.2 网络拓扑图及描述：{BLANK}", f"2.2 Topology: {BLANK}")),
             P(t(f"2.3 密码应用情况：{BLANK}", f"2.3 Cryptography in use: {BLANK}")), P(t("2.4 系统资产", "2.4 Assets")),
             *[T(f"t2_{n}") for n in range(1, 11)], P(t("2.5 密码服务", "2.5 Crypto services")), T("t2_11"), P(t("2.6 安全威胁", "2.6 Threats")), T("t2_12"),
-            P(t(f"2.7 前次测评情况：{BLANK}", f"2.7 Previous assessment: {BLANK}")),
+            P(previous_paragraph(previous, lang) if previous else t(f"2.7 前次测评情况：{BLANK}", f"2.7 Previous assessment: {BLANK}")),
         ]},
         {"id": "ch3", "title": t("3 测评范围与方法", "3 Scope and method"), "level": 1, "blocks": [
             P(t("3.1 测评指标", "3.1 Indicators")), T("t3_1"), P(t("3.1.2 特殊指标：无。", "3.1.2 Special indicators: none.")), P(t("3.1.3 不适用指标", "3.1.3 Not applicable")), T("t3_2"),
