@@ -99,11 +99,27 @@ def _rewrite_token(match: re.Match[str], level: int, absent: list[str]) -> list[
     return out
 
 
+_ITEM = re.compile(r"^([6-9]\.[1-8]) ([a-h])\)$")
+
+
+def _compress(items: list[str]) -> list[str]:
+    """``7.2 a), 7.2 b), 7.2 c)`` -> ``7.2 a)-c)`` (consecutive items of one section)."""
+    out: list[list[str]] = []  # [section, first letter, last letter] or [text]
+    for item in items:
+        m = _ITEM.match(item)
+        last = out[-1] if out else None
+        if m and last and len(last) == 3 and last[0] == m.group(1) and ord(m.group(2)) == ord(last[2]) + 1:
+            last[2] = m.group(2)
+        else:
+            out.append([m.group(1), m.group(2), m.group(2)] if m else [item])
+    return [f"{e[0]} {e[1]})" + (f"-{e[2]})" if e[2] != e[1] else "") if len(e) == 3 else e[0] for e in out]
+
+
 def _rewrite_list(match: re.Match[str], level: int, absent: list[str]) -> str:
     items: list[str] = []
     for token in _CLAUSE.finditer(match.group(0)):
         items += [item for item in _rewrite_token(token, level, absent) if item not in items]
-    return ", ".join(items)
+    return ", ".join(_compress(items))
 
 
 def cite(reference: str, level: int) -> tuple[str, list[str]]:

@@ -16,7 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from mptool.core.i18n import Translator, finding_message
+from mptool.core.i18n import Translator
 from mptool.core.model import CheckResult, Evidence, Status
 
 STATUS_STYLE: dict[Status, str] = {
@@ -66,20 +66,24 @@ def _per_result_table(results: list[CheckResult], tr: Translator) -> Table:
 def _per_check_table(results: list[CheckResult], tr: Translator) -> Table:
     table = Table(title=tr.label("results_grouped", "Results ({count}, grouped by check)", count=len(results)))
     table.add_column(tr.label("check", "Check"), overflow="fold")
+    if tr.zh:
+        table.add_column(tr.label("title", "Title"), overflow="fold")
     for status in Status:
         table.add_column(tr.status(status) if tr.zh else status.value, justify="right")
     grouped: dict[str, Counter[Status]] = defaultdict(Counter)
     for r in results:
         grouped[r.check][r.status] += 1
     for check_id, counts in grouped.items():
-        table.add_row(escape(check_id), *(str(counts.get(s, "")) for s in Status))
+        title = [escape(tr.title(check_id, ""))] if tr.zh else []
+        table.add_row(escape(check_id), *title, *(str(counts.get(s, "")) for s in Status))
     return table
 
 
 def _detail(result: CheckResult, tr: Translator) -> Panel:
     lines: list[Any] = [Text.assemble((tr.label("reference", "reference") + ": ", "bold"), result.reference)]
     for finding in result.findings:
-        message = (finding_message(tr, finding) if tr.zh else None) or finding.message
+        # in Chinese: the code's meaning; its numbers and names are the data lines below
+        message = (tr.finding(finding.code) if tr.zh else None) or finding.message
         line = Text.assemble((f"[{tr.severity(finding.severity)}] ", "bold"), (finding.code, "cyan"), " ", message)
         lines.append(line)
         if tr.zh and message != finding.message:

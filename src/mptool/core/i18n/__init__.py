@@ -77,6 +77,12 @@ class Translator:
         text = self._get("labels", key) or english
         return text.format(**values) if values else text
 
+    def demo(self, name: str, english: str) -> str:
+        """The description of demo run ``name`` (a run that could not be set up keeps its reason)."""
+        if english.startswith("NOT RUN:"):
+            return self.label("demo.not_run", "NOT RUN:") + english[len("NOT RUN:"):]
+        return self._get("demo", name) or english
+
     def status(self, status: Any) -> str:
         """A result status word (``pass`` → 符合); English: upper case."""
         value = getattr(status, "value", status)
