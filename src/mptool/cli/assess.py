@@ -95,7 +95,9 @@ def score(target: str, lang: str | None, rule_set: str | None, all_na_group: str
 
     builder = out.builder()
     scored, code = score_command(target, builder, out.fail_on, rule_set_id=rule_set, all_na_group=all_na_group)
-    evidence = builder.build(out.fail_on, exit_code=code)
+    from mptool.core.i18n import localize
+
+    evidence = localize(builder.build(out.fail_on, exit_code=code), language())
     if out.format == "json":
         write_atomic(out.output, dumps(evidence).encode("utf-8"))
     else:
