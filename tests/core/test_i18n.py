@@ -63,7 +63,7 @@ ENGLISH_LABELS = re.compile(
     r"^input .*\(\d+ bytes\)|\bResults\b|\bSubject\b|\bMeasured\b|│ reference: |^summary: |exit code \d|  status: |no results|grouped by check",
     re.MULTILINE,
 )
-VERDICT_SHOWN = re.compile(r"(?:verdict=|: )(gm_compliant|strong_not_gm|weak|undetermined)\b")
+VERDICT_SHOWN = re.compile(r"(?:verdict=|判定=|: )(" + "|".join(ZH["verdicts"]) + r")\b")
 
 
 def _runs(target: Path) -> list[tuple[str, Any]]:

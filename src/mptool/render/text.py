@@ -49,8 +49,8 @@ def _short(value: Any, limit: int = 60) -> str:
 
 
 def _measurement_summary(result: CheckResult, tr: Translator) -> str:
-    items = [(k, tr.value(v)) for k, v in result.measurements.items() if not isinstance(v, (dict, list))]
-    return _short(", ".join(f"{k}={_short(v, 24)}" for k, v in items[:4]), 100)
+    items = [(k, tr.value(v, k)) for k, v in result.measurements.items() if not isinstance(v, (dict, list))]
+    return _short(", ".join(f"{tr.key(k) if tr.zh else k}={_short(v, 24)}" for k, v in items[:4]), 100)
 
 
 def _per_result_table(results: list[CheckResult], tr: Translator) -> Table:
@@ -91,7 +91,7 @@ def _detail(result: CheckResult, tr: Translator) -> Panel:
         if finding.location:
             lines.append(Text(f"    {tr.label('at', 'at')} {_short(finding.location, 100)}", style="dim"))
         for key, value in list(finding.data.items())[:6]:
-            lines.append(Text(f"    {key}: {_short(tr.value(value), 100)}", style="dim"))
+            lines.append(Text(f"    {key}: {_short(tr.value(value, key), 100)}", style="dim"))
     title = Text.assemble(_status_text(result.status, tr), " ", result.check, " — ", tr.title(result.check, result.title))
     return Panel(Group(*lines), title=title, title_align="left", subtitle=escape(_short(result.subject, 80)))
 
@@ -129,7 +129,9 @@ def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] 
     if len(bad) > MAX_DETAILS:
         console.print(tr.label("more_results", "… and {count} more; the JSON evidence lists every result.", count=len(bad) - MAX_DETAILS))
     status_word = (lambda k: tr.status(k)) if tr.zh else (lambda k: k)
-    counts = ", ".join(f"{status_word(k)} {v}" for k, v in evidence.summary.counts.items() if v)
-    extra = {k: tr.value(v) for k, v in (evidence.summary.model_extra or {}).items()}
-    summary = tr.label("summary", "summary") + ": " + (counts or tr.label("no_results", "no results"))
-    console.print(Text(summary + (f"; {_short(extra, 200)}" if extra else "")))
+    counts = ("，" if tr.zh else ", ").join(f"{status_word(k)} {v}" for k, v in evidence.summary.counts.items() if v)
+    extra = dict(evidence.summary.model_extra or {})
+    summary = tr.label("summary", "summary: ") + (counts or tr.label("no_results", "no results"))
+    if extra:
+        summary += f"；{tr.totals(extra)}" if tr.zh else f"; {_short(extra, 200)}"
+    console.print(Text(summary))

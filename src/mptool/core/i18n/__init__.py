@@ -103,15 +103,42 @@ class Translator:
         """The Chinese meaning of a finding code (None in English or when the table lacks it)."""
         return self._get("findings", code)
 
-    def value(self, value: Any) -> Any:
-        """A measured value in the report's words: channel verdicts translated, the rest unchanged."""
+    def key(self, key: str) -> str:
+        """The name of a summary total or measurement in the report (``keys:``), or the key itself."""
+        return self._get("keys", key) or key
+
+    def value(self, value: Any, key: str | None = None) -> Any:
+        """A measured value in the report's words: verdicts translated (and a ``verdict`` that is a
+        status word), the rest unchanged."""
         if isinstance(value, str):
+            if key == "verdict" and value in self._t.get("statuses", {}):
+                return self.status(value)
             return self._get("verdicts", value) or value
         if isinstance(value, list):
             return [self.value(v) for v in value]
         if isinstance(value, dict):
-            return {k: self.value(v) for k, v in value.items()}
+            return {k: self.value(v, k) for k, v in value.items()}
         return value
+
+    def totals(self, extra: dict[str, Any], limit: int = 300) -> str:
+        """Domain totals of a summary as ``名称 值`` pairs (one level of nesting spelled out)."""
+        parts = []
+        for key, value in extra.items():
+            if isinstance(value, dict):
+                inner = "，".join(f"{self.key(k)} {_compact(self.value(v, k))}" for k, v in value.items())
+                parts.append(f"{self.key(key)}：{inner}")
+            else:
+                parts.append(f"{self.key(key)} {_compact(self.value(value, key))}")
+        text = "；".join(parts)
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "—" if value is None else str(value)
 
 
 def _details(data: dict[str, Any], limit: int = 4) -> str:
