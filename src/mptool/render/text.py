@@ -122,7 +122,7 @@ def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] 
     else:
         console.print(tr.label("no_results", "no results"))
     for label, value in display or ():
-        console.print(Text.assemble((f"{tr.label('shown.' + label, label)}: ", "bold"), value), soft_wrap=True)
+        console.print(Text.assemble((f"{tr.label('shown.' + label, label)}: ", "bold"), tr.shown(value)), soft_wrap=True)
     bad = [r for r in results if r.status in (Status.FAIL, Status.ERROR, Status.WARN, Status.SKIPPED)]
     for result in bad[:MAX_DETAILS]:
         console.print(_detail(result, tr))

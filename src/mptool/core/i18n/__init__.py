@@ -103,6 +103,10 @@ class Translator:
         """The Chinese meaning of a finding code (None in English or when the table lacks it)."""
         return self._get("findings", code)
 
+    def shown(self, value: str) -> str:
+        """A fixed value of a shown line (``valid PKCS#7``); data (hex, text) is left as it is."""
+        return self._get("shown_values", value) or value
+
     def key(self, key: str) -> str:
         """The name of a summary total or measurement in the report (``keys:``), or the key itself."""
         return self._get("keys", key) or key
