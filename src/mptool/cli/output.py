@@ -91,7 +91,9 @@ class OutputOptions:
         write_all_or_none(outputs)  # both outputs or neither
         if not self.quiet and self.output != "-":
             tr = Translator(lang)
-            click.echo("mptool: " + tr.label("wrote", "wrote {path} (status {status}, exit code {code})", path=self.output, status=tr.status(evidence.summary.status) if tr.zh else evidence.summary.status.value, code=evidence.exit_code), err=True)
+            status = tr.status(evidence.summary.status) if tr.zh else evidence.summary.status.value
+            line = tr.label("wrote", "wrote {path} (status {status}, exit code {code})", path=self.output, status=status, code=evidence.exit_code)
+            click.echo(f"mptool: {line}", err=True)
 
 
 def language() -> str:
