@@ -86,7 +86,35 @@ def bench_lint(template, count: int = 1000) -> dict[str, float]:
     return {"certificates": count, "lint_s": elapsed, "generation_s": made}
 
 
+def bench_limbo(runs: int = 3) -> dict[str, float]:
+    """The 252-case x509-limbo suite (vectors/certs/limbo): in-process ``run_suite`` and a
+    ``mptool cert limbo`` process, min / median / max of ``runs``."""
+    import json as _json
+
+    from mptool.cert.checks.limbo import run_suite
+
+    path = data_path("certs", "limbo", "limbo-mptool.json")
+    suite = _json.loads(path.read_text(encoding="utf-8"))
+    inproc, cli = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        run_suite(suite, b"1234567812345678")
+        inproc.append(time.perf_counter() - start)
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "mptool", "cert", "limbo", str(path), "-o", str(Path(tmp) / "results.json"), "-q"]
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True)
+            cli.append(time.perf_counter() - start)
+    return {"cases": len(suite["testcases"]), "inproc": sorted(inproc), "cli": sorted(cli)}
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--limbo"]:
+        limbo = bench_limbo()
+        print(f"x509-limbo suite ({limbo['cases']} cases) in-process: min/median/max " + " / ".join(f"{t:.2f}" for t in limbo["inproc"]) + " s")
+        print("x509-limbo suite through `mptool cert limbo`: min/median/max " + " / ".join(f"{t:.2f}" for t in limbo["cli"]) + " s")
+        return
     tongsuo = data_path("certs", "sm2", "tlcp", "tongsuo")
     templates = [load_files([str(tongsuo / n)]).certs[0] for n in ("root-ca.pem", "sub-ca.pem", "server_sign.pem")]
     chain = bench_chain(templates)

@@ -287,7 +287,7 @@ def build_suite() -> dict[str, Any]:
         case("leaf-keycertsign-not-ca", "FAILURE", make("leaf", ica, ca=False, san=dns("example.com"), eku=SERVER, key_usage=x509.KeyUsage(True, False, False, False, False, True, False, False, False)), [ica], [root]),
         case("ca-empty-subject", "FAILURE", make("leaf", empty_root, ca=False, san=dns("example.com"), eku=SERVER, issuer_name=x509.Name([])), [], [empty_root]),
         case("critical-san-nonempty-subject", "FAILURE", make("leaf", ica, ca=False, eku=SERVER, extra=[(x509.SubjectAlternativeName(dns("example.com")), True)]), [ica], [root]),
-        case("pedantic-feature-skipped", "FAILURE", leaf, [ica], [root], features=["pedantic-webpki-eku"]),
+        case("pedantic-feature-skipped", "FAILURE", leaf, [ica], [root], features=["pedantic-mptool-unimplemented"]),
     ]
     leading_period = x509.NameConstraints(permitted_subtrees=[x509.DNSName("unrelated.example.org")], excluded_subtrees=None)
     leading_period._permitted_subtrees = [x509.DNSName(".example.com")]  # bypass cryptography's check: malformed on purpose
@@ -339,6 +339,7 @@ def build_suite() -> dict[str, Any]:
         x509.CertificateBuilder().subject_name(_name("ed leaf")).issuer_name(_name("ed root")).public_key(ed_leaf_key.public_key())
         .serial_number(2).not_valid_before(T0).not_valid_after(T0 + _dt.timedelta(days=3650))
         .add_extension(x509.SubjectAlternativeName(dns("example.com")), critical=False)
+        .add_extension(x509.ExtendedKeyUsage(SERVER), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ed_key.public_key()), critical=False)
         .sign(ed_key, None)
     )

@@ -1,8 +1,11 @@
 """x509-limbo harness (C2SP/x509-limbo): a limbo test suite in, LimboResult JSON out.
 
 Each test case is validated with mptool's own path validation (:mod:`mptool.cert.path.build`) in
-its Web-PKI mode (no CN fallback, a server/client leaf must not be a CA). Cases that use a
-feature mptool does not implement are SKIPPED with the reason, never guessed.
+its Web-PKI mode (CA/Browser Forum Baseline Requirements on top of RFC 5280 §6.1: no CN fallback,
+a server/client leaf must not be a CA, …), plus the checks of :mod:`limbo_profile` (required
+keyUsage, client peer names, the S/MIME BR when emailProtection is required). Where the suite
+contradicts itself the Web-PKI profile is followed: a case that ``conflicts_with`` a runnable
+``webpki::`` case is SKIPPED, as are cases using a feature mptool does not implement — never guessed.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from mptool.cert.x509 import oids
 from mptool.cert.x509.crl import Crl, parse_crl
 from mptool.cert.x509.loader import _pem_blocks
 from mptool.cert.x509.parse import Cert, CertParseError, parse_certificate
+from mptool.cert.checks.limbo_profile import EKU_EMAIL, KEY_USAGE_ATTRS, extra_problems
 from mptool.cert.path.build import PathOptions, find_path
 from mptool.core.errors import InputError
 from mptool.core.inputs import read_input
@@ -23,25 +27,18 @@ from mptool.core.model import CheckResult, Finding, InputRecord, Severity, Statu
 from mptool.core.registry import register
 
 #: limbo features whose semantics mptool does not implement: such cases are SKIPPED
-UNSUPPORTED_FEATURES: dict[str, str] = {
-    "pedantic-public-suffix-wildcard": "no public-suffix list",
-    "pedantic-webpki-subscriber-key": "Web-PKI subscriber key rules are not implemented",
-    "pedantic-webpki-eku": "Web-PKI EKU pedantry is not implemented",
-    "pedantic-serial-number": "serial-number pedantry belongs to cert lint, not path validation",
-    "rfc5280-incompatible-with-webpki": "case follows RFC 5280 where it conflicts with Web-PKI; mptool runs Web-PKI mode",
-    "max-chain-depth": "max_chain_depth semantics are not implemented",
+UNSUPPORTED_FEATURES: dict[str, str] = {}
+#: pedantic profiles this harness implements (the other pedantic-* features are skipped)
+PEDANTIC_SUPPORTED = frozenset({
+    "pedantic-webpki-eku", "pedantic-webpki-subscriber-key", "pedantic-public-suffix-wildcard", "pedantic-serial-number", "pedantic-rfc5280",
+    "pedantic-smime-eku", "pedantic-smime-subscriber-key",
+})
+#: cases that contradict another case of the suite under the profile this harness selects
+CONTRADICTIONS: dict[str, str] = {
+    "smime::ku::ee-key-usage-not-critical": "keyUsage criticality is a SHOULD in the S/MIME BR (7.1.2.3 (e)) and smime::valid-smime-chain expects a non-critical keyUsage to pass",
 }
-EKU_NAMES = {"serverAuth": oids.EKU_SERVER, "clientAuth": oids.EKU_CLIENT, "codeSigning": oids.EKU_CODESIGN, "anyExtendedKeyUsage": oids.EKU_ANY}
+EKU_NAMES = {"serverAuth": oids.EKU_SERVER, "clientAuth": oids.EKU_CLIENT, "codeSigning": oids.EKU_CODESIGN, "emailProtection": EKU_EMAIL, "anyExtendedKeyUsage": oids.EKU_ANY}
 PURPOSE_BY_EKU = {oids.EKU_SERVER: "server", oids.EKU_CLIENT: "client", oids.EKU_CODESIGN: "codesign"}
-KEY_USAGE_ATTRS = {
-    "digitalSignature": "digital_signature",
-    "contentCommitment": "content_commitment",
-    "keyEncipherment": "key_encipherment",
-    "dataEncipherment": "data_encipherment",
-    "keyAgreement": "key_agreement",
-    "keyCertSign": "key_cert_sign",
-    "cRLSign": "crl_sign",
-}
 
 CASE = register(
     "cert.limbo.case",
@@ -88,15 +85,13 @@ def _skip_reason(case: dict[str, Any]) -> str | None:
     for feature in case.get("features") or []:
         if feature in UNSUPPORTED_FEATURES:
             return f"feature {feature}: {UNSUPPORTED_FEATURES[feature]}"
-        if feature.startswith("pedantic-"):
+        if feature.startswith("pedantic-") and feature not in PEDANTIC_SUPPORTED:
             return f"feature {feature}: pedantic profile rules are not implemented"
-    if case.get("validation_kind") == "CLIENT" and case.get("expected_peer_names"):
-        return "client peer-name matching is not implemented"
-    peer = case.get("expected_peer_name")
-    if peer and peer.get("kind") not in ("DNS", "IP"):
-        return f"peer name kind {peer.get('kind')} is not implemented"
-    if case.get("max_chain_depth") is not None:
-        return "max_chain_depth is not implemented"
+    if case.get("id") in CONTRADICTIONS:
+        return f"contradiction: {CONTRADICTIONS[str(case.get('id'))]}"
+    for peer in _peer_names(case):
+        if peer.get("kind") not in ("DNS", "IP", "RFC822"):
+            return f"peer name kind {peer.get('kind')} is not implemented"
     for eku in case.get("extended_key_usage") or []:
         if eku not in EKU_NAMES:
             return f"extended key usage {eku} is not implemented"
@@ -110,12 +105,34 @@ def _skip_reason(case: dict[str, Any]) -> str | None:
     return None
 
 
+def _peer_names(case: dict[str, Any]) -> list[dict[str, str]]:
+    """The names the peer must carry: ``expected_peer_names`` for client validation,
+    ``expected_peer_name`` for server validation (the limbo harness contract)."""
+    if case.get("validation_kind") == "CLIENT":
+        return list(case.get("expected_peer_names") or [])
+    peer = case.get("expected_peer_name")
+    return [peer] if peer else []
+
+
 def _purpose(case: dict[str, Any]) -> str:
+    """The purpose from the required EKUs; without one, server validation means serverAuth
+    and client validation imposes none."""
     for eku in case.get("extended_key_usage") or []:
         purpose = PURPOSE_BY_EKU.get(EKU_NAMES[eku])
         if purpose:
             return purpose
-    return "client" if case.get("validation_kind") == "CLIENT" else "server"
+    return "server" if case.get("validation_kind") != "CLIENT" else "any"
+
+
+def _conflict_reason(case: dict[str, Any], runnable: set[str]) -> str | None:
+    """A case that contradicts a Web-PKI case of the same suite follows RFC 5280 where this
+    harness follows the Web-PKI profile (CA/B Forum BR): it is skipped when that case runs."""
+    if str(case.get("id", "")).startswith("webpki::"):
+        return None
+    for other in case.get("conflicts_with") or []:
+        if other.startswith("webpki::") and other in runnable:
+            return f"contradicts {other}; this harness runs the Web-PKI profile"
+    return None
 
 
 def _time(case: dict[str, Any]) -> _dt.datetime:
@@ -126,9 +143,14 @@ def _time(case: dict[str, Any]) -> _dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
 
 
-def run_case(case: dict[str, Any], sm2_id: bytes) -> Outcome:
-    """Validate one limbo test case (a case whose validation raises is a FAILURE, never a SUCCESS)."""
+def run_case(case: dict[str, Any], sm2_id: bytes, runnable: set[str] | None = None) -> Outcome:
+    """Validate one limbo test case (a case whose validation raises is a FAILURE, never a SUCCESS).
+
+    ``runnable``: the ids of the suite's cases that are not skipped for a feature (conflicts)."""
     try:
+        reason = _conflict_reason(case, runnable or set())
+        if reason:
+            return Outcome(str(case.get("id", "?")), "SKIPPED", reason)
         return _run_case(case, sm2_id)
     except Exception as exc:  # noqa: BLE001 - fail closed and say why
         return Outcome(str(case.get("id", "?")), "FAILURE", f"validation error: {type(exc).__name__}: {exc}")
@@ -146,28 +168,25 @@ def _run_case(case: dict[str, Any], sm2_id: bytes) -> Outcome:
         crls = _crls(case.get("crls") or [])
     except (CertParseError, InputError, ValueError) as exc:
         return Outcome(case_id, "FAILURE", f"input rejected: {exc}")
-    peer = case.get("expected_peer_name")
+    names = _peer_names(case)
+    dns_ip = [p["value"] for p in names if p.get("kind") in ("DNS", "IP")]
     options = PathOptions(
-        at=_time(case), sm2_id=sm2_id, purpose=_purpose(case), peer_name=peer["value"] if peer else None, cn_fallback=False, crls=crls, webpki=True,
+        at=_time(case), sm2_id=sm2_id, purpose=_purpose(case), peer_name=dns_ip[0] if dns_ip else None, cn_fallback=False, crls=crls, webpki=True,
         revocation_scope="leaf",
     )
+    depth = case.get("max_chain_depth")
+    if isinstance(depth, int) and depth >= 0:
+        options.max_intermediates = min(options.max_intermediates, depth)
     chosen, candidates, _truncated = find_path(leaves[0], pool, anchors, options)
     if chosen is not None:
-        missing = _missing_key_usage(chosen.certs[0], case.get("key_usage") or [])
-        if missing:
-            return Outcome(case_id, "FAILURE", f"leaf keyUsage lacks {missing}")
+        problems = extra_problems(case, [c for c in candidates if c.valid], names)
+        if problems is not None:
+            return Outcome(case_id, "FAILURE", problems)
         return Outcome(case_id, "SUCCESS", "valid path: " + " -> ".join(c.source for c in chosen.certs))
     if not candidates:
         return Outcome(case_id, "FAILURE", "no candidate path to a trust anchor")
     first = next((i for i in candidates[0].issues if i.severity == "error"), None)
     return Outcome(case_id, "FAILURE", f"{len(candidates)} candidate(s) rejected; first: cert.path.{first.check}: {first.message}" if first else "rejected")
-
-
-def _missing_key_usage(leaf: Cert, usages: list[str]) -> list[str]:
-    ku = leaf.ext_value(oids.EXT_KU)
-    if ku is None:
-        return []
-    return [u for u in usages if not getattr(ku, KEY_USAGE_ATTRS[u])]
 
 
 def load_suite(path: str) -> tuple[dict[str, Any], InputRecord]:
@@ -207,7 +226,8 @@ def case_result(case: dict[str, Any], outcome: Outcome) -> CheckResult:
 
 def run_suite(suite: dict[str, Any], sm2_id: bytes) -> list[tuple[dict[str, Any], Outcome]]:
     """Every case of the suite, in suite order."""
-    return [(case, run_case(case, sm2_id)) for case in suite["testcases"]]
+    runnable = {str(c.get("id")) for c in suite["testcases"] if _skip_reason(c) is None}
+    return [(case, run_case(case, sm2_id, runnable)) for case in suite["testcases"]]
 
 
 def limbo_json(outcomes: list[tuple[dict[str, Any], Outcome]]) -> bytes:

@@ -47,7 +47,7 @@ class PathOptions:
     explicit_policy: bool = False  #: initial-explicit-policy
     policy_mapping_inhibit: bool = False  #: initial-policy-mapping-inhibit
     any_policy_inhibit: bool = False  #: initial-any-policy-inhibit
-    revocation_scope: str = "chain"  #: "chain": every certificate below the anchor; "leaf": the end entity only
+    revocation_scope: str = "chain"  #: "chain": every certificate below the anchor; "leaf": the end entity, and a CA whose issuer published a supplied CRL
     max_name_checks: int = 1 << 16  #: bound on name-constraint comparisons per path (denial of service)
 
 

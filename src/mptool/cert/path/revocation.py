@@ -99,6 +99,28 @@ def _in_scope(crl: Crl, cert: Cert, dp: x509.DistributionPoint | None) -> str | 
     return None
 
 
+def webpki_cdp_problem(cdp: Any) -> str | None:
+    """CA/B Forum BR §7.1.2.11.2: a distributionPoint names its CRL by fullName, and fullName
+    holds uniformResourceIdentifier names only (Web-PKI mode)."""
+    for dp in cdp or []:
+        if dp.relative_name is not None or any(not isinstance(n, x509.UniformResourceIdentifier) for n in dp.full_name or []):
+            return "cRLDistributionPoints holds a name other than a URI (CA/B BR 7.1.2.11.2)"
+    return None
+
+
+def webpki_idp_problem(crl: Crl) -> str | None:
+    """CA/B Forum BR §7.2.2.1: the issuingDistributionPoint of a partitioned CRL uses fullName
+    with URIs only and does not assert indirectCRL (Web-PKI mode)."""
+    idp = crl.idp
+    if idp is None:
+        return None
+    if idp.relative_name is not None or any(not isinstance(n, x509.UniformResourceIdentifier) for n in idp.full_name or []):
+        return "issuingDistributionPoint names the partition other than by URIs (CA/B BR 7.2.2.1)"
+    if idp.indirect_crl:
+        return "issuingDistributionPoint asserts indirectCRL (CA/B BR 7.2.2.1)"
+    return None
+
+
 def _issuer_name(dp: x509.DistributionPoint, cert: Cert) -> x509.Name:
     names = [n.value for n in dp.crl_issuer or [] if isinstance(n, x509.DirectoryName)]
     return names[0] if names else cert.x509.issuer
@@ -141,6 +163,9 @@ class Validator:
         problems: list[str] = []
         used: list[str] = []
         complete = [c for c in self.options.crls if c.delta_base is None]
+        webpki = bool(getattr(self.options, "webpki", False))
+        if webpki and webpki_cdp_problem(cdp):
+            return Status("undetermined", reasons=[webpki_cdp_problem(cdp) or ""])
         for dp in points:
             for crl in complete:
                 if mask >= ALL_REASONS:
@@ -149,6 +174,9 @@ class Validator:
                 if why is not None:
                     if crl.issuer_key == cert.issuer_key:
                         problems.append(f"{crl.source}: {why}")
+                    continue
+                if webpki and webpki_idp_problem(crl):
+                    problems.append(f"{crl.source} cannot be used: {webpki_idp_problem(crl)}")
                     continue
                 interim = _reasons(crl, dp)
                 if interim <= mask:

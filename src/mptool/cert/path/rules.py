@@ -90,6 +90,8 @@ def _check_structure(index: int, cert: Cert, is_anchor: bool, options: PathOptio
     ku = cert.ext_value(oids.EXT_KU)
     if ku is not None and not _any_key_usage(ku):
         add(Issue("structure", "error", index, "keyUsage present with no bit set (RFC 5280 §4.2.1.3)"))
+    if ku is not None and cert.key.algorithm in MLDSA_KEYS and (ku.key_encipherment or ku.data_encipherment or ku.key_agreement):
+        add(Issue("structure", "error", index, "ML-DSA key with an encryption or key-agreement keyUsage (RFC 9881 §5: MUST NOT)"))
     if oids.EXT_NC in cert.extensions and not cert.is_ca:
         add(Issue("structure", "error", index, "nameConstraints in a certificate that is not a CA (RFC 5280 §4.2.1.10)"))
     aki = cert.ext_value(oids.EXT_AKI)
@@ -100,16 +102,30 @@ def _check_structure(index: int, cert: Cert, is_anchor: bool, options: PathOptio
         add(Issue("chaining", severity, index, "authorityKeyIdentifier keyIdentifier is missing (RFC 5280 §4.2.1.1 MUST)"))
     if not options.webpki:
         return
+    if is_anchor and not cert.self_issued and (aki is None or aki.key_identifier is None):
+        add(Issue("structure", "error", index, "trust anchor issued by another CA lacks authorityKeyIdentifier (RFC 5280 §4.2.1.1: only self-signed certificates may omit it)"))
+    serial = cert.serial
+    if serial <= 0 or (serial.bit_length() + 8) // 8 > 20:
+        add(Issue("structure", "error", index, f"serialNumber {'is not positive' if serial <= 0 else 'is longer than 20 octets'} (RFC 5280 §4.1.2.2)"))
+    if is_anchor and oids.EXT_EKU in cert.extensions:
+        add(Issue("structure", "error", index, "root CA certificate carries extKeyUsage (CA/B BR 7.1.2.1.2: MUST NOT; S/MIME BR 7.1.2.1 (d))"))
     if cert.version != 2:
         add(Issue("structure", "error", index, f"version v{cert.version + 1}, Web-PKI requires v3"))
     san = cert.extensions.get(oids.EXT_SAN)
     if san is not None and san.critical and cert.x509.subject.rdns:
         add(Issue("structure", "error", index, "subjectAltName is critical although the subject is not empty"))
+    pc = cert.extensions.get(oids.EXT_PC)
+    if pc is not None and not pc.critical:
+        add(Issue("structure", "error", index, "policyConstraints is not critical (RFC 5280 §4.2.1.11: conforming CAs MUST mark it critical)"))
     if aki is not None and (aki.key_identifier is None or aki.authority_cert_issuer is not None or aki.authority_cert_serial_number is not None):
         add(Issue("structure", "error", index, "authorityKeyIdentifier must carry keyIdentifier only (CA/B BR 7.1.2)"))
     ski = cert.ext_value(oids.EXT_SKI)
     if is_anchor and cert.self_issued and aki is not None and aki.key_identifier is not None and ski is not None and aki.key_identifier != ski.digest:
         add(Issue("structure", "error", index, "self-signed anchor: authorityKeyIdentifier differs from its subjectKeyIdentifier"))
+
+
+#: ML-DSA subjectPublicKeyInfo algorithms (RFC 9881 §4)
+MLDSA_KEYS = frozenset({"2.16.840.1.101.3.4.3.17", "2.16.840.1.101.3.4.3.18", "2.16.840.1.101.3.4.3.19"})
 
 
 def _any_key_usage(ku: Any) -> bool:
@@ -135,6 +151,42 @@ def _webpki_common_name(leaf: Cert, add: Any) -> None:
     host_like = [c for c in cns if isinstance(c, str) and ("." in c or ":" in c or _HEX_NUMBER.match(c))]
     if len(cns) > 1 or (host_like and host_like[0] not in allowed):
         add(Issue("leaf_usage", "error", 0, "subject CN is not a character-for-character copy of a subjectAltName value (CA/B BR 7.1.4.3)", {"cn": [str(c) for c in cns]}))
+
+
+#: extKeyUsage purposes a TLS server certificate must not carry (CA/B BR 7.1.2.7.10)
+FORBIDDEN_SERVER_EKUS = {
+    oids.EKU_ANY: "anyExtendedKeyUsage",
+    oids.EKU_CODESIGN: "id-kp-codeSigning",
+    "1.3.6.1.5.5.7.3.4": "id-kp-emailProtection",
+    "1.3.6.1.5.5.7.3.8": "id-kp-timeStamping",
+    "1.3.6.1.5.5.7.3.9": "id-kp-OCSPSigning",
+    "1.3.6.1.4.1.11129.2.4.4": "the Precertificate Signing Certificate OID",
+}
+
+
+def _webpki_server_eku(leaf: Cert, add: Any) -> None:
+    """CA/B BR 7.1.2.7.10 (subscriber extKeyUsage): present, not critical, with id-kp-serverAuth
+    and none of the purposes the BR forbid beside it."""
+    ext = leaf.extensions.get(oids.EXT_EKU)
+    if ext is None:
+        add(Issue("leaf_usage", "error", 0, "server certificate lacks extKeyUsage (CA/B BR 7.1.2.7.10: MUST be present)"))
+        return
+    if ext.critical:
+        add(Issue("leaf_usage", "error", 0, "extKeyUsage is critical (CA/B BR 7.1.2.7.10: MUST NOT be critical)"))
+    purposes = {p.dotted_string for p in ext.value}
+    if oids.EKU_SERVER not in purposes:
+        add(Issue("leaf_usage", "error", 0, "extKeyUsage lacks id-kp-serverAuth (CA/B BR 7.1.2.7.10)"))
+    for oid in sorted(purposes & set(FORBIDDEN_SERVER_EKUS)):
+        add(Issue("leaf_usage", "error", 0, f"extKeyUsage carries {FORBIDDEN_SERVER_EKUS[oid]} (CA/B BR 7.1.2.7.10: MUST NOT)", {"eku": oid}))
+
+
+def _webpki_wildcards(leaf: Cert, add: Any) -> None:
+    """CA/B BR 3.2.2.6: no wildcard over a registry-controlled label. Without a public-suffix
+    list mptool refuses the certain cases only: a wildcard over a single label (``*.com``)."""
+    san = leaf.ext_value(oids.EXT_SAN)
+    for value in san.get_values_for_type(x509.DNSName) if san is not None else []:
+        if value.startswith("*.") and "." not in value[2:].strip("."):
+            add(Issue("leaf_usage", "error", 0, f"wildcard {value!r} spans a top-level domain (CA/B BR 3.2.2.6)"))
 
 
 def _check_ca(index: int, certs: list[Cert], options: PathOptions, add: Any) -> None:
@@ -166,10 +218,15 @@ def _check_ca(index: int, certs: list[Cert], options: PathOptions, add: Any) -> 
 
 
 def _check_key_strength(index: int, cert: Cert, options: PathOptions, add: Any) -> None:
+    """Key strength (NIST SP 800-57 levels); in Web-PKI mode also the key types of CA/B Forum
+    BR §6.1.5 / §7.1.3.1: DSA keys are not permitted (RSA and ECDSA are; mptool also keeps
+    EdDSA and SM2 keys, which the BR do not list, to the strength rules)."""
     strength = key_strength(cert)
     data = {"key": strength.algorithm, "bits": strength.bits, "level": strength.level}
     for _code, severity, message in strength_problems(strength, webpki=options.webpki):
         add(Issue("key_strength", severity, index, message, data))
+    if options.webpki and strength.algorithm.upper().startswith("DSA"):
+        add(Issue("key_strength", "error", index, f"{strength.algorithm} key: DSA is not permitted in the Web-PKI (CA/B BR 6.1.5)", data))
 
 
 def _check_name_constraints(certs: list[Cert], options: PathOptions, add: Any) -> None:
@@ -207,10 +264,13 @@ def _check_revocation(certs: list[Cert], anchored: bool, options: PathOptions, c
         add(Issue("revocation", "warn", -1, "revocation not checked: no CRL supplied (offline mode)"))
         return
     checked = len(certs) - 1 if anchored else len(certs)
+    indexes = list(range(checked))
     if options.revocation_scope == "leaf":
-        checked = min(checked, 1)
+        # the end entity always; a CA below the anchor when a supplied CRL comes from its issuer
+        issuers = {crl.issuer_key for crl in options.crls}
+        indexes = [i for i in indexes if i == 0 or certs[i].issuer_key in issuers]
     validator = Validator(certs, anchored, options, context)
-    for index in range(checked):
+    for index in indexes:
         status = validator.status(index)
         if status.state == "revoked":
             entry = status.entry
@@ -243,6 +303,8 @@ def _check_leaf(leaf: Cert, options: PathOptions, add: Any) -> None:
         add(Issue("leaf_usage", "error", 0, "basicConstraints cA=TRUE but keyUsage lacks keyCertSign (inconsistent, RFC 5280 §4.2.1.3/§4.2.1.9)"))
     if options.webpki and options.purpose == "server" and not leaf.is_ca:
         _webpki_common_name(leaf, add)
+        _webpki_server_eku(leaf, add)
+        _webpki_wildcards(leaf, add)
     if options.webpki and options.purpose in ("server", "client") and leaf.is_ca:
         add(Issue("leaf_usage", "error", 0, "leaf certificate is a CA (basicConstraints cA=TRUE)"))
     if options.peer_name is not None:

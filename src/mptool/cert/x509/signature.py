@@ -133,6 +133,22 @@ def _verify_eddsa(tbs: bytes, signature: bytes, algorithm_oid: str, issuer: Cert
     return SignatureVerdict(True, "CERT-PATH-003", "signature verifies")
 
 
+#: ML-DSA (FIPS 204) signature algorithms of RFC 9881 §3 -> the cryptography public-key class name
+MLDSA_SIGS = {"2.16.840.1.101.3.4.3.17": "MLDSA44PublicKey", "2.16.840.1.101.3.4.3.18": "MLDSA65PublicKey", "2.16.840.1.101.3.4.3.19": "MLDSA87PublicKey"}
+
+
+def _verify_mldsa(tbs: bytes, signature: bytes, algorithm_oid: str, issuer: Cert) -> SignatureVerdict:
+    """ML-DSA (RFC 9881 §3: pure mode, empty context) through cryptography."""
+    key = _crypto_public_key(issuer)
+    if type(key).__name__ != MLDSA_SIGS[algorithm_oid] and not any(c.__name__ == MLDSA_SIGS[algorithm_oid] for c in type(key).__mro__):
+        return SignatureVerdict(False, "CERT-PATH-003", f"signature algorithm {algorithm_oid} does not match the issuer key")
+    try:
+        key.verify(signature, tbs)
+    except InvalidSignature:
+        return SignatureVerdict(False, "CERT-PATH-003", "signature does not verify")
+    return SignatureVerdict(True, "CERT-PATH-003", "signature verifies")
+
+
 def _hash_and_params(obj: x509.Certificate | x509.CertificateRevocationList) -> tuple[Any, Any]:
     try:
         hash_algorithm = obj.signature_hash_algorithm
@@ -157,6 +173,8 @@ def verify_signed(
         return SignatureVerdict(False, "CERT-PATH-003", "signature BIT STRING has unused bits")
     if algorithm_oid in EDDSA_SIGS:
         return _verify_eddsa(tbs, signature_bits[1:], algorithm_oid, issuer)
+    if algorithm_oid in MLDSA_SIGS:
+        return _verify_mldsa(tbs, signature_bits[1:], algorithm_oid, issuer)
     hash_algorithm, params = _hash_and_params(signed)
     if hash_algorithm is None:
         return SignatureVerdict(False, "CERT-PATH-003", f"signature algorithm {algorithm_oid} not supported")
