@@ -1,7 +1,8 @@
 """The indicator catalogue, the high-risk entries and the threat codes (package data, versioned).
 
 Provenance of every value is in the headers of ``data/indicators.yaml`` and ``data/high_risk.yaml``
-(GB/T 39786-2021 §6-9 per level; 量化评估规则 2023 table 4; 高风险判定指引 2021-12).
+(GB/T 39786-2021 §6-9 per level; 量化评估规则 2023 table 4; 高风险判定指引 2021-12). The clause of each
+indicator per level is shared with every domain's citations: ``mptool.core.gbt39786`` (``core/data/gbt39786.yaml``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from mptool.assess.yamlio import package_data
+from mptool.core import gbt39786
 
 TECHNICAL_LAYERS: tuple[str, ...] = ("physical", "network", "device", "application")
 MANAGEMENT_LAYERS: tuple[str, ...] = ("policy", "personnel", "build_ops", "emergency")
@@ -84,7 +86,7 @@ def _indicator(raw: dict[str, Any]) -> Indicator:
         label_zh=raw["label_zh"],
         name_en=raw["name_en"],
         gbt43206_unit=str(raw["gbt43206_unit"]),
-        clause={int(k): str(v) for k, v in raw["clause_39786"].items()},
+        clause=dict(gbt39786.indicators()[raw["id"]].clause),
         strength={int(k): str(v) for k, v in raw["strength"].items()},
         strength_verified={int(k): bool(v) for k, v in raw["strength_verified"].items()},
         weight={int(k): Decimal(str(v)) for k, v in raw["weight_2023"].items()},

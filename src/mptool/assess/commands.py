@@ -160,6 +160,7 @@ def _case_inputs(builder: ReportBuilder, target: str) -> None:
 def score_command(target: str, builder: ReportBuilder, fail_on: FailOn, *, rule_set_id: str | None = None, all_na_group: str | None = None) -> tuple[ScoredAssessment, ExitCode]:
     """Score a case into ``builder``; the exit code is 1 when the conclusion is 不符合."""
     scored = score_case(target, rule_set_id=rule_set_id, all_na_group=all_na_group)
+    _cite_case_level(builder, scored.case.data.system.level)
     _case_inputs(builder, target)
     base = scored.case.directory or scored.case.path.parent
     for entry in scored.case.data.evidence:
@@ -178,9 +179,17 @@ def score_command(target: str, builder: ReportBuilder, fail_on: FailOn, *, rule_
     return scored, code
 
 
+def _cite_case_level(builder: ReportBuilder, level: int) -> None:
+    """The case's level is the level of its citations; a different root ``--level`` is a usage error."""
+    if builder.level is not None and builder.level != level:
+        raise UsageError(f"--level {builder.level}: the case is level {level} (system.level of the assessment file); leave --level out")
+    builder.level = level
+
+
 def check_command(target: str, builder: ReportBuilder) -> None:
     """Validate a case and list what is missing (results ``assess.completeness``)."""
     case = load_case(target, verify_evidence=False)
+    _cite_case_level(builder, case.data.system.level)
     _case_inputs(builder, target)
     builder.parameters.update({"level": case.data.system.level, "rule_set": case.data.scoring.rule_set})
     builder.extend(completeness_results(case, evidence_problems(case)))

@@ -126,7 +126,7 @@ def demo_runs(directory: Path | None = None) -> list[DemoRun]:
     return [
         DemoRun("assess-workspace-score", "assess: score every system of a workspace (shared VPN gateway by ref)", ["assess", "score", ws]),
         DemoRun("assess-status", "assess: status of the workspace against plan.yaml milestones", ["assess", "status", ws, "--today", TODAY]),
-        DemoRun("assess-summary", "assess: annual summary of the workspace (summary.portfolio)", ["assess", "summary", ws, "--today", TODAY]),
+        DemoRun("assess-summary", "assess: annual summary of the workspace (summary.portfolio)", ["assess", "summary", ws, "--today", TODAY, "-f", "html"]),
         DemoRun("assess-diff", "assess: 复测 diff of last year's case against this year's", ["assess", "diff", str(base / PREVIOUS), str(base / WORKSPACE / "portal")]),
         DemoRun("assess-score", "assess: init → add (TLCP capture + SM2 chain evidence of the demo) → score (partial case)", ["assess", "score", str(base / CASE)]),
     ]

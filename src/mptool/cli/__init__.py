@@ -81,9 +81,11 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 )
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version, help="Show the version of mptool and of its backends.")
 @click.option("--debug", is_flag=True, help="Print tracebacks of internal errors and record them in evidence.")
+@click.option("--lang", "lang", default=None, metavar="en|zh", help="Language of the text reports: en (default) or zh (中文); also MPTOOL_LANG. JSON keeps English keys and adds title_zh/message_zh.")
+@click.option("--level", "level", type=click.IntRange(1, 4), default=None, metavar="1..4", help="GB/T 39786 level of the system: checks cite that level's clause numbers and mark indicators it lacks (default 3).")
 @click.option("--record-secrets", is_flag=True, help="Record keys, passwords and plaintexts verbatim in the evidence (lab use only; by default only their SM3 fingerprint and length).")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool, record_secrets: bool) -> None:
+def cli(ctx: click.Context, debug: bool, lang: str | None, level: int | None, record_secrets: bool) -> None:
     """mptool: crypto testing for commercial cryptography assessment (商用密码应用安全性评估).
 
     Every command emits JSON evidence (-f json) with input digests, parameters,
@@ -91,6 +93,24 @@ def cli(ctx: click.Context, debug: bool, record_secrets: bool) -> None:
     """
     set_debug(debug)
     ctx.meta["mptool.record_secrets"] = record_secrets
+    ctx.meta["mptool.level"] = level
+    ctx.meta["mptool.lang"], ctx.meta["mptool.lang_explicit"] = _language(lang)
+
+
+def _language(option: str | None) -> tuple[str, bool]:
+    """(language, whether it was asked for) from --lang, else MPTOOL_LANG, else English."""
+    from mptool.core.i18n import DEFAULT_LANG, env_lang, normalize
+
+    if option is not None:
+        lang = normalize(option)
+        if lang is None:
+            raise click.BadParameter(f"{option!r}: unknown language (use en or zh)", param_hint="--lang")
+        return lang, True
+    try:
+        from_env = env_lang()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    return (from_env, True) if from_env else (DEFAULT_LANG, False)
 
 
 def main() -> None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
-from mptool.cli.output import OutputOptions, evidence_options, write_atomic
+from mptool.cli.output import OutputOptions, evidence_options, language, language_asked, write_atomic
 from mptool.core.errors import exit_code_epilog
+
+if TYPE_CHECKING:
+    from mptool.core.i18n import Translator
 
 _EXAMPLES = """\b
 Examples:
@@ -28,6 +33,17 @@ Examples:
 """
 
 
+def _lang(option: str | None) -> str:
+    """The assessment's language: ``--lang`` of the command, else the root one, else Chinese."""
+    return option or language_asked() or "zh"
+
+
+def _tr() -> "Translator":
+    from mptool.core.i18n import Translator
+
+    return Translator(language())
+
+
 @click.group(epilog=f"{_EXAMPLES}\n{exit_code_epilog()}")
 def group() -> None:
     """The 密评 assessment: D/A/K per test object, the 2023 score, high risk and conclusion (GB/T 39786-2021)."""
@@ -42,7 +58,7 @@ def init(directory: str, name: str, level: int) -> None:
     from mptool.assess.commands import init_case
 
     path = init_case(directory, name, level)
-    click.echo(f"mptool: wrote {path}", err=True)
+    click.echo("mptool: " + _tr().label("assess.init_wrote", "wrote {path}", path=path), err=True)
 
 
 @group.command(epilog=exit_code_epilog())
@@ -58,22 +74,24 @@ def add(directory: str, evidence: tuple[str, ...], object_id: str, layer: str | 
 
     report = add_evidence(directory, list(evidence), object_id, layer, name, list(indicators))
     mark = lambda v: "?" if v is None else "√" if v else "×"  # noqa: E731
-    click.echo(f"evidence added: {len(report.added)}, already in the case: {len(report.known)}" + ("; object created" if report.object_created else ""))
+    tr = _tr()
+    click.echo(tr.label("assess.added", "evidence added: {added}, already in the case: {known}", added=len(report.added), known=len(report.known))
+               + (tr.label("assess.object_created", "; object created") if report.object_created else ""))
     for p in report.proposals:
         ra = f" Ra={p['Ra']}" if "Ra" in p else ""
-        click.echo(f"proposal {p['object']} {p['indicator']}: D{mark(p.get('D'))} A{mark(p.get('A'))} K{mark(p.get('K'))}{ra}")
+        click.echo(tr.label("assess.proposal", "proposal {object} {indicator}: D{D} A{A} K{K}{ra}", object=p["object"], indicator=p["indicator"], D=mark(p.get("D")), A=mark(p.get("A")), K=mark(p.get("K")), ra=ra))
     for c in report.candidates:
-        click.echo(f"high-risk candidate {c['id']} ({c['indicator']}): {c['reason']}")
+        click.echo(tr.label("assess.candidate", "high-risk candidate {id} ({indicator}): {reason}", id=c["id"], indicator=c["indicator"], reason=c["reason"]))
 
 
 @group.command(epilog=exit_code_epilog())
 @click.argument("target", metavar="FILE|DIR")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the text report.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the text report (default: the root --lang/MPTOOL_LANG if given, else zh).")
 @click.option("--rule-set", type=click.Choice(["quant-2023", "quant-2021"]), default=None, help="Override the file's rule set.")
 @click.option("--all-na-group", type=click.Choice(["null", "zero"]), default=None, help="A whole group 不适用: no total (null) or the group counts 0.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Workspace: worker processes (default: the cores, 1 below 8 systems).")
 @evidence_options
-def score(target: str, lang: str, rule_set: str | None, all_na_group: str | None, jobs: int | None, out: OutputOptions) -> None:
+def score(target: str, lang: str | None, rule_set: str | None, all_na_group: str | None, jobs: int | None, out: OutputOptions) -> None:
     """Score an assessment: judgements, units, layers, risk rows, total and conclusion.
 
     Exit 1 when the conclusion is 不符合 (--fail-on warn: when it is not 符合). Given a
@@ -81,33 +99,31 @@ def score(target: str, lang: str, rule_set: str | None, all_na_group: str | None
     in scores/; a broken case is reported and skipped (exit 4), never aborting the rest.
     """
     from mptool.assess.commands import is_workspace, render_text, score_command
-    from mptool.render.json import dumps
 
     builder = out.builder()
     if is_workspace(target):
         _score_workspace(target, builder, rule_set, all_na_group, jobs, out)
     scored, code = score_command(target, builder, out.fail_on, rule_set_id=rule_set, all_na_group=all_na_group)
     evidence = builder.build(out.fail_on, exit_code=code)
-    if out.format == "json":
-        write_atomic(out.output, dumps(evidence).encode("utf-8"))
-    else:
-        write_atomic(out.output, render_text(scored, lang).encode("utf-8"))
-    if out.json_output:
-        write_atomic(out.json_output, dumps(evidence).encode("utf-8"))
-    if not out.quiet and out.output != "-":
-        click.echo(f"mptool: wrote {out.output} (conclusion {scored.conclusion}, exit code {evidence.exit_code})", err=True)
-    click.get_current_context().exit(evidence.exit_code)
+    line = _tr().label("assess.wrote_score", "wrote {path} (conclusion {conclusion}, exit code {code})", path=out.output, conclusion=scored.conclusion, code=evidence.exit_code)
+    _emit(out, evidence, render_text(scored, _lang(lang)), line)
 
 
-def _emit(out: OutputOptions, evidence: object, text: str) -> None:
+def _emit(out: OutputOptions, evidence: Any, text: str, line: str | None = None) -> None:
+    """Write the text (or JSON) report and the side JSON evidence: both or neither, then exit."""
+    from mptool.core.i18n import localize
+    from mptool.core.outputs import write_all_or_none
     from mptool.render.json import dumps
 
-    write_atomic(out.output, dumps(evidence).encode("utf-8") if out.format == "json" else text.encode("utf-8"))  # type: ignore[arg-type]
+    evidence = localize(evidence, language())
+    evidence_bytes = dumps(evidence).encode("utf-8")
+    outputs = [(out.output, evidence_bytes if out.format == "json" else text.encode("utf-8"))]
     if out.json_output:
-        write_atomic(out.json_output, dumps(evidence).encode("utf-8"))  # type: ignore[arg-type]
+        outputs.append((out.json_output, evidence_bytes))
+    write_all_or_none(outputs)
     if not out.quiet and out.output != "-":
-        click.echo(f"mptool: wrote {out.output} (exit code {evidence.exit_code})", err=True)  # type: ignore[attr-defined]
-    click.get_current_context().exit(evidence.exit_code)  # type: ignore[attr-defined]
+        click.echo(f"mptool: {line or f'wrote {out.output} (exit code {evidence.exit_code})'}", err=True)
+    click.get_current_context().exit(evidence.exit_code)
 
 
 def _score_workspace(target: str, builder: object, rule_set: str | None, all_na_group: str | None, jobs: int | None, out: OutputOptions) -> None:
@@ -175,7 +191,9 @@ def summary(workspace: str, output: str | None, format_: str | None, lang: str, 
     ctx = click.get_current_context()
     builder = ReportBuilder(command_name(ctx), raw_arguments(ctx), deterministic=deterministic)
     content, portfolio = summary_command(workspace, builder, format_, lang, today, Progress.for_terminal(quiet=quiet, no_progress=no_progress))
-    evidence = builder.build(exit_code=4 if any(s["error"] for s in portfolio["per_system"]) else 0)
+    from mptool.core.i18n import localize
+
+    evidence = localize(builder.build(exit_code=4 if any(s["error"] for s in portfolio["per_system"]) else 0), language())
     write_atomic(output, content if content is not None else dumps(evidence).encode("utf-8"))
     if not quiet:
         for name in portfolio["stale"]:
@@ -235,11 +253,11 @@ def _gaps(gaps: list[dict], quiet: bool) -> None:
 @click.argument("target", metavar="FILE|DIR")
 @click.option("-o", "--output", required=True, metavar="FILE", help="Write the report to FILE (atomically); '-' is stdout.")
 @click.option("--format", "format_", type=click.Choice(["docx", "html"]), default="docx", show_default=True, help="Word, or one self-contained HTML file.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the report.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the report (default: the root --lang/MPTOOL_LANG if given, else zh).")
 @click.option("--template", metavar="INSTITUTION.docx", default=None, help="Render through an institution's docxtpl template (fields: mptool assess export).")
 @click.option("--previous", metavar="CASE", default=None, help="The previous assessment's case: fills section 2.7 (前次测评情况) from the 复测 comparison.")
 @click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors.")
-def report(target: str, output: str, format_: str, lang: str, template: str | None, previous: str | None, quiet: bool) -> None:
+def report(target: str, output: str, format_: str, lang: str | None, template: str | None, previous: str | None, quiet: bool) -> None:
     """Write the 《商用密码应用安全性评估报告》 (2023 template) of a case.
 
     A case with gaps (indicators not judged, proposals not confirmed) still renders: each gap
@@ -249,7 +267,7 @@ def report(target: str, output: str, format_: str, lang: str, template: str | No
 
     if template is not None and format_ == "html":
         raise click.UsageError("--template renders Word: do not combine it with --format html")
-    result = report_command(target, format_, lang, template, previous)
+    result = report_command(target, format_, _lang(lang), template, previous)
     write_atomic(output, result.content)
     _gaps(result.gaps, quiet)
     if not quiet and output != "-":
@@ -262,17 +280,17 @@ def report(target: str, output: str, format_: str, lang: str, template: str | No
 @group.command(epilog=exit_code_epilog())
 @click.argument("target", metavar="FILE|DIR")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Write report-data JSON to FILE (atomically).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the texts in the model.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the texts in the model (default: the root --lang/MPTOOL_LANG if given, else zh).")
 @click.option("--previous", metavar="CASE", default=None, help="The previous assessment's case (section 2.7).")
 @click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors.")
-def export(target: str, output: str, lang: str, previous: str | None, quiet: bool) -> None:
+def export(target: str, output: str, lang: str | None, previous: str | None, quiet: bool) -> None:
     """Write the whole report model (mptool.report-data/1, JSON Schema in mptool/schemas) for templates.
 
     Exit 4 when the case has gaps (待确认), listed on stderr.
     """
     from mptool.assess.commands import export_command
 
-    result = export_command(target, lang, previous)
+    result = export_command(target, _lang(lang), previous)
     write_atomic(output, result.content)
     _gaps(result.gaps, quiet)
     click.get_current_context().exit(4 if result.gaps else 0)
@@ -288,7 +306,7 @@ def seal(directory: str, sign_key: str, sign_cert: str, key_pass_file: str | Non
     from mptool.assess.commands import seal_command
 
     manifest = seal_command(directory, sign_key, sign_cert, key_pass_file)
-    click.echo(f"sealed {len(manifest['files'])} files of {directory} (signer {manifest['signer']['subject']}); verify: mptool assess verify {directory}")
+    click.echo(_tr().label("assess.sealed", "sealed {files} files of {directory} (signer {signer}); verify: mptool assess verify {directory}", files=len(manifest["files"]), directory=directory, signer=manifest["signer"]["subject"]))
 
 
 @group.command(epilog=exit_code_epilog())
@@ -298,11 +316,14 @@ def verify(directory: str) -> None:
     from mptool.assess.commands import verify_command
 
     r = verify_command(directory)
-    for label, paths in (("changed", r.changed), ("missing", r.missing), ("added", r.added)):
+    tr = _tr()
+    for key, label, paths in (("changed", "changed", r.changed), ("missing", "missing", r.missing), ("added_file", "added", r.added)):
         for path in paths:
-            click.echo(f"{label}: {path}")
+            click.echo(f"{tr.label('assess.' + key, label)}: {path}")
     for problem in r.problems:
-        click.echo(f"problem: {problem}")
-    state = "OK" if r.ok else "FAILED"
-    click.echo(f"seal {state}: signature {'valid' if r.signature_ok else 'BAD'}, {r.files} files sealed, {len(r.changed)} changed, {len(r.missing)} missing, {len(r.added)} added (signer {r.signer.get('subject', '?')})")
+        click.echo(f"{tr.label('assess.problem', 'problem')}: {problem}")
+    state = tr.label("assess.seal_ok", "seal OK") if r.ok else tr.label("assess.seal_failed", "seal FAILED")
+    signature = tr.label("assess.signature_valid", "valid") if r.signature_ok else tr.label("assess.signature_bad", "BAD")
+    click.echo(tr.label("assess.seal_line", "{state}: signature {signature}, {files} files sealed, {changed} changed, {missing} missing, {added} added (signer {signer})",
+                        state=state, signature=signature, files=r.files, changed=len(r.changed), missing=len(r.missing), added=len(r.added), signer=r.signer.get("subject", "?")))
     click.get_current_context().exit(0 if r.ok else 1)

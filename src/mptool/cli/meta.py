@@ -25,14 +25,18 @@ def checks(format_: str, domain: str | None) -> None:
         return
     from rich.table import Table
 
-    from mptool.cli.output import stdout_console
+    from mptool.cli.output import gbt39786_level, language, stdout_console
+    from mptool.core.gbt39786 import DEFAULT_LEVEL, cite
+    from mptool.core.i18n import Translator
 
-    table = Table(title=f"{len(specs)} registered checks")
-    table.add_column("Id", overflow="fold")
-    table.add_column("Title", overflow="fold")
-    table.add_column("Reference", overflow="fold")
+    tr = Translator(language())
+    level = gbt39786_level() or DEFAULT_LEVEL
+    table = Table(title=tr.label("checks.title", "{count} registered checks", count=len(specs)))
+    table.add_column(tr.label("checks.id", "Id"), overflow="fold")
+    table.add_column(tr.label("checks.name", "Title"), overflow="fold")
+    table.add_column(tr.label("checks.reference", "Reference"), overflow="fold")
     for s in specs:
-        table.add_row(s.id, s.title, s.reference)
+        table.add_row(s.id, tr.title(s.id, s.title), cite(s.reference, level)[0])
     stdout_console(160).print(table)
 
 

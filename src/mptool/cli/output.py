@@ -65,7 +65,7 @@ class OutputOptions:
     def builder(self) -> ReportBuilder:
         """A report builder for the current command, with its name and raw arguments."""
         ctx = click.get_current_context()
-        return ReportBuilder(command_name(ctx), raw_arguments(ctx), deterministic=self.deterministic)
+        return ReportBuilder(command_name(ctx), raw_arguments(ctx), deterministic=self.deterministic, level=gbt39786_level())
 
     def finish(self, builder: ReportBuilder, **build_kwargs: Any) -> None:
         """Build the evidence, write every requested output, and exit with its code."""
@@ -79,15 +79,39 @@ class OutputOptions:
         ``shown`` lines (what the person asked to see, e.g. a decrypted plaintext) go into the
         text report only, never into the JSON evidence.
         """
+        from mptool.core.i18n import Translator, localize
         from mptool.render.json import dumps
 
-        report = dumps(evidence).encode("utf-8") if self.format == "json" else text_report(evidence, self.output, shown)
+        lang = language()
+        evidence = localize(evidence, lang)
+        report = dumps(evidence).encode("utf-8") if self.format == "json" else text_report(evidence, self.output, shown, lang)
         outputs = [(self.output, report)]
         if self.json_output:
             outputs.append((self.json_output, dumps(evidence).encode("utf-8")))
         write_all_or_none(outputs)  # both outputs or neither
         if not self.quiet and self.output != "-":
-            click.echo(f"mptool: wrote {self.output} (status {evidence.summary.status.value}, exit code {evidence.exit_code})", err=True)
+            tr = Translator(lang)
+            status = tr.status(evidence.summary.status) if tr.zh else evidence.summary.status.value
+            line = tr.label("wrote", "wrote {path} (status {status}, exit code {code})", path=self.output, status=status, code=evidence.exit_code)
+            click.echo(f"mptool: {line}", err=True)
+
+
+def language() -> str:
+    """The report language of this run (root ``--lang`` or ``MPTOOL_LANG``; ``en`` by default)."""
+    ctx = click.get_current_context(silent=True)
+    return str(ctx.find_root().meta.get("mptool.lang", "en")) if ctx is not None else "en"
+
+
+def language_asked() -> str | None:
+    """The language the person asked for with ``--lang``/``MPTOOL_LANG`` (None: nothing asked)."""
+    ctx = click.get_current_context(silent=True)
+    return language() if ctx is not None and ctx.find_root().meta.get("mptool.lang_explicit") else None
+
+
+def gbt39786_level() -> int | None:
+    """The root option ``--level`` (None when not given: citations stay at level 3)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.find_root().meta.get("mptool.level") if ctx is not None else None
 
 
 def record_secrets() -> bool:
@@ -95,7 +119,7 @@ def record_secrets() -> bool:
     return bool(click.get_current_context().find_root().meta.get("mptool.record_secrets"))
 
 
-def text_report(evidence: Evidence, path: str, shown: list[tuple[str, str]] | None = None) -> bytes:
+def text_report(evidence: Evidence, path: str, shown: list[tuple[str, str]] | None = None, lang: str = "en") -> bytes:
     """The rich text report: with colour for a terminal on stdout, plain (120 columns) otherwise."""
     from rich.console import Console
 
@@ -104,7 +128,7 @@ def text_report(evidence: Evidence, path: str, shown: list[tuple[str, str]] | No
     terminal = path == "-" and sys.stdout.isatty()
     buffer = io.StringIO()
     console = Console(file=buffer, width=None if terminal else 120, color_system="auto" if terminal else None, force_terminal=terminal, soft_wrap=False)
-    render(evidence, console, shown)
+    render(evidence, console, shown, lang=lang)
     # a path argument that is not UTF-8 keeps its bytes as lone surrogates: write them as \xNN
     return buffer.getvalue().encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace").encode("utf-8")
 

@@ -1,4 +1,5 @@
-"""The check catalogue: every check with its title, cited clause, rule ids and finding codes.
+"""The check catalogue: every check with its title, cited clause, rule ids and finding codes
+(and, from ``core/i18n/zh.yaml``, its Chinese title and finding meanings).
 
 It is generated from the domains' ``CHECKS`` tables and committed as
 ``mptool/schemas/checks-v1.json``, like the evidence schema: evidence consumers rely on the ids
@@ -30,6 +31,8 @@ def spec_entry(spec: CheckSpec) -> dict[str, Any]:
         "rule_ids": list(spec.rule_ids),
         "findings": dict(sorted(spec.finding_codes.items())),
         "description": spec.description,
+        "title_zh": spec.title_zh,
+        "findings_zh": dict(sorted(spec.finding_codes_zh.items())),
     }
 
 

@@ -48,6 +48,9 @@ class Finding(_Frozen):
         default=None, description="where: a vector file and count, a certificate node path, a frame"
     )
     data: dict[str, Any] = Field(default_factory=dict, description="expected/actual values and more")
+    message_zh: str | None = Field(
+        default=None, description="the message in Chinese: the code's meaning and the details (only with --lang zh)"
+    )
 
 
 class CheckResult(_Frozen):
@@ -60,6 +63,7 @@ class CheckResult(_Frozen):
     subject: str = Field(default="", description="what was checked: an input, a vector set, a connection")
     measurements: dict[str, Any] = Field(default_factory=dict)
     findings: list[Finding] = Field(default_factory=list)
+    title_zh: str | None = Field(default=None, description="the title in Chinese (only with --lang zh)")
 
 
 class InputRecord(_Frozen):
@@ -105,6 +109,10 @@ class Evidence(_Frozen):
     exit_code: int
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+#: Keys the serializer leaves out while they are None, so that evidence without ``--lang zh`` is unchanged.
+OPTIONAL_KEYS: frozenset[str] = frozenset({"title_zh", "message_zh"})
 
 
 #: Order of statuses from best to worst, used to compute the summary status.

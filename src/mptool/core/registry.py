@@ -45,6 +45,21 @@ class CheckSpec:
     rule_ids: tuple[str, ...] = ()
 
     @property
+    def title_zh(self) -> str | None:
+        """The title in Chinese (``core/i18n/zh.yaml``; None when it has no entry)."""
+        from mptool.core.i18n import table
+
+        return table("zh")["checks"].get(self.id)
+
+    @property
+    def finding_codes_zh(self) -> dict[str, str]:
+        """The Chinese meaning of each of :attr:`finding_codes` that ``core/i18n/zh.yaml`` has."""
+        from mptool.core.i18n import table
+
+        meanings = table("zh")["findings"]
+        return {code: meanings[code] for code in self.finding_codes if code in meanings}
+
+    @property
     def finding_codes(self) -> dict[str, str]:
         """Every code a result of this check may carry: its own and the domain's common ones."""
         return {**self.findings, **common_findings(self.domain)}

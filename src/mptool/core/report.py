@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mptool.core.errors import ExitCode, UsageError
+from mptool.core.gbt39786 import DEFAULT_LEVEL, cites_gbt39786, results_at_level
 from mptool.core.model import (
     STATUS_RANK,
     CheckResult,
@@ -110,8 +111,10 @@ class ReportBuilder:
     deterministic order (input order, then the order of the standard's clauses).
     """
 
-    def __init__(self, command: str, arguments: list[str], *, deterministic: bool = False) -> None:
+    def __init__(self, command: str, arguments: list[str], *, deterministic: bool = False, level: int | None = None) -> None:
         self.command = command
+        #: the GB/T 39786 level the citations are for (``--level``; None: the default, level 3)
+        self.level = level
         self.arguments = list(arguments)
         self.clock = Clock(deterministic)
         self.started_at = self.clock.now()
@@ -135,9 +138,24 @@ class ReportBuilder:
         """Append several results in order."""
         self.results.extend(results)
 
+    def _cited(self) -> tuple[list[CheckResult], dict[str, Any], dict[str, Any]]:
+        """Results cited for the level, with ``parameters.gbt39786_level`` recorded when they cite
+        GB/T 39786 (or a level was asked for) and ``summary.gbt39786_not_at_level`` listing the cited
+        indicators that the level does not have."""
+        level = DEFAULT_LEVEL if self.level is None else self.level
+        if self.level is None and not cites_gbt39786(self.results):
+            return self.results, self.parameters, self.summary_extra
+        results, absent = results_at_level(self.results, level)
+        parameters = {**self.parameters, "gbt39786_level": level}
+        extra = dict(self.summary_extra)
+        if absent:
+            extra["gbt39786_not_at_level"] = absent
+        return results, parameters, extra
+
     def build(self, fail_on: FailOn = FailOn.ERROR, *, exit_code: ExitCode | None = None) -> Evidence:
         """Finish the run: compute the summary and exit code and return the evidence."""
         code = exit_code if exit_code is not None else exit_code_for(self.results, fail_on)
+        results, parameters, summary_extra = self._cited()
         return Evidence(
             tool=ToolInfo(name="mptool", version=tool_version(), backends=backend_versions()),
             command=self.command,
@@ -145,8 +163,8 @@ class ReportBuilder:
             started_at=self.started_at,
             finished_at=self.clock.now(),
             inputs=self.inputs,
-            parameters=self.parameters,
-            results=self.results,
-            summary=summarise(self.results, self.summary_extra),
+            parameters=parameters,
+            results=results,
+            summary=summarise(results, summary_extra),
             exit_code=int(code),
         )

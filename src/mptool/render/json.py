@@ -5,12 +5,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mptool.core.model import Evidence
+from mptool.core.model import OPTIONAL_KEYS, Evidence
 
 
 def evidence_to_dict(evidence: Evidence) -> dict[str, Any]:
-    """The evidence as plain JSON-compatible data."""
-    return evidence.model_dump(mode="json", by_alias=True)
+    """The evidence as plain JSON-compatible data (``title_zh``/``message_zh`` only when set)."""
+    data = evidence.model_dump(mode="json", by_alias=True)
+    for result in data["results"]:
+        _drop_unset(result)
+        for finding in result["findings"]:
+            _drop_unset(finding)
+    return data
+
+
+def _drop_unset(entry: dict[str, Any]) -> None:
+    for key in OPTIONAL_KEYS:
+        if entry.get(key, "") is None:
+            del entry[key]
 
 
 def dumps(evidence: Evidence) -> str:

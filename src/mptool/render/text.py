@@ -1,4 +1,8 @@
-"""Human-readable report drawn with rich from the evidence model (nothing is recomputed here)."""
+"""Human-readable report drawn with rich from the evidence model (nothing is recomputed here).
+
+``lang="zh"`` draws the same report in Chinese (:mod:`mptool.core.i18n`): titles, statuses,
+finding meanings, verdicts and labels; ids, codes, names and numbers stay as they are.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from mptool.core.i18n import Translator
 from mptool.core.model import CheckResult, Evidence, Status
 
 STATUS_STYLE: dict[Status, str] = {
@@ -32,8 +37,8 @@ MAX_INPUTS = 10
 MAX_DETAILS = 40
 
 
-def _status_text(status: Status) -> Text:
-    return Text(status.value.upper(), style=STATUS_STYLE[status])
+def _status_text(status: Status, tr: Translator) -> Text:
+    return Text(tr.status(status), style=STATUS_STYLE[status])
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -43,74 +48,90 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _measurement_summary(result: CheckResult) -> str:
-    items = [(k, v) for k, v in result.measurements.items() if not isinstance(v, (dict, list))]
-    return _short(", ".join(f"{k}={_short(v, 24)}" for k, v in items[:4]), 100)
+def _measurement_summary(result: CheckResult, tr: Translator) -> str:
+    items = [(k, tr.value(v, k)) for k, v in result.measurements.items() if not isinstance(v, (dict, list))]
+    return _short(", ".join(f"{tr.key(k) if tr.zh else k}={_short(v, 24)}" for k, v in items[:4]), 100)
 
 
-def _per_result_table(results: list[CheckResult]) -> Table:
-    table = Table(title="Results", show_lines=False, expand=False)
-    for column in ("Check", "Subject", "Status", "Measured"):
-        table.add_column(column, overflow="fold")
+def _per_result_table(results: list[CheckResult], tr: Translator) -> Table:
+    table = Table(title=tr.label("results", "Results"), show_lines=False, expand=False)
+    for key, column in (("check", "Check"), ("subject", "Subject"), ("status", "Status"), ("measured", "Measured")):
+        table.add_column(tr.label(key, column), overflow="fold")
     for r in results:
-        table.add_row(escape(r.check), escape(_short(r.subject, 50)), _status_text(r.status), escape(_measurement_summary(r)))
+        check = f"{r.check}\n{tr.title(r.check, r.title)}" if tr.zh else r.check
+        table.add_row(escape(check), escape(_short(r.subject, 50)), _status_text(r.status, tr), escape(_measurement_summary(r, tr)))
     return table
 
 
-def _per_check_table(results: list[CheckResult]) -> Table:
-    table = Table(title=f"Results ({len(results)}, grouped by check)")
-    table.add_column("Check", overflow="fold")
+def _per_check_table(results: list[CheckResult], tr: Translator) -> Table:
+    table = Table(title=tr.label("results_grouped", "Results ({count}, grouped by check)", count=len(results)))
+    table.add_column(tr.label("check", "Check"), overflow="fold")
+    if tr.zh:
+        table.add_column(tr.label("title", "Title"), overflow="fold")
     for status in Status:
-        table.add_column(status.value, justify="right")
+        table.add_column(tr.status(status) if tr.zh else status.value, justify="right")
     grouped: dict[str, Counter[Status]] = defaultdict(Counter)
     for r in results:
         grouped[r.check][r.status] += 1
     for check_id, counts in grouped.items():
-        table.add_row(escape(check_id), *(str(counts.get(s, "")) for s in Status))
+        title = [escape(tr.title(check_id, ""))] if tr.zh else []
+        table.add_row(escape(check_id), *title, *(str(counts.get(s, "")) for s in Status))
     return table
 
 
-def _detail(result: CheckResult) -> Panel:
-    lines: list[Any] = [Text.assemble(("reference: ", "bold"), result.reference)]
+def _detail(result: CheckResult, tr: Translator) -> Panel:
+    lines: list[Any] = [Text.assemble((tr.label("reference", "reference") + ": ", "bold"), result.reference)]
     for finding in result.findings:
-        line = Text.assemble((f"[{finding.severity.value}] ", "bold"), (finding.code, "cyan"), " ", finding.message)
+        # in Chinese: the code's meaning; its numbers and names are the data lines below
+        message = (tr.finding(finding.code) if tr.zh else None) or finding.message
+        line = Text.assemble((f"[{tr.severity(finding.severity)}] ", "bold"), (finding.code, "cyan"), " ", message)
         lines.append(line)
+        if tr.zh and message != finding.message:
+            lines.append(Text(f"    {tr.label('original', 'original')}: {_short(finding.message, 200)}", style="dim"))
         if finding.location:
-            lines.append(Text(f"    at {_short(finding.location, 100)}", style="dim"))
+            lines.append(Text(f"    {tr.label('at', 'at')} {_short(finding.location, 100)}", style="dim"))
         for key, value in list(finding.data.items())[:6]:
-            lines.append(Text(f"    {key}: {_short(value, 100)}", style="dim"))
-    title = Text.assemble(_status_text(result.status), " ", result.check, " — ", result.title)
+            lines.append(Text(f"    {key}: {_short(tr.value(value, key), 100)}", style="dim"))
+    title = Text.assemble(_status_text(result.status, tr), " ", result.check, " — ", tr.title(result.check, result.title))
     return Panel(Group(*lines), title=title, title_align="left", subtitle=escape(_short(result.subject, 80)))
 
 
-def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] | None = None) -> None:
+def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] | None = None, *, lang: str = "en") -> None:
     """Print the summary table, then each failing, warning or erroring check in detail.
 
     ``display`` holds (label, value) lines the person asked to see that the evidence does not hold
     (a plaintext ``algo decrypt`` recovered); they are printed after the results table.
     """
+    tr = Translator(lang)
     results = evidence.results
     header = Text.assemble(
         ("mptool ", "bold"), evidence.tool.version, "  ", (evidence.command, "bold"),
-        "  status: ", _status_text(evidence.summary.status), f"  exit code {evidence.exit_code}",
+        "  " + tr.label("status", "status") + ": ", _status_text(evidence.summary.status, tr),
+        "  " + tr.label("exit_code", "exit code {code}", code=evidence.exit_code),
     )
     console.print(header)
     shown = evidence.inputs if len(evidence.inputs) <= MAX_INPUTS else evidence.inputs[: MAX_INPUTS - 1]
     for record in shown:
-        console.print(Text(f"input {record.name} ({record.size} bytes)\n  SHA-256 {record.sha256}\n  SM3     {record.sm3}", style="dim"), soft_wrap=True)
+        line = tr.label("input", "input {name} ({size} bytes)", name=record.name, size=record.size)
+        console.print(Text(f"{line}\n  SHA-256 {record.sha256}\n  SM3     {record.sm3}", style="dim"), soft_wrap=True)
     if len(shown) < len(evidence.inputs):
-        console.print(Text(f"… and {len(evidence.inputs) - len(shown)} more inputs; the JSON evidence lists every digest.", style="dim"))
+        more = len(evidence.inputs) - len(shown)
+        console.print(Text(tr.label("more_inputs", "… and {count} more inputs; the JSON evidence lists every digest.", count=more), style="dim"))
     if results:
-        console.print(_per_result_table(results) if len(results) <= MAX_ROWS else _per_check_table(results))
+        console.print(_per_result_table(results, tr) if len(results) <= MAX_ROWS else _per_check_table(results, tr))
     else:
-        console.print("no results")
+        console.print(tr.label("no_results", "no results"))
     for label, value in display or ():
-        console.print(Text.assemble((f"{label}: ", "bold"), value), soft_wrap=True)
+        console.print(Text.assemble((f"{tr.label('shown.' + label, label)}: ", "bold"), tr.shown(value)), soft_wrap=True)
     bad = [r for r in results if r.status in (Status.FAIL, Status.ERROR, Status.WARN, Status.SKIPPED)]
     for result in bad[:MAX_DETAILS]:
-        console.print(_detail(result))
+        console.print(_detail(result, tr))
     if len(bad) > MAX_DETAILS:
-        console.print(f"… and {len(bad) - MAX_DETAILS} more; the JSON evidence lists every result.")
-    counts = ", ".join(f"{k} {v}" for k, v in evidence.summary.counts.items() if v)
-    extra = {k: v for k, v in (evidence.summary.model_extra or {}).items()}
-    console.print(Text(f"summary: {counts or 'no results'}" + (f"; {_short(extra, 200)}" if extra else "")))
+        console.print(tr.label("more_results", "… and {count} more; the JSON evidence lists every result.", count=len(bad) - MAX_DETAILS))
+    status_word = (lambda k: tr.status(k)) if tr.zh else (lambda k: k)
+    counts = ("，" if tr.zh else ", ").join(f"{status_word(k)} {v}" for k, v in evidence.summary.counts.items() if v)
+    extra = dict(evidence.summary.model_extra or {})
+    summary = tr.label("summary", "summary: ") + (counts or tr.label("no_results", "no results"))
+    if extra:
+        summary += f"；{tr.totals(extra)}" if tr.zh else f"; {_short(extra, 200)}"
+    console.print(Text(summary))
