@@ -111,6 +111,13 @@ def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] 
         console.print(_detail(result))
     if len(bad) > MAX_DETAILS:
         console.print(f"… and {len(bad) - MAX_DETAILS} more; the JSON evidence lists every result.")
-    counts = ", ".join(f"{k} {v}" for k, v in evidence.summary.counts.items() if v)
     extra = {k: v for k, v in (evidence.summary.model_extra or {}).items()}
+    skipped = extra.pop("skipped_inputs", None) or []
+    for entry in skipped[:MAX_DETAILS]:
+        console.print(Text.assemble(("skipped ", "bold magenta"), str(entry.get("name", "")), ": ", str(entry.get("reason", ""))), soft_wrap=True)
+    if len(skipped) > MAX_DETAILS:
+        console.print(f"… and {len(skipped) - MAX_DETAILS} more skipped inputs; the JSON evidence lists every one.")
+    for note in extra.pop("notes", None) or []:
+        console.print(Text.assemble(("note: ", "bold yellow"), str(note)), soft_wrap=True)
+    counts = ", ".join(f"{k} {v}" for k, v in evidence.summary.counts.items() if v)
     console.print(Text(f"summary: {counts or 'no results'}" + (f"; {_short(extra, 200)}" if extra else "")))
