@@ -22,19 +22,23 @@ def group() -> None:
 @click.argument("certs", nargs=-1, required=True, metavar="CERT|DIR...")
 @click.option("--profile", type=click.Choice(PROFILES), default=None, help="Check every certificate against this profile instead of detecting it.")
 @click.option("--sm2-id", "sm2_id", metavar="ID", default=None, help=SM2_ID_HELP)
+@click.option("--at", "at", metavar="TIME", default=None, help="Warn on a certificate that is expired or not yet valid at TIME (ISO 8601); default: validity at a time is not judged.")
 @evidence_options
-def lint(certs: tuple[str, ...], profile: str | None, sm2_id: str | None, out: OutputOptions) -> None:
+def lint(certs: tuple[str, ...], profile: str | None, sm2_id: str | None, at: str | None, out: OutputOptions) -> None:
     """Format and profile checks of certificates (PEM, DER, bundles, .p7b, directories).
 
     Each result is one rule of cert-rules.md on one certificate; findings cite the rule id
     and the editions (GM/T 0015-2012/-2023, GB/T 20518-2018, RFC 5280). Non-DER encoding is a finding.
+    Base64 without PEM armour is read too. Each certificate's subject, issuer, serial, validity,
+    key and SM3/SHA-256 fingerprints are recorded (summary.certificates). In a DIR, files that
+    hold no certificate are skipped with the reason (exit 4 when nothing fails).
 
-    Example: mptool cert lint server_sign.pem --profile ee-sign -f json
+    Example: mptool cert lint server_sign.pem --profile ee-sign --at 2026-12-01T00:00:00Z -f json
     """
     from mptool.cert.commands import run_lint
 
     builder = out.builder()
-    run_lint(builder, certs, profile=profile, sm2_id_text=sm2_id, progress=out.progress)
+    run_lint(builder, certs, profile=profile, sm2_id_text=sm2_id, progress=out.progress, at_text=at)
     out.finish(builder)
 
 
