@@ -40,7 +40,7 @@ _VALUE = "HEX|@FILE|b64:…"
 
 @group.command(epilog=exit_code_epilog())
 @click.argument("args", nargs=-1, metavar="[FORM | --vectors FILE...]")
-@click.option("--vectors", "vector_files", is_flag=True, help="Treat the arguments as vector files (CAVP .rsp/.txt, Wycheproof, ACVP prompt + expectedResults, mptool GM JSON).")
+@click.option("--vectors", "vector_files", is_flag=True, help="Treat the arguments as vector files or directories of them (CAVP .rsp/.txt, Wycheproof, ACVP prompt + expectedResults, mptool GM JSON); in a directory, files that are no vectors are skipped with the reason (exit 4).")
 @click.option("--algo", "algorithm", metavar="NAME", help="With vectors: run only this algorithm (sm2 sm3 sha hmac sm4 aes tdes rsa).")
 @click.option("--mode", metavar="MODE", help="Cipher mode (ecb cbc cfb cfb8 ofb ctr gcm ccm xts); with vectors: run only this mode.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for vector files (default: number of CPUs).")
@@ -72,7 +72,7 @@ def verify(args: tuple[str, ...], vector_files: bool, algorithm: str | None, mod
 
     \b
     mptool algo verify                         every bundled vector
-    mptool algo verify --vectors FILE...       user vector files, format detected from content
+    mptool algo verify --vectors FILE|DIR...   user vector files, format detected from content
     mptool algo verify sm3 --data HEX --digest HEX
     mptool algo verify hmac-sm3 --key HEX --data HEX --mac HEX
     mptool algo verify sm4|aes|des|3des --mode MODE --key HEX [--iv HEX] [--aad HEX] [--tag HEX]
