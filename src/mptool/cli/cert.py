@@ -6,6 +6,7 @@ import click
 
 from mptool.algo import DEFAULT_SM2_USER_ID
 from mptool.cli.output import OutputOptions, evidence_options
+from mptool.cli.trust import trust_option
 from mptool.core.errors import exit_code_epilog
 
 PURPOSES = ["any", "server", "client", "codesign"]
@@ -45,7 +46,7 @@ def lint(certs: tuple[str, ...], profile: str | None, sm2_id: str | None, at: st
 @group.command(epilog=exit_code_epilog())
 @click.argument("leaf", metavar="LEAF")
 @click.option("--intermediates", "intermediates", multiple=True, metavar="FILE|DIR", help="Untrusted intermediate certificates (repeatable; bundles allowed).")
-@click.option("--trust", "trust", multiple=True, metavar="FILE|DIR", help="Trust anchors (repeatable; bundles and directories allowed).")
+@trust_option()
 @click.option("--at", "at", metavar="TIME", default=None, help="Validation time, ISO 8601 (default: now, UTC).")
 @click.option("--sm2-id", "sm2_id", metavar="ID", default=None, help=SM2_ID_HELP)
 @click.option("--crl", "crls", multiple=True, metavar="FILE", help="CRL to check revocation against (repeatable; PEM or DER).")
