@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,9 @@ from mptool.rng.battery import Tests, evaluate, evaluate_packed
 from mptool.rng.params import MIN_BITS, MAX_SEQUENCES, PROFILE_SOURCE, PROFILES, SINGLE_MIN_BITS, Item, Plan, parse_overrides, resolve, single_use_poker_m
 from mptool.rng.reader import SequenceSource, open_source
 
+#: How worker processes start: forkserver where the platform has it (Linux), else spawn (Windows,
+#: macOS's default); workers only import mptool.rng.battery, so both give the same results.
+_START_METHOD = "forkserver" if "forkserver" in get_all_start_methods() else "spawn"
 #: Bits of work handed to a worker at once (a few sequences of 10^6 bits).
 BATCH_BITS = 4_000_000
 #: Memory the default number of workers must fit in (all processes together).
@@ -172,7 +175,7 @@ def _compute(tests: Tests, sequences: Iterator[np.ndarray], n: int, jobs: int, a
             advance(1)
     else:
         size = max(1, BATCH_BITS // n)
-        context = get_context("forkserver")
+        context = get_context(_START_METHOD)
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             pending: deque[tuple[Future[Any], int]] = deque()
             for packed, number in _packed_batches(sequences, size):
