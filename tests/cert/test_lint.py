@@ -23,8 +23,8 @@ def test_every_rule_reports_once_per_certificate_in_rule_order() -> None:
     evidence = cli_json(["cert", "lint", str(CERTS / "sm2" / "tlcp" / "tongsuo")])
     assert evidence["parameters"]["certificates"] == 8
     checks = [r["check"] for r in evidence["results"] if r["subject"].endswith("root-ca.pem")]
-    assert len(checks) == len(set(checks)) == 31
-    rule_ids = [r["measurements"]["rule_id"] for r in evidence["results"][:31]]
+    assert len(checks) == len(set(checks)) == 32  # 31 rules + cert.format.validity_at (issue 15)
+    rule_ids = [r["measurements"]["rule_id"] for r in evidence["results"][:32]]
     assert rule_ids[0] == "CERT-FMT-001" and rule_ids[-1].startswith("CERT-SIG-009")
     for result in evidence["results"]:
         assert "cert-rules" not in result["reference"] and result["measurements"]["rule_id"].startswith("CERT-")

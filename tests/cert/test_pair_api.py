@@ -40,7 +40,16 @@ def test_gmssl_pair_valid_in_2023_expired_in_2026() -> None:
 
 def test_swapped_roles_fail_key_usage() -> None:
     evidence = cli_json(["cert", "pair", cert_path(TJ + "enc.pem"), cert_path(TJ + "sign.pem"), "--at", "2026-11-27T00:00:00Z"], exit_code=1)
-    assert _codes(evidence) == {"cert.pair.tlcp.sign_key_usage", "cert.pair.tlcp.enc_key_usage"}
+    assert _codes(evidence) == {"cert.pair.tlcp.swapped", "cert.pair.tlcp.sign_key_usage", "cert.pair.tlcp.enc_key_usage"}
+    first = evidence["results"][0]["findings"][0]  # issue 15: the likely cause is said first
+    assert first["code"] == "cert.pair.tlcp.swapped" and "give the signing certificate first" in first["message"]
+    assert first["data"]["sign_key_usage"] == ["data_encipherment", "key_encipherment"]
+
+
+def test_a_pair_with_one_bad_key_usage_is_not_called_swapped() -> None:
+    """Two signing certificates: the second's keyUsage is wrong, but nothing looks swapped."""
+    evidence = cli_json(["cert", "pair", cert_path(TJ + "sign.pem"), cert_path(TJ + "sign.pem"), "--at", "2026-11-27T00:00:00Z"], exit_code=1)
+    assert "cert.pair.tlcp.enc_key_usage" in _codes(evidence) and "cert.pair.tlcp.swapped" not in _codes(evidence)
 
 
 def test_pair_of_different_entities() -> None:

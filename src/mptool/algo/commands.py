@@ -25,11 +25,11 @@ FORMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "hmac-sm3": (("key", "data", "mac"), ()),
     **{c: (("mode", "key", "plaintext", "ciphertext"), ("iv", "aad", "tag", "padding", "xts_standard")) for c in CIPHER_FORMS},
     "sm2-verify": (("public_key", "message", "signature"), ("id", "id_hex", "curve")),
-    "sm2-decrypt": (("private_key", "ciphertext", "plaintext"), ("order", "curve")),
+    "sm2-decrypt": (("private_key", "ciphertext", "plaintext"), ("order", "curve", "key_password")),
     "rsa-verify": (("public_key", "message", "signature"), ("scheme", "hash")),
 }
 #: Options that are not byte values.
-TEXT_OPTIONS = frozenset({"mode", "padding", "xts_standard", "id", "curve", "order", "scheme", "hash"})
+TEXT_OPTIONS = frozenset({"mode", "padding", "xts_standard", "id", "curve", "order", "scheme", "hash", "key_password"})
 #: Options that may be empty (zero-length message, no AAD).
 EMPTY_OK = frozenset({"data", "message", "plaintext", "aad"})
 SM2_CURVES = {"sm2p256v1": "sm2p256v1", "sm2-test": "sm2_test_fp256"}
@@ -201,14 +201,17 @@ def _sm2_decrypt(builder: ReportBuilder, given: Mapping[str, Any], values: dict[
     curve_name = SM2_CURVES[given.get("curve", "sm2p256v1")]
     order = given.get("order", "auto")
     builder.parameters.update(curve=curve_name, order=order)
-    judgement = evidence.judge_sm2_decrypt(values["private_key"], values["ciphertext"], values["plaintext"], order, curve_name)
+    password = given["key_password"].encode("utf-8") if "key_password" in given else None
+    if password is not None:
+        builder.parameters["key_password"] = "given (never recorded)"
+    judgement = evidence.judge_sm2_decrypt(values["private_key"], values["ciphertext"], values["plaintext"], order, curve_name, password)
     builder.add(judgement.result(evidence.judge_sm2_decrypt.spec, "ciphertext"))  # type: ignore[attr-defined]
     if not cross_check:
         return
     from mptool.algo import sm2
     from mptool.algo.sm2 import crosscheck as sm2_cross
 
-    d = sm2_private_key(values["private_key"], sm2.CURVES[curve_name], None)
+    d = sm2_private_key(values["private_key"], sm2.CURVES[curve_name], password)
     try:
         second: Any = sm2_cross.decrypt(d, values["ciphertext"], order=order, curve=sm2.CURVES[curve_name]).plaintext
     except sm2.SM2DecryptError:

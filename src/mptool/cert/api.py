@@ -5,6 +5,7 @@ Stable functions, documented in docs/cert.md:
 - :func:`check_certificates` — lint every certificate of a handshake's certificate list and
   validate the chain (leaf first) against optional trust anchors.
 - :func:`check_tlcp_pair` — the TLCP signing/encryption certificate pair check.
+- :func:`load_trust_anchors` — the one reader of ``--trust FILE|DIR`` for every command.
 
 Both return :class:`mptool.core.model.CheckResult` objects in a deterministic order; the
 caller adds them to its own :class:`~mptool.core.report.ReportBuilder`.
@@ -16,7 +17,7 @@ import datetime as _dt
 from collections.abc import Sequence
 
 from mptool.algo.api import DEFAULT_USER_ID
-from mptool.core.model import CheckResult
+from mptool.core.model import CheckResult, InputRecord
 
 DEFAULT_SM2_ID = DEFAULT_USER_ID
 PURPOSES = ("any", "server", "client", "codesign")
@@ -114,3 +115,16 @@ def tlcp_pair(der_list: Sequence[bytes]) -> tuple[bytes, bytes] | None:
     if roles.count("sign") != 1 or roles.count("enc") != 1:
         return None
     return der_list[roles.index("sign")], der_list[roles.index("enc")]
+
+
+def load_trust_anchors(paths: Sequence[str]) -> "tuple[list[bytes], list[InputRecord]]":
+    """The DER trust anchors of ``--trust FILE|DIR ...`` and the input record of each file read.
+
+    Files are PEM (bundles), DER, PKCS#7 or Base64 of DER; a directory is read recursively (a file
+    in it that holds no certificate is an input error naming it: anchors are not guessed). Copies
+    are dropped. Raises :class:`mptool.core.errors.InputError` naming the file at fault.
+    """
+    from mptool.cert.x509.loader import load_files
+
+    loaded = load_files(paths)
+    return [cert.der for cert in loaded.certs], loaded.records

@@ -73,21 +73,35 @@ def check_der_certificates(
     return results
 
 
-def run_lint(builder: ReportBuilder, paths: Sequence[str], *, profile: str | None, sm2_id_text: str | None, progress: object = None) -> None:
-    """``cert lint``: every rule on every certificate of every input."""
+def run_lint(builder: ReportBuilder, paths: Sequence[str], *, profile: str | None, sm2_id_text: str | None, progress: object = None, at_text: str | None = None) -> None:
+    """``cert lint``: every rule on every certificate of every input.
+
+    Each certificate's identity (subject, issuer, serial, validity, key, SM3 and SHA-256) is in
+    ``summary.certificates`` and on the screen; stray files of a directory are skipped with the
+    reason (exit 4); ``at_text`` (``--at``) makes an expired or not yet valid certificate a warning.
+    """
+    from mptool.cert.x509.identity import identity, one_line
     from mptool.core.progress import DISABLED, Progress
 
     sm2_id = parse_sm2_id(sm2_id_text)
-    loaded = load_files(paths)
+    at = parse_at(at_text) if at_text is not None else None
+    loaded = load_files(paths, skip_strays=True)
     for record in loaded.records:
         builder.add_input(record)
+    for name, reason in loaded.skipped:
+        builder.skip_input(name, reason)
     builder.parameters.update({"profile": profile or "detected", "sm2_id": sm2_id_parameter(sm2_id), "certificates": len(loaded.certs)})
+    builder.parameters["at"] = at.isoformat() if at is not None else None
     bar = progress if isinstance(progress, Progress) else DISABLED
+    identities = []
     with bar.task("cert lint", len(loaded.certs)) as advance:
         for cert in loaded.certs:
-            builder.extend(lint_certificates([cert], profile=profile, sm2_id=sm2_id))
+            builder.extend(lint_certificates([cert], profile=profile, sm2_id=sm2_id, at=at))
+            identities.append(identity(cert))
+            builder.shown.append((f"certificate {cert.source}", one_line(identities[-1])))
             advance(1)
     builder.summary_extra["certificates_linted"] = len(loaded.certs)
+    builder.summary_extra["certificates"] = identities
 
 
 def run_chain(

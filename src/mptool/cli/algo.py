@@ -40,7 +40,7 @@ _VALUE = "HEX|@FILE|b64:…"
 
 @group.command(epilog=exit_code_epilog())
 @click.argument("args", nargs=-1, metavar="[FORM | --vectors FILE...]")
-@click.option("--vectors", "vector_files", is_flag=True, help="Treat the arguments as vector files (CAVP .rsp/.txt, Wycheproof, ACVP prompt + expectedResults, mptool GM JSON).")
+@click.option("--vectors", "vector_files", is_flag=True, help="Treat the arguments as vector files or directories of them (CAVP .rsp/.txt, Wycheproof, ACVP prompt + expectedResults, mptool GM JSON); in a directory, files that are no vectors are skipped with the reason (exit 4).")
 @click.option("--algo", "algorithm", metavar="NAME", help="With vectors: run only this algorithm (sm2 sm3 sha hmac sm4 aes tdes rsa).")
 @click.option("--mode", metavar="MODE", help="Cipher mode (ecb cbc cfb cfb8 ofb ctr gcm ccm xts); with vectors: run only this mode.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for vector files (default: number of CPUs).")
@@ -56,7 +56,8 @@ _VALUE = "HEX|@FILE|b64:…"
 @click.option("--padding", type=click.Choice(["pkcs7", "none"]), help="ECB/CBC padding (default pkcs7).")
 @click.option("--xts-standard", type=click.Choice(["gb", "ieee"]), help="XTS tweak convention: GB/T 17964-2021 or IEEE 1619 (default gb for SM4, ieee otherwise).")
 @click.option("--public-key", metavar=_VALUE, help="sm2-verify: 04||X||Y, 02/03||X or X||Y; rsa-verify: PEM or DER (use @file).")
-@click.option("--private-key", metavar=_VALUE, help="sm2-decrypt: the 32-byte private key d.")
+@click.option("--private-key", metavar=_VALUE, help="sm2-decrypt: d, or a PKCS#8/SEC1 key file (@key.pem).")
+@click.option("--key-password", metavar="TEXT", help="sm2-decrypt: password of an encrypted PKCS#8 private key (never recorded).")
 @click.option("--message", metavar=_VALUE, help="sm2-verify, rsa-verify: the signed message.")
 @click.option("--signature", metavar=_VALUE, help="sm2-verify: DER or raw r||s; rsa-verify: the signature.")
 @click.option("--id", "user_id", metavar="TEXT", help=f"sm2-verify: the signer's ID as text (default {DEFAULT_SM2_USER_ID.decode()}).")
@@ -72,13 +73,13 @@ def verify(args: tuple[str, ...], vector_files: bool, algorithm: str | None, mod
 
     \b
     mptool algo verify                         every bundled vector
-    mptool algo verify --vectors FILE...       user vector files, format detected from content
+    mptool algo verify --vectors FILE|DIR...   user vector files, format detected from content
     mptool algo verify sm3 --data HEX --digest HEX
     mptool algo verify hmac-sm3 --key HEX --data HEX --mac HEX
     mptool algo verify sm4|aes|des|3des --mode MODE --key HEX [--iv HEX] [--aad HEX] [--tag HEX]
                        --plaintext HEX --ciphertext HEX [--padding pkcs7|none]
     mptool algo verify sm2-verify --public-key HEX --message HEX --signature HEX [--id TEXT|--id-hex HEX]
-    mptool algo verify sm2-decrypt --private-key HEX --ciphertext HEX --plaintext HEX [--order ...]
+    mptool algo verify sm2-decrypt --private-key HEX|@key.pem [--key-password PW] --ciphertext HEX --plaintext HEX [--order ...]
     mptool algo verify rsa-verify --public-key @key.pem --message HEX --signature HEX --scheme pss --hash sha256
 
     Values are hex, @path (raw bytes of a file) or b64:…. Exit 0 when the values match, 1 when

@@ -6,6 +6,7 @@ import click
 
 from mptool.algo import DEFAULT_SM2_USER_ID
 from mptool.cli.output import OutputOptions, evidence_options
+from mptool.cli.trust import trust_option
 from mptool.core.errors import exit_code_epilog
 
 PURPOSES = ["any", "server", "client", "codesign"]
@@ -22,26 +23,30 @@ def group() -> None:
 @click.argument("certs", nargs=-1, required=True, metavar="CERT|DIR...")
 @click.option("--profile", type=click.Choice(PROFILES), default=None, help="Check every certificate against this profile instead of detecting it.")
 @click.option("--sm2-id", "sm2_id", metavar="ID", default=None, help=SM2_ID_HELP)
+@click.option("--at", "at", metavar="TIME", default=None, help="Warn on a certificate that is expired or not yet valid at TIME (ISO 8601); default: validity at a time is not judged.")
 @evidence_options
-def lint(certs: tuple[str, ...], profile: str | None, sm2_id: str | None, out: OutputOptions) -> None:
+def lint(certs: tuple[str, ...], profile: str | None, sm2_id: str | None, at: str | None, out: OutputOptions) -> None:
     """Format and profile checks of certificates (PEM, DER, bundles, .p7b, directories).
 
     Each result is one rule of cert-rules.md on one certificate; findings cite the rule id
     and the editions (GM/T 0015-2012/-2023, GB/T 20518-2018, RFC 5280). Non-DER encoding is a finding.
+    Base64 without PEM armour is read too. Each certificate's subject, issuer, serial, validity,
+    key and SM3/SHA-256 fingerprints are recorded (summary.certificates). In a DIR, files that
+    hold no certificate are skipped with the reason (exit 4 when nothing fails).
 
-    Example: mptool cert lint server_sign.pem --profile ee-sign -f json
+    Example: mptool cert lint server_sign.pem --profile ee-sign --at 2026-12-01T00:00:00Z -f json
     """
     from mptool.cert.commands import run_lint
 
     builder = out.builder()
-    run_lint(builder, certs, profile=profile, sm2_id_text=sm2_id, progress=out.progress)
+    run_lint(builder, certs, profile=profile, sm2_id_text=sm2_id, progress=out.progress, at_text=at)
     out.finish(builder)
 
 
 @group.command(epilog=exit_code_epilog())
 @click.argument("leaf", metavar="LEAF")
 @click.option("--intermediates", "intermediates", multiple=True, metavar="FILE|DIR", help="Untrusted intermediate certificates (repeatable; bundles allowed).")
-@click.option("--trust", "trust", multiple=True, metavar="FILE|DIR", help="Trust anchors (repeatable; bundles and directories allowed).")
+@trust_option()
 @click.option("--at", "at", metavar="TIME", default=None, help="Validation time, ISO 8601 (default: now, UTC).")
 @click.option("--sm2-id", "sm2_id", metavar="ID", default=None, help=SM2_ID_HELP)
 @click.option("--crl", "crls", multiple=True, metavar="FILE", help="CRL to check revocation against (repeatable; PEM or DER).")

@@ -147,10 +147,27 @@ def evidence_options(func: F) -> F:
     def wrapper(*args: Any, format_: str, output: str, json_output: str | None, fail_on: str, quiet: bool, no_progress: bool, deterministic: bool, **kwargs: Any) -> Any:
         if json_output == "-" and output == "-":
             raise click.UsageError("--json-output - and the report both on stdout: give -o FILE for the report")
+        if json_output is not None and output != "-" and json_output != "-" and same_file(output, json_output):
+            raise click.UsageError(f"-o {output} and --json-output {json_output} name the same file: one would overwrite the other")
         out = OutputOptions(format_, output, json_output, FailOn(fail_on), quiet, no_progress, deterministic)
         return func(*args, out=out, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def same_file(first: str, second: str) -> bool:
+    """Whether two output paths name one file (the same path, or one through a symlink).
+
+    A character device (``/dev/null``) named twice is no conflict: nothing is replaced there."""
+    import os
+    import stat
+
+    try:
+        if os.path.exists(first) and os.path.exists(second):
+            return os.path.samefile(first, second) and not stat.S_ISCHR(os.stat(first).st_mode)
+        return os.path.normcase(os.path.realpath(first)) == os.path.normcase(os.path.realpath(second))
+    except (OSError, ValueError):
+        return False
 
 
 def stdout_console(min_width: int = 120) -> "Console":

@@ -5,13 +5,14 @@ from __future__ import annotations
 import click
 
 from mptool.cli.output import OutputOptions, evidence_options
+from mptool.cli.trust import trust_option
 from mptool.core.errors import exit_code_epilog
 
 _PROBE_EPILOG = """\b
 Examples:
   mptool proto probe 192.0.2.10:443 --tls -f json -o tls.json
   mptool proto probe vpn.example:443 --tlcp --client-sign-cert cs.pem --client-sign-key cs.key \\
-      --client-enc-cert ce.pem --client-enc-key ce.key --ca root.pem
+      --client-enc-cert ce.pem --client-enc-key ce.key --trust root.pem
   mptool proto probe 192.0.2.1 --ike
 
 """ + exit_code_epilog()
@@ -39,7 +40,7 @@ Example:
 @click.option("--client-sign-key", metavar="FILE", default=None, help="TLCP client signing key (SM2, PKCS#8 or SEC1).")
 @click.option("--client-enc-cert", metavar="FILE", default=None, help="TLCP client encryption certificate (needed for ECDHE).")
 @click.option("--client-enc-key", metavar="FILE", default=None, help="TLCP client encryption key (needed for ECDHE).")
-@click.option("--ca", "ca", metavar="FILE", multiple=True, help="Trust anchor(s) for checking the server's certificates (repeatable).")
+@trust_option("for checking the server's certificates")
 @click.option("--tlcp-flavour", type=click.Choice(["gmssl", "tongsuo"]), default="gmssl", show_default=True, help="TLCP client wire forms where GmSSL and Tongsuo differ (ECDHE ClientKeyExchange length, CertificateVerify input).")
 @evidence_options
 def probe(
@@ -57,7 +58,7 @@ def probe(
     client_sign_key: str | None,
     client_enc_cert: str | None,
     client_enc_key: str | None,
-    ca: tuple[str, ...],
+    trust: tuple[str, ...],
     tlcp_flavour: str,
     out: OutputOptions,
 ) -> None:
@@ -85,7 +86,7 @@ def probe(
         server_name=server_name,
         application_data=app_data.encode() if app_data else b"",
         client_files=given,
-        ca=ca,
+        ca=trust,
         tlcp_flavour=tlcp_flavour,
     )
     builder = out.builder()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import click
 
 from mptool.cli.output import OutputOptions, evidence_options
+from mptool.cli.trust import trust_option
 from mptool.core.errors import exit_code_epilog
 
 
 @click.command(epilog=exit_code_epilog())
 @click.argument("captures", nargs=-1, required=True, metavar="CAPTURE|-...")
-@click.option("--trust", "trust", multiple=True, metavar="FILE", help="Trust anchor certificate(s), PEM or DER, for the chain checks (repeatable).")
+@trust_option("for the chain checks")
 @click.option("--no-cert-checks", is_flag=True, help="Only record the certificates; skip the cert module's lint and chain checks.")
 @evidence_options
 def analyze(captures: tuple[str, ...], trust: tuple[str, ...], no_cert_checks: bool, out: OutputOptions) -> None:

@@ -125,6 +125,13 @@ class ReportBuilder:
         #: (label, value) lines the text report shows the person and the evidence never holds
         #: (e.g. the plaintext ``algo decrypt`` recovered); see :func:`mptool.render.text.render`
         self.shown: list[tuple[str, str]] = []
+        #: inputs found in a directory and left out, each {"name", "reason"} (issue 15: a folder with
+        #: stray files is not aborted; the run records them and exits 4 when nothing fails)
+        self.skipped: list[dict[str, str]] = []
+
+    def skip_input(self, name: str, reason: str) -> None:
+        """Record a file that was left out of the run (e.g. a stray file in a directory) and why."""
+        self.skipped.append({"name": name, "reason": reason})
 
     def add_input(self, record: InputRecord) -> None:
         """Record an input's identity (name, size, SHA-256, SM3)."""
@@ -156,6 +163,11 @@ class ReportBuilder:
         """Finish the run: compute the summary and exit code and return the evidence."""
         code = exit_code if exit_code is not None else exit_code_for(self.results, fail_on)
         results, parameters, summary_extra = self._cited()
+        extra = dict(summary_extra)
+        if self.skipped:
+            extra["skipped_inputs"] = list(self.skipped)
+            if code is ExitCode.OK:
+                code = ExitCode.INCOMPLETE  # the run did not cover every file it was given
         return Evidence(
             tool=ToolInfo(name="mptool", version=tool_version(), backends=backend_versions()),
             command=self.command,
@@ -165,6 +177,6 @@ class ReportBuilder:
             inputs=self.inputs,
             parameters=parameters,
             results=results,
-            summary=summarise(results, summary_extra),
+            summary=summarise(results, extra),
             exit_code=int(code),
         )

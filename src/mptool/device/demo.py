@@ -14,7 +14,8 @@ def demo_runs() -> list[DemoRun]:
     """``device test --softsdf DIR`` (builds, initialises and tests the soft device, small random sample), then ``device lab`` on it."""
     from mptool.device.softsdf import toolchain_problem
 
-    directory = os.path.join(tempfile.gettempdir(), f"mptool-demo-softsdf-{os.getuid()}")
+    owner = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")  # no getuid on Windows
+    directory = os.path.join(tempfile.gettempdir(), f"mptool-demo-softsdf-{owner}")
     argv = ["device", "test", "--softsdf", directory, "--password", DEMO_PASSWORD, "--random-bits", "100000", "--random-count", "10"]
     lab = ["device", "lab", os.path.join(directory, "lab"), "--softsdf", directory, "--password", DEMO_PASSWORD, "--records", "50", "--force"]
     problem = toolchain_problem()

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mptool.algo.api import DEFAULT_USER_ID
-from mptool.core.errors import InputError
-from mptool.core.inputs import open_input, read_input
+from mptool.core.inputs import open_input
 from mptool.core.progress import DISABLED, Progress
 from mptool.core.report import ReportBuilder
 from mptool.proto.capture.reader import CaptureReader
@@ -22,29 +21,13 @@ PROGRESS_EVERY = 4096  # packets between progress updates
 
 
 def load_trust(paths: Sequence[str], builder: ReportBuilder) -> list[bytes]:
-    """DER trust anchors from PEM or DER files (each recorded as an input)."""
-    from cryptography import x509
+    """DER trust anchors of ``--trust FILE|DIR`` (the cert domain's one loader; each file recorded as an input)."""
+    from mptool.cert.api import load_trust_anchors
 
-    anchors: list[bytes] = []
-    for path in paths:
-        data, record = read_input(path, max_size=1 << 20)
+    anchors, records = load_trust_anchors(paths)
+    for record in records:
         builder.add_input(record)
-        try:
-            if b"-----BEGIN" in data:
-                certs = x509.load_pem_x509_certificates(data)
-                anchors += [c.public_bytes(_der()) for c in certs]
-            else:
-                x509.load_der_x509_certificate(data)
-                anchors.append(data)
-        except ValueError as exc:
-            raise InputError(path, f"not a PEM or DER certificate: {exc}") from None
     return anchors
-
-
-def _der() -> Any:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return Encoding.DER
 
 
 def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_paths: Sequence[str] = (), cert_checks: bool = True, progress: Progress = DISABLED) -> None:

@@ -128,10 +128,29 @@ def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] 
         console.print(_detail(result, tr))
     if len(bad) > MAX_DETAILS:
         console.print(tr.label("more_results", "… and {count} more; the JSON evidence lists every result.", count=len(bad) - MAX_DETAILS))
+    extra = dict(evidence.summary.model_extra or {})
+    skipped = extra.pop("skipped_inputs", None) or []
+    for entry in skipped[:MAX_DETAILS]:
+        console.print(Text.assemble((tr.label("skipped_input", "skipped "), "bold magenta"), str(entry.get("name", "")), ": ", str(entry.get("reason", ""))), soft_wrap=True)
+    if len(skipped) > MAX_DETAILS:
+        console.print(tr.label("more_skipped", "… and {count} more skipped inputs; the JSON evidence lists every one.", count=len(skipped) - MAX_DETAILS))
+    for note in _notes(extra, tr):
+        console.print(Text.assemble((tr.label("note", "note: "), "bold yellow"), str(note)), soft_wrap=True)
     status_word = (lambda k: tr.status(k)) if tr.zh else (lambda k: k)
     counts = ("，" if tr.zh else ", ").join(f"{status_word(k)} {v}" for k, v in evidence.summary.counts.items() if v)
-    extra = dict(evidence.summary.model_extra or {})
     summary = tr.label("summary", "summary: ") + (counts or tr.label("no_results", "no results"))
     if extra:
         summary += f"；{tr.totals(extra)}" if tr.zh else f"; {_short(extra, 200)}"
     console.print(Text(summary))
+
+
+def _notes(extra: dict[str, Any], tr: Any) -> list[str]:
+    """The summary's notes; in Chinese, the single-sequence note is rebuilt from its figures."""
+    notes = [str(n) for n in extra.pop("notes", None) or []]
+    single = extra.get("single_sequence")
+    if not (tr.zh and isinstance(single, dict)):
+        return notes
+    chance = float(single["perfect_source_fails_any_item"])
+    zh = tr.label("note.single_sequence", "", items=single["items"], alpha=single["alpha"], chance=f"{chance:.3f}", once=round(1 / chance) if chance else "∞")
+    return [zh] + [n for n in notes if not n.startswith("one sequence:")]
+

@@ -99,6 +99,10 @@ MIN_BITS = 128
 #: (sequences × items × 3 values) and the evidence (two values per sequence and item).
 MAX_SEQUENCES = 10_000
 
+#: The longest sequence a whole input is taken as without ``--bits`` (the 10^8 bits of GM/T 0005-2021
+#: Annex A): a larger file is more likely a collection meant to be cut into a set (issue 15).
+MAX_WHOLE_BITS = 100_000_000
+
 #: The standard lengths of GM/T 0005-2021 Annex A.
 STANDARD_LENGTHS: tuple[int, ...] = (20_000, 1_000_000, 100_000_000)
 

@@ -17,7 +17,8 @@ import numpy as np
 from mptool.core.errors import InputError, UsageError
 from mptool.core.inputs import CHUNK_SIZE, DigestingReader, open_input
 from mptool.core.model import InputRecord
-from mptool.rng.params import MAX_SEQUENCES
+from mptool.rng.params import MAX_SEQUENCES, MAX_WHOLE_BITS, MIN_BITS
+from mptool.rng.sniff import sniff, suggestion
 
 FORMATS = ("binary", "ascii", "hex")
 
@@ -48,12 +49,25 @@ def decode(chunk: bytes, input_format: str, name: str, offset: int) -> np.ndarra
 def _reject(raw: np.ndarray, bad: np.ndarray, name: str, offset: int, expected: str) -> None:
     if bad.any():
         at = int(np.argmax(bad))
-        raise InputError(name, f"byte {offset + at}: {bytes([raw[at]])!r} is not {expected} (wrong --input-format?)")
+        layout = sniff(raw.tobytes()) if offset == 0 else None
+        hint = suggestion(layout).replace(", not raw bytes", "") if layout else "wrong --input-format?"
+        raise InputError(name, f"byte {offset + at}: {bytes([raw[at]])!r} is not {expected} ({hint})")
 
 
-def _decoded_chunks(reader: DigestingReader, input_format: str) -> Iterator[np.ndarray]:
+def check_layout(chunk: bytes, name: str) -> None:
+    """Refuse text (a '0'/'1' file, hex, an xxd or hexdump listing) given as raw bytes, saying which option reads it."""
+    layout = sniff(chunk)
+    if layout is not None:
+        raise InputError(name, f"{suggestion(layout)} (or --input-format binary to test its bytes as they are)")
+
+
+def _decoded_chunks(reader: DigestingReader, input_format: str, sniffing: bool = False) -> Iterator[np.ndarray]:
     offset = 0
     for chunk in reader.chunks(CHUNK_SIZE):
+        if sniffing and offset == 0:
+            check_layout(chunk, reader.name)
+        elif input_format == "hex" and offset == 0 and (layout := sniff(chunk)) in ("xxd", "hexdump"):
+            raise InputError(reader.name, suggestion(layout))  # offsets would be read as data
         yield decode(chunk, input_format, reader.name, offset)
         offset += len(chunk)
 
@@ -87,9 +101,15 @@ class SequenceSource:
     bits: int | None
     count: int | None
     sequence_bits: int = 0
+    #: the format was not given: binary, refusing text that looks like another layout
+    sniffing: bool = False
     whole: np.ndarray | None = None
     records: list[InputRecord] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    #: a directory: the --count asked for (``count`` is how many files may be read)
+    wanted: int | None = None
+    #: files of a directory left out, as (name, reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def is_directory(self) -> bool:
@@ -109,7 +129,7 @@ class SequenceSource:
         assert self.bits is not None
         produced = 0
         with open_input(self.path) as reader:
-            for sequence in _cut(_decoded_chunks(reader, self.input_format), self.bits):
+            for sequence in _cut(_decoded_chunks(reader, self.input_format, self.sniffing), self.bits):
                 if self.count is not None and produced == self.count:
                     break
                 if produced == MAX_SEQUENCES:
@@ -128,41 +148,75 @@ class SequenceSource:
             raise InputError(name, f"too little data: {wanted} × {self.bits} bits = {wanted * self.bits} bits needed, the input holds {produced} whole sequence(s) of {self.bits} bits")
 
     def _directory_sequences(self) -> Iterator[np.ndarray]:
+        """One sequence per file; a file that cannot be one (a stray README, a short or unreadable
+        file, another length or layout) is recorded in :attr:`skipped` with the reason, and the run goes on."""
+        produced = 0
+        wanted = self.wanted
         for file in self.files:
-            data = _read_all(str(file), self.input_format, self.records)
-            if self.bits is not None:
-                if data.size < self.bits:
-                    raise InputError(str(file), f"too little data: {self.bits} bits needed, {data.size} found")
-                data = data[: self.bits]
-            elif data.size != self.sequence_bits:
-                raise InputError(str(file), f"has {data.size} bits but the first file has {self.sequence_bits}: give --bits N to test the first N bits of each file")
+            if wanted is not None and produced == wanted:
+                break
+            try:
+                data = self._file_sequence(file)
+            except InputError as exc:
+                self.skipped.append((str(file), exc.problem))
+                continue
+            produced += 1
             yield data
+        if produced == 0:
+            raise InputError(self.path, f"no file of the directory can be tested ({len(self.skipped)} skipped; first: {_first_reason(self.skipped)})")
+        if wanted is not None and produced < wanted:
+            raise InputError(self.path, f"too little data: --count {wanted} needs {wanted} files, {produced} could be tested ({len(self.skipped)} skipped; first: {_first_reason(self.skipped)})")
+
+    def _file_sequence(self, file: Path) -> np.ndarray:
+        records: list[InputRecord] = []
+        data = _read_all(str(file), self.input_format, records, self.sniffing)
+        if self.bits is not None:
+            if data.size < self.bits:
+                raise InputError(str(file), f"too little data: {self.bits} bits needed, {data.size} found")
+            data = data[: self.bits]
+        elif data.size != self.sequence_bits:
+            raise InputError(str(file), f"has {data.size} bits but the first file has {self.sequence_bits}: give --bits N to test the first N bits of each file")
+        self.records.extend(records)
+        return data
 
 
-def open_source(path: str, input_format: str, bits: int | None, count: int | None) -> SequenceSource:
-    """Resolve what will be read: the sequence length (reading a whole single file when no ``--bits``)."""
+def _first_reason(skipped: list[tuple[str, str]]) -> str:
+    return f"{skipped[0][0]}: {skipped[0][1]}" if skipped else "none"
+
+
+def _whole_bits_usage(name: str, bits: int) -> UsageError:
+    return UsageError(
+        f"{name}: the whole input is one sequence of {bits} bits, more than {MAX_WHOLE_BITS} (the longest of GM/T 0005-2021 Annex A): "
+        "give --bits N (e.g. --bits 1000000 --count 1000 for the set decision, or --bits 100000000 to test one such sequence)"
+    )
+
+
+def open_source(path: str, input_format: str | None, bits: int | None, count: int | None) -> SequenceSource:
+    """Resolve what will be read: the sequence length (reading a whole single file when no ``--bits``).
+
+    ``input_format`` None is binary, with text layouts refused and the right option named
+    (:func:`check_layout`); an explicit ``binary`` reads any bytes as they are.
+    """
+    sniffing = input_format is None
+    input_format = input_format or "binary"
     if input_format not in FORMATS:
         raise UsageError(f"--input-format: one of {', '.join(FORMATS)}")
-    source = SequenceSource(path, input_format, bits, count)
+    source = SequenceSource(path, input_format, bits, count, sniffing=sniffing)
     if source.is_directory:
-        files = sorted(p for p in Path(path).iterdir() if p.is_file() and not p.name.startswith("."))
+        files = sorted(p for p in Path(path).iterdir() if not p.name.startswith("."))
+        for stray in (p for p in files if not p.is_file()):
+            source.skipped.append((str(stray), "not a regular file (sub-directories are not read)"))
+        files = [p for p in files if p.is_file()]
         if not files:
             raise InputError(path, "directory holds no files")
         if count is None and len(files) > MAX_SEQUENCES:
             raise InputError(path, f"the directory holds {len(files)} files (one sequence each): at most {MAX_SEQUENCES} in one run, give --count")
-        if count is not None:
-            if len(files) < count:
-                raise InputError(path, f"too little data: --count {count} needs {count} files, the directory holds {len(files)}")
-            files = files[:count]
+        if count is not None and len(files) < count:
+            raise InputError(path, f"too little data: --count {count} needs {count} files, the directory holds {len(files)}")
         source.files = files
-        source.count = len(files)
-        if bits is None:
-            with open_input(str(files[0])) as reader:
-                source.sequence_bits = sum(c.size for c in _decoded_chunks(reader, input_format))
-            if source.sequence_bits == 0:
-                raise InputError(str(files[0]), "holds no bits")
-        else:
-            source.sequence_bits = bits
+        source.wanted = count
+        source.count = min(len(files), count) if count is not None else len(files)
+        source.sequence_bits = bits if bits is not None else _first_length(files, input_format, sniffing)
         return source
     if bits is None:
         if count is not None:
@@ -173,10 +227,28 @@ def open_source(path: str, input_format: str, bits: int | None, count: int | Non
     return source
 
 
-def _read_all(path: str, input_format: str, records: list[InputRecord]) -> np.ndarray:
+def _first_length(files: list[Path], input_format: str, sniffing: bool) -> int:
+    """Without --bits, every file of a directory must have the length of the first file that can be read."""
+    first = ""
+    for file in files:
+        try:
+            with open_input(str(file)) as reader:
+                length = sum(c.size for c in _decoded_chunks(reader, input_format, sniffing))
+        except InputError as exc:
+            first = first or str(exc)
+            continue  # recorded as skipped when the sequences are read
+        if length > MAX_WHOLE_BITS:
+            raise _whole_bits_usage(str(file), length)
+        if length >= MIN_BITS:
+            return length
+        first = first or f"{file}: {length} bits"
+    raise InputError(str(files[0].parent), f"no file of the directory holds a sequence of at least {MIN_BITS} bits ({first})")
+
+
+def _read_all(path: str, input_format: str, records: list[InputRecord], sniffing: bool = False) -> np.ndarray:
     """All the bits of one input (its record appended to ``records``)."""
     with open_input(path) as reader:
-        data = np.concatenate([np.empty(0, np.uint8), *_decoded_chunks(reader, input_format)])
+        data = np.concatenate([np.empty(0, np.uint8), *_decoded_chunks(reader, input_format, sniffing)])
         records.append(reader.record())
     if data.size == 0:
         raise InputError(reader.name, "holds no bits")
@@ -184,8 +256,17 @@ def _read_all(path: str, input_format: str, records: list[InputRecord]) -> np.nd
 
 
 def _whole_input(source: SequenceSource) -> SequenceSource:
-    """No --bits: the whole input is one sequence (read into memory once)."""
-    data = _read_all(source.path, source.input_format, source.records)
+    """No --bits: the whole input is one sequence (read into memory once), at most 10^8 bits."""
+    if source.input_format == "binary" and source.path != "-":
+        try:
+            size = os.stat(source.path).st_size if _is_regular_file(source.path) else 0
+        except OSError:
+            size = 0  # open_input reports it
+        if size * 8 > MAX_WHOLE_BITS:
+            raise _whole_bits_usage(source.path, size * 8)
+    data = _read_all(source.path, source.input_format, source.records, source.sniffing)
+    if data.size > MAX_WHOLE_BITS:
+        raise _whole_bits_usage(source.path if source.path != "-" else "<stdin>", int(data.size))
     source.bits = source.sequence_bits = int(data.size)
     source.count = 1
     source.whole = data

@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,9 @@ from mptool.rng.battery import Tests, evaluate, evaluate_packed
 from mptool.rng.params import MIN_BITS, MAX_SEQUENCES, PROFILE_SOURCE, PROFILES, SINGLE_MIN_BITS, Item, Plan, parse_overrides, resolve, single_use_poker_m
 from mptool.rng.reader import SequenceSource, open_source
 
+#: How worker processes start: forkserver where the platform has it (Linux), else spawn (Windows,
+#: macOS's default); workers only import mptool.rng.battery, so both give the same results.
+_START_METHOD = "forkserver" if "forkserver" in get_all_start_methods() else "spawn"
 #: Bits of work handed to a worker at once (a few sequences of 10^6 bits).
 BATCH_BITS = 4_000_000
 #: Memory the default number of workers must fit in (all processes together).
@@ -37,7 +40,8 @@ class RunOptions:
     """What ``mptool rng test`` was asked to do."""
 
     source: str
-    input_format: str = "binary"
+    #: None: binary, refusing text layouts ('0'/'1', hex, xxd) with the option that reads them
+    input_format: str | None = None
     bits: int | None = None
     count: int | None = None
     params: Sequence[str] = ()
@@ -91,14 +95,46 @@ def run_suite(builder: ReportBuilder, options: RunOptions, progress: Progress = 
             matrix, problems = _compute(plan.tests, source.sequences(), n, jobs, advance)
     for record in source.records:
         builder.add_input(record)
+    for name, reason in source.skipped:
+        builder.skip_input(name, reason)
     builder.parameters["count"] = int(matrix.shape[0])
     _add_results(builder, plan, matrix, problems, subject=source.path if source.path != "-" else "<stdin>")
+    if matrix.shape[0] == 1:
+        _single_sequence_note(builder, len(plan.items))
+
+
+def single_sequence_false_alarm(items: int, alpha: float = decision.ALPHA) -> float:
+    """The chance that a perfect source fails at least one of ``items`` items on one sequence: 1 − (1 − α)^items.
+
+    Each item fails a truly random sequence with probability α (GM/T 0005-2021 clause 6.1, a
+    sequence passes an item when P ≥ α); the items are taken as independent, which they nearly
+    are (0.238 for the 27 items at 10^6 bits, α = 0.01).
+    """
+    return 1 - (1 - alpha) ** items
+
+
+def _single_sequence_note(builder: ReportBuilder, items: int) -> None:
+    """What one sequence can and cannot show, in the evidence and on the screen (issue 15)."""
+    chance = single_sequence_false_alarm(items)
+    builder.summary_extra["single_sequence"] = {
+        "items": items,
+        "alpha": decision.ALPHA,
+        "perfect_source_fails_any_item": round(chance, 4),
+        "reference": "GM/T 0005-2021 clause 6 (the decision is taken on a set of sequences: pass rate §6.2, uniformity §6.3)",
+        "set_decision": "--bits N --count 1000, or --profile factory",
+    }
+    builder.summary_extra.setdefault("notes", []).append(
+        f"one sequence: a perfect source fails at least one of these {items} items with probability "
+        f"1 − (1 − {decision.ALPHA})^{items} = {chance:.3f} (about one time in {round(1 / chance)}), so one failed item "
+        "on one sequence does not condemn a generator and one pass does not clear it; GM/T 0005-2021 clause 6 decides on a "
+        "set of sequences: give --bits N --count 1000 (e.g. 1000 × 10^6 bits) or --profile factory"
+    )
 
 
 def _record_parameters(builder: ReportBuilder, options: RunOptions, plan: Plan, source: SequenceSource, jobs: int) -> None:
     builder.parameters.update(
         {
-            "input_format": options.input_format,
+            "input_format": source.input_format,
             "bits": plan.bits,
             "count": source.count,
             "length_class": plan.length_class,
@@ -139,7 +175,7 @@ def _compute(tests: Tests, sequences: Iterator[np.ndarray], n: int, jobs: int, a
             advance(1)
     else:
         size = max(1, BATCH_BITS // n)
-        context = get_context("forkserver")
+        context = get_context(_START_METHOD)
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             pending: deque[tuple[Future[Any], int]] = deque()
             for packed, number in _packed_batches(sequences, size):

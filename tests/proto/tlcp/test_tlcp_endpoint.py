@@ -41,7 +41,7 @@ def _served(server) -> dict:
 def test_full_ecc_and_ecdhe_handshakes_with_client_keys(tlcp_serve, server_files, client_files, sm2_pki) -> None:
     # 5 enumeration hellos (4 accepted + 1 refused), 1 preference hello, 4 full handshakes
     server = tlcp_serve(*server_files, "--max-connections", "10")
-    evidence = _probe(server.port, *client_files, "--ca", str(sm2_pki / "ca.pem"), "--server-name", "localhost")
+    evidence = _probe(server.port, *client_files, "--trust", str(sm2_pki / "ca.pem"), "--server-name", "localhost")
     assert evidence["parameters"]["peer_name"] == "localhost"
     result = _tlcp_result(evidence)
     meas = result["measurements"]

@@ -324,24 +324,11 @@ def rsa_padding(scheme: str, hash_name: str, *, signing: bool) -> tuple[Any, Any
 
 
 def load_rsa_private_key(data: bytes, password: bytes | None) -> Any:
-    """An RSA private key from PEM or DER (PKCS#8, PKCS#1, encrypted PKCS#8 with the password)."""
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.hazmat.primitives.serialization import load_der_private_key, load_pem_private_key
+    """An RSA private key through the one key loader (:func:`mptool.algo.keys.load_rsa_private_key`):
+    PEM or DER, PKCS#8 or PKCS#1, encrypted PKCS#8 (PBES2, including SM3/SM4) with the password."""
+    from mptool.algo.keys import load_rsa_private_key as load
 
-    from mptool.core.errors import InputError
-
-    loader = load_pem_private_key if b"-----BEGIN" in data else load_der_private_key
-    try:
-        key = loader(data, password)
-    except TypeError as exc:
-        raise InputError("--key-password" if password is not None else "--private-key", "the key is encrypted: give --key-password" if password is None else str(exc)) from None
-    except ValueError as exc:
-        raise InputError("--private-key", "not a readable RSA private key (PEM or DER, PKCS#8 or PKCS#1), or a wrong --key-password" if "password" in str(exc).lower() or password else "not a readable RSA private key (PEM or DER, PKCS#8 or PKCS#1)") from None
-    except Exception:  # UnsupportedAlgorithm (an SM2 key): cryptography cannot load SM2 keys
-        raise InputError("--private-key", "not an RSA private key (for an SM2 key use the sm2 algorithm)") from None
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise InputError("--private-key", "not an RSA private key (for an SM2 key use the sm2 algorithm)")
-    return key
+    return load(data, "--private-key", password)
 
 
 def encrypt_rsa(public_key: Any, plaintext: bytes, scheme: str, hash_name: str) -> Computed:

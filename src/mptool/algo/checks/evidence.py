@@ -339,8 +339,9 @@ def sm2_decrypt_or_c3_failure(d: int, ciphertext: bytes, order: str, curve: Any)
 
 
 @check("algo.evidence.sm2_decrypt", "SM2 decryption of captured ciphertext", "GB/T 32918.4-2016 §7.1 (B1-B7, C3 check); GB/T 35276-2017 §7.2 (encodings)", {"algo.evidence.sm2_decrypt.mismatch": MISMATCH, "algo.evidence.sm2_decrypt.trailing_newline": TRAILING_NEWLINE})
-def judge_sm2_decrypt(private_key: bytes, ciphertext: bytes, plaintext: bytes, order: str, curve_name: str) -> Judgement:
-    """Decrypt an SM2 ciphertext (ASN.1, C1C3C2 or C1C2C3, with or without 04), always checking C3.
+def judge_sm2_decrypt(private_key: bytes, ciphertext: bytes, plaintext: bytes, order: str, curve_name: str, password: bytes | None = None) -> Judgement:
+    """Decrypt an SM2 ciphertext (ASN.1, C1C3C2 or C1C2C3, with or without 04), always checking C3;
+    the key is any form of the one loader (an encrypted PKCS#8 opened with ``password``).
 
     On a different plaintext the decryption is described (``decrypted``: length, printable,
     fingerprint) with the length difference, and an info finding says when --plaintext only
@@ -350,7 +351,7 @@ def judge_sm2_decrypt(private_key: bytes, ciphertext: bytes, plaintext: bytes, o
     from mptool.algo.keys import load_sm2_private_key
 
     curve = _curve(curve_name)
-    d = load_sm2_private_key(private_key, "--private-key", curve=curve)
+    d = load_sm2_private_key(private_key, "--private-key", password, curve=curve)
     measurements: dict[str, Any] = {"curve": curve.name, "order_requested": order}
     result, attempts = sm2_decrypt_or_c3_failure(d, ciphertext, order, curve)
     if result is None:

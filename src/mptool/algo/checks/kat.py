@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from mptool.algo.vectors import handlers as kat
@@ -96,6 +97,7 @@ class FileResult:
     format: str
     groups: dict[str, GroupTally]
     unsupported: list[tuple[str, str]]
+    skipped: str = ""  #: why a file found in a directory was left out (it is no vector file)
 
 
 def _selected(algorithm: str, mode: str, want_algo: str | None, want_mode: str | None) -> bool:
@@ -131,7 +133,13 @@ def run_source(source: Source, want_algo: str | None = None, want_mode: str | No
 
 
 def _run_one(args: tuple[Source, str | None, str | None]) -> FileResult:
-    return run_source(*args)
+    source = args[0]
+    try:
+        return run_source(*args)
+    except VectorFormatError as exc:
+        if not source.optional:
+            raise
+        return FileResult(source.name, "", {}, [], skipped=str(exc).removeprefix(f"{source.name}: "))
 
 
 def normalise_algorithm(name: str | None) -> str | None:
@@ -154,18 +162,50 @@ def bundled_sources(builder: ReportBuilder, algorithm: str | None = None) -> lis
     return sources
 
 
+def _expand(path: str) -> list[str]:
+    """A directory's files (recursively, hidden ones left out, sorted); a file stays itself."""
+    root = Path(path)
+    if path == "-" or not root.is_dir():
+        return [path]
+    files = sorted(str(p) for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    if not files:
+        raise InputError(path, "directory holds no file")
+    return files
+
+
 def user_sources(builder: ReportBuilder, paths: Sequence[str]) -> list[Source]:
-    """Read user vector files (recording each) and pair ACVP prompts with expected results."""
+    """Read user vector files (recording each) and pair ACVP prompts with expected results.
+
+    A directory is read file by file; a file in it that is no vector file (a README, a PDF, an
+    ACVP prompt without its answers) is recorded as skipped with the reason (exit 4), and the
+    others run. A file named on the command line that is no vector file is an input error.
+    """
     files = []
+    optional: set[str] = set()
+    records = {}
     for path in paths:
-        data, record = read_input(path, max_size=512 * 1024 * 1024)
-        builder.add_input(record)
-        files.append((path, data))
+        names = _expand(path)
+        if names != [path]:
+            optional.update(names)
+        for name in names:
+            data, record = read_input(name, max_size=512 * 1024 * 1024)
+            records[name] = record
+            files.append((name, data))
+    skipped: list[tuple[str, str]] = []
     try:
-        return pair_sources(files)
+        sources = pair_sources(files, skipped, frozenset(optional))
     except VectorFormatError as exc:
         name, _, problem = str(exc).partition(": ")
         raise InputError(name, problem) from None
+    skipped_names = {name for name, _ in skipped}
+    for name, _ in files:
+        if name not in skipped_names:
+            builder.add_input(records[name])
+    for name, reason in skipped:
+        builder.skip_input(name, reason)
+    if not sources:
+        raise InputError(skipped[0][0] if skipped else "vectors", f"no vector file in the input ({len(skipped)} skipped; this one: {skipped[0][1] if skipped else 'none'})")
+    return sources
 
 
 def run_vectors(
@@ -203,7 +243,10 @@ def run_vectors(
         except VectorFormatError as exc:
             name, _, problem = str(exc).partition(": ")
             raise InputError(name, problem) from None
-    _report(builder, [results[s.name] for s in sources])
+    for source in sources:
+        if results[source.name].skipped:
+            builder.skip_input(source.name, results[source.name].skipped)
+    _report(builder, [results[s.name] for s in sources if not results[s.name].skipped])
 
 
 def _report(builder: ReportBuilder, results: list[FileResult]) -> None:

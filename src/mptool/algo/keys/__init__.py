@@ -22,7 +22,7 @@ from mptool.algo.sm2 import SM2P256V1, Curve, Point, SM2Error, decode_public_key
 from mptool.core.errors import InputError
 from mptool.core.pem import PemError, pem_blocks
 
-__all__ = ["Pbes2Error", "decrypt_pkcs8", "load_sm2_private_key", "load_sm2_public_key"]
+__all__ = ["Pbes2Error", "decrypt_pkcs8", "load_rsa_private_key", "load_sm2_private_key", "load_sm2_public_key"]
 
 SM2_CURVE_OID = "1.2.156.10197.1.301"
 EC_PUBLIC_KEY_OID = "1.2.840.10045.2.1"
@@ -168,3 +168,6 @@ def _first_private(candidates: list[tuple[str, bytes]], source: str, password: b
         except _ASN1_ERRORS:
             continue
     raise InputError(source, f"not a readable SM2 private key: expected {curve.order_bytes} raw bytes, PKCS#8 or SEC1 (PEM or DER), or an encrypted PKCS#8")
+
+
+from mptool.algo.keys.rsa import load_rsa_private_key  # noqa: E402 - re-exported: the RSA forms of the one loader

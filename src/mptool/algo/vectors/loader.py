@@ -58,6 +58,8 @@ class Source:
     data: bytes
     companion_name: str = ""
     companion: bytes = b""
+    #: found in a directory: a file that cannot be read as vectors is skipped, not fatal
+    optional: bool = False
 
 
 def parse_json(data: bytes) -> Any:
@@ -106,11 +108,32 @@ def _text(data: bytes) -> str:
         raise VectorFormatError("not UTF-8 text") from None
 
 
-def pair_sources(files: list[tuple[str, bytes]]) -> list[Source]:
+def pair_sources(files: list[tuple[str, bytes]], skipped: list[tuple[str, str]] | None = None, optional: frozenset[str] = frozenset()) -> list[Source]:
     """Pair ACVP prompt files with their expected-results files (by vsId); keep the rest as they are.
 
-    Raises VectorFormatError naming the file when an ACVP file has no partner.
+    Raises VectorFormatError naming the file when an ACVP file has no partner, or when a file is
+    no vector file at all; files named in ``optional`` (found in a directory) are appended to
+    ``skipped`` with the reason instead.
     """
+    if skipped is not None and optional:
+        kept = []
+        for name, data in files:
+            try:
+                if name in optional:
+                    detect(data)
+            except VectorFormatError as exc:
+                skipped.append((name, str(exc)))
+                continue
+            kept.append((name, data))
+        files = kept
+        try:
+            return [s if s.name not in optional else Source(s.name, s.data, s.companion_name, s.companion, True) for s in pair_sources(files)]
+        except VectorFormatError as exc:
+            name, _, problem = str(exc).partition(": ")
+            if name not in optional:
+                raise
+            skipped.append((name, problem))
+            return pair_sources([f for f in files if f[0] != name], skipped, optional)
     prompts: dict[Any, tuple[str, bytes]] = {}
     answers: dict[Any, tuple[str, bytes]] = {}
     sources: list[Source] = []

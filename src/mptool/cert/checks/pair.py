@@ -20,6 +20,7 @@ PAIR_PROBLEMS = {
     "enc_key_usage": "the encryption certificate's keyUsage is not keyEncipherment/dataEncipherment/keyAgreement only (CERT-EXT-006)",
     "sign_validity": "the signing certificate is not valid at the validation time",
     "enc_validity": "the encryption certificate is not valid at the validation time",
+    "swapped": "the arguments look swapped: the first (SIGN) has an encryption keyUsage and the second (ENC) a signing one",
 }
 _VALIDITY = {"sign": "sign_validity", "enc": "enc_validity"}
 
@@ -40,7 +41,8 @@ def check_pair(sign: Cert, enc: Cert, at: _dt.datetime, *, subject: str = "") ->
     both must have the same issuer and the same subject DN, different keys, the signing
     certificate keyUsage digitalSignature/nonRepudiation only, the encryption certificate
     keyEncipherment/dataEncipherment/keyAgreement only, and both must be within their validity at
-    the validation time."""
+    the validation time. When the first has an encryption-only and the second a signing-only
+    keyUsage, the arguments look swapped, and the finding says so first."""
     spec = check_pair.spec  # type: ignore[attr-defined]
     findings: list[Finding] = []
     if sign.issuer_key != enc.issuer_key:
@@ -56,6 +58,8 @@ def check_pair(sign: Cert, enc: Cert, at: _dt.datetime, *, subject: str = "") ->
     allowed_enc = ENCIPHER_BITS | {"encipher_only", "decipher_only"}
     if enc_bits is None or not enc_bits & ENCIPHER_BITS or enc_bits - allowed_enc:
         findings.append(_problem("enc_key_usage", "encryption certificate keyUsage is not keyEncipherment/dataEncipherment/keyAgreement only (CERT-EXT-006)", observed=sorted(enc_bits) if enc_bits is not None else None))
+    if _signing_only(enc_bits) and _encryption_only(sign_bits):
+        findings.insert(0, _problem("swapped", f"the arguments look swapped: {sign.source} has keyUsage {', '.join(sorted(sign_bits or ()))} (encryption) and {enc.source} has {', '.join(sorted(enc_bits or ()))} (signing): give the signing certificate first", sign_key_usage=sorted(sign_bits or ()), enc_key_usage=sorted(enc_bits or ())))
     for role, cert in (("sign", sign), ("enc", enc)):
         if not (cert.not_before <= at <= cert.not_after):
             findings.append(_problem(_VALIDITY[role], f"{role} certificate is not valid at {at.isoformat()}", not_before=cert.not_before.isoformat(), not_after=cert.not_after.isoformat()))
@@ -66,6 +70,14 @@ def check_pair(sign: Cert, enc: Cert, at: _dt.datetime, *, subject: str = "") ->
     }
     status = Status.FAIL if findings else Status.PASS
     return spec.result(status, subject=subject or f"{sign.source} + {enc.source}", measurements=measurements, findings=findings)
+
+
+def _signing_only(bits: set[str] | frozenset[str] | None) -> bool:
+    return bool(bits) and bits <= {"digital_signature", "content_commitment"}  # type: ignore[operator]
+
+
+def _encryption_only(bits: set[str] | frozenset[str] | None) -> bool:
+    return bool(bits and bits & ENCIPHER_BITS) and bits <= ENCIPHER_BITS | {"encipher_only", "decipher_only"}  # type: ignore[operator]
 
 
 def check_pair_der(sign_der: bytes, enc_der: bytes, *, at: _dt.datetime | None = None, subject: str = "tlcp pair") -> list[CheckResult]:

@@ -8,6 +8,7 @@ defined in the check catalogue) and the public clauses it is read from.
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -48,9 +49,10 @@ def _result(r: Rule, ctx: LintContext, verdict: Verdict | None) -> CheckResult:
     return r.spec.result(status, subject=cert.source, measurements=measurements, findings=findings)
 
 
-def lint_certificate(cert: Cert, *, profile: str | None = None, sm2_id: bytes = DEFAULT_USER_ID) -> list[CheckResult]:
-    """Every rule on one certificate, in rule order (format, extensions, signature)."""
-    ctx = LintContext(cert, profile or detect_profile(cert), profile is not None, sm2_id)
+def lint_certificate(cert: Cert, *, profile: str | None = None, sm2_id: bytes = DEFAULT_USER_ID, at: _dt.datetime | None = None) -> list[CheckResult]:
+    """Every rule on one certificate, in rule order (format, extensions, signature); ``at``: the
+    time it must be valid at (``cert lint --at``; None: validity at a time is not judged)."""
+    ctx = LintContext(cert, profile or detect_profile(cert), profile is not None, sm2_id, at)
     results = []
     for r in RULES:
         applies = "any" in r.profiles or ctx.profile in r.profiles
@@ -61,11 +63,11 @@ def lint_certificate(cert: Cert, *, profile: str | None = None, sm2_id: bytes = 
     return results
 
 
-def lint_certificates(certs: Iterable[Cert], *, profile: str | None = None, sm2_id: bytes = DEFAULT_USER_ID) -> list[CheckResult]:
+def lint_certificates(certs: Iterable[Cert], *, profile: str | None = None, sm2_id: bytes = DEFAULT_USER_ID, at: _dt.datetime | None = None) -> list[CheckResult]:
     """Lint several certificates, in input order."""
     results: list[CheckResult] = []
     for cert in certs:
-        results.extend(lint_certificate(cert, profile=profile, sm2_id=sm2_id))
+        results.extend(lint_certificate(cert, profile=profile, sm2_id=sm2_id, at=at))
     return results
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,12 +14,13 @@ from mptool.core.registry import CheckSpec, check
 
 @dataclass
 class LintContext:
-    """What a rule sees: the certificate, its profile and the SM2 user ID."""
+    """What a rule sees: the certificate, its profile, the SM2 user ID and the time of ``--at``."""
 
     cert: Cert
     profile: str
     profile_chosen: bool
     sm2_id: bytes
+    at: _dt.datetime | None = None  #: ``cert lint --at``: the time the certificate must be valid at
 
 
 @dataclass

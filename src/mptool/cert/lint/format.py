@@ -282,3 +282,31 @@ def key_strength(ctx: LintContext) -> Verdict:
     for code, severity, message in strength_problems(strength, webpki=False):
         (v.error if severity == "error" else v.warn)(code, message, observed=strength.algorithm, bits=strength.bits)
     return v
+
+
+@rule(
+    "cert.format.validity_at",
+    "Certificate valid at the time given (--at)",
+    "CERT-FMT-017",
+    "RFC 5280 §4.1.2.5 (validity), §6.1.3 (a)(2); " + GMT,
+    findings={
+        "expired": "the certificate's notAfter is before the time given with --at",
+        "not_yet_valid": "the certificate's notBefore is after the time given with --at",
+    },
+)
+def validity_at(ctx: LintContext) -> Verdict | None:
+    """With ``cert lint --at TIME``: the certificate must be within its validity period at TIME
+    (notBefore ≤ TIME ≤ notAfter, RFC 5280 §4.1.2.5); an expired or not yet valid certificate is a
+    warning (a report on a past or planned state cites the time it was judged at). Without --at
+    the rule does not apply: lint judges the format, ``cert chain`` the validity now."""
+    if ctx.at is None:
+        return None
+    cert = ctx.cert
+    v = Verdict(measurements={"at": ctx.at.isoformat(), "not_before": cert.not_before.isoformat(), "not_after": cert.not_after.isoformat()})
+    if ctx.at > cert.not_after:
+        days = (ctx.at - cert.not_after).days
+        v.warn("expired", f"expired at {ctx.at.isoformat()}: notAfter {cert.not_after.isoformat()} ({days} days before)", at=ctx.at.isoformat(), not_after=cert.not_after.isoformat())
+    elif ctx.at < cert.not_before:
+        days = (cert.not_before - ctx.at).days
+        v.warn("not_yet_valid", f"not yet valid at {ctx.at.isoformat()}: notBefore {cert.not_before.isoformat()} ({days} days later)", at=ctx.at.isoformat(), not_before=cert.not_before.isoformat())
+    return v

@@ -6,7 +6,10 @@ anything that is not a certificate is an :class:`InputError` naming the file.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,6 +32,8 @@ class LoadedFiles:
 
     certs: list[Cert] = field(default_factory=list)
     records: list[InputRecord] = field(default_factory=list)
+    #: files of a directory that hold no certificate, as (name, reason) (``skip_strays``)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _pkcs7_certificates(data: bytes, pem: bool) -> list[bytes]:
@@ -57,15 +62,36 @@ def _pem_blocks(name: str, data: bytes) -> list[bytes]:
     return ders
 
 
+_BASE64_TEXT = re.compile(rb"^[A-Za-z0-9+/=\s]+$")
+
+
+def unarmoured_base64(data: bytes) -> bytes | None:
+    """The DER inside Base64 text without PEM armour (a certificate pasted from a web form or a
+    database field), or None when ``data`` is not such text."""
+    text = data.strip()
+    if len(text) < 64 or not _BASE64_TEXT.match(text):
+        return None
+    try:
+        der = base64.b64decode(b"".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return der if der[:1] == b"\x30" else None
+
+
 def split_certificates(name: str, data: bytes) -> list[bytes]:
-    """The DER certificates in one file's bytes (PEM bundle, DER certificate or PKCS#7)."""
+    """The DER certificates in one file's bytes (PEM bundle, DER certificate, PKCS#7, or Base64
+    of a DER certificate or PKCS#7 without the PEM armour)."""
+    if not is_pem(data) and data[:1] != b"\x30":
+        der = unarmoured_base64(data)
+        if der is not None:
+            data = der
     if is_pem(data):
         ders = _pem_blocks(name, data)
         if not ders:
             raise InputError(name, "PEM file holds no CERTIFICATE or PKCS7 block")
         return ders
     if data[:1] != b"\x30":
-        raise InputError(name, "neither PEM nor DER (a DER certificate starts with a SEQUENCE, 0x30)")
+        raise InputError(name, "neither PEM nor DER, nor Base64 of DER (a DER certificate starts with a SEQUENCE, 0x30)")
     try:
         parse_certificate(data, name)
         return [data]
@@ -109,14 +135,29 @@ def _files_in(path: str) -> list[str]:
     return [str(p) for p in files]
 
 
-def load_files(paths: Iterable[str]) -> LoadedFiles:
-    """Read every certificate in ``paths`` (files or directories), recording each input file."""
+def load_files(paths: Iterable[str], *, skip_strays: bool = False) -> LoadedFiles:
+    """Read every certificate in ``paths`` (files or directories), recording each input file.
+
+    With ``skip_strays`` a file found in a directory that holds no readable certificate (a README,
+    a key, a CSR) is recorded in :attr:`LoadedFiles.skipped` with the reason and the others are
+    read; a file named on the command line is always an input error when it is not a certificate.
+    """
     loaded = LoadedFiles()
     seen: set[str] = set()
     for path in paths:
-        names = _files_in(path) if path != "-" and Path(path).is_dir() else [path]
-        for name in names:
-            data, record = read_input(name, max_size=MAX_CERT_FILE)
+        in_directory = path != "-" and Path(path).is_dir()
+        for name in _files_in(path) if in_directory else [path]:
+            try:
+                data, record = read_input(name, max_size=MAX_CERT_FILE)
+                certs = parse_all(record.name, split_certificates(record.name, data), seen)
+            except InputError as exc:
+                if not (skip_strays and in_directory):
+                    raise
+                loaded.skipped.append((name, exc.problem))
+                continue
             loaded.records.append(record)
-            loaded.certs.extend(parse_all(record.name, split_certificates(record.name, data), seen))
+            loaded.certs.extend(certs)
+    if skip_strays and not loaded.certs and loaded.skipped:
+        first, reason = loaded.skipped[0]
+        raise InputError(first, f"no certificate in the input ({len(loaded.skipped)} file(s) skipped; this one: {reason})")
     return loaded

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from mptool.core.errors import InputError, debug_enabled
+from mptool.core.errors import InputError, UsageError, debug_enabled
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.registry import get
 
@@ -130,6 +130,8 @@ def _run_child(job: Job, checks: list[str], results: dict[str, CheckResult], pro
 
 def run_checks(job: Job, progress: Any = None) -> list[CheckResult]:
     """Every check of ``job`` in order: results from the child, crash/timeout results where it died."""
+    if os.name != "posix":  # pass_fds and selecting on a pipe are POSIX-only (README: what runs where)
+        raise UsageError("the device checks run on Linux (and other POSIX systems) only: the SDF library is run in a child process over a POSIX pipe")
     results: dict[str, CheckResult] = {}
     pending = list(job.checks)
     while pending:

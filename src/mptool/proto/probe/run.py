@@ -119,16 +119,12 @@ def _certificate_results(report: ProtocolReport, trust: Sequence[bytes], peer_na
 
 def run_probe(builder: ReportBuilder, target: str, options: ProbeOptions, progress: Progress) -> None:
     """Probe ``target`` for each selected protocol; one result per protocol, then certificate checks."""
-    from mptool.proto.probe.keys import load_certificates
-
     tcp = [p for p in options.protocols if p in TCP_PROTOCOLS]
     host, port = parse_target(target, 500 if not tcp else None)
     credentials = _load_client_credentials(builder, options.client_files)
-    trust: list[bytes] = []
-    for path in options.ca:
-        loaded = load_certificates(path)
-        builder.add_input(loaded.record)
-        trust += loaded.ders
+    from mptool.proto.analyze import load_trust
+
+    trust = load_trust(options.ca, builder)
     builder.parameters.update(
         host=host,
         port=port,
