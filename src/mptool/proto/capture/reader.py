@@ -63,23 +63,28 @@ class _Gunzip:
         self._prefix = prefix
 
     def read(self, n: int = CHUNK) -> bytes:
+        """At most ``max(n, CHUNK)`` decompressed bytes (a gzip bomb streams, it is never inflated whole)."""
+        limit = max(n, CHUNK)
         out = b""
-        while not out and not self._eof:
-            raw, self._prefix = (self._prefix or self.source.read(CHUNK)), b""
-            try:
-                if not raw:
-                    out = self._z.flush()
-                    if not self._z.eof:
-                        raise InputError(self.name, "truncated gzip stream")
-                    self._eof = True
-                    break
-                out = self._z.decompress(raw)
-                while self._z.eof and self._z.unused_data:
-                    rest = self._z.unused_data
+        try:
+            while not out and not self._eof:
+                if self._z.unconsumed_tail:
+                    raw = self._z.unconsumed_tail
+                elif self._z.eof and self._z.unused_data:  # the next member of a multi-member file
+                    raw = self._z.unused_data
                     self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                    out += self._z.decompress(rest)
-            except zlib.error as exc:
-                raise InputError(self.name, f"corrupt gzip data: {exc}") from None
+                else:
+                    raw, self._prefix = (self._prefix or self.source.read(CHUNK)), b""
+                    if not raw:
+                        if not self._z.eof:
+                            raise InputError(self.name, "truncated gzip stream")
+                        self._eof = True
+                        break
+                    if self._z.eof:  # bytes after a complete member: the next member starts here
+                        self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                out = self._z.decompress(raw, limit)
+        except zlib.error as exc:
+            raise InputError(self.name, f"corrupt gzip data: {exc}") from None
         return out
 
 
