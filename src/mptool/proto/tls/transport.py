@@ -41,6 +41,8 @@ PROBLEM_KINDS: dict[str, str] = {
     "protocol_version": "the peer speaks another protocol version",
     "suite_not_offered": "the peer chose a cipher suite that was not offered",
     "unexpected_message": "a handshake message arrived out of order",
+    "stopped": "the run was stopped (SIGINT/SIGTERM or --duration) before the connection completed",
+    "too_much_data": "the peer sent more bytes than the per-connection limit",
 }
 
 
@@ -63,14 +65,20 @@ class PeerAlert(ConnectionProblem):
         self.description = description
 
 
-class RecordStream:
-    """Reads and writes records on a connected socket; every read respects one deadline."""
+#: Bytes one connection may send before it is cut off (a handshake is a few KiB; issue 21).
+MAX_CONNECTION_BYTES = 1 << 20
 
-    def __init__(self, sock: socket.socket, deadline: float) -> None:
+
+class RecordStream:
+    """Reads and writes records on a connected socket; every read respects one deadline and at
+    most ``max_bytes`` are read (``prefix``: bytes already read from the socket)."""
+
+    def __init__(self, sock: socket.socket, deadline: float, prefix: bytes = b"", max_bytes: int = MAX_CONNECTION_BYTES) -> None:
         self.sock = sock
         self.deadline = deadline
-        self._buffer = b""
-        self.bytes_read = 0
+        self._buffer = prefix
+        self.bytes_read = len(prefix)
+        self.max_bytes = max_bytes
 
     def _recv_exactly(self, n: int) -> bytes:
         while len(self._buffer) < n:
@@ -89,6 +97,8 @@ class RecordStream:
             if not chunk:
                 raise ConnectionProblem("closed", "the peer closed the connection")
             self.bytes_read += len(chunk)
+            if self.bytes_read > self.max_bytes:
+                raise ConnectionProblem("too_much_data", f"the peer sent more than {self.max_bytes} bytes")
             self._buffer += chunk
         out, self._buffer = self._buffer[:n], self._buffer[n:]
         return out
