@@ -112,7 +112,8 @@ def handle_connection(sock: socket.socket, config: ServerConfig, timeout: float,
     try:
         server_handshake(channel, config, log, response=response_for)
     except ConnectionProblem as exc:
-        _linger(sock)
+        if exc.kind not in ("closed", "reset", "timeout", "too_much_data"):
+            _linger(sock)  # the peer may still read our alert
         return log, exc
     except DecodeError as exc:  # a message the framing refuses (e.g. an oversized Finished)
         return log, ConnectionProblem("decode_error", f"undecodable message: {exc}")
@@ -345,6 +346,9 @@ class _Loop:
             chunk = b""
         waiting.data += chunk
         if chunk and not waiting.complete():
+            return
+        if not waiting.data:  # closed (or reset) before sending anything: no worker needed
+            self._drop(selector, sock.fileno(), ConnectionProblem("closed", "the client closed the connection before sending anything"))
             return
         selector.unregister(sock)
         del self.waiting[sock.fileno()]
