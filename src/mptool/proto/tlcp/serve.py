@@ -37,12 +37,11 @@ from mptool.proto.registry import tls as ids
 from mptool.proto.checks import serve as serve_checks
 from mptool.proto.probe.keys import load_certificates, load_key_pair
 from mptool.proto.tls.record import HEADER_LENGTH, header_fields, looks_like_record_header
-from mptool.proto.tls.transport import ConnectionProblem, PeerAlert, RecordStream
+from mptool.proto.tls.transport import MAX_CONNECTION_BYTES, ConnectionProblem, PeerAlert, RecordStream
 from mptool.proto.wire import DecodeError
 from mptool.proto.tlcp.suites import IMPLEMENTED
 from mptool.proto.tlcp.channel import ECDHE_INITIATORS, Channel, Credentials, HandshakeFailure
 from mptool.proto.tlcp.server import ServerConfig, ServerLog, server_handshake
-from mptool.proto.tls.transport import MAX_CONNECTION_BYTES
 
 #: Failures that are the client's fault (its message was wrong): the result fails.
 CLIENT_ERRORS = frozenset(

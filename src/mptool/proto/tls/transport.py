@@ -8,7 +8,9 @@ answer as a TLS/TLCP endpoint; its ``kind`` is part of finding codes (``proto.pr
 from __future__ import annotations
 
 import socket
+import threading
 import time
+from typing import Any
 
 from mptool.proto.tls.record import HEADER_LENGTH, Record, header_fields, looks_like_record_header
 
@@ -125,17 +127,56 @@ class RecordStream:
             raise ConnectionProblem("socket_error", f"cannot send: {exc.strerror or exc}") from None
 
 
+def resolve(host: str, port: int, timeout: float) -> list[tuple]:
+    """``getaddrinfo`` bounded by ``timeout``: it runs in a daemon thread (the C resolver cannot be
+    interrupted), so a silent or hostile DNS server costs at most ``timeout`` (issue 21)."""
+    try:  # an address literal needs no resolver
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+    except (socket.gaierror, UnicodeError, ValueError):
+        pass
+    answer: list[Any] = []
+    done = threading.Event()
+
+    def lookup() -> None:
+        try:
+            answer.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except (OSError, UnicodeError, ValueError) as exc:
+            answer.append(exc)
+        done.set()
+
+    threading.Thread(target=lookup, name="mptool-resolve", daemon=True).start()
+    if not done.wait(max(timeout, 0.0)):
+        raise ConnectionProblem("resolve", f"cannot resolve {host} within {timeout:g} s (the resolver does not answer)")
+    result = answer[0]
+    if isinstance(result, BaseException):
+        reason = getattr(result, "strerror", None) or str(result)
+        raise ConnectionProblem("resolve", f"cannot resolve {host}: {reason}")
+    if not result:
+        raise ConnectionProblem("resolve", f"cannot resolve {host}: no address")
+    return result
+
+
 def connect(host: str, port: int, timeout: float) -> socket.socket:
-    """Open a TCP connection; refused/unreachable/timeout become :class:`ConnectionProblem`."""
-    try:
-        sock = socket.create_connection((host, port), timeout=timeout)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return sock
-    except ConnectionRefusedError:
-        raise ConnectionProblem("refused", f"connection to {host}:{port} refused") from None
-    except socket.timeout:
-        raise ConnectionProblem("timeout", f"no TCP connection to {host}:{port} within {timeout:g} s") from None
-    except socket.gaierror as exc:
-        raise ConnectionProblem("resolve", f"cannot resolve {host}: {exc.strerror or exc}") from None
-    except OSError as exc:
-        raise ConnectionProblem("unreachable", f"cannot connect to {host}:{port}: {exc.strerror or exc}") from None
+    """Open a TCP connection (name resolution included in ``timeout``); refused/unreachable/timeout
+    become :class:`ConnectionProblem`."""
+    ends = time.monotonic() + timeout
+    addresses = resolve(host, port, timeout)
+    last: ConnectionProblem | None = None
+    for family, kind, proto, _, address in addresses:
+        left = ends - time.monotonic()
+        if left <= 0:
+            break
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(left)
+            sock.connect(address)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return sock
+        except ConnectionRefusedError:
+            last = ConnectionProblem("refused", f"connection to {host}:{port} refused")
+        except socket.timeout:
+            last = ConnectionProblem("timeout", f"no TCP connection to {host}:{port} within {timeout:g} s")
+        except OSError as exc:
+            last = ConnectionProblem("unreachable", f"cannot connect to {host}:{port}: {exc.strerror or exc}")
+        sock.close()
+    raise last or ConnectionProblem("timeout", f"no TCP connection to {host}:{port} within {timeout:g} s")
