@@ -177,3 +177,29 @@ def test_client_certificate_without_z_is_still_a_result(tlcp_serve, server_files
 def test_empty_host_is_a_usage_error(server_files) -> None:
     result = run_cli(["proto", "serve", "--tlcp", "--host", "", "--port", "0", *server_files])
     assert result.exit_code == 2 and "0.0.0.0" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_oversized_finished_is_a_client_error_not_exit_4(tlcp_serve, server_files) -> None:
+    """A Finished whose handshake header claims 16 MiB (inside a small encrypted record)."""
+    from mptool.proto.tlcp.channel import Channel
+    from mptool.proto.tlcp.client import ClientLog, client_handshake
+    from mptool.proto.tls.transport import ConnectionProblem, RecordStream
+
+    server = tlcp_serve(*server_files, "--suites", "E013", "--max-connections", "1")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        channel = Channel(RecordStream(sock, time.monotonic() + 10))
+        send = channel.send_handshake
+
+        def oversized(message: bytes) -> None:
+            send(b"\x14\xff\xff\xff" + message[4:] if message[:1] == b"\x14" else message)
+
+        channel.send_handshake = oversized  # type: ignore[method-assign]
+        try:
+            client_handshake(channel, ClientLog([0xE013]), application_data=b"x")
+        except ConnectionProblem:
+            pass
+    code, err = server.finish()
+    assert code in (0, 1), err  # before: the DecodeError escaped as an internal error (exit 4)
+    evidence = validate_evidence(json.loads(server.evidence.read_text()))
+    [client] = _clients(evidence)
+    assert client["status"] == "fail" and client["measurements"]["ended_by"] == "decode_error"
