@@ -13,11 +13,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from support.hostile_captures import gzip_bomb, many_connections
 
+#: A small launcher runs mptool as its child and reports the child's peak (RUSAGE_CHILDREN):
+#: on Linux a process started straight from pytest inherits pytest's peak RSS in ru_maxrss
+#: (it survives fork and execve), a grandchild does not.
 RUN = """
-import atexit, resource, sys
-from mptool.cli import cli
-atexit.register(lambda: print("PEAK_KIB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))
-cli.main(args=sys.argv[1:], prog_name="mptool")
+import resource, subprocess, sys
+done = subprocess.run([sys.executable, "-m", "mptool", *sys.argv[1:]])
+print("PEAK_KIB", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+sys.exit(done.returncode)
 """
 
 
