@@ -351,3 +351,7 @@ HARNESSES: dict[str, Harness] = {
         Harness("assessment", fuzz_assessment, _assessment_seeds),
     )
 }
+
+from tests.fuzz.proto_harnesses import PROTO_HARNESSES  # noqa: E402 (needs Harness and the helpers above)
+
+HARNESSES.update(PROTO_HARNESSES)

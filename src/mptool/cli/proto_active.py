@@ -94,9 +94,16 @@ def probe(
     out.finish(builder)
 
 
+def _listen_host(value: str) -> str:
+    """``--host``: an empty value would bind every interface silently; refuse it (exit 2)."""
+    if not value.strip():
+        raise click.BadParameter("empty host; to listen on every interface say --host 0.0.0.0 (or ::) explicitly")
+    return value.strip()
+
+
 @click.command(epilog=_SERVE_EPILOG)
 @click.option("--tlcp", "tlcp", is_flag=True, required=True, help="Serve TLCP 1.1 (the only protocol served).")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, callback=lambda ctx, param, value: _listen_host(value), help="Address to listen on (all interfaces only when given explicitly: 0.0.0.0 or ::).")
 @click.option("--port", type=click.IntRange(0, 65535), required=True, help="TCP port (0 picks a free one; it is printed on stderr).")
 @click.option("--sign-cert", required=True, metavar="FILE", help="Signing certificate (PEM/DER; may be followed by its CA chain).")
 @click.option("--sign-key", required=True, metavar="FILE", help="Signing key (SM2, PKCS#8 or SEC1, unencrypted).")
@@ -108,7 +115,8 @@ def probe(
 @click.option("--max-connections", type=click.IntRange(1, 100000), default=None, help="Stop after this many connections.")
 @click.option("--duration", type=click.FloatRange(0.1, 86400), default=None, help="Stop after this many seconds.")
 @click.option("--handshake-timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True, help="Seconds one client may take.")
-@click.option("--workers", type=click.IntRange(1, 64), default=4, show_default=True, help="Connections served at the same time.")
+@click.option("--workers", type=click.IntRange(1, 64), default=4, show_default=True, help="Handshakes run at the same time (clients still sending their first record wait without a worker).")
+@click.option("--max-pending", type=click.IntRange(1, 4096), default=1024, show_default=True, help="Connections open at once; more wait in the listen backlog.")
 @click.option("--ecdhe-initiator", type=click.Choice(["auto", "server", "client"]), default="auto", show_default=True, help="ECDHE: which side is the SM2 key-exchange initiator (auto accepts both and records which one the client used).")
 @click.option("--client-format", type=click.Choice(["auto", "gmssl", "tongsuo"]), default="auto", show_default=True, help="ECDHE ClientKeyExchange and CertificateVerify forms accepted (gmssl/tongsuo: only that one, as those servers do).")
 @evidence_options
@@ -127,6 +135,7 @@ def serve(
     duration: float | None,
     handshake_timeout: float,
     workers: int,
+    max_pending: int,
     ecdhe_initiator: str,
     client_format: str,
     out: OutputOptions,
@@ -157,6 +166,7 @@ def serve(
         duration=duration,
         handshake_timeout=handshake_timeout,
         workers=workers,
+        max_pending=max_pending,
         ecdhe_initiator=ecdhe_initiator,
         client_format=client_format,
     )

@@ -18,6 +18,36 @@ from mptool.proto.judge.ipsec import count_exchanges, esp_result, ike_result, li
 from mptool.proto.judge.tls import certificate_results, certificate_verify_result, channel_result, ske_result, summaries
 
 PROGRESS_EVERY = 4096  # packets between progress updates
+#: TLS/TLCP connections of one capture listed one result each; after them, a connection whose
+#: result equals an earlier one's but for the client endpoint, frames and traffic counters is
+#: counted in that result (``similar_connections``), so evidence stays compact (issue 21).
+MAX_LISTED_CONNECTIONS = 1000
+_VARYING = ("client", "frames", "application_data", "application_data_flowed", "gaps", "alerts")
+
+
+class _Compactor:
+    """Groups connection results beyond :data:`MAX_LISTED_CONNECTIONS` by their invariant part."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, dict[str, Any]] = {}
+        self.listed = 0
+
+    def merge(self, results: list[Any], frames: list[int]) -> bool:
+        """True when ``results`` (channel result first) were counted in an earlier group."""
+        import json
+
+        channel = results[0]
+        fixed = {k: v for k, v in channel.measurements.items() if k not in _VARYING}
+        key = json.dumps([[r.check, r.status.value, [(f.code, f.message) for f in r.findings]] for r in results] + [fixed], sort_keys=True, default=str)
+        group = self.groups.get(key)
+        if group is not None and self.listed >= MAX_LISTED_CONNECTIONS:
+            group["similar_connections"] = group.get("similar_connections", 0) + 1
+            group["similar_last_frame"] = max(group.get("similar_last_frame", 0), frames[1])
+            return True
+        self.listed += 1
+        if len(self.groups) < 4 * MAX_LISTED_CONNECTIONS:
+            self.groups.setdefault(key, channel.measurements)
+        return False
 
 
 def load_trust(paths: Sequence[str], builder: ReportBuilder) -> list[bytes]:
@@ -42,9 +72,10 @@ def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_p
             "esp_randomness_alpha": 0.001,
             "esp_randomness_skipped_iv_bytes": 16,
             "tcp_out_of_order_limit_bytes": 4 << 20,
+            "certificate_chain_checks": "once per distinct certificate list and role in a capture (the first connection that sent it)",
         }
     )
-    totals = {"tls_connections": 0, "ike_exchanges": 0, "esp_channels": 0, "cleartext_conversations": 0}
+    totals = {"tls_connections": 0, "tls_connections_listed": 0, "ike_exchanges": 0, "esp_channels": 0, "cleartext_conversations": 0}
     for name in captures:
         results = analyze_one(builder, name, trust=trust, cert_checks=cert_checks, progress=progress)
         for key in totals:
@@ -79,17 +110,23 @@ def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], ce
     builder.add(capture_summary(capture.info, analyzer, subject, counts, at))
     counts["cleartext_conversations"] = len(analyzer.cleartext)
     linted: set[bytes] = set()
+    chains: set[tuple[Any, ...]] = set()
+    compactor = _Compactor()
+    summary_cache: dict[tuple[Any, ...], Any] = {}
     for index, flow in enumerate(flows, 1):
         conn = flow.conn
         assert conn is not None
         label = f"{subject} #{index}"
-        certs, client_certs = summaries(conn)
-        builder.add(_guarded(channel_result, label, conn, subject, index, certs, client_certs))
-        for extra in (_guarded(ske_result, label, conn, subject, index, certs), _guarded(certificate_verify_result, label, conn, subject, index, client_certs)):
-            if extra is not None:
-                builder.add(extra)
+        certs, client_certs = summaries(conn, summary_cache)
+        channel = _guarded(channel_result, label, conn, subject, index, certs, client_certs)
+        extras = [r for r in (_guarded(ske_result, label, conn, subject, index, certs), _guarded(certificate_verify_result, label, conn, subject, index, client_certs)) if r is not None]
+        if compactor.merge([channel, *extras], [conn.first_frame, conn.last_frame]):
+            continue
+        builder.add(channel)
+        builder.extend(extras)
         if cert_checks:
-            builder.extend(certificate_results(conn, index, subject, trust, at, linted))
+            builder.extend(certificate_results(conn, index, subject, trust, at, linted, chains))
+    counts["tls_connections_listed"] = compactor.listed
     ike_measurements = []
     for index, exchange in enumerate(sorted(analyzer.ike.values(), key=lambda e: e.messages[0].frame), 1):
         result = _guarded(ike_result, f"{subject} #{index}", exchange, subject, index)

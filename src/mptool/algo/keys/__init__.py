@@ -26,7 +26,7 @@ __all__ = ["Pbes2Error", "decrypt_pkcs8", "load_rsa_private_key", "load_sm2_priv
 
 SM2_CURVE_OID = "1.2.156.10197.1.301"
 EC_PUBLIC_KEY_OID = "1.2.840.10045.2.1"
-_ASN1_ERRORS = (PyAsn1Error, ValueError, TypeError, IndexError)
+_ASN1_ERRORS = (PyAsn1Error, ValueError, TypeError, IndexError, OverflowError)  # OverflowError: a length beyond sys.maxsize
 
 
 def _blocks(data: bytes, source: str) -> list[tuple[str, bytes]] | None:

@@ -42,7 +42,7 @@ def strict_der_decode(data: bytes, spec: univ.Sequence, what: str) -> univ.Seque
     """Decode ``data`` as DER of ``spec``; raise :class:`SM2Error` unless it is exactly DER."""
     try:
         value, rest = der_decoder.decode(data, asn1Spec=spec)
-    except (PyAsn1Error, ValueError, TypeError) as exc:
+    except (PyAsn1Error, ValueError, TypeError, OverflowError) as exc:
         raise SM2Error(f"{what}: not a DER {type(spec).__name__} ({exc.__class__.__name__})") from None
     if rest:
         raise SM2Error(f"{what}: {len(rest)} trailing bytes after the DER SEQUENCE")

@@ -48,14 +48,14 @@ def _decode_strict(der: bytes) -> tuple[Any, str | None]:
     try:
         decoded, _rest = decode_der(der, asn1Spec=rfc5280.Certificate())
         return decoded, None
-    except (PyAsn1Error, ValueError) as exc:
+    except (PyAsn1Error, ValueError, OverflowError) as exc:
         return None, str(exc) or type(exc).__name__
 
 
 def _decode_lenient(der: bytes) -> Any:
     try:
         decoded, rest = ber_decoder.decode(der, asn1Spec=rfc5280.Certificate())
-    except (PyAsn1Error, ValueError) as exc:
+    except (PyAsn1Error, ValueError, OverflowError) as exc:
         raise CertParseError(f"not an X.509 certificate: {exc}") from None
     if rest:
         raise CertParseError(f"{len(rest)} bytes after the certificate")
@@ -106,7 +106,7 @@ def _public_key_info(spki: Any) -> PublicKeyInfo:
     if params_der[:1] == b"\x30":
         try:
             explicit = _explicit_curve(params_der)
-        except (PyAsn1Error, ValueError, KeyError) as exc:
+        except (PyAsn1Error, ValueError, KeyError, OverflowError) as exc:
             raise CertParseError(f"explicit EC parameters cannot be decoded: {exc}") from None
         from mptool.algo.api import sm2
 
@@ -272,6 +272,6 @@ def _parse_certificate(der: bytes, source: str) -> Cert:
             raise CertParseError(f"not a parseable X.509 certificate: {exc}") from None
     try:
         key = _public_key_info(asn1["tbsCertificate"]["subjectPublicKeyInfo"])
-    except (PyAsn1Error, ValueError) as exc:
+    except (PyAsn1Error, ValueError, OverflowError) as exc:
         raise CertParseError(f"subjectPublicKeyInfo cannot be decoded: {exc}") from None
     return Cert(der, source, cert, asn1, slices, der_error, tbs_equal, key)

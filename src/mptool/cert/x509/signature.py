@@ -46,7 +46,7 @@ def decode_sm2_signature(bits: bytes, n: int) -> tuple[int, int] | SignatureVerd
         return SignatureVerdict(False, "CERT-SIG-002", "signature is a raw 64-byte r||s, not DER SEQUENCE{r, s}")
     try:
         decoded, _ = decode_der(body, asn1Spec=rfc3279.ECDSA_Sig_Value())
-    except (PyAsn1Error, ValueError) as exc:
+    except (PyAsn1Error, ValueError, OverflowError) as exc:
         return SignatureVerdict(False, "CERT-SIG-002", f"signature is not a strict DER SEQUENCE{{r, s}}: {exc}")
     r, s = int(decoded["r"]), int(decoded["s"])
     if not (1 <= r <= n - 1 and 1 <= s <= n - 1):

@@ -63,7 +63,7 @@ def _rsa_modulus_bits(cert: Cert) -> int | None:
 
     try:
         decoded, _ = decoder.decode(cert.key.point, asn1Spec=rfc3447.RSAPublicKey())
-    except (PyAsn1Error, ValueError):
+    except (PyAsn1Error, ValueError, OverflowError):
         return None
     return int(decoded["modulus"]).bit_length()
 

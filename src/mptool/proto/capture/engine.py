@@ -287,6 +287,8 @@ class Analyzer:
             # servers send the same certificates on every connection: keep one copy of each
             conn.certificates = [self._certs.setdefault(c, c) for c in conn.certificates]
             conn.client_certificates = [self._certs.setdefault(c, c) for c in conn.client_certificates]
+            conn.compact()
+            flow.halves, flow.prefix = (), b""
             self.finished.append(flow)
         else:
             self.other_flows += 1

@@ -3,7 +3,9 @@
 Reads in chunks of 1 MiB with ``struct`` over raw bytes, so memory stays bounded and no
 per-packet object is built beyond a ``(frame, time, link type, bytes)`` tuple. Formats per
 the pcap file format (draft-ietf-opsawg-pcap) and pcapng (draft-ietf-opsawg-pcapng).
-Every malformation becomes an :class:`InputError` naming the capture and the frame.
+A malformation before the first good packet is an :class:`InputError` naming the capture
+(exit 3); after it, reading stops and :attr:`CaptureInfo.malformed` says where and why (a
+finding: the packets before it are analysed). Timestamps outside 1970..9999 are malformed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from mptool.core.errors import InputError
 
 CHUNK = 1 << 20
 MAX_PACKET = 1 << 18  # 256 KiB: larger than any snaplen real tools use (262144)
+MAX_TIME = 253402300799.0  # 9999-12-31T23:59:59Z, the last second a datetime holds
 
 PCAP_MAGICS: dict[bytes, tuple[str, int]] = {
     b"\xd4\xc3\xb2\xa1": ("<", 1_000_000),
@@ -60,23 +63,28 @@ class _Gunzip:
         self._prefix = prefix
 
     def read(self, n: int = CHUNK) -> bytes:
+        """At most ``max(n, CHUNK)`` decompressed bytes (a gzip bomb streams, it is never inflated whole)."""
+        limit = max(n, CHUNK)
         out = b""
-        while not out and not self._eof:
-            raw, self._prefix = (self._prefix or self.source.read(CHUNK)), b""
-            try:
-                if not raw:
-                    out = self._z.flush()
-                    if not self._z.eof:
-                        raise InputError(self.name, "truncated gzip stream")
-                    self._eof = True
-                    break
-                out = self._z.decompress(raw)
-                while self._z.eof and self._z.unused_data:
-                    rest = self._z.unused_data
+        try:
+            while not out and not self._eof:
+                if self._z.unconsumed_tail:
+                    raw = self._z.unconsumed_tail
+                elif self._z.eof and self._z.unused_data:  # the next member of a multi-member file
+                    raw = self._z.unused_data
                     self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                    out += self._z.decompress(rest)
-            except zlib.error as exc:
-                raise InputError(self.name, f"corrupt gzip data: {exc}") from None
+                else:
+                    raw, self._prefix = (self._prefix or self.source.read(CHUNK)), b""
+                    if not raw:
+                        if not self._z.eof:
+                            raise InputError(self.name, "truncated gzip stream")
+                        self._eof = True
+                        break
+                    if self._z.eof:  # bytes after a complete member: the next member starts here
+                        self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                out = self._z.decompress(raw, limit)
+        except zlib.error as exc:
+            raise InputError(self.name, f"corrupt gzip data: {exc}") from None
         return out
 
 
@@ -120,6 +128,11 @@ class CaptureInfo:
     captured_bytes: int = 0
     truncated_packets: int = 0  #: frames whose captured length < wire length (snaplen)
     truncated_end: str | None = None  #: the capture stops inside a packet record (what was read is kept)
+    malformed: str | None = None  #: reading stopped at a malformed block/record after good packets
+
+
+class _Stop(Exception):
+    """Internal: a malformation after the first good packet ends the packet iterator."""
 
 
 Packet = tuple[int, float, int, bytes]  # frame number (1-based), time, link type, data
@@ -150,14 +163,29 @@ class CaptureReader:
             raise InputError(name, f"not a pcap or pcapng capture (starts with {magic.hex()})")
 
     def __iter__(self) -> Iterator[Packet]:
-        return self._iter
+        return self._guard(self._iter)
 
-    def _fail(self, problem: str) -> InputError:
-        return InputError(self.name, f"{problem} (after {self.info.packets} packets, byte offset {self._buf.offset})")
+    def _guard(self, packets: Iterator[Packet]) -> Iterator[Packet]:
+        try:
+            yield from packets
+        except _Stop:
+            return
+
+    def _fail(self, problem: str) -> Exception:
+        """The error for a malformation: an input error before the first packet, else a stop."""
+        if self.info.packets == 0:
+            return InputError(self.name, f"{problem} (after 0 packets, byte offset {self._buf.offset})")
+        self.info.malformed = f"frame {self.info.packets + 1}: {problem} (byte offset {self._buf.offset}); reading stopped there"
+        return _Stop()
+
+    def _check_time(self, frame: int, ts: float) -> None:
+        if not 0.0 <= ts <= MAX_TIME:
+            self.info.packets = frame - 1
+            raise self._fail(f"timestamp {ts:.0f} s is outside 1970..9999")
 
     def _check_link(self, link: int) -> None:
         if link not in LINK_TYPES:
-            raise InputError(self.name, f"link type {link} is not supported (supported: {', '.join(f'{k} {v}' for k, v in LINK_TYPES.items())})")
+            raise self._fail(f"link type {link} is not supported (supported: {', '.join(f'{k} {v}' for k, v in LINK_TYPES.items())})")
         if link not in self.info.link_types:
             self.info.link_types += (link,)
 
@@ -199,12 +227,13 @@ class CaptureReader:
                 elif incl > MAX_PACKET:
                     info.packets = frame
                     raise self._fail(f"packet record claims {incl} bytes (corrupt or not a capture)")
+                ts = sec + frac / ticks  # 32-bit seconds: always inside the datetime range
                 buf.pos = end
                 frame += 1
                 captured += incl
                 if incl < orig:
                     truncated += 1
-                yield frame, sec + frac / ticks, link, data[pos + 16 : end]
+                yield frame, ts, link, data[pos + 16 : end]
         finally:
             info.packets = frame
             info.captured_bytes = captured
@@ -240,14 +269,22 @@ class CaptureReader:
             body = buf.data[buf.pos + 8 : buf.pos + blen - 4]
             buf.pos += blen
             if btype == 1:  # Interface Description Block
+                if len(body) < 8:
+                    raise self._fail(f"interface description block of {len(body)} bytes (at least 8)")
                 link = struct.unpack_from(endian + "H", body, 0)[0]
                 self._check_link(link)
                 interfaces.append((link, _if_tsresol(body[8:], endian)))
             elif btype in (6, 3):  # Enhanced / Simple Packet Block
                 if btype == 6:
+                    if len(body) < 20:
+                        raise self._fail(f"enhanced packet block of {len(body)} bytes (at least 20)")
                     iface, ts_hi, ts_lo, incl, orig = struct.unpack_from(endian + "IIIII", body, 0)
+                    if incl > len(body) - 20:
+                        raise self._fail(f"enhanced packet block claims {incl} captured bytes, holds {len(body) - 20}")
                     data = body[20 : 20 + incl]
                 else:
+                    if len(body) < 4:
+                        raise self._fail(f"simple packet block of {len(body)} bytes (at least 4)")
                     iface, ts_hi, ts_lo = 0, 0, 0
                     orig = struct.unpack_from(endian + "I", body, 0)[0]
                     data = body[4 : 4 + orig]
@@ -255,12 +292,14 @@ class CaptureReader:
                 if iface >= len(interfaces):
                     raise self._fail(f"packet on undeclared interface {iface}")
                 link, resol = interfaces[iface]
+                ts = ((ts_hi << 32) | ts_lo) * resol
+                self._check_time(frame + 1, ts)
                 frame += 1
                 info.packets = frame
                 info.captured_bytes += incl
                 if incl < orig:
                     info.truncated_packets += 1
-                yield frame, ((ts_hi << 32) | ts_lo) * resol, link, data
+                yield frame, ts, link, data
 
 
 def _if_tsresol(options: bytes, endian: str) -> float:

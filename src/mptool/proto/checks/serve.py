@@ -1,4 +1,5 @@
-"""Check of ``mptool proto serve``: ``proto.serve.tlcp_client`` (the endpoint is :mod:`mptool.proto.tlcp.serve`)."""
+"""Checks of ``mptool proto serve``: ``proto.serve.tlcp_client`` and ``proto.serve.listener``
+(the endpoint is :mod:`mptool.proto.tlcp.serve`)."""
 
 from __future__ import annotations
 
@@ -26,4 +27,17 @@ SERVE_CLIENT = register(
     informative when the client left early (e.g. a probe that only reads the ServerHello).
     """,
     SERVE_FINDINGS,
+)
+
+SERVE_LISTENER = register(
+    "proto.serve.listener",
+    "TLCP test server: connections it could not accept",
+    "POSIX accept(2) (EMFILE, ENFILE); GB/T 39786-2021 8.2 (the evidence of the endpoint stays complete)",
+    """
+    Present only when the server failed to accept connections (for example out of file
+    descriptors): how often and why. The server keeps running and accepts again shortly
+    after; clients meanwhile wait in the listen backlog. A warning: the run's evidence may not
+    include every client that tried to connect.
+    """,
+    {"proto.serve.accept_failed": "the server could not accept a connection (e.g. out of file descriptors)"},
 )

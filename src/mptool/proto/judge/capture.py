@@ -20,13 +20,15 @@ from mptool.proto.capture.reader import LINK_TYPES, CaptureInfo
         "proto.capture.snaplen": "packets were cut by the snap length; records in them may be incomplete",
         "proto.capture.no_channels": "no TLS, TLCP, IKE or ESP traffic was found in the capture",
         "proto.capture.undecodable_ike": "an IKE message could not be decoded",
+        "proto.capture.malformed": "a malformed block or packet record after the first good packet; reading stopped there and the packets before it were analysed",
     },
 )
 def capture_summary(info: CaptureInfo, analyzer: Analyzer, subject: str, counts: dict[str, int], at: _dt.datetime | None) -> CheckResult:
     """What a capture holds: format, link types, packets, and how many channels were found.
 
     Informative; warns when the capture holds no TLS, TLCP, IKE or ESP traffic at all (an
-    analysis that found nothing is never a silent success), when it ends inside a packet,
+    analysis that found nothing is never a silent success), when it ends inside a packet or
+    stops at a malformed block after good packets (frame number in the message),
     or when packets were cut by the snap length.
     """
     spec = capture_summary.spec  # type: ignore[attr-defined]
@@ -49,6 +51,8 @@ def capture_summary(info: CaptureInfo, analyzer: Analyzer, subject: str, counts:
     findings: list[Finding] = []
     if info.truncated_end:
         findings.append(Finding(code="proto.capture.truncated", severity=Severity.WARN, message=info.truncated_end + "; the packets before it were analysed", location=subject))
+    if info.malformed:
+        findings.append(Finding(code="proto.capture.malformed", severity=Severity.WARN, message=info.malformed + "; the packets before it were analysed", location=subject))
     if info.truncated_packets:
         findings.append(Finding(code="proto.capture.snaplen", severity=Severity.WARN, message=f"{info.truncated_packets} packets were cut by the snap length; records in them may be incomplete", location=subject))
     if not any(counts.values()):

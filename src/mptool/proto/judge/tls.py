@@ -257,11 +257,13 @@ def _signature_result(spec: Any, subject: str, capture: str, outcome: Any, extra
     return spec.result(Status.NA, subject=subject, measurements=measurements)
 
 
-def certificate_results(conn: TLSConnection, index: int, capture: str, trust: Sequence[bytes], at: _dt.datetime | None, linted: set[bytes]) -> list[CheckResult]:
+def certificate_results(conn: TLSConnection, index: int, capture: str, trust: Sequence[bytes], at: _dt.datetime | None, linted: set[bytes], chains: set[tuple[Any, ...]] | None = None) -> list[CheckResult]:
     """The cert domain's checks of the server (and client) certificates and the TLCP pair.
 
     Each distinct certificate is linted once per capture (``linted`` holds those already
-    done); chain and pair checks run for every connection.
+    done); chain and pair checks run once per distinct certificate list and role
+    (``chains`` holds those done; without it, for every connection), so 20,000 connections
+    to one server give one set of chain results, not 20,000 (issue 21).
     """
     from mptool.cert.api import check_certificates, check_tlcp_pair, tlcp_pair
     from mptool.core.errors import InputError
@@ -271,6 +273,11 @@ def certificate_results(conn: TLSConnection, index: int, capture: str, trust: Se
     for role, ders, purpose in (("server", conn.certificates, "server"), ("client", conn.client_certificates, "client")):
         if not ders:
             continue
+        if chains is not None:
+            key = (role, tlcp, tuple(ders))
+            if key in chains:
+                continue
+            chains.add(key)
         subject = f"{capture} #{index} {role} certificates"
         lint = not set(ders) <= linted
         linted.update(ders)
@@ -299,10 +306,19 @@ def certificates_unparsable(subject: str, problem: str) -> CheckResult:
     return spec.result(Status.FAIL, subject=subject, findings=[finding])
 
 
-def summaries(conn: TLSConnection) -> tuple[list[CertSummary], list[CertSummary]]:
-    """Certificate summaries of the server and the client certificate lists."""
+def summaries(conn: TLSConnection, cache: dict[tuple[Any, ...], list[CertSummary]] | None = None) -> tuple[list[CertSummary], list[CertSummary]]:
+    """Certificate summaries of the server and the client certificate lists (``cache``: per
+    distinct list, so a server's chain sent on 20,000 connections is parsed once)."""
     tlcp = conn.version_code() == ids.TLCP_VERSION
-    return certificate_summaries(conn.certificates, tlcp), certificate_summaries(conn.client_certificates, tlcp)
+    if cache is None:
+        return certificate_summaries(conn.certificates, tlcp), certificate_summaries(conn.client_certificates, tlcp)
+    out = []
+    for ders in (conn.certificates, conn.client_certificates):
+        key = (tlcp, tuple(ders))
+        if key not in cache:
+            cache[key] = certificate_summaries(ders, tlcp)
+        out.append(cache[key])
+    return out[0], out[1]
 
 
 def certificate_summaries(ders: Sequence[bytes], tlcp: bool) -> list[CertSummary]:

@@ -1,12 +1,24 @@
 """``mptool proto serve --tlcp``: a TLCP test endpoint that records what each client does.
 
-Up to ``workers`` connections at a time, each bounded by a handshake time limit; the server stops after
-``max_connections`` connections, after ``duration`` seconds, or on SIGINT/SIGTERM, and the
-evidence (one ``proto.serve.tlcp_client`` result per connection) is then written.
+Bounded against hostile clients (issue 21):
+
+- every connection has one deadline, ``handshake_timeout`` from the moment it is accepted;
+- a connection waits in a selector (no thread) until its first record has arrived, so idle and
+  slowloris sockets do not hold a worker; at most ``max_pending`` connections are open at once
+  (beyond that the kernel's listen backlog holds them until a slot frees);
+- ``workers`` threads run handshakes; each connection may send at most
+  :data:`~mptool.proto.tls.transport.MAX_CONNECTION_BYTES`;
+- failing to accept (out of file descriptors) is recorded (``proto.serve.listener``) and
+  accepting resumes shortly after;
+- the server stops after ``max_connections`` connections, after ``duration`` seconds, or on
+  SIGINT/SIGTERM (open connections are cut at once), and the evidence (one
+  ``proto.serve.tlcp_client`` result per connection, whatever the client sent) is then written.
 """
 
 from __future__ import annotations
 
+import errno
+import selectors
 import socket
 import threading
 import time
@@ -24,7 +36,9 @@ from mptool.core.report import ReportBuilder
 from mptool.proto.registry import tls as ids
 from mptool.proto.checks import serve as serve_checks
 from mptool.proto.probe.keys import load_certificates, load_key_pair
-from mptool.proto.tls.transport import ConnectionProblem, PeerAlert, RecordStream
+from mptool.proto.tls.record import HEADER_LENGTH, header_fields, looks_like_record_header
+from mptool.proto.tls.transport import MAX_CONNECTION_BYTES, ConnectionProblem, PeerAlert, RecordStream
+from mptool.proto.wire import DecodeError
 from mptool.proto.tlcp.suites import IMPLEMENTED
 from mptool.proto.tlcp.channel import ECDHE_INITIATORS, Channel, Credentials, HandshakeFailure
 from mptool.proto.tlcp.server import ServerConfig, ServerLog, server_handshake
@@ -53,7 +67,8 @@ class ServeOptions:
     max_connections: int | None = None
     duration: float | None = None
     handshake_timeout: float = 10.0
-    workers: int = 4  #: connections served at the same time
+    workers: int = 4  #: handshakes run at the same time
+    max_pending: int = 1024  #: connections open at once (waiting for their first record or served)
     ecdhe_initiator: str = "auto"  #: auto (accept both SM2 key-exchange orders), server or client
     client_format: str = "auto"  #: auto, gmssl or tongsuo: ECDHE ClientKeyExchange / CertificateVerify forms accepted
 
@@ -88,15 +103,19 @@ def response_for(log: ServerLog) -> bytes:
     return b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body
 
 
-def handle_connection(sock: socket.socket, config: ServerConfig, timeout: float) -> tuple[ServerLog, ConnectionProblem | None]:
-    """Serve one connection; returns the log and the problem that ended it early, if any."""
+def handle_connection(sock: socket.socket, config: ServerConfig, timeout: float, *, deadline: float | None = None, prefix: bytes = b"") -> tuple[ServerLog, ConnectionProblem | None]:
+    """Serve one connection (``prefix``: bytes already read, ``deadline``: default ``timeout``
+    from now); returns the log and the problem that ended it early, if any."""
     log = ServerLog()
-    channel = Channel(RecordStream(sock, time.monotonic() + timeout))
+    channel = Channel(RecordStream(sock, deadline if deadline is not None else time.monotonic() + timeout, prefix))
     try:
         server_handshake(channel, config, log, response=response_for)
     except ConnectionProblem as exc:
-        _linger(sock)
+        if exc.kind not in ("closed", "reset", "timeout", "too_much_data"):
+            _linger(sock)  # the peer may still read our alert
         return log, exc
+    except DecodeError as exc:  # a message the framing refuses (e.g. an oversized Finished)
+        return log, ConnectionProblem("decode_error", f"undecodable message: {exc}")
     return log, None
 
 
@@ -181,46 +200,224 @@ def serve(
         client_format=options.client_format,
         sm2_user_id=DEFAULT_USER_ID.decode(),
     )
+    builder.parameters["max_pending"] = options.max_pending
+    builder.parameters["max_connection_bytes"] = MAX_CONNECTION_BYTES
     stop = stop or threading.Event()
     try:
         family = socket.AF_INET6 if ":" in options.host else socket.AF_INET
-        listener = socket.create_server((options.host, options.port), family=family, reuse_port=False)
+        listener = socket.create_server((options.host, options.port), family=family, reuse_port=False, backlog=128)
     except OSError as exc:
         raise InputError("--port", f"cannot listen on {options.host}:{options.port}: {exc.strerror or exc}") from None
-    listener.settimeout(0.2)
     host, port = listener.getsockname()[:2]
     builder.parameters["bound_port"] = port
     announce(f"TLCP server listening on {host}:{port}")
-    ends = time.monotonic() + options.duration if options.duration else None
-    results: dict[int, list[CheckResult]] = {}
+    loop = _Loop(listener, options, config, trust, announce, stop)
+    with listener:
+        loop.run()
+    for n in sorted(loop.results):  # connection order, whatever order the workers finished in
+        builder.extend(loop.results[n])
+    if loop.accept_errors:
+        builder.add(_listener_result(loop.accept_errors, loop.accept_problem))
+    builder.summary_extra["connections"] = loop.number
 
-    def work(number: int, sock: socket.socket, peer: str) -> None:
+
+def _listener_result(count: int, problem: str) -> CheckResult:
+    spec = serve_checks.SERVE_LISTENER
+    finding = Finding(code="proto.serve.accept_failed", severity=Severity.WARN, message=f"{count} times a connection could not be accepted: {problem}; clients waited in the listen backlog", data={"count": count})
+    return spec.result(Status.WARN, subject="listener", measurements={"accept_errors": count, "problem": problem}, findings=[finding])
+
+
+@dataclass
+class _Waiting:
+    """An accepted connection waiting (in the selector) for its first record."""
+
+    number: int
+    sock: socket.socket
+    peer: str
+    deadline: float
+    data: bytes = b""
+
+    def complete(self) -> bool:
+        """Whether the first record is in (or the bytes are not TLS: the handshake says so)."""
+        if len(self.data) < HEADER_LENGTH:
+            return False
+        if not looks_like_record_header(self.data[:HEADER_LENGTH]):
+            return True
+        return len(self.data) >= HEADER_LENGTH + header_fields(self.data[:HEADER_LENGTH])[2]
+
+
+class _Loop:
+    """The accept / first-record / dispatch loop of one ``proto serve`` run."""
+
+    def __init__(self, listener: socket.socket, options: ServeOptions, config: ServerConfig, trust: list[bytes], announce: Callable[[str], None], stop: threading.Event) -> None:
+        self.listener, self.options, self.config, self.trust = listener, options, config, trust
+        self.announce, self.stop = announce, stop
+        self.results: dict[int, list[CheckResult]] = {}
+        self.number = 0
+        self.accept_errors = 0
+        self.accept_problem = ""
+        self.waiting: dict[int, _Waiting] = {}  # fd -> connection
+        self.active: dict[int, socket.socket] = {}  # number -> socket being served
+        self.lock = threading.Lock()
+        self.open = 0  # accepted and not finished
+        self.stopping = False  # the run is over: cut what is still open
+
+    def _limit_reached(self) -> bool:
+        return self.options.max_connections is not None and self.number >= self.options.max_connections
+
+    def run(self) -> None:
+        options = self.options
+        ends = time.monotonic() + options.duration if options.duration else None
+        selector = selectors.DefaultSelector()
+        self.listener.setblocking(False)
+        listening = False
+        paused_until = 0.0
+        pool = ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="tlcp")
+        cut = True
+        try:
+            while not self.stop.is_set():
+                now = time.monotonic()
+                if ends is not None and now >= ends:
+                    break
+                if self._limit_reached() and not self.waiting:
+                    break
+                want = not self._limit_reached() and self.open < options.max_pending and now >= paused_until
+                if want != listening:
+                    if want:
+                        selector.register(self.listener, selectors.EVENT_READ)
+                    else:
+                        selector.unregister(self.listener)
+                    listening = want
+                for key, _ in selector.select(0.1):
+                    if key.fileobj is self.listener:
+                        paused_until = self._accept(selector)
+                        if paused_until and listening:
+                            selector.unregister(self.listener)
+                            listening = False
+                    else:
+                        self._read(selector, pool, key.fileobj)  # type: ignore[arg-type]
+                self._expire(selector)
+                if self._limit_reached() and not self.waiting:
+                    break
+            cut = self.stop.is_set() or (ends is not None and time.monotonic() >= ends)
+        finally:
+            if cut:
+                self._stop_all(selector)
+            while self.open > 0:  # the handshakes still running end by their deadline, or at once on a signal
+                if self.stop.is_set() and not self.stopping:
+                    self._stop_all(selector)
+                time.sleep(0.05)
+            pool.shutdown(wait=True)
+            selector.close()
+
+    def _accept(self, selector: selectors.BaseSelector) -> float:
+        """Accept every waiting connection; returns the time until which accepting pauses (0: none)."""
+        while not self._limit_reached() and self.open < self.options.max_pending:
+            try:
+                sock, address = self.listener.accept()
+            except BlockingIOError:
+                return 0.0
+            except OSError as exc:  # EMFILE / ENFILE / ENOBUFS: recorded, retried shortly
+                self.accept_errors += 1
+                self.accept_problem = f"{errno.errorcode.get(exc.errno or 0, 'error')}: {exc.strerror or exc}"
+                if self.accept_errors == 1:
+                    self.announce(f"cannot accept a connection: {self.accept_problem}")
+                return time.monotonic() + 0.2
+            self.number += 1
+            self.open += 1
+            sock.setblocking(False)
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+            waiting = _Waiting(self.number, sock, f"{address[0]}:{address[1]}", time.monotonic() + self.options.handshake_timeout)
+            self.waiting[sock.fileno()] = waiting
+            selector.register(sock, selectors.EVENT_READ)
+        return 0.0
+
+    def _read(self, selector: selectors.BaseSelector, pool: ThreadPoolExecutor, sock: socket.socket) -> None:
+        waiting = self.waiting[sock.fileno()]
+        try:
+            chunk = sock.recv(HEADER_LENGTH + (1 << 15) - len(waiting.data))
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        waiting.data += chunk
+        if chunk and not waiting.complete():
+            return
+        if not waiting.data:  # closed (or reset) before sending anything: no worker needed
+            self._drop(selector, sock.fileno(), ConnectionProblem("closed", "the client closed the connection before sending anything"))
+            return
+        selector.unregister(sock)
+        del self.waiting[sock.fileno()]
+        sock.setblocking(True)
+        with self.lock:
+            self.active[waiting.number] = sock
+        pool.submit(self._work, waiting)
+
+    def _expire(self, selector: selectors.BaseSelector) -> None:
+        now = time.monotonic()
+        for fd, waiting in list(self.waiting.items()):
+            if now >= waiting.deadline:
+                self._drop(selector, fd, ConnectionProblem("timeout", "no complete first record before the handshake timeout"))
+
+    def _drop(self, selector: selectors.BaseSelector, fd: int, problem: ConnectionProblem) -> None:
+        waiting = self.waiting.pop(fd)
+        selector.unregister(waiting.sock)
+        waiting.sock.close()
+        self._record(waiting.number, waiting.peer, ServerLog(), problem)
+
+    def _stop_all(self, selector: selectors.BaseSelector) -> None:
+        """End of the run: connections still waiting are recorded as stopped, served ones cut."""
+        for fd in list(self.waiting):
+            self._drop(selector, fd, ConnectionProblem("stopped", "the server stopped before the client's first record"))
+        with self.lock:
+            self.stopping = True
+            for sock in self.active.values():
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def _record(self, number: int, peer: str, log: ServerLog, problem: ConnectionProblem | None) -> None:
+        """The results of one connection: always at least one, whatever went wrong."""
+        subject = f"connection {number} from {peer}"
+        try:
+            result = connection_result(number, peer, log, problem)
+        except Exception as exc:  # noqa: BLE001 - a bug must end up in the evidence
+            result = serve_checks.SERVE_CLIENT.error_result(subject, exc)
+        try:
+            extra = _client_certificate_results(number, log, self.trust)
+        except Exception as exc:  # noqa: BLE001 - e.g. a certificate the cert domain cannot read
+            finding = Finding(code="proto.serve.client_certificate_unreadable", severity=Severity.ERROR, message=f"{type(exc).__name__}: {exc}")
+            extra = [serve_checks.SERVE_CLIENT.result(Status.FAIL, subject=f"connection {number} client certificates", findings=[finding])]
+        with self.lock:
+            self.results[number] = [result, *extra]
+            self.open -= 1
+        state = "completed" if log.completed else (problem.kind if problem else "incomplete")
+        self.announce(f"{subject}: {result.status.value} ({state})")
+
+    def _work(self, waiting: _Waiting) -> None:
+        sock = waiting.sock
+        log, problem = ServerLog(), None
         try:
             with sock:
-                log, problem = handle_connection(sock, config, options.handshake_timeout)
+                if self.stopping:
+                    problem = ConnectionProblem("stopped", "the server stopped before the handshake")
+                else:
+                    log, problem = handle_connection(sock, self.config, self.options.handshake_timeout, deadline=waiting.deadline, prefix=waiting.data)
+                    if self.stopping and problem is not None:
+                        problem = ConnectionProblem("stopped", f"the server stopped during the handshake ({problem})")
         except Exception as exc:  # noqa: BLE001 - a bug must end up in the evidence, not in a lost thread
-            results[number] = [serve_checks.SERVE_CLIENT.error_result(f"connection {number} from {peer}", exc)]
-            announce(f"connection {number} from {peer}: error ({type(exc).__name__})")
+            with self.lock:
+                self.results[waiting.number] = [serve_checks.SERVE_CLIENT.error_result(f"connection {waiting.number} from {waiting.peer}", exc)]
+                self.open -= 1
+                self.active.pop(waiting.number, None)
             return
-        result = connection_result(number, peer, log, problem)
-        results[number] = [result, *_client_certificate_results(number, log, trust)]
-        announce(f"connection {number} from {peer}: {result.status.value} ({'completed' if log.completed else (problem.kind if problem else 'incomplete')})")
-
-    number = 0
-    with listener, ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="tlcp") as pool:
-        while not stop.is_set() and (options.max_connections is None or number < options.max_connections):
-            if ends is not None and time.monotonic() >= ends:
-                break
-            try:
-                sock, address = listener.accept()
-            except socket.timeout:
-                continue
-            number += 1
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            pool.submit(work, number, sock, f"{address[0]}:{address[1]}")
-    for n in sorted(results):  # connection order, whatever order the workers finished in
-        builder.extend(results[n])
-    builder.summary_extra["connections"] = number
+        with self.lock:
+            self.active.pop(waiting.number, None)
+        self._record(waiting.number, waiting.peer, log, problem)
 
 
 def parse_suites(text: str | None) -> tuple[int, ...]:

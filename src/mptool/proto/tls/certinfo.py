@@ -71,7 +71,7 @@ def _spki(der: bytes) -> tuple[str, str | None, bytes]:
         try:
             oid, _ = der_decoder.decode(params.asOctets() if hasattr(params, "asOctets") else bytes(params), asn1Spec=univ.ObjectIdentifier())
             curve = str(oid)
-        except PyAsn1Error:
+        except (PyAsn1Error, OverflowError):
             curve = "explicit"
     return alg, curve, spki["subjectPublicKey"].asOctets()
 

@@ -27,8 +27,22 @@ from mptool.proto.tls.messages import (
 from mptool.proto.tls.record import ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, HANDSHAKE, HEADER_LENGTH, header_fields, looks_like_record_header
 from mptool.proto.wire import DecodeError
 
-MAX_TRANSCRIPT = 1 << 20
+MAX_TRANSCRIPT = 1 << 18
+#: Per-connection caps (issue 21): a hostile stream of thousands of hellos, alerts or bad
+#: headers keeps a bounded state; the counts beyond the cap are kept, not the items.
+MAX_HELLOS = 4  #: per side: the first ones and the last (the judge reads the last)
+MAX_ALERTS = 32
+MAX_PROBLEMS = 32
+MAX_MESSAGE_TYPES = 64
 CLIENT, SERVER = 0, 1
+
+
+def _keep(items: list[Any], item: Any, cap: int) -> None:
+    """Append ``item``; at the cap the last element is replaced (first and latest are kept)."""
+    if len(items) < cap:
+        items.append(item)
+    else:
+        items[-1] = item
 
 
 @dataclass
@@ -74,6 +88,7 @@ class TLSConnection:
         self.handshake_types: list[list[str]] = [[], []]
         self.alerts: list[dict[str, Any]] = []
         self.problems: list[str] = []
+        self.problem_count = 0  #: problems seen (``problems`` keeps the first MAX_PROBLEMS)
         self.tls13 = False
         self.first_client_encrypted_frame: int | None = None
         self._swapped = False
@@ -123,7 +138,7 @@ class TLSConnection:
                 continue
             header, d.header = d.header, b""
             if not looks_like_record_header(header):
-                self.problems.append(f"frame {frame}: bytes that are not a TLS record header ({header.hex()}) in the {_side(side)} stream")
+                self.problem(f"frame {frame}: bytes that are not a TLS record header ({header.hex()}) in the {_side(side)} stream")
                 d.synced = False
                 continue
             ctype, version, length = header_fields(header)
@@ -133,11 +148,22 @@ class TLSConnection:
                 self._opaque(side, ctype, length, frame)
                 d.skip = length
             elif d.encrypted and ctype == ALERT:
-                self.alerts.append({"sender": _side(side), "level": "encrypted", "code": None, "name": "encrypted_alert", "frame": frame})
+                self._alert({"sender": _side(side), "level": "encrypted", "code": None, "name": "encrypted_alert", "frame": frame})
                 d.skip = length
             else:
                 d.current = (ctype, version, frame)
                 d.body_needed = length
+
+    def problem(self, text: str) -> None:
+        """Record a stream problem (at most :data:`MAX_PROBLEMS`; the rest are counted)."""
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(text)
+
+    def _alert(self, alert: dict[str, Any]) -> None:
+        """Record an alert: the first :data:`MAX_ALERTS`, and the first fatal one whenever it comes."""
+        if len(self.alerts) < MAX_ALERTS or (alert["level"] == "fatal" and not any(a["level"] == "fatal" for a in self.alerts)):
+            self.alerts.append(alert)
 
     def gap(self, side: int, missing: int, frame: int) -> None:
         """``missing`` bytes of direction ``side`` are not in the capture."""
@@ -148,7 +174,7 @@ class TLSConnection:
             return
         d.header, d.body, d.body_needed, d.skip = b"", [], 0, 0
         d.synced = False
-        self.problems.append(f"frame {frame}: {missing} bytes missing from the {_side(side)} stream (not captured)")
+        self.problem(f"frame {frame}: {missing} bytes missing from the {_side(side)} stream (not captured)")
 
     def _opaque(self, side: int, ctype: int, length: int, frame: int) -> None:
         d = self.dirs[side]
@@ -171,14 +197,16 @@ class TLSConnection:
             d.ccs = True
             if not self.tls13:
                 d.encrypted = True
+                if all(x.encrypted for x in self.dirs):
+                    self._transcript = bytearray()  # no CertificateVerify can follow in clear
         elif ctype == ALERT:
             try:
                 pairs = parse_alerts(body)
             except DecodeError as exc:
-                self.problems.append(f"frame {frame}: {exc}")
+                self.problem(f"frame {frame}: {exc}")
                 return
             for level, code in pairs:
-                self.alerts.append(
+                self._alert(
                     {
                         "sender": _side(side),
                         "level": ids.ALERT_LEVELS.get(level, f"unknown ({level})"),
@@ -191,7 +219,7 @@ class TLSConnection:
             try:
                 messages = list(d.handshake.feed(body))
             except DecodeError as exc:
-                self.problems.append(f"frame {frame}: {exc}")
+                self.problem(f"frame {frame}: {exc}")
                 return
             for message in messages:
                 if message.msg_type == hs.CERTIFICATE_VERIFY and self.verify_transcript is None:
@@ -201,7 +229,15 @@ class TLSConnection:
                 try:
                     self._handshake(side, message.msg_type, message.body, frame)
                 except DecodeError as exc:
-                    self.problems.append(f"frame {frame}: malformed {exc}")
+                    self.problem(f"frame {frame}: malformed {exc}")
+            if self._transcript and (self.verify_transcript is not None or all(x.encrypted for x in self.dirs)):
+                self._transcript = bytearray()  # no CertificateVerify can follow in clear: free it
+
+    def compact(self) -> None:
+        """The connection ended: free the buffers, keep what the results read."""
+        self._transcript = bytearray()
+        for d in self.dirs:
+            d.header, d.body, d.handshake = b"", [], HandshakeReassembler()
 
     def _handshake(self, side: int, mtype: int, msg: bytes, frame: int) -> None:
         if not self.direction_known and not self.client_hellos and not self.server_hellos:
@@ -209,13 +245,13 @@ class TLSConnection:
                 self.swap_roles()
                 side = 1 - side
             self.direction_known = True
-        self.handshake_types[side].append(ids.HANDSHAKE_TYPES.get(mtype, f"unknown ({mtype})"))
+        _keep(self.handshake_types[side], ids.HANDSHAKE_TYPES.get(mtype, f"unknown ({mtype})"), MAX_MESSAGE_TYPES)
         version = self.version_code()
         if mtype == hs.CLIENT_HELLO:
-            self.client_hellos.append(parse_hello(msg, client=True))
+            _keep(self.client_hellos, parse_hello(msg, client=True), MAX_HELLOS)
         elif mtype == hs.SERVER_HELLO:
             hello = parse_hello(msg, client=False)
-            self.server_hellos.append(hello)
+            _keep(self.server_hellos, hello, MAX_HELLOS)
             if ids.TLS13 in hello.supported_versions:
                 self.tls13 = True
                 if not hello.is_hrr:

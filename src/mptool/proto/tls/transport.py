@@ -8,7 +8,9 @@ answer as a TLS/TLCP endpoint; its ``kind`` is part of finding codes (``proto.pr
 from __future__ import annotations
 
 import socket
+import threading
 import time
+from typing import Any
 
 from mptool.proto.tls.record import HEADER_LENGTH, Record, header_fields, looks_like_record_header
 
@@ -41,6 +43,8 @@ PROBLEM_KINDS: dict[str, str] = {
     "protocol_version": "the peer speaks another protocol version",
     "suite_not_offered": "the peer chose a cipher suite that was not offered",
     "unexpected_message": "a handshake message arrived out of order",
+    "stopped": "the run was stopped (SIGINT/SIGTERM or --duration) before the connection completed",
+    "too_much_data": "the peer sent more bytes than the per-connection limit",
 }
 
 
@@ -63,14 +67,20 @@ class PeerAlert(ConnectionProblem):
         self.description = description
 
 
-class RecordStream:
-    """Reads and writes records on a connected socket; every read respects one deadline."""
+#: Bytes one connection may send before it is cut off (a handshake is a few KiB; issue 21).
+MAX_CONNECTION_BYTES = 1 << 20
 
-    def __init__(self, sock: socket.socket, deadline: float) -> None:
+
+class RecordStream:
+    """Reads and writes records on a connected socket; every read respects one deadline and at
+    most ``max_bytes`` are read (``prefix``: bytes already read from the socket)."""
+
+    def __init__(self, sock: socket.socket, deadline: float, prefix: bytes = b"", max_bytes: int = MAX_CONNECTION_BYTES) -> None:
         self.sock = sock
         self.deadline = deadline
-        self._buffer = b""
-        self.bytes_read = 0
+        self._buffer = prefix
+        self.bytes_read = len(prefix)
+        self.max_bytes = max_bytes
 
     def _recv_exactly(self, n: int) -> bytes:
         while len(self._buffer) < n:
@@ -89,6 +99,8 @@ class RecordStream:
             if not chunk:
                 raise ConnectionProblem("closed", "the peer closed the connection")
             self.bytes_read += len(chunk)
+            if self.bytes_read > self.max_bytes:
+                raise ConnectionProblem("too_much_data", f"the peer sent more than {self.max_bytes} bytes")
             self._buffer += chunk
         out, self._buffer = self._buffer[:n], self._buffer[n:]
         return out
@@ -115,17 +127,56 @@ class RecordStream:
             raise ConnectionProblem("socket_error", f"cannot send: {exc.strerror or exc}") from None
 
 
+def resolve(host: str, port: int, timeout: float) -> list[tuple]:
+    """``getaddrinfo`` bounded by ``timeout``: it runs in a daemon thread (the C resolver cannot be
+    interrupted), so a silent or hostile DNS server costs at most ``timeout`` (issue 21)."""
+    try:  # an address literal needs no resolver
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+    except (socket.gaierror, UnicodeError, ValueError):
+        pass
+    answer: list[Any] = []
+    done = threading.Event()
+
+    def lookup() -> None:
+        try:
+            answer.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except (OSError, UnicodeError, ValueError) as exc:
+            answer.append(exc)
+        done.set()
+
+    threading.Thread(target=lookup, name="mptool-resolve", daemon=True).start()
+    if not done.wait(max(timeout, 0.0)):
+        raise ConnectionProblem("resolve", f"cannot resolve {host} within {timeout:g} s (the resolver does not answer)")
+    result = answer[0]
+    if isinstance(result, BaseException):
+        reason = getattr(result, "strerror", None) or str(result)
+        raise ConnectionProblem("resolve", f"cannot resolve {host}: {reason}")
+    if not result:
+        raise ConnectionProblem("resolve", f"cannot resolve {host}: no address")
+    return result
+
+
 def connect(host: str, port: int, timeout: float) -> socket.socket:
-    """Open a TCP connection; refused/unreachable/timeout become :class:`ConnectionProblem`."""
-    try:
-        sock = socket.create_connection((host, port), timeout=timeout)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return sock
-    except ConnectionRefusedError:
-        raise ConnectionProblem("refused", f"connection to {host}:{port} refused") from None
-    except socket.timeout:
-        raise ConnectionProblem("timeout", f"no TCP connection to {host}:{port} within {timeout:g} s") from None
-    except socket.gaierror as exc:
-        raise ConnectionProblem("resolve", f"cannot resolve {host}: {exc.strerror or exc}") from None
-    except OSError as exc:
-        raise ConnectionProblem("unreachable", f"cannot connect to {host}:{port}: {exc.strerror or exc}") from None
+    """Open a TCP connection (name resolution included in ``timeout``); refused/unreachable/timeout
+    become :class:`ConnectionProblem`."""
+    ends = time.monotonic() + timeout
+    addresses = resolve(host, port, timeout)
+    last: ConnectionProblem | None = None
+    for family, kind, proto, _, address in addresses:
+        left = ends - time.monotonic()
+        if left <= 0:
+            break
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(left)
+            sock.connect(address)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return sock
+        except ConnectionRefusedError:
+            last = ConnectionProblem("refused", f"connection to {host}:{port} refused")
+        except socket.timeout:
+            last = ConnectionProblem("timeout", f"no TCP connection to {host}:{port} within {timeout:g} s")
+        except OSError as exc:
+            last = ConnectionProblem("unreachable", f"cannot connect to {host}:{port}: {exc.strerror or exc}")
+        sock.close()
+    raise last or ConnectionProblem("timeout", f"no TCP connection to {host}:{port} within {timeout:g} s")
