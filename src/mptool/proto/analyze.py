@@ -1,4 +1,4 @@
-"""``mptool proto analyze``: evidence of the TLS, TLCP, IKE and ESP channels in captures."""
+"""``mptool proto analyze``: evidence of the TLS, TLCP, SSH, IKE and ESP channels (and cleartext conversations) in captures."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from mptool.proto.capture.reader import CaptureReader
 from mptool.proto.capture.engine import Analyzer
 from mptool.proto.judge.capture import capture_summary
 from mptool.proto.judge.cleartext import conversation_result
+from mptool.proto.judge.ssh import channel_result as ssh_channel_result
 from mptool.proto.judge.ipsec import count_exchanges, esp_result, ike_result, link_ike
 from mptool.proto.judge.tls import certificate_results, certificate_verify_result, channel_result, ske_result, summaries
 
@@ -61,7 +62,7 @@ def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_p
             "tcp_out_of_order_limit_bytes": 4 << 20,
         }
     )
-    totals = {"tls_connections": 0, "ike_exchanges": 0, "esp_channels": 0, "cleartext_conversations": 0}
+    totals = {"tls_connections": 0, "ike_exchanges": 0, "esp_channels": 0, "ssh_connections": 0, "cleartext_conversations": 0}
     for name in captures:
         results = analyze_one(builder, name, trust=trust, cert_checks=cert_checks, progress=progress)
         for key in totals:
@@ -92,7 +93,7 @@ def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], ce
     subject = record.name
     flows = analyzer.finish()
     at = _dt.datetime.fromtimestamp(first_time, tz=_dt.timezone.utc) if first_time is not None else None
-    counts = {"tls_connections": len(flows), "ike_exchanges": len(analyzer.ike), "esp_channels": len(analyzer.esp)}
+    counts = {"tls_connections": len(flows), "ike_exchanges": len(analyzer.ike), "esp_channels": len(analyzer.esp), "ssh_connections": len(analyzer.ssh)}
     builder.add(capture_summary(capture.info, analyzer, subject, counts, at))
     counts["cleartext_conversations"] = len(analyzer.cleartext)
     linted: set[bytes] = set()
@@ -107,6 +108,8 @@ def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], ce
                 builder.add(extra)
         if cert_checks:
             builder.extend(certificate_results(conn, index, subject, trust, at, linted))
+    for index, conn in enumerate(sorted(analyzer.ssh, key=lambda c: c.first_frame), 1):
+        builder.add(_guarded(ssh_channel_result, f"{subject} #{index}", conn, subject, index))
     ike_measurements = []
     for index, exchange in enumerate(sorted(analyzer.ike.values(), key=lambda e: e.messages[0].frame), 1):
         result = _guarded(ike_result, f"{subject} #{index}", exchange, subject, index)
