@@ -17,7 +17,7 @@ from mptool.proto.checks import probe as probe_checks
 from mptool.proto.probe.hello import Budget
 from mptool.proto.probe.report import UNREACHABLE, ProtocolReport
 
-TCP_PROTOCOLS = ("tlcp", "tls", "rfc8998")
+TCP_PROTOCOLS = ("tlcp", "tls", "rfc8998", "ssh")
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def run_probe(builder: ReportBuilder, target: str, options: ProbeOptions, progre
     from mptool.proto.probe.keys import load_certificates
 
     tcp = [p for p in options.protocols if p in TCP_PROTOCOLS]
-    host, port = parse_target(target, 500 if not tcp else None)
+    host, port = parse_target(target, 500 if not tcp else 22 if options.protocols == ("ssh",) else None)
     credentials = _load_client_credentials(builder, options.client_files)
     trust: list[bytes] = []
     for path in options.ca:
@@ -176,6 +176,10 @@ def _probe_one(protocol: str, budget: Budget, host: str, port: int, options: Pro
 
         report = probe_tls(budget, host, port, options.server_name, options.application_data)
         return [_result(probe_checks.PROBE_TLS, report, False), *_safe_certificate_results(report, trust, peer_name)]
+    if protocol == "ssh":
+        from mptool.proto.probe.ssh import probe_ssh
+
+        return [probe_ssh(budget, host, port)]
     if protocol == "rfc8998":
         from mptool.proto.probe.tls import probe_rfc8998
 
