@@ -61,19 +61,23 @@ def probe_ssh(budget: Budget, host: str, port: int) -> CheckResult:
     findings: list[Finding] = []
     m: dict[str, Any] = {"protocol": "SSH", "version": None, "banner": None, "server_kexinit": None, "host_keys": [], "strict_kex_offered": None, "algorithms": [], "connections": 0}
     used_before = budget.used
+    channel = None
     try:
         sock, channel = _connect(budget, host, port)
         with sock:
             hello = C.hello(channel, _offer_all())
-    except ConnectionProblem as exc:
+    except (ConnectionProblem, C.SSHProtocolError) as exc:
         m["connections"] = budget.used - used_before
-        status = Status.ERROR if exc.kind in UNREACHABLE else Status.INFO
-        code = f"proto.probe.{exc.kind}" if exc.kind in UNREACHABLE or exc.kind == "budget_exhausted" else "proto.probe.ssh.malformed"
-        _finding(findings, code, Severity.ERROR if status is Status.ERROR else Severity.WARN, str(exc))
-        return PROBE_SSH.result(status, subject=subject, measurements=m, findings=findings)
-    except C.SSHProtocolError as exc:
-        m["connections"] = budget.used - used_before
-        _finding(findings, "proto.probe.not_ssh", Severity.WARN, f"not an SSH server: {exc}")
+        kind = getattr(exc, "kind", None)
+        if kind == "timeout" and channel is not None and channel.buffer and not channel.got_banner:
+            kind = None  # it answered, but with lines that are not an SSH identification line
+        if kind in UNREACHABLE or kind == "budget_exhausted":
+            _finding(findings, f"proto.probe.{kind}", Severity.ERROR if kind in UNREACHABLE else Severity.WARN, str(exc))
+            return PROBE_SSH.result(Status.ERROR if kind in UNREACHABLE else Status.INFO, subject=subject, measurements=m, findings=findings)
+        if channel is not None and channel.got_banner:
+            _finding(findings, "proto.probe.ssh.malformed", Severity.WARN, f"after the identification line: {exc}")
+        else:
+            _finding(findings, "proto.probe.not_ssh", Severity.WARN, f"not an SSH server (no identification line): {exc}")
         return PROBE_SSH.result(Status.INFO, subject=subject, measurements=m, findings=findings)
     version = hello.banner.proto_version
     m["version"] = f"SSH-{version}"

@@ -39,6 +39,7 @@ class Channel:
         self.sock = sock
         self.deadline = deadline
         self.buffer = b""
+        self.got_banner = False  #: an identification line was read (later problems are malformed SSH, not "not SSH")
 
     def _fill(self) -> None:
         left = self.deadline - time.monotonic()
@@ -72,6 +73,7 @@ class Channel:
             if found is not None:
                 banner, end = found
                 self.buffer = self.buffer[end:]
+                self.got_banner = True
                 return banner
             self._fill()
 
