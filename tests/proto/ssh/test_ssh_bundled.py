@@ -87,10 +87,12 @@ def _hostile_server(port: int, answer: bytes) -> tuple[threading.Thread, socket.
 
     def run() -> None:
         with listener:
-            listener.settimeout(20)
-            for _ in range(3):
+            listener.settimeout(0.5)
+            while listener.fileno() >= 0:
                 try:
                     conn, _ = listener.accept()
+                except socket.timeout:
+                    continue
                 except OSError:
                     return
                 with conn:
