@@ -13,6 +13,7 @@ from mptool.core.progress import DISABLED, Progress
 from mptool.core.report import ReportBuilder
 from mptool.proto.capture.reader import CaptureReader
 from mptool.proto.capture.engine import Analyzer
+from mptool.proto.channels import channel_rows
 from mptool.proto.judge.capture import capture_summary
 from mptool.proto.judge.cleartext import conversation_result
 from mptool.proto.judge.ssh import channel_result as ssh_channel_result
@@ -68,6 +69,7 @@ def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_p
         for key in totals:
             totals[key] += results[key]
     builder.summary_extra.update(totals)
+    builder.summary_extra["channels"] = channel_rows(builder.results)
 
 
 def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], cert_checks: bool, progress: Progress) -> dict[str, int]:

@@ -83,6 +83,19 @@ def _detail(result: CheckResult) -> Panel:
     return Panel(Group(*lines), title=title, title_align="left", subtitle=escape(_short(result.subject, 80)))
 
 
+def _channel_table(rows: list[Any]) -> Table:
+    """``summary.channels`` (one row per channel, written by the proto domain): fits 80 columns."""
+    table = Table(title=f"Channels ({len(rows)})", show_lines=False, expand=False, pad_edge=False, padding=(0, 1))
+    for column, width in (("Endpoints", 26), ("Protocol", 9), ("Algorithms", 22), ("Verdict", 13)):
+        table.add_column(column, overflow="fold", max_width=width)
+    for row in rows:
+        if isinstance(row, dict):
+            verdict = str(row.get("verdict"))
+            style = {"gm_compliant": "green", "strong_not_gm": "yellow", "weak": "bold red"}.get(verdict, "cyan")
+            table.add_row(*(escape(str(row.get(k, ""))) for k in ("endpoints", "protocol", "algorithms")), Text(verdict, style=style))
+    return table
+
+
 def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] | None = None) -> None:
     """Print the summary table, then each failing, warning or erroring check in detail.
 
@@ -95,6 +108,9 @@ def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] 
         "  status: ", _status_text(evidence.summary.status), f"  exit code {evidence.exit_code}",
     )
     console.print(header)
+    channels = (evidence.summary.model_extra or {}).get("channels")
+    if isinstance(channels, list) and channels:
+        console.print(_channel_table(channels))
     shown = evidence.inputs if len(evidence.inputs) <= MAX_INPUTS else evidence.inputs[: MAX_INPUTS - 1]
     for record in shown:
         console.print(Text(f"input {record.name} ({record.size} bytes)\n  SHA-256 {record.sha256}\n  SM3     {record.sm3}", style="dim"), soft_wrap=True)
@@ -112,5 +128,5 @@ def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] 
     if len(bad) > MAX_DETAILS:
         console.print(f"… and {len(bad) - MAX_DETAILS} more; the JSON evidence lists every result.")
     counts = ", ".join(f"{k} {v}" for k, v in evidence.summary.counts.items() if v)
-    extra = {k: v for k, v in (evidence.summary.model_extra or {}).items()}
+    extra = {k: v for k, v in (evidence.summary.model_extra or {}).items() if k != "channels"}
     console.print(Text(f"summary: {counts or 'no results'}" + (f"; {_short(extra, 200)}" if extra else "")))

@@ -13,6 +13,7 @@ from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.progress import Progress
 from mptool.core.registry import CheckSpec
 from mptool.core.report import ReportBuilder
+from mptool.proto.channels import channel_rows
 from mptool.proto.checks import probe as probe_checks
 from mptool.proto.probe.hello import Budget
 from mptool.proto.probe.report import UNREACHABLE, ProtocolReport
@@ -151,6 +152,7 @@ def run_probe(builder: ReportBuilder, target: str, options: ProbeOptions, progre
             builder.extend(results)
             advance(1)
     builder.summary_extra["connections"] = budget.used
+    builder.summary_extra["channels"] = channel_rows(builder.results)
 
 
 def _peer_name(host: str, server_name: str | None) -> str | None:
