@@ -7,7 +7,7 @@ Where each check's code is, by its id:
 - ``proto.ssh.channel`` — :mod:`mptool.proto.judge.ssh` (codec and negotiation in :mod:`mptool.proto.ssh`);
 - ``proto.ike.exchange``, ``proto.esp.channel`` — :mod:`mptool.proto.judge.ipsec`;
 - ``proto.cleartext.channel`` — :mod:`mptool.proto.judge.cleartext` (recognisers in :mod:`mptool.proto.cleartext`);
-- ``proto.probe.tlcp`` / ``.tls`` / ``.rfc8998`` / ``.ike`` — declared in :mod:`.probe`, run by
+- ``proto.probe.tlcp`` / ``.tls`` / ``.rfc8998`` / ``.ike`` / ``.ssh`` — declared in :mod:`.probe`, run by
   :mod:`mptool.proto.probe.tlcp`, :mod:`mptool.proto.probe.tls` and :mod:`mptool.proto.probe.ike`;
 - ``proto.serve.tlcp_client`` — declared in :mod:`.serve`, run by :mod:`mptool.proto.tlcp.serve`.
 """
@@ -32,5 +32,6 @@ CHECKS: tuple[CheckSpec, ...] = (
     probe.PROBE_TLS,
     probe.PROBE_RFC8998,
     probe.PROBE_IKE,
+    probe.PROBE_SSH,
     serve.SERVE_CLIENT,
 )
