@@ -49,8 +49,11 @@ def _der() -> Any:
     return Encoding.DER
 
 
-def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_paths: Sequence[str] = (), cert_checks: bool = True, progress: Progress = DISABLED) -> None:
-    """Analyse each capture in turn and add its results to ``builder``."""
+def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_paths: Sequence[str] = (), cert_checks: bool = True, progress: Progress = DISABLED, extract_certs: str | None = None) -> None:
+    """Analyse each capture in turn and add its results to ``builder``; with ``extract_certs``,
+    write every certificate seen to that directory as PEM named by its SM3 fingerprint."""
+    if extract_certs is not None and not __import__("os").path.isdir(extract_certs):
+        raise InputError(extract_certs, "--extract-certs needs an existing directory")
     trust = load_trust(trust_paths, builder)
     builder.parameters.update(
         {
@@ -61,18 +64,56 @@ def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_p
             "esp_randomness_alpha": 0.001,
             "esp_randomness_skipped_iv_bytes": 16,
             "tcp_out_of_order_limit_bytes": 4 << 20,
+            "extract_certs": extract_certs,
         }
     )
+    seen: dict[bytes, None] = {}
     totals = {"tls_connections": 0, "ike_exchanges": 0, "esp_channels": 0, "ssh_connections": 0, "cleartext_conversations": 0}
     for name in captures:
-        results = analyze_one(builder, name, trust=trust, cert_checks=cert_checks, progress=progress)
+        results = analyze_one(builder, name, trust=trust, cert_checks=cert_checks, progress=progress, certificates=seen)
         for key in totals:
             totals[key] += results[key]
     builder.summary_extra.update(totals)
     builder.summary_extra["channels"] = channel_rows(builder.results)
+    if extract_certs is not None:
+        builder.summary_extra["extracted_certificates"] = write_certificates(extract_certs, list(seen))
 
 
-def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], cert_checks: bool, progress: Progress) -> dict[str, int]:
+def write_certificates(directory: str, ders: Sequence[bytes]) -> list[dict[str, str]]:
+    """Each DER certificate as ``<directory>/<SM3 hex>.pem`` (all files or none, core/outputs.py);
+    returns the evidence records (file, SM3, SHA-256, subject)."""
+    import base64
+    import hashlib
+    import os
+
+    from mptool.core.inputs import new_sm3
+    from mptool.core.outputs import write_all_or_none
+
+    if not os.path.isdir(directory):
+        raise InputError(directory, "--extract-certs needs an existing directory")
+    outputs, records = [], []
+    for der in ders:
+        h = new_sm3()
+        h.update(der)
+        sm3 = h.hexdigest()
+        body = base64.encodebytes(der).decode("ascii").replace("\n", "")
+        pem = "-----BEGIN CERTIFICATE-----\n" + "\n".join(body[i : i + 64] for i in range(0, len(body), 64)) + "\n-----END CERTIFICATE-----\n"
+        path = os.path.join(directory, f"{sm3}.pem")
+        outputs.append((path, pem.encode("ascii")))
+        records.append({"file": path, "sm3": sm3, "sha256": hashlib.sha256(der).hexdigest(), "subject": _subject(der)})
+    write_all_or_none(outputs)
+    return records
+
+
+def _subject(der: bytes) -> str:
+    from cryptography import x509
+
+    try:
+        return x509.load_der_x509_certificate(der).subject.rfc4514_string()
+    except ValueError:
+        return "(not parsable)"
+
+def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], cert_checks: bool, progress: Progress, certificates: dict[bytes, None] | None = None) -> dict[str, int]:
     """Read one capture, then add the summary, TLS/TLCP, IKE and ESP results in frame order."""
     analyzer = Analyzer()
     first_time: float | None = None
@@ -104,6 +145,8 @@ def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], ce
         assert conn is not None
         label = f"{subject} #{index}"
         certs, client_certs = summaries(conn)
+        if certificates is not None:
+            certificates.update(dict.fromkeys([*conn.certificates, *conn.client_certificates]))
         builder.add(_guarded(channel_result, label, conn, subject, index, certs, client_certs))
         for extra in (_guarded(ske_result, label, conn, subject, index, certs), _guarded(certificate_verify_result, label, conn, subject, index, client_certs)):
             if extra is not None:
