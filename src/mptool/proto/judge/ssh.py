@@ -12,7 +12,7 @@ from mptool.proto.registry.ssh import STRICT_KEX_CLIENT
 from mptool.proto.ssh.negotiate import negotiate, strict_kex
 from mptool.proto.ssh.packet import HostKey, parse_host_key
 from mptool.proto.ssh.stream import SSHConnection
-from mptool.proto.ssh.verdicts import judge_negotiated
+from mptool.proto.ssh.verdicts import judge_negotiated, version_reasons
 from mptool.proto.wire import DecodeError
 
 #: Findings the probe shares with the analyzer (same meaning, ``proto.probe.ssh.*`` there).
@@ -79,13 +79,10 @@ def describe(conn: SSHConnection) -> tuple[dict[str, Any], Judgement, list[Findi
             findings.append(Finding(code="proto.ssh.malformed", severity=Severity.WARN, message=problem, location=location))
     if client.kexinit is None or server.kexinit is None:
         j = Judgement()
-        if version and version.startswith("1.") and version != "1.99":
-            j, _ = judge_negotiated({}, version, None)
-        else:
+        for verdict, reason in version_reasons(version or ""):
+            j.add(None, verdict, reason)
+        if not (version or "").startswith("1.") or version == "1.99":
             j.add(None, UNDETERMINED, "the capture does not hold both SSH_MSG_KEXINIT messages: algorithms not known")
-            for verdict, reason in judge_negotiated({}, version or "2.0", None)[0].general:
-                if verdict != UNDETERMINED:
-                    j.add(None, verdict, reason)
         return m, j, findings
     negotiated = negotiate(client.kexinit, server.kexinit)
     m["negotiated"] = negotiated

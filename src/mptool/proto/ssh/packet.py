@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from mptool.proto.wire import DecodeError
 
@@ -318,13 +318,3 @@ def parse_disconnect(payload: bytes) -> tuple[int, str]:
     text = r.string().decode("utf-8", "replace")
     return code, text[:200]
 
-
-@dataclass
-class Direction:
-    """One direction of an SSH connection as seen in clear."""
-
-    banner: Banner | None = None
-    kexinit: KexInit | None = None
-    kexinit_frame: int | None = None
-    messages: list[int] = field(default_factory=list)  #: message numbers before NEWKEYS (at most 64 kept)
-    newkeys: bool = False
