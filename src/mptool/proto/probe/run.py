@@ -181,7 +181,10 @@ def _probe_one(protocol: str, budget: Budget, host: str, port: int, options: Pro
     if protocol == "ssh":
         from mptool.proto.probe.ssh import probe_ssh
 
-        return [probe_ssh(budget, host, port)]
+        try:
+            return [probe_ssh(budget, host, port)]
+        except Exception as exc:  # noqa: BLE001 - an unforeseen answer is an error result (exit 4), never a traceback
+            return [probe_checks.PROBE_SSH.error_result(f"{host}:{port} SSH", exc)]
     if protocol == "rfc8998":
         from mptool.proto.probe.tls import probe_rfc8998
 
