@@ -70,7 +70,7 @@ def _per_check_table(results: list[CheckResult]) -> Table:
     return table
 
 
-def _detail(result: CheckResult) -> Panel:
+def _detail(result: CheckResult, also: list[str] | None = None) -> Panel:
     lines: list[Any] = [Text.assemble(("reference: ", "bold"), result.reference)]
     for finding in result.findings:
         line = Text.assemble((f"[{finding.severity.value}] ", "bold"), (finding.code, "cyan"), " ", finding.message)
@@ -79,6 +79,9 @@ def _detail(result: CheckResult) -> Panel:
             lines.append(Text(f"    at {_short(finding.location, 100)}", style="dim"))
         for key, value in list(finding.data.items())[:6]:
             lines.append(Text(f"    {key}: {_short(value, 100)}", style="dim"))
+    if also:
+        shown = ", ".join(_short(a, 60) for a in also[:5]) + (f" and {len(also) - 5} more" if len(also) > 5 else "")
+        lines.append(Text(f"same findings also for {len(also)} more: {shown}", style="dim"))
     title = Text.assemble(_status_text(result.status), " ", result.check, " — ", result.title)
     return Panel(Group(*lines), title=title, title_align="left", subtitle=escape(_short(result.subject, 80)))
 
@@ -94,6 +97,19 @@ def _channel_table(rows: list[Any]) -> Table:
             style = {"gm_compliant": "green", "strong_not_gm": "yellow", "weak": "bold red"}.get(verdict, "cyan")
             table.add_row(*(escape(str(row.get(k, ""))) for k in ("endpoints", "protocol", "algorithms")), Text(verdict, style=style))
     return table
+
+
+def _grouped(results: list[CheckResult]) -> list[tuple[CheckResult, list[str]]]:
+    """Results with the same check, status and findings (the same certificate's path findings on
+    every connection that sent it) shown once, with the other subjects named."""
+    groups: dict[Any, tuple[CheckResult, list[str]]] = {}
+    for r in results:
+        key = (r.check, r.status, tuple((f.code, f.message) for f in r.findings))
+        if key in groups:
+            groups[key][1].append(r.subject)
+        else:
+            groups[key] = (r, [])
+    return list(groups.values())
 
 
 def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] | None = None) -> None:
@@ -122,9 +138,9 @@ def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] 
         console.print("no results")
     for label, value in display or ():
         console.print(Text.assemble((f"{label}: ", "bold"), value), soft_wrap=True)
-    bad = [r for r in results if r.status in (Status.FAIL, Status.ERROR, Status.WARN, Status.SKIPPED)]
-    for result in bad[:MAX_DETAILS]:
-        console.print(_detail(result))
+    bad = _grouped([r for r in results if r.status in (Status.FAIL, Status.ERROR, Status.WARN, Status.SKIPPED)])
+    for result, also in bad[:MAX_DETAILS]:
+        console.print(_detail(result, also))
     if len(bad) > MAX_DETAILS:
         console.print(f"… and {len(bad) - MAX_DETAILS} more; the JSON evidence lists every result.")
     counts = ", ".join(f"{k} {v}" for k, v in evidence.summary.counts.items() if v)

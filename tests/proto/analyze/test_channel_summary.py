@@ -32,3 +32,17 @@ def test_rows_match_results_and_fit_80_columns(data) -> None:
     lines = text.splitlines()
     assert lines[1].strip().startswith("Channels (8)")  # right after the header line
     assert text.index("Channels (8)") < text.index("input ")
+
+
+def test_certificate_findings_shown_once_per_certificate(data) -> None:
+    """Two connections to 127.0.0.1:14433 send the same self-signed certificate: its lint runs once,
+    and its path findings (per connection in the JSON) are one panel in the text, naming the other."""
+    ev = run_cli(["proto", "analyze", str(data.path("pcaps", "tls12_tls13_openssl.pcap")), "-f", "json", "--fail-on", "never"]).json()
+    builds = [r for r in ev["results"] if r["check"] == "cert.path.build"]
+    assert len(builds) == 2 and len({r["subject"] for r in builds}) == 2  # TLS 1.3 encrypts the other two
+    assert sum(r["check"] == "cert.ext.key_usage_present" for r in ev["results"]) == 1  # lint: once per distinct certificate
+    out = io.StringIO()
+    render(Evidence.model_validate(ev), Console(file=out, width=200, force_terminal=False, color_system=None))
+    text = out.getvalue()
+    assert text.count("WARN cert.path.build") == 1
+    assert "same findings also for 1 more: " in text and "#2 server" in text
