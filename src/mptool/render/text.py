@@ -80,7 +80,7 @@ def _detail(result: CheckResult, also: list[str] | None = None) -> Panel:
         for key, value in list(finding.data.items())[:6]:
             lines.append(Text(f"    {key}: {_short(value, 100)}", style="dim"))
     if also:
-        shown = ", ".join(_short(a, 60) for a in also[:5]) + (f" and {len(also) - 5} more" if len(also) > 5 else "")
+        shown = ", ".join(_short(a, 100) for a in also[:5]) + (f" and {len(also) - 5} more" if len(also) > 5 else "")
         lines.append(Text(f"same findings also for {len(also)} more: {shown}", style="dim"))
     title = Text.assemble(_status_text(result.status), " ", result.check, " — ", result.title)
     return Panel(Group(*lines), title=title, title_align="left", subtitle=escape(_short(result.subject, 80)))
