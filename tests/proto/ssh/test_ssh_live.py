@@ -176,3 +176,25 @@ def test_probe_and_analyze_give_the_same_verdicts(captured, name) -> None:
     assert analyzed_reasons <= set(probe["reasons"])
     if name == "modern":  # OpenSSH's defaults on both sides: the endpoint verdict is the connection's
         assert probe["verdict"] == m["verdict"] == "strong_not_gm"
+
+
+def test_analyze_reads_the_probes_own_key_exchanges(keydir, tmp_path) -> None:
+    """The analyzer on a tcpdump of ``proto probe --ssh``: one SSH connection per probe connection,
+    each host-key exchange showing the probed host key with the fingerprint the probe recorded,
+    and no NEWKEYS (the probe never completes a session: undetermined, not established)."""
+    capture = tmp_path / "probe.pcap"
+    with sshd(keydir, MODERN) as server:
+        for _attempt in range(3):
+            with tcpdump(capture, f"tcp port {server.port}"):
+                time.sleep(1.5)
+                probe = _probe(server.port)["measurements"]
+                time.sleep(1)
+            evidence = run_cli(["proto", "analyze", str(capture), "-f", "json", "--fail-on", "never"]).json()
+            channels = [r["measurements"] for r in evidence["results"] if r["check"] == "proto.ssh.channel" and r["measurements"]["client_kexinit"]]
+            if len(channels) == probe["connections"]:
+                break
+    assert len(channels) == probe["connections"] == 3
+    assert all(c["banners"]["client"] == "SSH-2.0-mptool_probe" and c["established"] is False and c["verdict"] == "undetermined" for c in channels)
+    assert channels[0]["server_kexinit"] == probe["server_kexinit"]
+    seen = {c["host_key"]["fingerprint_sha256"]: c["negotiated"]["host_key"] for c in channels[1:]}
+    assert seen == {h["fingerprint_sha256"]: h["algorithm"] for h in probe["host_keys"]}
