@@ -1,4 +1,5 @@
-"""Fuzz harnesses: every parser mptool reaches from a file, outside ``mptool.proto`` (issue 21).
+"""Fuzz harnesses: every parser mptool reaches from a file, outside ``mptool.proto`` (issue 21),
+and the SSH packet parser of ``mptool.proto.ssh`` (issue 14; ``ssh-packets``).
 
 Each harness takes the bytes of one input and drives the same entry point the CLI uses. A
 documented failure (:class:`mptool.core.errors.MptoolError`: an input error, exit 3) is the
@@ -322,6 +323,58 @@ def _assessment_seeds() -> Iterator[bytes]:
     yield case_text(1, objects, [], fill_na=False).encode()
 
 
+def fuzz_ssh_packets(data: bytes) -> None:
+    """The SSH analyzer on two byte streams (byte 0 says where the client's ends): banner, binary
+    packets, KEXINIT, KEX replies, host keys -> the ``proto.ssh.channel`` judgement; and the probe's
+    reply parsers (host key, signature check) on the server stream's packets. Never raises."""
+    from mptool.proto.judge.ssh import channel_result
+    from mptool.proto.ssh import packet as P
+    from mptool.proto.ssh.client import verify_signature
+    from mptool.proto.ssh.stream import SSHConnection
+    from mptool.proto.wire import DecodeError
+
+    if not data:
+        return
+    cut = 1 + data[0] * (len(data) - 1) // 255
+    sides = (data[1:cut], data[cut:])
+    conn = SSHConnection((("192.0.2.1", 40000), ("192.0.2.2", 22)), 1, None)
+    for i, chunk in enumerate(sides):
+        for k in range(0, len(chunk), 512):
+            conn.feed(i, chunk[k : k + 512], 2 + k)
+    channel_result(conn, "fuzz", 1)
+    pos = 0
+    for _ in range(8):
+        try:
+            got = P.split_packet(sides[1], pos)
+        except DecodeError:
+            return
+        if got is None or not got[0]:
+            return
+        payload, pos = got
+        try:
+            reply = P.parse_kex_reply(payload, payload[0])
+            P.parse_host_key(reply.host_key_blob)
+        except DecodeError:
+            continue
+        verify_signature(reply.host_key_blob, reply.signature, b"H")
+
+
+def _ssh_seeds() -> Iterator[bytes]:
+    from mptool.proto.ssh import packet as P
+
+    names = {key: ["curve25519-sha256", "ext-info-c"] if key.startswith("kex") else ["ssh-ed25519"] if "host" in key else ["aes128-ctr"] if "encryption" in key else ["hmac-sha2-256"] if "mac" in key else ["none"] for key in P.KEXINIT_LISTS}
+    kex = P.make_packet(P.build_kexinit(names, bytes(16)))
+    key = P.ssh_string(b"ssh-ed25519") + P.ssh_string(bytes(32))
+    rsa = P.ssh_string(b"ssh-rsa") + P.ssh_mpint(65537) + P.ssh_mpint((1 << 2047) + 1)
+    for blob in (key, rsa):
+        reply = P.make_packet(b"\x1f" + P.ssh_string(blob) + P.ssh_string(bytes(32)) + P.ssh_string(P.ssh_string(b"ssh-ed25519") + P.ssh_string(bytes(64))))
+        client = b"SSH-2.0-client\r\n" + kex + P.make_packet(b"\x1e" + P.ssh_string(bytes(32))) + P.make_packet(b"\x15")
+        server = b"SSH-2.0-server\r\n" + kex + reply + P.make_packet(b"\x15")
+        yield bytes([len(client) * 255 // (len(client) + len(server))]) + client + server
+    yield b"\x80SSH-1.5-old\r\nSSH-1.99-server\r\n"
+
+
+
 #: the SM2 private key of the key seeds and of the ciphertext harness (GB/T 32918.4 Annex A's d_B on sm2p256v1)
 _FUZZ_D = 0x3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8
 
@@ -349,6 +402,7 @@ HARNESSES: dict[str, Harness] = {
         Harness("pem", fuzz_pem, _files("vectors/certs/rsa/*.pem", "vectors/certs/ecdsa/*.pem", "vectors/pcaps/*.pem")),
         Harness("sm2-codecs", fuzz_sm2_codecs, _sm2_seeds),
         Harness("assessment", fuzz_assessment, _assessment_seeds),
+        Harness("ssh-packets", fuzz_ssh_packets, _ssh_seeds),
     )
 }
 

@@ -31,6 +31,7 @@ Example:
 @click.option("--tlcp", "tlcp", is_flag=True, help="Probe TLCP 1.1 (GB/T 38636): suites, preference, certificates, full handshakes.")
 @click.option("--rfc8998", "rfc8998", is_flag=True, help="Probe TLS 1.3 with the SM suites of RFC 8998.")
 @click.option("--ike", "ike", is_flag=True, help="Probe an IKE responder (UDP, default port 500): IKEv1 main mode and IKEv2.")
+@click.option("--ssh", "ssh", is_flag=True, help="Probe an SSH server (default port 22): KEXINIT algorithm lists and every host key type it offers.")
 @click.option("--timeout", type=click.FloatRange(0.1, 120), default=5.0, show_default=True, help="Seconds per connection (or per UDP exchange).")
 @click.option("--time-limit", type=click.FloatRange(1, 3600), default=120.0, show_default=True, help="Seconds for the whole probe.")
 @click.option("--max-connections", type=click.IntRange(1, 10000), default=200, show_default=True, help="Most connections (or IKE requests) the probe may open.")
@@ -49,6 +50,7 @@ def probe(
     tlcp: bool,
     rfc8998: bool,
     ike: bool,
+    ssh: bool,
     timeout: float,
     time_limit: float,
     max_connections: int,
@@ -63,16 +65,18 @@ def probe(
     out: OutputOptions,
 ) -> None:
     """Probe a live endpoint: which TLCP/TLS versions and suites it accepts, its certificates,
-    and (TLCP) a full handshake with application data; or (--ike) which IKE proposals it accepts.
+    and (TLCP) a full handshake with application data; or (--ike) which IKE proposals it accepts; or (--ssh) an SSH server's algorithm lists and host keys.
 
     Without a protocol option, --tlcp and --tls are probed. Every probe is bounded by
     --timeout per connection, --time-limit overall and --max-connections.
     """
     from mptool.proto.commands import ProbeOptions, run_probe
 
-    protocols = tuple(name for name, on in (("tlcp", tlcp), ("tls", tls), ("rfc8998", rfc8998), ("ike", ike)) if on) or ("tlcp", "tls")
+    protocols = tuple(name for name, on in (("tlcp", tlcp), ("tls", tls), ("rfc8998", rfc8998), ("ike", ike), ("ssh", ssh)) if on) or ("tlcp", "tls")
     if ike and len(protocols) > 1:
         raise click.UsageError("--ike probes UDP; probe it on its own, not with --tls/--tlcp/--rfc8998")
+    if ssh and len(protocols) > 1:
+        raise click.UsageError("--ssh probes an SSH port; probe it on its own, not with --tls/--tlcp/--rfc8998/--ike")
     client = {"sign_cert": client_sign_cert, "sign_key": client_sign_key, "enc_cert": client_enc_cert, "enc_key": client_enc_key}
     given = {k: v for k, v in client.items() if v}
     if given and len(given) != 4:

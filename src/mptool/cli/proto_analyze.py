@@ -13,9 +13,11 @@ from mptool.core.errors import exit_code_epilog
 @click.argument("captures", nargs=-1, required=True, metavar="CAPTURE|-...")
 @trust_option("for the chain checks")
 @click.option("--no-cert-checks", is_flag=True, help="Only record the certificates; skip the cert module's lint and chain checks.")
+@click.option("--extract-certs", "extract_certs", metavar="DIR", default=None, help="Write every certificate seen to DIR (an existing directory) as PEM named by its SM3 fingerprint.")
 @evidence_options
-def analyze(captures: tuple[str, ...], trust: tuple[str, ...], no_cert_checks: bool, out: OutputOptions) -> None:
-    """Report every TLS, TLCP, IKE and ESP channel in packet captures, with a verdict each.
+def analyze(captures: tuple[str, ...], trust: tuple[str, ...], no_cert_checks: bool, extract_certs: str | None, out: OutputOptions) -> None:
+    """Report every TLS, TLCP, SSH, IKE and ESP channel (and every cleartext conversation) in
+    packet captures, with a verdict each.
 
     CAPTURE is a pcap or pcapng file, optionally gzip-compressed ('-' reads stdin). For each
     TCP connection carrying TLS 1.0-1.3, SSL 3.0 or TLCP (GB/T 38636) the result records the
@@ -23,12 +25,13 @@ def analyze(captures: tuple[str, ...], trust: tuple[str, ...], no_cert_checks: b
     algorithms, certificates, the ServerKeyExchange signature check, alerts, whether the
     handshake completed and data flowed; for IKEv1/IKEv2 the proposals, selected transforms
     (GM/T 0022 values named) and notifies; for ESP the SPIs, packet counts and a randomness
-    check of the payload. Verdicts: gm_compliant, strong_not_gm, weak, undetermined.
+    check of the payload; for SSH (found by its banner, any port) both KEXINIT lists, the
+    negotiated algorithms, strict kex and the server host key. Verdicts: gm_compliant, strong_not_gm, weak, undetermined.
 
     Example: mptool proto analyze tlcp.pcap --trust root.pem -f json -o evidence.json
     """
     from mptool.proto.commands import analyze_captures
 
     builder = out.builder()
-    analyze_captures(builder, captures, trust_paths=trust, cert_checks=not no_cert_checks, progress=out.progress)
+    analyze_captures(builder, captures, trust_paths=trust, cert_checks=not no_cert_checks, progress=out.progress, extract_certs=extract_certs)
     out.finish(builder)

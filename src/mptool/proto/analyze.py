@@ -1,19 +1,23 @@
-"""``mptool proto analyze``: evidence of the TLS, TLCP, IKE and ESP channels in captures."""
+"""``mptool proto analyze``: evidence of the TLS, TLCP, SSH, IKE and ESP channels (and cleartext conversations) in captures."""
 
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import Sequence
 from typing import Any
 
 from mptool.algo.api import DEFAULT_USER_ID
+from mptool.core.errors import InputError
 from mptool.core.inputs import open_input
 from mptool.core.progress import DISABLED, Progress
 from mptool.core.report import ReportBuilder
 from mptool.proto.capture.reader import CaptureReader
 from mptool.proto.capture.engine import Analyzer
+from mptool.proto.channels import channel_rows
 from mptool.proto.judge.capture import capture_summary
 from mptool.proto.judge.cleartext import conversation_result
+from mptool.proto.judge.ssh import channel_result as ssh_channel_result
 from mptool.proto.judge.ipsec import count_exchanges, esp_result, ike_result, link_ike
 from mptool.proto.judge.tls import certificate_results, certificate_verify_result, channel_result, ske_result, summaries
 
@@ -60,8 +64,17 @@ def load_trust(paths: Sequence[str], builder: ReportBuilder) -> list[bytes]:
     return anchors
 
 
-def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_paths: Sequence[str] = (), cert_checks: bool = True, progress: Progress = DISABLED) -> None:
-    """Analyse each capture in turn and add its results to ``builder``."""
+def _der() -> Any:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return Encoding.DER
+
+
+def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_paths: Sequence[str] = (), cert_checks: bool = True, progress: Progress = DISABLED, extract_certs: str | None = None) -> None:
+    """Analyse each capture in turn and add its results to ``builder``; with ``extract_certs``,
+    write every certificate seen to that directory as PEM named by its SM3 fingerprint."""
+    if extract_certs is not None and not os.path.isdir(extract_certs):
+        raise InputError(extract_certs, "--extract-certs needs an existing directory")
     trust = load_trust(trust_paths, builder)
     builder.parameters.update(
         {
@@ -73,17 +86,56 @@ def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_p
             "esp_randomness_skipped_iv_bytes": 16,
             "tcp_out_of_order_limit_bytes": 4 << 20,
             "certificate_chain_checks": "once per distinct certificate list and role in a capture (the first connection that sent it)",
+            "extract_certs": extract_certs,
         }
     )
-    totals = {"tls_connections": 0, "tls_connections_listed": 0, "ike_exchanges": 0, "esp_channels": 0, "cleartext_conversations": 0}
+    seen: dict[bytes, None] = {}
+    totals = {"tls_connections": 0, "tls_connections_listed": 0, "ike_exchanges": 0, "esp_channels": 0, "ssh_connections": 0, "cleartext_conversations": 0}
     for name in captures:
-        results = analyze_one(builder, name, trust=trust, cert_checks=cert_checks, progress=progress)
+        results = analyze_one(builder, name, trust=trust, cert_checks=cert_checks, progress=progress, certificates=seen)
         for key in totals:
             totals[key] += results[key]
     builder.summary_extra.update(totals)
+    builder.summary_extra["channels"] = channel_rows(builder.results)
+    if extract_certs is not None:
+        builder.summary_extra["extracted_certificates"] = write_certificates(extract_certs, list(seen))
 
 
-def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], cert_checks: bool, progress: Progress) -> dict[str, int]:
+def write_certificates(directory: str, ders: Sequence[bytes]) -> list[dict[str, str]]:
+    """Each DER certificate as ``<directory>/<SM3 hex>.pem`` (all files or none, core/outputs.py);
+    returns the evidence records (file, SM3, SHA-256, subject)."""
+    import base64
+    import hashlib
+    import os
+
+    from mptool.core.inputs import new_sm3
+    from mptool.core.outputs import write_all_or_none
+
+    if not os.path.isdir(directory):
+        raise InputError(directory, "--extract-certs needs an existing directory")
+    outputs, records = [], []
+    for der in ders:
+        h = new_sm3()
+        h.update(der)
+        sm3 = h.hexdigest()
+        body = base64.encodebytes(der).decode("ascii").replace("\n", "")
+        pem = "-----BEGIN CERTIFICATE-----\n" + "\n".join(body[i : i + 64] for i in range(0, len(body), 64)) + "\n-----END CERTIFICATE-----\n"
+        path = os.path.join(directory, f"{sm3}.pem")
+        outputs.append((path, pem.encode("ascii")))
+        records.append({"file": path, "sm3": sm3, "sha256": hashlib.sha256(der).hexdigest(), "subject": _subject(der)})
+    write_all_or_none(outputs)
+    return records
+
+
+def _subject(der: bytes) -> str:
+    from cryptography import x509
+
+    try:
+        return x509.load_der_x509_certificate(der).subject.rfc4514_string()
+    except ValueError:
+        return "(not parsable)"
+
+def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], cert_checks: bool, progress: Progress, certificates: dict[bytes, None] | None = None) -> dict[str, int]:
     """Read one capture, then add the summary, TLS/TLCP, IKE and ESP results in frame order."""
     analyzer = Analyzer()
     first_time: float | None = None
@@ -106,7 +158,7 @@ def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], ce
     subject = record.name
     flows = analyzer.finish()
     at = _dt.datetime.fromtimestamp(first_time, tz=_dt.timezone.utc) if first_time is not None else None
-    counts = {"tls_connections": len(flows), "ike_exchanges": len(analyzer.ike), "esp_channels": len(analyzer.esp)}
+    counts = {"tls_connections": len(flows), "ike_exchanges": len(analyzer.ike), "esp_channels": len(analyzer.esp), "ssh_connections": len(analyzer.ssh)}
     builder.add(capture_summary(capture.info, analyzer, subject, counts, at))
     counts["cleartext_conversations"] = len(analyzer.cleartext)
     linted: set[bytes] = set()
@@ -118,6 +170,8 @@ def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], ce
         assert conn is not None
         label = f"{subject} #{index}"
         certs, client_certs = summaries(conn, summary_cache)
+        if certificates is not None:
+            certificates.update(dict.fromkeys([*conn.certificates, *conn.client_certificates]))
         channel = _guarded(channel_result, label, conn, subject, index, certs, client_certs)
         extras = [r for r in (_guarded(ske_result, label, conn, subject, index, certs), _guarded(certificate_verify_result, label, conn, subject, index, client_certs)) if r is not None]
         if compactor.merge([channel, *extras], [conn.first_frame, conn.last_frame]):
@@ -127,6 +181,8 @@ def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], ce
         if cert_checks:
             builder.extend(certificate_results(conn, index, subject, trust, at, linted, chains))
     counts["tls_connections_listed"] = compactor.listed
+    for index, conn in enumerate(sorted(analyzer.ssh, key=lambda c: c.first_frame), 1):
+        builder.add(_guarded(ssh_channel_result, f"{subject} #{index}", conn, subject, index))
     ike_measurements = []
     for index, exchange in enumerate(sorted(analyzer.ike.values(), key=lambda e: e.messages[0].frame), 1):
         result = _guarded(ike_result, f"{subject} #{index}", exchange, subject, index)

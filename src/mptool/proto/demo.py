@@ -7,7 +7,7 @@ from mptool.core.bundled import data_path
 
 
 def demo_runs() -> list[DemoRun]:
-    """An analyze run on the GmSSL TLCP capture (4 suites, SM2 pair, SKE signatures) and one on IKE/ESP."""
+    """An analyze run on the GmSSL TLCP capture (4 suites, SM2 pair, SKE signatures) one on IKE/ESP, and one on SSH."""
     pcaps = data_path("pcaps")
     return [
         DemoRun(
@@ -19,5 +19,10 @@ def demo_runs() -> list[DemoRun]:
             "proto-analyze-ipsec",
             "IKEv1 main/quick mode with ESP-in-UDP, and a GM/T 0022-style IKEv1 offer",
             ["proto", "analyze", str(pcaps / "ikev1_main_psk_esp_natt.pcap"), str(pcaps / "ikev1_gm0022_style_proposal_ike-scan.pcap")],
+        ),
+        DemoRun(
+            "proto-analyze-ssh",
+            "SSH capture: OpenSSH with default algorithms and with DH group 1 / ssh-rsa / CBC (DEV-RMGT, DEV-AUTH)",
+            ["proto", "analyze", str(pcaps / "ssh_openssh_modern_legacy.pcap")],
         ),
     ]

@@ -79,7 +79,7 @@ def _per_check_table(results: list[CheckResult], tr: Translator) -> Table:
     return table
 
 
-def _detail(result: CheckResult, tr: Translator) -> Panel:
+def _detail(result: CheckResult, tr: Translator, also: list[str] | None = None) -> Panel:
     lines: list[Any] = [Text.assemble((tr.label("reference", "reference") + ": ", "bold"), result.reference)]
     for finding in result.findings:
         # in Chinese: the code's meaning; its numbers and names are the data lines below
@@ -92,8 +92,37 @@ def _detail(result: CheckResult, tr: Translator) -> Panel:
             lines.append(Text(f"    {tr.label('at', 'at')} {_short(finding.location, 100)}", style="dim"))
         for key, value in list(finding.data.items())[:6]:
             lines.append(Text(f"    {key}: {_short(tr.value(value, key), 100)}", style="dim"))
+    if also:
+        shown = ", ".join(_short(a, 100) for a in also[:5]) + (tr.label("also_more", " and {count} more", count=len(also) - 5) if len(also) > 5 else "")
+        lines.append(Text(tr.label("also", "same findings also for {count} more: {shown}", count=len(also), shown=shown), style="dim"))
     title = Text.assemble(_status_text(result.status, tr), " ", result.check, " — ", tr.title(result.check, result.title))
     return Panel(Group(*lines), title=title, title_align="left", subtitle=escape(_short(result.subject, 80)))
+
+
+def _channel_table(rows: list[Any], tr: Translator) -> Table:
+    """``summary.channels`` (one row per channel, written by the proto domain): fits 80 columns."""
+    table = Table(title=tr.label("channels", "Channels ({count})", count=len(rows)), show_lines=False, expand=False, pad_edge=False, padding=(0, 1))
+    for key, column, width in (("endpoints", "Endpoints", 26), ("protocol", "Protocol", 9), ("algorithms", "Algorithms", 22), ("verdict", "Verdict", 13)):
+        table.add_column(tr.label("channel." + key, column), overflow="fold", max_width=width)
+    for row in rows:
+        if isinstance(row, dict):
+            verdict = str(row.get("verdict"))
+            style = {"gm_compliant": "green", "strong_not_gm": "yellow", "weak": "bold red"}.get(verdict, "cyan")
+            table.add_row(*(escape(str(row.get(k, ""))) for k in ("endpoints", "protocol", "algorithms")), Text(str(tr.value(verdict)), style=style))
+    return table
+
+
+def _grouped(results: list[CheckResult]) -> list[tuple[CheckResult, list[str]]]:
+    """Results with the same check, status and findings (the same certificate's path findings on
+    every connection that sent it) shown once, with the other subjects named."""
+    groups: dict[Any, tuple[CheckResult, list[str]]] = {}
+    for r in results:
+        key = (r.check, r.status, tuple((f.code, f.message) for f in r.findings))
+        if key in groups:
+            groups[key][1].append(r.subject)
+        else:
+            groups[key] = (r, [])
+    return list(groups.values())
 
 
 def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] | None = None, *, lang: str = "en") -> None:
@@ -110,6 +139,9 @@ def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] 
         "  " + tr.label("exit_code", "exit code {code}", code=evidence.exit_code),
     )
     console.print(header)
+    channels = (evidence.summary.model_extra or {}).get("channels")
+    if isinstance(channels, list) and channels:
+        console.print(_channel_table(channels, tr))
     shown = evidence.inputs if len(evidence.inputs) <= MAX_INPUTS else evidence.inputs[: MAX_INPUTS - 1]
     for record in shown:
         line = tr.label("input", "input {name} ({size} bytes)", name=record.name, size=record.size)
@@ -123,12 +155,12 @@ def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] 
         console.print(tr.label("no_results", "no results"))
     for label, value in display or ():
         console.print(Text.assemble((f"{tr.label('shown.' + label, label)}: ", "bold"), tr.shown(value)), soft_wrap=True)
-    bad = [r for r in results if r.status in (Status.FAIL, Status.ERROR, Status.WARN, Status.SKIPPED)]
-    for result in bad[:MAX_DETAILS]:
-        console.print(_detail(result, tr))
+    bad = _grouped([r for r in results if r.status in (Status.FAIL, Status.ERROR, Status.WARN, Status.SKIPPED)])
+    for result, also in bad[:MAX_DETAILS]:
+        console.print(_detail(result, tr, also))
     if len(bad) > MAX_DETAILS:
         console.print(tr.label("more_results", "… and {count} more; the JSON evidence lists every result.", count=len(bad) - MAX_DETAILS))
-    extra = dict(evidence.summary.model_extra or {})
+    extra = {k: v for k, v in (evidence.summary.model_extra or {}).items() if k != "channels"}
     skipped = extra.pop("skipped_inputs", None) or []
     for entry in skipped[:MAX_DETAILS]:
         console.print(Text.assemble((tr.label("skipped_input", "skipped "), "bold magenta"), str(entry.get("name", "")), ": ", str(entry.get("reason", ""))), soft_wrap=True)

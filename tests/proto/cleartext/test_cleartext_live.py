@@ -10,11 +10,9 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-import socket
 import struct
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -24,45 +22,9 @@ import pytest
 
 from conftest import run_cli
 from support.peers import free_port, stop, tcpdump, wait_port
+from support.scripted import exchange
 
 pytestmark = pytest.mark.network
-
-
-def _play(sock: socket.socket, script: list[tuple[str, bytes]]) -> None:
-    """``("send", bytes)`` or ``("recv", b"")`` steps in order on one connected socket."""
-    sock.settimeout(5)
-    for step, data in script:
-        if step == "send":
-            sock.sendall(data)
-        else:
-            sock.recv(65536)
-        time.sleep(0.05)
-
-
-def _server(port: int, script: list[tuple[str, bytes]]) -> threading.Thread:
-    """A one-connection TCP server playing ``script``."""
-    listener = socket.create_server(("127.0.0.1", port))
-
-    def run() -> None:
-        conn, _ = listener.accept()
-        with conn, listener:
-            _play(conn, script)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
-
-
-def _client(port: int, script: list[tuple[str, bytes]]) -> None:
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        _play(sock, script)
-
-
-def _exchange(port: int, steps: list[tuple[str, bytes]]) -> None:
-    """Run a scripted exchange: ``("c", bytes)`` the client sends, ``("s", bytes)`` the server sends."""
-    server = _server(port, [("send", d) if who == "s" else ("recv", b"") for who, d in steps])
-    _client(port, [("send", d) if who == "c" else ("recv", b"") for who, d in steps])
-    server.join(10)
 
 
 def _pg_startup() -> bytes:
@@ -103,20 +65,20 @@ def cleartext_capture(tmp_path_factory) -> tuple[Path, dict[str, str], dict[str,
                     urllib.request.urlopen(request, timeout=5).read()
                 except OSError:
                     pass  # http.server answers 501 to POST: the request was sent in clear all the same
-            _exchange(ports["telnet"], [
+            exchange(ports["telnet"], [
                 ("s", b"\xff\xfd\x18\xff\xfd\x20\xff\xfb\x01"), ("c", b"\xff\xfc\x18\xff\xfc\x20\xff\xfd\x01"),
                 ("s", b"\r\nrouter login: "), ("c", b"admin\r\n"), ("s", b"Password: "), ("c", secrets_["telnet"].encode() + b"\r\n"),
                 ("s", b"\r\nWelcome\r\n$ "),
             ])
-            _exchange(ports["ftp"], [
+            exchange(ports["ftp"], [
                 ("s", b"220 lab FTP ready\r\n"), ("c", b"USER admin\r\n"), ("s", b"331 Password required\r\n"),
                 ("c", b"PASS " + secrets_["ftp"].encode() + b"\r\n"), ("s", b"230 Logged in\r\n"), ("c", b"QUIT\r\n"), ("s", b"221 Bye\r\n"),
             ])
-            _exchange(ports["pg"], [
+            exchange(ports["pg"], [
                 ("c", _pg_startup()), ("s", b"R" + struct.pack("!II", 8, 3)),  # AuthenticationCleartextPassword
                 ("c", b"p" + struct.pack("!I", 4 + len(secrets_["pg"]) + 1) + secrets_["pg"].encode() + b"\x00"), ("s", b"R" + struct.pack("!II", 8, 0)),
             ])
-            _exchange(ports["mysql"], [("s", _mysql_greeting()), ("c", _mysql_response(secrets_["mysql"].encode())), ("s", b"\x07\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00")])
+            exchange(ports["mysql"], [("s", _mysql_greeting()), ("c", _mysql_response(secrets_["mysql"].encode())), ("s", b"\x07\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00")])
     finally:
         stop(http)
     return capture, secrets_, ports

@@ -15,6 +15,7 @@ from mptool.proto.cleartext import PORTS, Credential, Inspector
 from mptool.proto.ipsec import ike
 from mptool.proto.capture.netdecode import ESP, TCP, UDP, Segment, Stats, decode
 from mptool.proto.capture.tcp import HalfStream
+from mptool.proto.ssh.stream import SSHConnection
 from mptool.proto.tls.record import HEADER_LENGTH, looks_like_client_hello, looks_like_record_header
 from mptool.proto.tls.stream import CLIENT, SERVER, TLSConnection
 from mptool.proto.wire import DecodeError
@@ -36,7 +37,7 @@ ESP_IV_SKIP = 16
 class Flow:
     """One TCP connection (both directions)."""
 
-    __slots__ = ("endpoints", "halves", "kind", "conn", "client_side", "first_frame", "had_data", "prefix", "budget", "starttls", "clear", "counts", "last_frame", "conv", "fins", "on_clear")
+    __slots__ = ("endpoints", "halves", "kind", "conn", "client_side", "first_frame", "had_data", "prefix", "budget", "starttls", "clear", "counts", "last_frame", "conv", "fins", "on_clear", "ssh")
 
     def __init__(self, a: tuple[str, int], b: tuple[str, int], frame: int) -> None:
         self.endpoints = (a, b)
@@ -54,6 +55,7 @@ class Flow:
         self.conv: Conversation | None = None  # where this connection's counts go when it is retired
         self.fins = 0
         self.on_clear: Callable[[Flow], None] | None = None  # summarise the inspected bytes, free them
+        self.ssh: SSHConnection | None = None  # an SSH connection (identification line first)
         self.halves = (
             HalfStream(lambda d, f: self._data(0, d, f), lambda m, f: self._gap(0, m, f)),
             HalfStream(lambda d, f: self._data(1, d, f), lambda m, f: self._gap(1, m, f)),
@@ -71,10 +73,18 @@ class Flow:
                 self.prefix = data
                 return
             self.prefix = b""
-            if not looks_like_record_header(data[:HEADER_LENGTH]):
+            if data.startswith(b"SSH-"):  # RFC 4253 §4.2 identification line, on any port
+                self.kind = "ssh"
+                self.ssh = SSHConnection(self.endpoints, self.first_frame, self.client_side)
+            elif not looks_like_record_header(data[:HEADER_LENGTH]):
                 self.kind = "plaintext"  # may still upgrade (STARTTLS): watch the first bytes
                 self.budget = STARTTLS_WINDOW
                 self.clear = Inspector()
+        if self.kind == "ssh":
+            self.ssh.feed(side, data, frame)  # type: ignore[union-attr]
+            if self.ssh.done:  # type: ignore[union-attr]
+                self.kind = "other"  # encrypted from here on: only counted
+            return
         if self.kind == "plaintext":
             if not (looks_like_client_hello(data) and self.budget > 0):
                 self.budget -= len(data)
@@ -96,6 +106,8 @@ class Flow:
         self.conn.feed(self._conn_side(side), data, frame)  # type: ignore[union-attr]
 
     def _gap(self, side: int, missing: int, frame: int) -> None:
+        if self.kind == "ssh":
+            self.ssh.gap(side, missing, frame)  # type: ignore[union-attr]
         if self.kind == "tls":
             self.conn.gap(self._conn_side(side), missing, frame)  # type: ignore[union-attr]
 
@@ -165,6 +177,7 @@ class Analyzer:
         self.flows: dict[tuple[tuple[str, int], tuple[str, int]], tuple[Flow, int]] = {}
         self._raw_flows: dict[bytes, tuple[Flow, int]] = {}  # src+dst address, sport+dport bytes (IPv4)
         self.finished: list[Flow] = []  #: TLS/TLCP flows, for the results
+        self.ssh: list[SSHConnection] = []  #: SSH connections, in the order they ended
         self.other_flows = 0  #: TCP connections that did not carry TLS/TLCP
         self._certs: dict[bytes, bytes] = {}
         self.ike: dict[bytes, IkeExchange] = {}
@@ -290,6 +303,10 @@ class Analyzer:
             conn.compact()
             flow.halves, flow.prefix = (), b""
             self.finished.append(flow)
+        elif flow.ssh is not None:
+            flow.ssh.last_frame = max(flow.ssh.last_frame, flow.last_frame)
+            flow.ssh.client_side = flow.client_side
+            self.ssh.append(flow.ssh)
         else:
             self.other_flows += 1
             if flow.clear is not None:

@@ -1,4 +1,4 @@
-"""Checks of ``mptool proto probe``: ``proto.probe.tlcp``, ``proto.probe.tls``, ``proto.probe.rfc8998``, ``proto.probe.ike``.
+"""Checks of ``mptool proto probe``: ``proto.probe.tlcp``, ``proto.probe.tls``, ``proto.probe.rfc8998``, ``proto.probe.ike``, ``proto.probe.ssh``.
 
 The probes themselves are :mod:`mptool.proto.probe` (``tlcp.py``, ``tls.py``, ``ike.py``).
 """
@@ -46,6 +46,15 @@ IKE_FINDINGS = {
     "proto.probe.ike.auth_method_rewritten": "the responder accepted an offer but answered with another authentication method",
     "proto.probe.ike.weak_transform": "the responder accepts weak transforms (DES/3DES, MD5/SHA-1, MODP groups under 2048 bits)",
     "proto.probe.ike.stopped_answering": "the responder answered earlier offers but not the last one; the list may be incomplete",
+}
+SSH_FINDINGS = {
+    **PROBE_COMMON,
+    "proto.probe.not_ssh": "the service does not speak SSH (no identification line)",
+    "proto.probe.ssh.ssh1": "the server speaks or still accepts SSH protocol 1.x: a high-risk candidate (HR-GEN-TECH)",
+    "proto.probe.ssh.no_strict_kex": "the server does not offer strict kex (kex-strict-s-v00@openssh.com): Terrapin (CVE-2023-48795) applies with ChaCha20-Poly1305 or -etm MACs",
+    "proto.probe.ssh.malformed": "the server's SSH bytes do not follow RFC 4253",
+    "proto.probe.ssh.host_key_not_read": "a host key offered by the server could not be read (no common key exchange mptool implements, or the exchange failed)",
+    "proto.probe.ssh.bad_host_key_signature": "the server's signature over the exchange hash does not verify with the host key it sent",
 }
 PROBE_TLCP = register(
     "proto.probe.tlcp",
@@ -106,4 +115,22 @@ PROBE_IKE = register(
     JSON evidence. Warns on accepted weak transforms (DES, 3DES, MD5, SHA-1, MODP <= 1024).
     """,
     IKE_FINDINGS,
+)
+
+PROBE_SSH = register(
+    "proto.probe.ssh",
+    "SSH server: version, KEXINIT algorithm lists, host keys of every offered type",
+    "RFC 4253 §4.2, §7.1, §8; RFC 4419; RFC 5656 §4; RFC 8731; RFC 8332; RFC 8709; RFC 9142; GB/T 39786-2021 8.3 a) b)",
+    """
+    Sends an SSH-2.0 identification line and a KEXINIT naming every registered algorithm, and
+    records the server's identification line and KEXINIT name-lists (kex, host key, cipher,
+    MAC, compression per direction). Then, once per host-key type the server lists, runs a key
+    exchange (curve25519-sha256, ecdh-sha2-nistp*, or the RFC 4419 group exchange) with only
+    that host-key algorithm on offer, reads the host key (type, size, SHA-256 fingerprint) and
+    verifies its signature over the exchange hash; no NEWKEYS is sent, nothing is authenticated.
+    Each accepted algorithm gets the verdict proto analyze gives a connection that negotiated
+    it (DEV-RMGT, DEV-AUTH); the endpoint is the worst. Fails when weak (SSH-1, SHA-1 kex or
+    host-key signatures, DH group 1, 3DES/RC4, MD5, RSA below 2048) or on a bad signature.
+    """,
+    SSH_FINDINGS,
 )

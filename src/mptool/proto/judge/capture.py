@@ -56,7 +56,7 @@ def capture_summary(info: CaptureInfo, analyzer: Analyzer, subject: str, counts:
     if info.truncated_packets:
         findings.append(Finding(code="proto.capture.snaplen", severity=Severity.WARN, message=f"{info.truncated_packets} packets were cut by the snap length; records in them may be incomplete", location=subject))
     if not any(counts.values()):
-        findings.append(Finding(code="proto.capture.no_channels", severity=Severity.WARN, message="no TLS, TLCP, IKE or ESP traffic found in the capture", location=subject))
+        findings.append(Finding(code="proto.capture.no_channels", severity=Severity.WARN, message="no TLS, TLCP, SSH, IKE or ESP traffic found in the capture", location=subject))
     for problem in analyzer.ike_problems[:20]:
         findings.append(Finding(code="proto.capture.undecodable_ike", severity=Severity.WARN, message=problem, location=subject))
     status = Status.WARN if any(f.severity is Severity.WARN for f in findings) else Status.INFO

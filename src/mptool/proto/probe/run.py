@@ -13,11 +13,12 @@ from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.progress import Progress
 from mptool.core.registry import CheckSpec
 from mptool.core.report import ReportBuilder
+from mptool.proto.channels import channel_rows
 from mptool.proto.checks import probe as probe_checks
 from mptool.proto.probe.hello import Budget
 from mptool.proto.probe.report import UNREACHABLE, ProtocolReport
 
-TCP_PROTOCOLS = ("tlcp", "tls", "rfc8998")
+TCP_PROTOCOLS = ("tlcp", "tls", "rfc8998", "ssh")
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def _certificate_results(report: ProtocolReport, trust: Sequence[bytes], peer_na
 def run_probe(builder: ReportBuilder, target: str, options: ProbeOptions, progress: Progress) -> None:
     """Probe ``target`` for each selected protocol; one result per protocol, then certificate checks."""
     tcp = [p for p in options.protocols if p in TCP_PROTOCOLS]
-    host, port = parse_target(target, 500 if not tcp else None)
+    host, port = parse_target(target, 500 if not tcp else 22 if options.protocols == ("ssh",) else None)
     credentials = _load_client_credentials(builder, options.client_files)
     from mptool.proto.analyze import load_trust
 
@@ -147,6 +148,7 @@ def run_probe(builder: ReportBuilder, target: str, options: ProbeOptions, progre
             builder.extend(results)
             advance(1)
     builder.summary_extra["connections"] = budget.used
+    builder.summary_extra["channels"] = channel_rows(builder.results)
 
 
 def _peer_name(host: str, server_name: str | None) -> str | None:
@@ -172,6 +174,13 @@ def _probe_one(protocol: str, budget: Budget, host: str, port: int, options: Pro
 
         report = probe_tls(budget, host, port, options.server_name, options.application_data)
         return [_result(probe_checks.PROBE_TLS, report, False), *_safe_certificate_results(report, trust, peer_name)]
+    if protocol == "ssh":
+        from mptool.proto.probe.ssh import probe_ssh
+
+        try:
+            return [probe_ssh(budget, host, port)]
+        except Exception as exc:  # noqa: BLE001 - an unforeseen answer is an error result (exit 4), never a traceback
+            return [probe_checks.PROBE_SSH.error_result(f"{host}:{port} SSH", exc)]
     if protocol == "rfc8998":
         from mptool.proto.probe.tls import probe_rfc8998
 
