@@ -236,14 +236,28 @@ def parse_answer(data: bytes, cookie: bytes) -> IkeAnswer:
     notify_type = 11 if version >> 4 == 1 else 41
     notify = answer.first(notify_type)
     if notify is not None and answer.first(1 if version >> 4 == 1 else 33) is None:
-        if version >> 4 == 1:  # DOI(4) protocol(1) spi size(1) type(2)
-            spi_size = notify[5]
-            answer.notify, answer.notify_data = struct.unpack("!H", notify[6:8])[0], notify[8 + spi_size :]
-        else:  # protocol(1) spi size(1) type(2)
-            spi_size = notify[1]
-            answer.notify, answer.notify_data = struct.unpack("!H", notify[2:4])[0], notify[4 + spi_size :]
+        try:
+            answer.notify, answer.notify_data = _notify_fields(notify, v1=version >> 4 == 1)
+        except DecodeError as exc:  # a short notify is the peer's fault: a finding, never a crash
+            return IkeAnswer("malformed", version=version, payloads=payloads, message=str(exc))
         answer.status = "notify"
     return answer
+
+
+def _notify_fields(body: bytes, v1: bool) -> tuple[int, bytes]:
+    """(notify message type, notification data) of a notify payload body.
+
+    IKEv1 (RFC 2408 §3.14): DOI(4) protocol(1) SPI size(1) type(2) SPI data;
+    IKEv2 (RFC 7296 §3.10): protocol(1) SPI size(1) type(2) SPI data.
+    """
+    r = Reader(body, "IKEv1 notify payload" if v1 else "IKEv2 notify payload")
+    if v1:
+        r.take(4)
+    r.u8()
+    spi_size = r.u8()
+    notify_type = r.u16()
+    r.take(spi_size)
+    return notify_type, r.rest()
 
 
 def chosen_ikev1(sa_body: bytes) -> tuple[tuple[int, int], ...]:
@@ -346,6 +360,7 @@ def probe_ikev1(ex: Exchanger, subject: str) -> ProtocolReport:
         cookie = os.urandom(8)
         answer = ex.exchange(ikev1_main_mode(cookie, remaining), cookie)
         answers.append(answer.status if answer.status != "notify" else _notify_name(1, answer.notify))
+        _malformed(report, answer)
         return answer
 
     def choose(answer: IkeAnswer, remaining: list[Transform], first: bool) -> Chosen[Transform] | None:
@@ -398,6 +413,7 @@ def probe_ikev2(ex: Exchanger, subject: str) -> ProtocolReport:
                 continue
             break
         answers.append(answer.status if answer.status != "notify" else _notify_name(2, answer.notify))
+        _malformed(report, answer)
         return answer
 
     def choose(answer: IkeAnswer, remaining: list[V2Proposal], first: bool) -> Chosen[V2Proposal] | None:
@@ -419,6 +435,15 @@ def probe_ikev2(ex: Exchanger, subject: str) -> ProtocolReport:
     if weak:
         report.finding("proto.probe.ike.weak_transform", Severity.WARN, "the responder accepts weak IKEv2 transforms", algorithms=weak)
     return report
+
+
+def _malformed(report: ProtocolReport, answer: IkeAnswer) -> None:
+    """A malformed answer is recorded once per distinct problem."""
+    if answer.status != "malformed":
+        return
+    message = f"{report.protocol} answer cannot be read: {answer.message}"
+    if all(f.message != message for f in report.findings):
+        report.finding("proto.probe.ike.malformed", Severity.ERROR, message)
 
 
 def _finish(report: ProtocolReport, answers: list[str], start: int, ex: Exchanger) -> None:
