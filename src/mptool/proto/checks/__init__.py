@@ -8,7 +8,9 @@ Where each check's code is, by its id:
 - ``proto.cleartext.channel`` — :mod:`mptool.proto.judge.cleartext` (recognisers in :mod:`mptool.proto.cleartext`);
 - ``proto.probe.tlcp`` / ``.tls`` / ``.rfc8998`` / ``.ike`` — declared in :mod:`.probe`, run by
   :mod:`mptool.proto.probe.tlcp`, :mod:`mptool.proto.probe.tls` and :mod:`mptool.proto.probe.ike`;
-- ``proto.serve.tlcp_client`` — declared in :mod:`.serve`, run by :mod:`mptool.proto.tlcp.serve`.
+- ``proto.serve.tlcp_client`` — declared in :mod:`.serve`, run by :mod:`mptool.proto.tlcp.serve`;
+- ``proto.probe.ike_full`` / ``proto.serve.ike_peer`` — declared in :mod:`.probe` / :mod:`.serve`, run by
+  :mod:`mptool.proto.ipsec.gm.probe` / :mod:`mptool.proto.ipsec.gm.serve` (the GM/T 0022 endpoints).
 """
 
 from __future__ import annotations
@@ -31,4 +33,6 @@ CHECKS: tuple[CheckSpec, ...] = (
     probe.PROBE_RFC8998,
     probe.PROBE_IKE,
     serve.SERVE_CLIENT,
+    probe.PROBE_IKE_FULL,
+    serve.SERVE_IKE,
 )

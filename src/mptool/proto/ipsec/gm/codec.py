@@ -280,6 +280,11 @@ def notify_payload(notify: int, protocol: int = PROTO_ISAKMP, spi: bytes = b"", 
     return struct.pack("!IBBH", 1, protocol, len(spi), notify) + spi + data
 
 
+def delete_payload(icookie: bytes, rcookie: bytes) -> bytes:
+    """Delete payload body (RFC 2408 §3.15) for an ISAKMP SA."""
+    return struct.pack("!IBBH", 1, PROTO_ISAKMP, 16, 1) + icookie + rcookie
+
+
 def decode_notify(body: bytes) -> int:
     """The message type of a notify payload."""
     r = Reader(body, "notify payload")

@@ -153,6 +153,11 @@ def qm_hash3(keys: Phase1Keys, msgid: int, ni: bytes, nr: bytes) -> bytes:
     return prf(keys.a, b"\x00" + msgid.to_bytes(4, "big") + ni + nr)
 
 
+def info_hash(keys: Phase1Keys, msgid: int, body: bytes) -> bytes:
+    """HASH(1) of an informational exchange = PRF(SKEYID_a, MsgID || N/D body) (RFC 2409 §5.7)."""
+    return prf(keys.a, msgid.to_bytes(4, "big") + body)
+
+
 def keymat(keys: Phase1Keys, protocol: int, spi: bytes, ni: bytes, nr: bytes, length: int) -> bytes:
     """KEYMAT for the SA whose receiver chose ``spi`` (RFC 2409 §5.5 expansion)."""
     seed = bytes([protocol]) + spi + ni + nr

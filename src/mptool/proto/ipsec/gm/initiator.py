@@ -110,12 +110,31 @@ class Initiator:
             self._phase1()
             self._quick_mode()
             self._esp()
+            self._delete()
         except (GmDecodeError, PeerError) as exc:
-            kind = kind_of(exc)
-            self.log.problem(kind, str(exc))
+            self.log.problem(kind_of(exc), str(exc))
+            self._reject(exc.notify)
         except Stop:
             pass
         return self.log
+
+    def _reject(self, notify: int) -> None:
+        """Tell the responder why we stopped (an unencrypted informational notify)."""
+        if self.ike.rcookie == bytes(8):
+            return
+        msg = Message(self.ike.icookie, self.ike.rcookie, codec.EXCH_INFO, payloads=[(codec.P_NOTIFY, codec.notify_payload(notify))])
+        self.log.message("out", msg, "notify " + codec.NOTIFY_NAMES.get(notify, str(notify)))
+        self.t.send_ike(codec.encode(msg))
+
+    def _delete(self) -> None:
+        """Delete the IKE SA (encrypted informational exchange with HASH(1) and DELETE)."""
+        ike = self.ike
+        assert ike.keys is not None
+        msgid = struct.unpack("!I", os.urandom(4))[0] | 1
+        body = codec.delete_payload(ike.icookie, ike.rcookie)
+        msg = Message(ike.icookie, ike.rcookie, codec.EXCH_INFO, msgid=msgid, payloads=[(codec.P_HASH, crypto.info_hash(ike.keys, msgid, body)), (codec.P_DELETE, body)])
+        self.t.send_ike(ike.seal(msg))
+        self.log.message("out", msg, "delete")
 
     def _phase1(self) -> None:
         ike = self.ike

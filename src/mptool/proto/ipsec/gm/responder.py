@@ -9,6 +9,7 @@ the session's log; nothing a peer sends raises out of these methods except a bug
 from __future__ import annotations
 
 import os
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -34,6 +35,13 @@ class Session:
     peer_enc_public: tuple[int, int] | None = None
     qm: dict[int, dict[str, bytes]] = field(default_factory=dict)
     failed: bool = False
+    closed: bool = False  #: the initiator deleted the SA or rejected us
+    last_seen: float = 0.0
+
+    @property
+    def done(self) -> bool:
+        """Nothing more is expected from this initiator."""
+        return self.failed or self.closed
 
 
 @dataclass
@@ -62,9 +70,10 @@ class Responder:
                 self.stray.append(f"{peer}: message for an unknown IKE SA {msg.icookie.hex()}")
                 return []
             session = self._new_session(msg.icookie, peer)
+        session.last_seen = time.monotonic()
         if data == session.last_in:  # a retransmission: answer it again
             return list(session.last_out)
-        if session.failed:
+        if session.done:
             return []
         session.last_in = data
         try:
@@ -101,11 +110,29 @@ class Responder:
         if msg.exchange == codec.EXCH_QUICK and ike.state == "established":
             return self._quick(session, ike.open(msg, first))
         if msg.exchange == codec.EXCH_INFO:
-            if not msg.flags & codec.FLAG_ENCRYPTED:
-                msg.payloads = codec.decode_payloads(first, msg.raw_body)
-            session.log.message("in", msg, "informational")
-            return []
+            return self._informational(session, msg, first)
         raise GmDecodeError(f"exchange {msg.exchange} not expected in state {ike.state}", codec.N_INVALID_EXCHANGE)
+
+    def _informational(self, session: Session, msg: Message, first: int) -> list[bytes]:
+        """A notify (the initiator rejected us) or, once established, an encrypted delete."""
+        ike = session.ike
+        if msg.flags & codec.FLAG_ENCRYPTED:
+            ike.open(msg, first)
+            assert ike.keys is not None
+            body = msg.need(codec.P_DELETE)
+            if msg.need(codec.P_HASH) != crypto.info_hash(ike.keys, msg.msgid, body):
+                raise PeerError("bad_hash", "informational HASH(1) does not match", codec.N_INVALID_HASH_INFORMATION)
+            session.log.message("in", msg, "delete")
+            session.closed = True
+            return []
+        msg.payloads = codec.decode_payloads(first, msg.raw_body)
+        notify = codec.decode_notify(msg.need(codec.P_NOTIFY))
+        name = codec.NOTIFY_NAMES.get(notify, f"notify {notify}")
+        session.log.peer_notify = name
+        session.log.message("in", msg, f"notify {name}")
+        session.log.problem("peer_notify", f"the initiator rejected our message with {name}")
+        session.closed = True
+        return []
 
     def _m2(self, session: Session, msg: Message, first: int) -> bytes:
         msg.payloads = codec.decode_payloads(first, msg.raw_body)
@@ -221,6 +248,7 @@ class Responder:
             self.stray.append(f"{peer}: ESP for unknown SPI {packet[:4].hex()}")
             return []
         session.log.esp_received += 1
+        session.last_seen = time.monotonic()
         try:
             _seq, next_header, payload = session.ike.esp_in.open(packet)
         except EspError as exc:
