@@ -12,8 +12,9 @@ from mptool.core.errors import exit_code_epilog
 @click.argument("captures", nargs=-1, required=True, metavar="CAPTURE|-...")
 @click.option("--trust", "trust", multiple=True, metavar="FILE", help="Trust anchor certificate(s), PEM or DER, for the chain checks (repeatable).")
 @click.option("--no-cert-checks", is_flag=True, help="Only record the certificates; skip the cert module's lint and chain checks.")
+@click.option("--ike-keylog", metavar="FILE", default=None, help="GM/T 0022 key log (proto serve/probe --keylog): decrypt IKE, verify HASH payloads, decrypt ESP and check its ICV.")
 @evidence_options
-def analyze(captures: tuple[str, ...], trust: tuple[str, ...], no_cert_checks: bool, out: OutputOptions) -> None:
+def analyze(captures: tuple[str, ...], trust: tuple[str, ...], no_cert_checks: bool, ike_keylog: str | None, out: OutputOptions) -> None:
     """Report every TLS, TLCP, IKE and ESP channel in packet captures, with a verdict each.
 
     CAPTURE is a pcap or pcapng file, optionally gzip-compressed ('-' reads stdin). For each
@@ -29,5 +30,5 @@ def analyze(captures: tuple[str, ...], trust: tuple[str, ...], no_cert_checks: b
     from mptool.proto.commands import analyze_captures
 
     builder = out.builder()
-    analyze_captures(builder, captures, trust_paths=trust, cert_checks=not no_cert_checks, progress=out.progress)
+    analyze_captures(builder, captures, trust_paths=trust, cert_checks=not no_cert_checks, progress=out.progress, ike_keylog=ike_keylog)
     out.finish(builder)

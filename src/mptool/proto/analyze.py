@@ -47,9 +47,10 @@ def _der() -> Any:
     return Encoding.DER
 
 
-def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_paths: Sequence[str] = (), cert_checks: bool = True, progress: Progress = DISABLED) -> None:
+def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_paths: Sequence[str] = (), cert_checks: bool = True, progress: Progress = DISABLED, ike_keylog: str | None = None) -> None:
     """Analyse each capture in turn and add its results to ``builder``."""
     trust = load_trust(trust_paths, builder)
+    keylog = _load_ike_keylog(builder, ike_keylog)
     builder.parameters.update(
         {
             "trust_anchors": list(trust_paths),
@@ -63,13 +64,25 @@ def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_p
     )
     totals = {"tls_connections": 0, "ike_exchanges": 0, "esp_channels": 0, "cleartext_conversations": 0}
     for name in captures:
-        results = analyze_one(builder, name, trust=trust, cert_checks=cert_checks, progress=progress)
+        results = analyze_one(builder, name, trust=trust, cert_checks=cert_checks, progress=progress, keylog=keylog)
         for key in totals:
             totals[key] += results[key]
     builder.summary_extra.update(totals)
 
 
-def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], cert_checks: bool, progress: Progress) -> dict[str, int]:
+def _load_ike_keylog(builder: ReportBuilder, path: str | None) -> Any:
+    """The GM/T 0022 key log of ``--ike-keylog`` (its content never enters the evidence)."""
+    if path is None:
+        return None
+    from mptool.proto.ipsec.gm.keylog import parse
+
+    data, record = read_input(path, max_size=16 << 20)
+    builder.add_input(record)
+    builder.parameters["ike_keylog"] = record.name
+    return parse(data.decode("utf-8", "replace"), path)
+
+
+def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], cert_checks: bool, progress: Progress, keylog: Any = None) -> dict[str, int]:
     """Read one capture, then add the summary, TLS/TLCP, IKE and ESP results in frame order."""
     analyzer = Analyzer()
     first_time: float | None = None
@@ -109,11 +122,11 @@ def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], ce
             builder.extend(certificate_results(conn, index, subject, trust, at, linted))
     ike_measurements = []
     for index, exchange in enumerate(sorted(analyzer.ike.values(), key=lambda e: e.messages[0].frame), 1):
-        result = _guarded(ike_result, f"{subject} #{index}", exchange, subject, index)
+        result = _guarded(ike_result, f"{subject} #{index}", exchange, subject, index, keylog)
         ike_measurements.append(result.measurements)
         builder.add(result)
     for index, channel in enumerate(sorted(analyzer.esp.values(), key=lambda c: c.first_frame), 1):
-        builder.add(_guarded(esp_result, f"{subject} #{index}", channel, subject, index, link_ike(channel, ike_measurements)))
+        builder.add(_guarded(esp_result, f"{subject} #{index}", channel, subject, index, link_ike(channel, ike_measurements), keylog))
     numbers: dict[str, int] = {}  # credential groups -> small numbers, in order of appearance
     for index, conv in enumerate(sorted(analyzer.cleartext.values(), key=lambda c: (c.first_frame, c.server, c.port)), 1):
         builder.add(_guarded(conversation_result, f"{subject} #{index}", conv, subject, index, numbers))
