@@ -7,7 +7,8 @@ from mptool.core.bundled import data_path
 
 
 def demo_runs() -> list[DemoRun]:
-    """An analyze run on the GmSSL TLCP capture (4 suites, SM2 pair, SKE signatures) and one on IKE/ESP."""
+    """An analyze run on the GmSSL TLCP capture (4 suites, SM2 pair, SKE signatures), one on IKE/ESP
+    and one on the GM/T 0022 lab capture with its key log."""
     pcaps = data_path("pcaps")
     return [
         DemoRun(
@@ -19,5 +20,10 @@ def demo_runs() -> list[DemoRun]:
             "proto-analyze-ipsec",
             "IKEv1 main/quick mode with ESP-in-UDP, and a GM/T 0022-style IKEv1 offer",
             ["proto", "analyze", str(pcaps / "ikev1_main_psk_esp_natt.pcap"), str(pcaps / "ikev1_gm0022_style_proposal_ike-scan.pcap")],
+        ),
+        DemoRun(
+            "proto-analyze-gm-ipsec",
+            "GM/T 0022 IPSec VPN (mptool's own lab: serve --ike / probe --ike --full): envelope, SM2 certificates, HASHes verified and ESP decrypted with the key log",
+            ["proto", "analyze", str(pcaps / "gm0022_lab_ike_esp.pcap"), "--ike-keylog", str(pcaps / "gm0022_lab_ike_esp.keys")],
         ),
     ]
