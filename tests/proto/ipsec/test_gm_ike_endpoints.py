@@ -156,3 +156,28 @@ def test_probe_of_a_silent_port_is_an_error(sm2_pki: Path) -> None:
 def test_usage_errors(args: list[str]) -> None:
     result = run_cli(args)
     assert result.exit_code == 2, result.stderr
+
+
+def test_ike_enumeration_finds_the_gm_transform_of_the_responder(sm2_pki: Path, tmp_path: Path) -> None:
+    """``probe --ike`` (first-message enumeration) against ``serve --ike`` on UDP 4500 in a namespace:
+    only the GM/T 0022 SM4-CBC/SM3/envelope/SM2 transform is accepted, named as GM/T 0022."""
+    import os
+    import subprocess
+    import sys
+
+    from support.ipsec import netns_pair
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root for network namespaces")
+    with netns_pair("gmenu") as pair:
+        server = start_serve_ike([*server_args(sm2_pki), "--duration", "20"], tmp_path / "serve.json", netns=pair.east, host=pair.east_ip, port=4500)
+        cmd = ["ip", "netns", "exec", pair.west, sys.executable, "-m", "mptool", "proto", "probe", f"{pair.east_ip}:4500", "--ike", "--timeout", "1", "--max-connections", "40", "-f", "json"]
+        done = subprocess.run(cmd, capture_output=True, timeout=120)
+        server.process.terminate()
+        server.finish()
+    evidence = validate_evidence(done.stdout.decode())
+    v1 = next(r for r in evidence["results"] if r["check"] == "proto.probe.ike" and r["measurements"]["protocol"] == "IKEv1")
+    accepted = v1["measurements"]["accepted_suites"]
+    assert [a["attributes"]["Authentication Method"] for a in accepted] == ["digital envelope (GM/T 0022)"]
+    assert accepted[0]["attributes"]["Encryption Algorithm"] == "SM4-CBC" and accepted[0]["gm"] is True
+    assert accepted[0]["verdict"] == "gm_compliant"
