@@ -15,7 +15,7 @@ from mptool.proto.capture.reader import CaptureReader
 from mptool.proto.capture.engine import Analyzer
 from mptool.proto.judge.capture import capture_summary
 from mptool.proto.judge.cleartext import conversation_result
-from mptool.proto.judge.ipsec import count_exchanges, esp_result, ike_result, link_ike
+from mptool.proto.judge.ipsec import count_exchanges, esp_result, ike_certificate_results, ike_result, link_ike
 from mptool.proto.judge.tls import certificate_results, certificate_verify_result, channel_result, ske_result, summaries
 
 PROGRESS_EVERY = 4096  # packets between progress updates
@@ -125,6 +125,8 @@ def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], ce
         result = _guarded(ike_result, f"{subject} #{index}", exchange, subject, index, keylog)
         ike_measurements.append(result.measurements)
         builder.add(result)
+        if cert_checks:
+            builder.extend(ike_certificate_results(exchange, index, subject, trust, at, linted))
     for index, channel in enumerate(sorted(analyzer.esp.values(), key=lambda c: c.first_frame), 1):
         builder.add(_guarded(esp_result, f"{subject} #{index}", channel, subject, index, link_ike(channel, ike_measurements), keylog))
     numbers: dict[str, int] = {}  # credential groups -> small numbers, in order of appearance

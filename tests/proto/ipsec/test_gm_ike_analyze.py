@@ -152,3 +152,16 @@ def test_the_lab_across_namespaces_gives_an_analysable_capture(tmp_path: Path) -
     spis = _one(evidence, "proto.esp.channel")["measurements"]["decrypted"]["spis"]
     assert sorted(e["decrypted"] for e in spis.values()) == [2, 2]
     assert ike["initiator"].rsplit(":", 1)[0] != "127.0.0.1"  # the capture is of the veth link, not loopback
+
+
+def test_ike_certificates_are_checked_by_the_cert_domain(lab, data: BundledData) -> None:
+    pcap, _ = lab
+    code, evidence = _analyze(pcap, "--trust", str(data.pcaps / "gm0022_lab_root_ca.pem"))
+    assert code == 0
+    anchors = {r["subject"].rsplit(" #1 ", 1)[1]: r["status"] for r in evidence["results"] if r["check"] == "cert.path.anchor"}
+    assert anchors == {f"IKE {who} certificates ({kind})": "pass" for who in ("responder", "initiator") for kind in ("signing", "encryption")}
+    pairs = [r for r in evidence["results"] if r["check"] == "cert.pair.tlcp"]
+    assert [r["status"] for r in pairs] == ["pass", "pass"]
+    # without the lab's root the chains cannot end at an anchor
+    code, evidence = _analyze(pcap)
+    assert {r["status"] for r in evidence["results"] if r["check"] == "cert.path.anchor"} == {"warn"}

@@ -128,6 +128,43 @@ def _certificates(msgs: list[IkeMessage], initiator: tuple[str, int]) -> list[di
     return out
 
 
+def ike_certificate_results(exchange: IkeExchange, index: int, capture: str, trust: Any, at: Any, linted: set[bytes]) -> list[CheckResult]:
+    """The cert domain's checks of the X.509 certificates an IKE SA sent in clear, per sender.
+
+    GM/T 0022 (version 1.1): the signing (encoding 4) and encryption (5) certificates are each
+    checked as a leaf (chain to the trust anchors) and as a pair (``cert.pair.tlcp``); standard
+    IKEv1/IKEv2 signature certificates (4) are checked as one list, leaf first. Each distinct
+    certificate is linted once per capture.
+    """
+    from mptool.cert.api import check_certificates, check_tlcp_pair
+    from mptool.core.errors import InputError
+    from mptool.proto.judge.tls import certificates_unparsable
+
+    msgs = exchange.messages
+    if not msgs:
+        return []
+    initiator = msgs[0].src
+    out: list[CheckResult] = []
+    for role in ("responder", "initiator"):
+        sent = [(enc, der, (m.major, m.minor) == (1, 1)) for m in msgs if (m.src == initiator) == (role == "initiator") for enc, der in m.certificates]
+        gm = {enc: der for enc, der, is_gm in sent if is_gm and enc in ids.GM_CERT_ENCODINGS}
+        lists = [[gm[4]], [gm[5]]] if len(gm) == 2 else [[der for enc, der, _ in sent if enc == X509_SIGNATURE]]
+        subject = f"{capture} #{index} IKE {role} certificates"
+        try:
+            for number, ders in enumerate(l for l in lists if l):
+                lint = not set(ders) <= linted
+                linted.update(ders)
+                label = subject + ((" (signing)", " (encryption)")[number] if len(gm) == 2 else "")
+                out += check_certificates(ders, at=at, purpose="any", trust=trust, subject=label, lint=lint)
+            if len(gm) == 2:
+                out += check_tlcp_pair(gm[4], gm[5], at=at, subject=f"{subject} (pair)")
+        except InputError as exc:
+            out.append(certificates_unparsable(subject, exc.problem))
+        except Exception as exc:  # noqa: BLE001 - a failure inside the cert checks is recorded as an error result
+            out.append(certificates_unparsable.spec.error_result(subject, exc))  # type: ignore[attr-defined]
+    return out
+
+
 def _established(msgs: list[IkeMessage], v2: bool, initiator: tuple[str, int]) -> bool:
     errors = [n for msg in msgs for n in msg.notifies if n["type"] < 16384]
     if errors:

@@ -27,6 +27,7 @@ from mptool.core.model import Severity
 from mptool.proto.registry import ipsec as ids
 from mptool.proto.probe.enumerate import Chosen, enumerate_preference
 from mptool.proto.probe.report import ProtocolReport
+from mptool.proto.ipsec.gm.codec import attribute as _attribute
 from mptool.proto.ipsec.ike import sa_proposals
 from mptool.proto.judge.ipsec import gm_envelope, judge_selected
 from mptool.proto.judge.verdict import Judgement
@@ -55,13 +56,6 @@ def ikev1_candidates() -> list[Transform]:
     for enc in (ENC_SM4, ENC_SM1, ENC_SM4_OLD):  # GM/T 0022: no DH group, digital envelope with SM2
         out.append(((ATTR_ENC, enc), (ATTR_HASH, HASH_SM3), (ATTR_AUTH, AUTH_GM_ENVELOPE), (ATTR_ASYM, 2), (ATTR_LIFE_TYPE, 1), (ATTR_LIFE, 28800)))
     return out
-
-
-def _attribute(attr_type: int, value: int) -> bytes:
-    if value < 0x10000:
-        return struct.pack("!HH", 0x8000 | attr_type, value)
-    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
-    return struct.pack("!HH", attr_type, len(raw)) + raw
 
 
 def _payload(next_payload: int, body: bytes) -> bytes:

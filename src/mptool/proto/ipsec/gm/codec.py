@@ -176,7 +176,8 @@ def decode(data: bytes) -> Message:
 # ------------------------------------------------------------------ SA payloads
 
 
-def _attribute(attr_type: int, value: int) -> bytes:
+def attribute(attr_type: int, value: int) -> bytes:
+    """An ISAKMP data attribute: TV form below 2^16, TLV above (RFC 2408 §3.3)."""
     if value < 0x10000:
         return struct.pack("!HH", 0x8000 | attr_type, value)
     raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
@@ -207,7 +208,7 @@ def encode_sa(proposal: Proposal) -> bytes:
     """SA payload body: DOI IPsec, situation identity-only, one proposal."""
     parts = []
     for number, (tid, attrs) in enumerate(proposal.transforms, 1):
-        body = struct.pack("!BBH", number, tid, 0) + b"".join(_attribute(t, v) for t, v in attrs)
+        body = struct.pack("!BBH", number, tid, 0) + b"".join(attribute(t, v) for t, v in attrs)
         parts.append(struct.pack("!BBH", P_TRANSFORM if number < len(proposal.transforms) else 0, 0, len(body) + 4) + body)
     body = struct.pack("!BBBB", 1, proposal.protocol, len(proposal.spi), len(proposal.transforms)) + proposal.spi + b"".join(parts)
     return struct.pack("!II", 1, 1) + struct.pack("!BBH", 0, 0, len(body) + 4) + body
