@@ -28,6 +28,7 @@ from mptool.proto.registry import ipsec as ids
 from mptool.proto.probe.enumerate import Chosen, enumerate_preference
 from mptool.proto.probe.report import ProtocolReport
 from mptool.proto.ipsec.gm.codec import attribute as _attribute
+from mptool.proto.ipsec.gm.codec import decode_attributes
 from mptool.proto.ipsec.ike import sa_proposals
 from mptool.proto.judge.ipsec import gm_envelope, judge_selected
 from mptool.proto.judge.verdict import Judgement
@@ -266,14 +267,7 @@ def chosen_ikev1(sa_body: bytes) -> tuple[tuple[int, int], ...]:
     proposal.take(2)  # transform payload: next payload, reserved
     transform = Reader(proposal.take(proposal.u16() - 4), "IKEv1 transform")
     transform.take(4)  # transform number, transform id, reserved
-    attrs = []
-    while transform.remaining:
-        attr_type = transform.u16()
-        if attr_type & 0x8000:
-            attrs.append((attr_type & 0x7FFF, transform.u16()))
-        else:
-            attrs.append((attr_type, int.from_bytes(transform.vector(2), "big")))
-    return tuple(attrs)
+    return decode_attributes(transform)
 
 
 def chosen_ikev2(sa_body: bytes) -> int:

@@ -184,7 +184,8 @@ def attribute(attr_type: int, value: int) -> bytes:
     return struct.pack("!HH", attr_type, len(raw)) + raw
 
 
-def _attributes(r: Reader) -> tuple[tuple[int, int], ...]:
+def decode_attributes(r: Reader) -> tuple[tuple[int, int], ...]:
+    """(type, value) of the data attributes left in ``r`` (TV and TLV forms)."""
     attrs = []
     while r.remaining:
         attr_type = r.u16()
@@ -233,7 +234,7 @@ def decode_sa(body: bytes) -> Proposal:
             t.u8()
             tid = t.u8()
             t.take(2)
-            transforms.append((tid, _attributes(t)))
+            transforms.append((tid, decode_attributes(t)))
     except GmDecodeError:
         raise
     except DecodeError as exc:
