@@ -181,3 +181,58 @@ def test_ike_enumeration_finds_the_gm_transform_of_the_responder(sm2_pki: Path, 
     assert [a["attributes"]["Authentication Method"] for a in accepted] == ["digital envelope (GM/T 0022)"]
     assert accepted[0]["attributes"]["Encryption Algorithm"] == "SM4-CBC" and accepted[0]["gm"] is True
     assert accepted[0]["verdict"] == "gm_compliant"
+
+
+def _hostile_answers(seed: int):
+    """Answers built from our own message 1: its cookies kept, the rest damaged in a seeded way."""
+    import random
+
+    rng = random.Random(seed)
+
+    def answer(request: bytes) -> bytes:
+        head = request[:8] + b"R" * 8
+        kind = rng.randrange(5)
+        if kind == 0:
+            return head[:rng.randrange(1, 16)]
+        if kind == 1:  # a notify too short for its message type
+            body = bytes([0, 0, 0, 7, 0, 0, 0])
+            return head + bytes([11, 0x11, 5, 0]) + bytes(4) + (28 + len(body)).to_bytes(4, "big") + body
+        tail = bytes(rng.randrange(256) for _ in range(rng.randrange(0, 200)))
+        first = rng.choice([1, 6, 9, 10, 128, 200])
+        return head + bytes([first, 0x11, 2, rng.choice([0, 1])]) + bytes(4) + (28 + len(tail)).to_bytes(4, "big") + tail
+
+    return answer
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_probe_full_against_a_hostile_responder_records_and_exits(sm2_pki: Path, seed: int) -> None:
+    import socket
+    import threading
+
+    answer = _hostile_answers(seed)
+    stop = threading.Event()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.1)
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                data, peer = sock.recvfrom(65535)
+            except OSError:
+                continue
+            if data[:4] == bytes(4) and len(data) >= 32:
+                sock.sendto(bytes(4) + answer(data[4:]), peer)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        result = run_cli(["proto", "probe", f"127.0.0.1:{sock.getsockname()[1]}", "--ike", "--full", *client_args(sm2_pki), "--timeout", "0.5", "-f", "json"])
+    finally:
+        stop.set()
+        thread.join(2)
+        sock.close()
+    assert result.exit_code in (1, 4), result.stderr
+    assert "Traceback" not in result.stderr
+    [p] = [r for r in result.json()["results"] if r["check"] == "proto.probe.ike_full"]
+    assert not p["measurements"]["phase1_completed"] and p["measurements"]["problems"]
