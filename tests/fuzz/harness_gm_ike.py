@@ -54,10 +54,11 @@ def feed(data: bytes) -> None:
         responder.handle_esp(body, "fuzz")
 
 
-def _lab_messages() -> list[bytes]:
+def lab_messages(path: Path = LAB) -> list[bytes]:
+    """The UDP payloads of a classic-pcap Ethernet/IPv4 capture (the bundled lab capture by default)."""
     import struct
 
-    data = LAB.read_bytes()
+    data = path.read_bytes()
     out, pos = [], 24
     while pos + 16 <= len(data):
         length = struct.unpack("<I", data[pos + 8 : pos + 12])[0]
@@ -68,7 +69,7 @@ def _lab_messages() -> list[bytes]:
 
 def seeds() -> Iterator[bytes]:
     """Each lab datagram, as IKE (marker removed) at stages 0 and 1, and as ESP at stage 2."""
-    for payload in _lab_messages():
+    for payload in lab_messages():
         if payload[:4] == bytes(4):
             yield b"\x00" + payload[4:]
             yield b"\x01" + payload[4:]

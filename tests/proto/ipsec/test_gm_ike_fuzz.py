@@ -12,7 +12,8 @@ import pytest
 from mptool.proto.ipsec.gm.transport import frame_ike
 from support.gm_ipsec import credentials, responder_thread, wait_sessions
 from support.proto_peers import sm2_pki  # noqa: F401 (fixture)
-from tests.fuzz.harness_gm_ike import _lab_messages
+from conftest import BundledData
+from tests.fuzz.harness_gm_ike import lab_messages
 
 pytestmark = pytest.mark.network
 
@@ -33,13 +34,14 @@ def _mutate(rng: random.Random, data: bytes) -> bytes:
     return bytes(out)
 
 
-def test_fuzzed_datagrams_do_not_break_the_responder(sm2_pki: Path) -> None:
-    from mptool.proto.ipsec.gm.initiator import InitiatorOptions, run_initiator
-    from mptool.proto.ipsec.gm.transport import UdpTransport
+def test_fuzzed_datagrams_do_not_break_the_responder(sm2_pki: Path, data: BundledData) -> None:
     import time
 
+    from mptool.proto.ipsec.gm.initiator import InitiatorOptions, run_initiator
+    from mptool.proto.ipsec.gm.transport import UdpTransport
+
     rng = random.Random(18)
-    seeds = _lab_messages()
+    seeds = lab_messages(data.pcaps / "gm0022_lab_ike_esp.pcap")
     with responder_thread(credentials(sm2_pki, "server")) as peer:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             for _ in range(400):
