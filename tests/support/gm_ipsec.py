@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,9 +51,9 @@ class ThreadResponder:
 
 
 @contextlib.contextmanager
-def responder_thread(creds: Credentials, tamper: frozenset[str] = frozenset()) -> Iterator[ThreadResponder]:
-    """Run :class:`Responder` on a UDP socket of 127.0.0.1 until the block ends."""
-    responder = Responder(creds, tamper=tamper)
+def udp_server(handle: Callable[[bytes, str], list[bytes]]) -> Iterator[tuple[int, list[BaseException]]]:
+    """A UDP socket on 127.0.0.1 answering each datagram with ``handle(datagram, peer)`` from a
+    thread until the block ends; yields (port, exceptions ``handle`` raised)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))
     sock.settimeout(0.1)
@@ -66,27 +66,37 @@ def responder_thread(creds: Credentials, tamper: frozenset[str] = frozenset()) -
                 data, peer = sock.recvfrom(65535)
             except OSError:
                 continue
-            got = classify(data)
-            if got is None:
-                continue
             try:
-                if got[0] == "ike":
-                    for out in responder.handle_ike(got[1], f"{peer[0]}:{peer[1]}"):
-                        sock.sendto(frame_ike(out), peer)
-                else:
-                    for out in responder.handle_esp(got[1], f"{peer[0]}:{peer[1]}"):
-                        sock.sendto(out, peer)
+                for out in handle(data, f"{peer[0]}:{peer[1]}"):
+                    sock.sendto(out, peer)
             except Exception as exc:  # noqa: BLE001 - recorded for the test to fail on
                 errors.append(exc)
 
     thread = threading.Thread(target=loop, daemon=True)
     thread.start()
     try:
-        yield ThreadResponder(responder, sock.getsockname()[1], errors)
+        yield sock.getsockname()[1], errors
     finally:
         stop.set()
         thread.join(5)
         sock.close()
+
+
+@contextlib.contextmanager
+def responder_thread(creds: Credentials, tamper: frozenset[str] = frozenset()) -> Iterator[ThreadResponder]:
+    """Run :class:`Responder` on a UDP socket of 127.0.0.1 (RFC 3948 framing) until the block ends."""
+    responder = Responder(creds, tamper=tamper)
+
+    def handle(data: bytes, peer: str) -> list[bytes]:
+        got = classify(data)
+        if got is None:
+            return []
+        if got[0] == "ike":
+            return [frame_ike(out) for out in responder.handle_ike(got[1], peer)]
+        return responder.handle_esp(got[1], peer)
+
+    with udp_server(handle) as (port, errors):
+        yield ThreadResponder(responder, port, errors)
 
 
 def wait_sessions(responder: Responder, count: int, timeout: float = 10) -> None:

@@ -13,7 +13,7 @@ from conftest import run_cli, validate_evidence
 from mptool.proto.ipsec.gm import keylog
 from mptool.proto.ipsec.gm.initiator import InitiatorOptions, run_initiator
 from mptool.proto.ipsec.gm.transport import UdpTransport
-from support.gm_ipsec import client_args, credentials, responder_thread, server_args, start_serve_ike, wait_sessions
+from support.gm_ipsec import client_args, credentials, responder_thread, server_args, start_serve_ike, udp_server, wait_sessions
 from support.proto_peers import sm2_pki  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.network
@@ -206,32 +206,14 @@ def _hostile_answers(seed: int):
 
 @pytest.mark.parametrize("seed", range(12))
 def test_probe_full_against_a_hostile_responder_records_and_exits(sm2_pki: Path, seed: int) -> None:
-    import socket
-    import threading
-
     answer = _hostile_answers(seed)
-    stop = threading.Event()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.settimeout(0.1)
 
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                data, peer = sock.recvfrom(65535)
-            except OSError:
-                continue
-            if data[:4] == bytes(4) and len(data) >= 32:
-                sock.sendto(bytes(4) + answer(data[4:]), peer)
+    def handle(data: bytes, peer: str) -> list[bytes]:
+        return [bytes(4) + answer(data[4:])] if data[:4] == bytes(4) and len(data) >= 32 else []
 
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    try:
-        result = run_cli(["proto", "probe", f"127.0.0.1:{sock.getsockname()[1]}", "--ike", "--full", *client_args(sm2_pki), "--timeout", "0.5", "-f", "json"])
-    finally:
-        stop.set()
-        thread.join(2)
-        sock.close()
+    with udp_server(handle) as (port, errors):
+        result = run_cli(["proto", "probe", f"127.0.0.1:{port}", "--ike", "--full", *client_args(sm2_pki), "--timeout", "0.5", "-f", "json"])
+    assert not errors
     assert result.exit_code in (1, 4), result.stderr
     assert "Traceback" not in result.stderr
     [p] = [r for r in result.json()["results"] if r["check"] == "proto.probe.ike_full"]

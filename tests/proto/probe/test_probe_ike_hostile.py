@@ -1,16 +1,15 @@
-"""``proto probe --ike`` against a hostile UDP responder on 127.0.0.1 (issue 21): whatever the
-peer sends back is a finding in the evidence, never a crash (exit 128) or a traceback."""
+"""``proto probe --ike`` against a hostile UDP responder on 127.0.0.1 (issue 21): whatever the peer
+sends back is a finding in the evidence, never a crash (exit 128) or a traceback."""
 
 from __future__ import annotations
 
-import socket
 import struct
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from conftest import run_cli
+from support.gm_ipsec import udp_server
 
 #: Answer builders: (initiator cookie, IKE version byte of the request) -> the hostile answer.
 Answer = Callable[[bytes, int], bytes]
@@ -47,40 +46,14 @@ def _short_sa(cookie: bytes, version: int) -> bytes:
     return _header(cookie, 1 if version == 0x10 else 33, version, struct.pack("!BBH", 0, 0, 6) + b"\x00\x00")
 
 
-@pytest.fixture
-def hostile() -> Iterator[Callable[[Answer], int]]:
-    """Starts a UDP responder on 127.0.0.1 that answers every request with ``answer``."""
-    sockets: list[socket.socket] = []
-    stop = threading.Event()
-
-    def start(answer: Answer) -> int:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.bind(("127.0.0.1", 0))
-        sock.settimeout(0.2)
-        sockets.append(sock)
-
-        def loop() -> None:
-            while not stop.is_set():
-                try:
-                    data, peer = sock.recvfrom(65535)
-                except OSError:
-                    continue
-                if len(data) >= 28:
-                    sock.sendto(answer(data[:8], data[17]), peer)
-
-        threading.Thread(target=loop, daemon=True).start()
-        return sock.getsockname()[1]
-
-    yield start
-    stop.set()
-    for sock in sockets:
-        sock.close()
-
-
 @pytest.mark.parametrize("answer", [_short_notify, _notify_spi_overrun, _zero_length_payload, _truncated_header, _short_sa])
-def test_hostile_answers_are_findings(hostile, answer: Answer) -> None:
-    port = hostile(answer)
-    result = run_cli(["proto", "probe", f"127.0.0.1:{port}", "--ike", "--timeout", "0.5", "--max-connections", "6", "-f", "json"])
+def test_hostile_answers_are_findings(answer: Answer) -> None:
+    def handle(data: bytes, peer: str) -> list[bytes]:
+        return [answer(data[:8], data[17])] if len(data) >= 28 else []
+
+    with udp_server(handle) as (port, errors):
+        result = run_cli(["proto", "probe", f"127.0.0.1:{port}", "--ike", "--timeout", "0.5", "--max-connections", "6", "-f", "json"])
+    assert not errors
     assert result.exit_code in (0, 1, 4), result.stderr
     assert "Traceback" not in result.stderr
     evidence = result.json()
