@@ -218,3 +218,14 @@ def test_probe_full_against_a_hostile_responder_records_and_exits(sm2_pki: Path,
     assert "Traceback" not in result.stderr
     [p] = [r for r in result.json()["results"] if r["check"] == "proto.probe.ike_full"]
     assert not p["measurements"]["phase1_completed"] and p["measurements"]["problems"]
+
+
+def test_serve_answers_plain_ike_too(sm2_pki: Path, tmp_path: Path) -> None:
+    """IKE without the non-ESP marker (the port-500 form, as ``probe --ike`` and ike-scan send it on
+    any port but 4500) is answered without one: the enumeration finds the GM/T 0022 transform."""
+    server = start_serve_ike([*server_args(sm2_pki), "--duration", "15"], tmp_path / "serve.json")
+    result = run_cli(["proto", "probe", f"127.0.0.1:{server.port}", "--ike", "--timeout", "1", "--max-connections", "30", "-f", "json"])
+    server.process.terminate()
+    server.finish()
+    v1 = next(r for r in result.json()["results"] if r["check"] == "proto.probe.ike" and r["measurements"]["protocol"] == "IKEv1")
+    assert [a["attributes"]["Authentication Method"] for a in v1["measurements"]["accepted_suites"]] == ["digital envelope (GM/T 0022)"]

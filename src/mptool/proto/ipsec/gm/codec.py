@@ -59,7 +59,7 @@ CHOICES = {
     "quick_mode_iv": "quick-mode IV = SM3(last phase-1 CBC block || MsgID)[:16] (RFC 2409 Appendix B)",
     "keymat": "KEYMAT = PRF(SKEYID_d, protocol || SPI || Ni_b || Nr_b) expanded as RFC 2409 §5.5; encryption key first",
     "esp_transforms": "ESP transform 127 = SM4-CBC with HMAC-SM3 (auth attribute 20, full 32-byte ICV), 130 = SM4-GCM (16-byte key + 4-byte salt, 8-byte IV, 16-byte ICV)",
-    "encapsulation": "IKE and ESP share one UDP port with RFC 3948 framing (non-ESP marker before IKE), default 4500",
+    "encapsulation": "IKE and ESP share one UDP port with RFC 3948 framing (non-ESP marker before IKE), default 4500; the responder answers unframed IKE unframed",
 }
 READING = "per mptool's reading of GM/T 0022"
 

@@ -1,4 +1,5 @@
-"""``mptool proto serve --ike``: the GM/T 0022 responder on one UDP port (RFC 3948 framing).
+"""``mptool proto serve --ike``: the GM/T 0022 responder on one UDP port (RFC 3948 framing; IKE
+without the non-ESP marker, as on port 500, is answered in the same form).
 
 One datagram at a time (the exchange is cheap; SM2 dominates). The server stops after
 ``max_connections`` IKE SAs have ended (deleted, rejected, failed or idle past the session
@@ -22,7 +23,7 @@ from mptool.proto.ipsec.gm import codec, keylog
 from mptool.proto.ipsec.gm.evidence import certificate_results, exchange_result
 from mptool.proto.ipsec.gm.responder import Responder, Session
 from mptool.proto.ipsec.gm.session import Credentials
-from mptool.proto.ipsec.gm.transport import DEFAULT_PORT, classify, frame_ike
+from mptool.proto.ipsec.gm.transport import DEFAULT_PORT, classify_served, frame_ike
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def serve_ike(builder: ReportBuilder, options: IkeServeOptions, *, announce: Cal
         protocol="GM/T 0022 IKE",
         host=options.host,
         port=options.port,
-        encapsulation="RFC 3948 (non-ESP marker before IKE, ESP on the same port)",
+        encapsulation="RFC 3948 (non-ESP marker before IKE, ESP on the same port); plain IKE accepted too",
         max_connections=options.max_connections,
         duration=options.duration,
         session_timeout=options.session_timeout,
@@ -116,10 +117,10 @@ def serve_ike(builder: ReportBuilder, options: IkeServeOptions, *, announce: Cal
 
 
 def _answer(sock: socket.socket, responder: Responder, data: bytes, peer: tuple, limit: int | None) -> None:
-    got = classify(data)
+    got = classify_served(data, responder.by_spi)
     if got is None:
         return
-    kind, body = got
+    kind, body, framed = got
     who = f"{peer[0]}:{peer[1]}"
     if kind == "ike" and limit is not None and responder.count >= limit and body[:8] not in responder.sessions:
         return  # no new IKE SA past --max-connections
@@ -130,7 +131,7 @@ def _answer(sock: socket.socket, responder: Responder, data: bytes, peer: tuple,
         return
     for answer in answers:
         try:
-            sock.sendto(frame_ike(answer) if kind == "ike" else answer, peer)
+            sock.sendto(frame_ike(answer) if kind == "ike" and framed else answer, peer)
         except OSError as exc:
             responder.stray.append(f"{who}: cannot answer: {exc.strerror or exc}")
 

@@ -20,6 +20,19 @@ def classify(datagram: bytes) -> tuple[str, bytes] | None:
     return None
 
 
+def classify_served(datagram: bytes, known_spis: object) -> tuple[str, bytes, bool] | None:
+    """The responder's reading: (kind, body, framed). IKE with the non-ESP marker, ESP for an SPI
+    of an SA (``known_spis`` supports ``in``), else plain IKE (RFC 2408 on its own port) when the
+    header's version and length fit the datagram, else ESP (for an unknown SPI, dropped)."""
+    if datagram.startswith(NON_ESP_MARKER):
+        return "ike", datagram[4:], True
+    if len(datagram) < 8:
+        return None
+    if datagram[:4] not in known_spis and len(datagram) >= 28 and datagram[17] >> 4 == 1 and int.from_bytes(datagram[24:28], "big") == len(datagram):  # type: ignore[operator]
+        return "ike", datagram, False
+    return "esp", datagram, False
+
+
 def frame_ike(message: bytes) -> bytes:
     """An IKE message as sent on the encapsulation port."""
     return NON_ESP_MARKER + message
