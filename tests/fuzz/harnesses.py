@@ -193,6 +193,14 @@ def fuzz_assessment(data: bytes) -> None:
     _expected(lambda: load_case(path, verify_evidence=True))
 
 
+def fuzz_gm_ike(data: bytes) -> None:
+    """The GM/T 0022 responder (proto serve --ike): one IKE datagram in state start or after a
+    genuine message 1 (so message 3's certificates, envelope and SIG are parsed), or one ESP packet."""
+    from tests.fuzz.harness_gm_ike import feed
+
+    feed(data)
+
+
 # --- the table ---------------------------------------------------------------------------
 
 
@@ -403,6 +411,7 @@ HARNESSES: dict[str, Harness] = {
         Harness("sm2-codecs", fuzz_sm2_codecs, _sm2_seeds),
         Harness("assessment", fuzz_assessment, _assessment_seeds),
         Harness("ssh-packets", fuzz_ssh_packets, _ssh_seeds),
+        Harness("gm-ike", fuzz_gm_ike, lambda: __import__("tests.fuzz.harness_gm_ike", fromlist=["seeds"]).seeds()),
     )
 }
 

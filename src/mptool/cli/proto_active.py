@@ -14,6 +14,8 @@ Examples:
   mptool proto probe vpn.example:443 --tlcp --client-sign-cert cs.pem --client-sign-key cs.key \\
       --client-enc-cert ce.pem --client-enc-key ce.key --trust root.pem
   mptool proto probe 192.0.2.1 --ike
+  mptool proto probe 192.0.2.1:4500 --ike --full --client-sign-cert is.pem --client-sign-key is.key \\
+      --client-enc-cert ie.pem --client-enc-key ie.key --trust root.pem --esp-packets 5 --keylog ike.keys
 
 """ + exit_code_epilog()
 
@@ -21,6 +23,8 @@ _SERVE_EPILOG = """\b
 Example:
   mptool proto serve --tlcp --port 4433 --sign-cert s.pem --sign-key s.key \\
       --enc-cert e.pem --enc-key e.key --ca root.pem --max-connections 5 -f json -o clients.json
+  mptool proto serve --ike --port 4500 --sign-cert rs.pem --sign-key rs.key \\
+      --enc-cert re.pem --enc-key re.key --ca root.pem --max-connections 1 --keylog ike.keys
 
 """ + exit_code_epilog()
 
@@ -43,6 +47,10 @@ Example:
 @click.option("--client-enc-key", metavar="FILE", default=None, help="TLCP client encryption key (needed for ECDHE).")
 @trust_option("for checking the server's certificates")
 @click.option("--tlcp-flavour", type=click.Choice(["gmssl", "tongsuo"]), default="gmssl", show_default=True, help="TLCP client wire forms where GmSSL and Tongsuo differ (ECDHE ClientKeyExchange length, CertificateVerify input).")
+@click.option("--full", is_flag=True, help="With --ike: a full GM/T 0022 exchange (main mode, quick mode, ESP) with the --client-* keys; default port 4500.")
+@click.option("--esp-packets", type=click.IntRange(0, 1000), default=3, show_default=True, help="With --ike --full: ESP echo packets to send.")
+@click.option("--esp-gcm", is_flag=True, help="With --ike --full: offer ESP SM4-GCM (130) instead of SM4-CBC + HMAC-SM3 (127).")
+@click.option("--keylog", metavar="FILE", default=None, help="With --ike --full: write the lab's key log (envelope keys, ESP keys) for proto analyze --ike-keylog.")
 @evidence_options
 def probe(
     target: str,
@@ -62,6 +70,10 @@ def probe(
     client_enc_key: str | None,
     trust: tuple[str, ...],
     tlcp_flavour: str,
+    full: bool,
+    esp_packets: int,
+    esp_gcm: bool,
+    keylog: str | None,
     out: OutputOptions,
 ) -> None:
     """Probe a live endpoint: which TLCP/TLS versions and suites it accepts, its certificates,
@@ -82,6 +94,15 @@ def probe(
     if given and len(given) != 4:
         missing = ", ".join(f"--client-{k.replace('_', '-')}" for k in client if k not in given)
         raise click.UsageError(f"client authentication needs all four --client-* files; missing {missing}")
+    if full or keylog or esp_gcm:
+        if not ike:
+            raise click.UsageError("--full, --esp-gcm and --keylog go with --ike")
+        if not full:
+            raise click.UsageError("--esp-gcm and --keylog need --full")
+        if len(given) != 4:
+            raise click.UsageError("--ike --full needs the four --client-* files (SM2 signing and encryption certificates and keys)")
+        _probe_ike_full(target, given, trust, esp_packets, esp_gcm, keylog, timeout, time_limit, out)
+        return
     options = ProbeOptions(
         protocols=protocols,
         timeout=timeout,
@@ -105,10 +126,20 @@ def _listen_host(value: str) -> str:
     return value.strip()
 
 
+def _probe_ike_full(target: str, files: dict[str, str], ca: tuple[str, ...], esp_packets: int, gcm: bool, keylog: str | None, timeout: float, time_limit: float, out: OutputOptions) -> None:
+    from mptool.proto.commands import FullProbeOptions, probe_ike_full
+
+    options = FullProbeOptions(client_files=files, ca=ca, esp_packets=esp_packets, gcm=gcm, timeout=timeout, time_limit=time_limit, keylog=keylog)
+    builder = out.builder()
+    probe_ike_full(builder, target, options)
+    out.finish(builder)
+
+
 @click.command(epilog=_SERVE_EPILOG)
-@click.option("--tlcp", "tlcp", is_flag=True, required=True, help="Serve TLCP 1.1 (the only protocol served).")
+@click.option("--tlcp", "tlcp", is_flag=True, help="Serve TLCP 1.1 on TCP.")
+@click.option("--ike", "ike", is_flag=True, help="Serve GM/T 0022 IKE + ESP on UDP (RFC 3948 framing; port 4500 by convention).")
 @click.option("--host", default="127.0.0.1", show_default=True, callback=lambda ctx, param, value: _listen_host(value), help="Address to listen on (all interfaces only when given explicitly: 0.0.0.0 or ::).")
-@click.option("--port", type=click.IntRange(0, 65535), required=True, help="TCP port (0 picks a free one; it is printed on stderr).")
+@click.option("--port", type=click.IntRange(0, 65535), required=True, help="TCP (--tlcp) or UDP (--ike) port (0 picks a free one; it is printed on stderr).")
 @click.option("--sign-cert", required=True, metavar="FILE", help="Signing certificate (PEM/DER; may be followed by its CA chain).")
 @click.option("--sign-key", required=True, metavar="FILE", help="Signing key (SM2, PKCS#8 or SEC1, unencrypted).")
 @click.option("--enc-cert", required=True, metavar="FILE", help="Encryption certificate (PEM/DER).")
@@ -123,9 +154,12 @@ def _listen_host(value: str) -> str:
 @click.option("--max-pending", type=click.IntRange(1, 4096), default=1024, show_default=True, help="Connections open at once; more wait in the listen backlog.")
 @click.option("--ecdhe-initiator", type=click.Choice(["auto", "server", "client"]), default="auto", show_default=True, help="ECDHE: which side is the SM2 key-exchange initiator (auto accepts both and records which one the client used).")
 @click.option("--client-format", type=click.Choice(["auto", "gmssl", "tongsuo"]), default="auto", show_default=True, help="ECDHE ClientKeyExchange and CertificateVerify forms accepted (gmssl/tongsuo: only that one, as those servers do).")
+@click.option("--keylog", metavar="FILE", default=None, help="--ike: write the key log (envelope and ESP keys) for proto analyze --ike-keylog.")
+@click.option("--session-timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True, help="--ike: seconds of silence after which an IKE SA counts as ended.")
 @evidence_options
 def serve(
     tlcp: bool,
+    ike: bool,
     host: str,
     port: int,
     sign_cert: str,
@@ -142,16 +176,24 @@ def serve(
     max_pending: int,
     ecdhe_initiator: str,
     client_format: str,
+    keylog: str | None,
+    session_timeout: float,
     out: OutputOptions,
 ) -> None:
     """Run a TLCP test server (ECC and ECDHE suites, optional client authentication) that
     records what each client offers and completes its handshake.
+
+    With --ike instead: a GM/T 0022 IPSec VPN responder (main mode with digital envelope,
+    quick mode, ESP echo with SM4/SM3) on UDP; one result per IKE SA.
 
     Stops after --max-connections, --duration, or SIGINT/SIGTERM; then writes the evidence
     (one result per connection).
     """
     import signal
     import threading
+
+    if tlcp == ike:
+        raise click.UsageError("give exactly one of --tlcp and --ike")
 
     from mptool.proto.commands import ServeOptions, parse_suites
     from mptool.proto.commands import serve as run_serve
@@ -184,5 +226,11 @@ def serve(
             click.echo(f"mptool: {text}", err=True)
 
     builder = out.builder()
-    run_serve(builder, options, announce=announce, stop=stop)
+    if ike:
+        from mptool.proto.commands import IkeServeOptions, serve_ike
+
+        ike_options = IkeServeOptions(host, port, sign_cert, sign_key, enc_cert, enc_key, ca, max_connections, duration, session_timeout, keylog)
+        serve_ike(builder, ike_options, announce=announce, stop=stop)
+    else:
+        run_serve(builder, options, announce=announce, stop=stop)
     out.finish(builder)

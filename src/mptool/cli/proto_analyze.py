@@ -14,8 +14,9 @@ from mptool.core.errors import exit_code_epilog
 @trust_option("for the chain checks")
 @click.option("--no-cert-checks", is_flag=True, help="Only record the certificates; skip the cert module's lint and chain checks.")
 @click.option("--extract-certs", "extract_certs", metavar="DIR", default=None, help="Write every certificate seen to DIR (an existing directory) as PEM named by its SM3 fingerprint.")
+@click.option("--ike-keylog", metavar="FILE", default=None, help="GM/T 0022 key log (proto serve/probe --keylog): decrypt IKE, verify HASH payloads, decrypt ESP and check its ICV.")
 @evidence_options
-def analyze(captures: tuple[str, ...], trust: tuple[str, ...], no_cert_checks: bool, extract_certs: str | None, out: OutputOptions) -> None:
+def analyze(captures: tuple[str, ...], trust: tuple[str, ...], no_cert_checks: bool, extract_certs: str | None, ike_keylog: str | None, out: OutputOptions) -> None:
     """Report every TLS, TLCP, SSH, IKE and ESP channel (and every cleartext conversation) in
     packet captures, with a verdict each.
 
@@ -33,5 +34,5 @@ def analyze(captures: tuple[str, ...], trust: tuple[str, ...], no_cert_checks: b
     from mptool.proto.commands import analyze_captures
 
     builder = out.builder()
-    analyze_captures(builder, captures, trust_paths=trust, cert_checks=not no_cert_checks, progress=out.progress, extract_certs=extract_certs)
+    analyze_captures(builder, captures, trust_paths=trust, cert_checks=not no_cert_checks, progress=out.progress, extract_certs=extract_certs, ike_keylog=ike_keylog)
     out.finish(builder)

@@ -9,7 +9,7 @@ from typing import Any
 
 from mptool.algo.api import DEFAULT_USER_ID
 from mptool.core.errors import InputError
-from mptool.core.inputs import open_input
+from mptool.core.inputs import open_input, read_input
 from mptool.core.progress import DISABLED, Progress
 from mptool.core.report import ReportBuilder
 from mptool.proto.capture.reader import CaptureReader
@@ -18,7 +18,7 @@ from mptool.proto.channels import channel_rows
 from mptool.proto.judge.capture import capture_summary
 from mptool.proto.judge.cleartext import conversation_result
 from mptool.proto.judge.ssh import channel_result as ssh_channel_result
-from mptool.proto.judge.ipsec import count_exchanges, esp_result, ike_result, link_ike
+from mptool.proto.judge.ipsec import count_exchanges, esp_result, ike_certificate_results, ike_result, link_ike
 from mptool.proto.judge.tls import certificate_results, certificate_verify_result, channel_result, ske_result, summaries
 
 PROGRESS_EVERY = 4096  # packets between progress updates
@@ -64,18 +64,14 @@ def load_trust(paths: Sequence[str], builder: ReportBuilder) -> list[bytes]:
     return anchors
 
 
-def _der() -> Any:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return Encoding.DER
-
-
-def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_paths: Sequence[str] = (), cert_checks: bool = True, progress: Progress = DISABLED, extract_certs: str | None = None) -> None:
+def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_paths: Sequence[str] = (), cert_checks: bool = True, progress: Progress = DISABLED, extract_certs: str | None = None, ike_keylog: str | None = None) -> None:
     """Analyse each capture in turn and add its results to ``builder``; with ``extract_certs``,
-    write every certificate seen to that directory as PEM named by its SM3 fingerprint."""
+    write every certificate seen to that directory as PEM named by its SM3 fingerprint; with
+    ``ike_keylog``, decrypt and verify the GM/T 0022 exchanges it holds keys for."""
     if extract_certs is not None and not os.path.isdir(extract_certs):
         raise InputError(extract_certs, "--extract-certs needs an existing directory")
     trust = load_trust(trust_paths, builder)
+    keylog = _load_ike_keylog(builder, ike_keylog)
     builder.parameters.update(
         {
             "trust_anchors": list(trust_paths),
@@ -92,7 +88,7 @@ def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_p
     seen: dict[bytes, None] = {}
     totals = {"tls_connections": 0, "tls_connections_listed": 0, "ike_exchanges": 0, "esp_channels": 0, "ssh_connections": 0, "cleartext_conversations": 0}
     for name in captures:
-        results = analyze_one(builder, name, trust=trust, cert_checks=cert_checks, progress=progress, certificates=seen)
+        results = analyze_one(builder, name, trust=trust, cert_checks=cert_checks, progress=progress, certificates=seen, keylog=keylog)
         for key in totals:
             totals[key] += results[key]
     builder.summary_extra.update(totals)
@@ -106,7 +102,6 @@ def write_certificates(directory: str, ders: Sequence[bytes]) -> list[dict[str, 
     returns the evidence records (file, SM3, SHA-256, subject)."""
     import base64
     import hashlib
-    import os
 
     from mptool.core.inputs import new_sm3
     from mptool.core.outputs import write_all_or_none
@@ -135,7 +130,20 @@ def _subject(der: bytes) -> str:
     except ValueError:
         return "(not parsable)"
 
-def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], cert_checks: bool, progress: Progress, certificates: dict[bytes, None] | None = None) -> dict[str, int]:
+
+def _load_ike_keylog(builder: ReportBuilder, path: str | None) -> Any:
+    """The GM/T 0022 key log of ``--ike-keylog`` (its content never enters the evidence)."""
+    if path is None:
+        return None
+    from mptool.proto.ipsec.gm.keylog import parse
+
+    data, record = read_input(path, max_size=16 << 20)
+    builder.add_input(record)
+    builder.parameters["ike_keylog"] = record.name
+    return parse(data.decode("utf-8", "replace"), path)
+
+
+def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], cert_checks: bool, progress: Progress, certificates: dict[bytes, None] | None = None, keylog: Any = None) -> dict[str, int]:
     """Read one capture, then add the summary, TLS/TLCP, IKE and ESP results in frame order."""
     analyzer = Analyzer()
     first_time: float | None = None
@@ -185,11 +193,13 @@ def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], ce
         builder.add(_guarded(ssh_channel_result, f"{subject} #{index}", conn, subject, index))
     ike_measurements = []
     for index, exchange in enumerate(sorted(analyzer.ike.values(), key=lambda e: e.messages[0].frame), 1):
-        result = _guarded(ike_result, f"{subject} #{index}", exchange, subject, index)
+        result = _guarded(ike_result, f"{subject} #{index}", exchange, subject, index, keylog)
         ike_measurements.append(result.measurements)
         builder.add(result)
+        if cert_checks:
+            builder.extend(ike_certificate_results(exchange, index, subject, trust, at, linted))
     for index, channel in enumerate(sorted(analyzer.esp.values(), key=lambda c: c.first_frame), 1):
-        builder.add(_guarded(esp_result, f"{subject} #{index}", channel, subject, index, link_ike(channel, ike_measurements)))
+        builder.add(_guarded(esp_result, f"{subject} #{index}", channel, subject, index, link_ike(channel, ike_measurements), keylog))
     numbers: dict[str, int] = {}  # credential groups -> small numbers, in order of appearance
     for index, conv in enumerate(sorted(analyzer.cleartext.values(), key=lambda c: (c.first_frame, c.server, c.port)), 1):
         builder.add(_guarded(conversation_result, f"{subject} #{index}", conv, subject, index, numbers))
@@ -205,8 +215,6 @@ def _guarded(func: Any, label: str, *args: Any) -> Any:
 
 
 def _size(name: str) -> int | None:
-    import os
-
     try:
         return os.stat(name).st_size if name != "-" else None
     except OSError:

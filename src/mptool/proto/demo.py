@@ -7,7 +7,8 @@ from mptool.core.bundled import data_path
 
 
 def demo_runs() -> list[DemoRun]:
-    """An analyze run on the GmSSL TLCP capture (4 suites, SM2 pair, SKE signatures) one on IKE/ESP, and one on SSH."""
+    """An analyze run on the GmSSL TLCP capture (4 suites, SM2 pair, SKE signatures), one on IKE/ESP,
+    one on SSH and one on the GM/T 0022 lab capture with its key log."""
     pcaps = data_path("pcaps")
     return [
         DemoRun(
@@ -24,5 +25,10 @@ def demo_runs() -> list[DemoRun]:
             "proto-analyze-ssh",
             "SSH capture: OpenSSH with default algorithms and with DH group 1 / ssh-rsa / CBC (DEV-RMGT, DEV-AUTH)",
             ["proto", "analyze", str(pcaps / "ssh_openssh_modern_legacy.pcap")],
+        ),
+        DemoRun(
+            "proto-analyze-gm-ipsec",
+            "GM/T 0022 IPSec VPN (mptool's own lab: serve --ike / probe --ike --full): envelope, SM2 certificates, HASHes verified and ESP decrypted with the key log",
+            ["proto", "analyze", str(pcaps / "gm0022_lab_ike_esp.pcap"), "--ike-keylog", str(pcaps / "gm0022_lab_ike_esp.keys")],
         ),
     ]

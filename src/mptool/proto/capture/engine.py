@@ -32,6 +32,7 @@ ESP_SAMPLE_LIMIT = 1 << 20  # payload bytes kept per ESP channel for the randomn
 #: Bytes after SPI and sequence number left out of the randomness sample: the IV field (8 bytes
 #: for AES-GCM/CCM, where it is a counter, not random; 16 for CBC ciphers) is not ciphertext.
 ESP_IV_SKIP = 16
+ESP_PACKETS_KEPT = 4096  # ESP packets kept per channel for decryption with a key log
 
 
 class Flow:
@@ -139,6 +140,7 @@ class EspChannel:
     udp_encapsulated: bool = False
     spis: dict[tuple[str, str, int], list[int]] = field(default_factory=dict)  # (src, dst, spi) -> [packets, bytes, first seq, last seq]
     sample: bytearray = field(default_factory=bytearray)
+    packets: list[tuple[int, bytes]] = field(default_factory=list)  #: (frame, packet), the first ESP_PACKETS_KEPT (key-log decryption)
 
 
 MAX_CONVERSATIONS = 2000  #: cleartext conversations listed one by one; the rest are aggregated
@@ -408,6 +410,8 @@ class Analyzer:
             counters[3] = seq
         if len(channel.sample) < ESP_SAMPLE_LIMIT:
             channel.sample += payload[8 + ESP_IV_SKIP :]
+        if len(channel.packets) < ESP_PACKETS_KEPT:
+            channel.packets.append((frame, bytes(payload)))
 
     def finish(self) -> list[Flow]:
         """End of input: flush every flow; TLS flows in order of their first frame."""

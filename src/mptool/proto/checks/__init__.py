@@ -9,7 +9,9 @@ Where each check's code is, by its id:
 - ``proto.cleartext.channel`` — :mod:`mptool.proto.judge.cleartext` (recognisers in :mod:`mptool.proto.cleartext`);
 - ``proto.probe.tlcp`` / ``.tls`` / ``.rfc8998`` / ``.ike`` / ``.ssh`` — declared in :mod:`.probe`, run by
   :mod:`mptool.proto.probe.tlcp`, :mod:`mptool.proto.probe.tls` and :mod:`mptool.proto.probe.ike`;
-- ``proto.serve.tlcp_client``, ``proto.serve.listener`` — declared in :mod:`.serve`, run by :mod:`mptool.proto.tlcp.serve`.
+- ``proto.serve.tlcp_client``, ``proto.serve.listener`` — declared in :mod:`.serve`, run by :mod:`mptool.proto.tlcp.serve`;
+- ``proto.probe.ike_full`` / ``proto.serve.ike_peer`` — declared in :mod:`.probe` / :mod:`.serve`, run by
+  :mod:`mptool.proto.ipsec.gm.probe` / :mod:`mptool.proto.ipsec.gm.serve` (the GM/T 0022 endpoints).
 """
 
 from __future__ import annotations
@@ -35,4 +37,6 @@ CHECKS: tuple[CheckSpec, ...] = (
     probe.PROBE_SSH,
     serve.SERVE_CLIENT,
     serve.SERVE_LISTENER,
+    probe.PROBE_IKE_FULL,
+    serve.SERVE_IKE,
 )

@@ -6,6 +6,7 @@ The probes themselves are :mod:`mptool.proto.probe` (``tlcp.py``, ``tls.py``, ``
 from __future__ import annotations
 
 from mptool.core.registry import register
+from mptool.proto.checks.serve import gm_ike_findings
 from mptool.proto.judge.verdict import verdict_findings
 from mptool.proto.tls.transport import PROBLEM_KINDS
 
@@ -133,4 +134,23 @@ PROBE_SSH = register(
     host-key signatures, DH group 1, 3DES/RC4, MD5, RSA below 2048) or on a bad signature.
     """,
     SSH_FINDINGS,
+)
+
+PROBE_IKE_FULL = register(
+    "proto.probe.ike_full",
+    "GM/T 0022 IPSec VPN: a full phase 1, quick mode and ESP echo as initiator",
+    "GM/T 0022-2014 §5 (IKE: main mode with digital envelope, quick mode), §6 (ESP); GB/T 39786-2021 8.2 a)-c)",
+    """
+    Runs the GM/T 0022 initiator against a responder (``--ike --full`` with the client's SM2
+    signing and encryption certificates and keys): main mode with header version 0x11, the SM4/
+    SM3/digital-envelope/SM2 transform, the responder's two certificates (encodings 4 and 5,
+    checked by the cert domain), the symmetric-key payload, SM2 signatures, HASH_I/HASH_R, quick
+    mode with HASH(1..3), then ``--esp-packets`` ESP echo packets (SM4-CBC + HMAC-SM3 or SM4-GCM,
+    UDP-encapsulated) whose answers are decrypted and ICV-checked. Values GM/T 0022-2023 does
+    not make known to us follow mptool's documented reading (measurements ``choices``). Passes
+    when both phases completed and every ESP packet was answered; fails when the responder sent
+    a wrong message (bad signature, hash, envelope, certificate role, ESP ICV); errors when
+    unreachable.
+    """,
+    {**gm_ike_findings("proto.probe.ike_full"), **PROBE_COMMON},
 )

@@ -41,3 +41,30 @@ SERVE_LISTENER = register(
     """,
     {"proto.serve.accept_failed": "the server could not accept a connection (e.g. out of file descriptors)"},
 )
+
+
+def gm_ike_findings(prefix: str) -> dict[str, str]:
+    """Problem kinds of a GM/T 0022 exchange and the verdict vocabulary, under ``prefix``."""
+    from mptool.proto.ipsec.gm.session import PROBLEM_KINDS
+    from mptool.proto.judge.verdict import verdict_findings
+
+    return {**{f"{prefix}.{kind}": meaning for kind, meaning in PROBLEM_KINDS.items()}, **verdict_findings(prefix)}
+
+
+SERVE_IKE = register(
+    "proto.serve.ike_peer",
+    "GM/T 0022 IKE initiator seen by the test responder: phase 1, quick mode, ESP",
+    "GM/T 0022-2014 §5 (IKE: main mode with digital envelope, quick mode), §6 (ESP); GB/T 39786-2021 8.2 a)-c)",
+    """
+    Records what one initiator of ``mptool proto serve --ike`` did: the phase-1 transform it
+    offered (SM4-CBC 129, SM3 20, digital envelope 10, SM2), its signing and encryption
+    certificates (encodings 4 and 5, roles by keyUsage), the symmetric-key payload (128) opened
+    with the responder's encryption key, its SM2 signature, HASH_I, quick-mode HASH(1)/(3), the
+    ESP SPIs and how many ESP echo packets were received, answered or dropped (ICV, replay).
+    Values GM/T 0022-2023 does not make known to us follow mptool's documented reading
+    (measurements ``choices``). Passes on a completed exchange; fails when the initiator sent a
+    wrong message (bad signature, hash, envelope, certificate role, ESP ICV or replay);
+    informative when it left early.
+    """,
+    gm_ike_findings("proto.serve.ike_peer"),
+)

@@ -43,6 +43,8 @@ class IkeMessage:
     certificates: list[tuple[int, bytes]] = field(default_factory=list)  #: (encoding, data) of CERT payloads in clear
     encrypted: bool = False
     problem: str | None = None
+    symmetric_keys: list[int] = field(default_factory=list)  #: sizes of GM/T 0022 symmetric-key payloads (128)
+    raw: bytes = b""  #: the message as captured (for decryption with a key log)
 
     @property
     def exchange_name(self) -> str:
@@ -64,6 +66,7 @@ def parse(data: bytes, frame: int, src: tuple[str, int], dst: tuple[str, int]) -
         int.from_bytes(data[20:24], "big"),
     )
     length = int.from_bytes(data[24:28], "big")
+    msg.raw = bytes(data[: min(length, len(data))])
     if msg.major not in (1, 2):
         raise DecodeError(f"ISAKMP major version {msg.major}")
     end = min(length, len(data))
@@ -81,7 +84,7 @@ def parse(data: bytes, frame: int, src: tuple[str, int], dst: tuple[str, int]) -
 
 def _payloads(msg: IkeMessage, data: bytes, first: int, pos: int, end: int) -> None:
     v2 = msg.major == 2
-    names = ids.IKEV2_PAYLOADS if v2 else ids.IKEV1_PAYLOADS
+    names = ids.IKEV2_PAYLOADS if v2 else ids.GM_IKEV1_PAYLOADS if (msg.major, msg.minor) == (1, 1) else ids.IKEV1_PAYLOADS
     nxt = first
     while nxt and pos < end:
         if pos + 4 > end:
@@ -105,6 +108,8 @@ def _payloads(msg: IkeMessage, data: bytes, first: int, pos: int, end: int) -> N
             msg.ke_group = int.from_bytes(body[:2], "big")
         elif ((v2 and ptype == 37) or (not v2 and ptype == 6)) and body:
             msg.certificates.append((body[0], body[1:]))  # GM/T 0022 main mode sends both certs in clear
+        elif not v2 and ptype == ids.GM_SYMMETRIC_KEY_PAYLOAD:
+            msg.symmetric_keys.append(len(body))
         elif v2 and ptype == 46:
             msg.encrypted = True
             return

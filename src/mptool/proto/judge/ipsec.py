@@ -90,6 +90,11 @@ def describe_ike(exchange: IkeExchange) -> dict[str, Any]:
         "certificates": _certificates(msgs, initiator),
         "problems": [f"frame {msg.frame}: {msg.problem}" for msg in msgs if msg.problem],
     }
+    if (first.major, first.minor) == (1, 1):
+        m["profile"] = "GM/T 0022 (ISAKMP version 1.1): authentication 10 is the digital envelope, payload 128 the symmetric key, CERT 4/5 signing/encryption"
+        m["symmetric_key_payloads"] = [
+            {"frame": msg.frame, "sender": "initiator" if msg.src == initiator else "responder", "size": size} for msg in msgs for size in msg.symmetric_keys
+        ]
     if not v2:
         kinds = [msg.exchange for msg in msgs]
         m["mode"] = "main" if 2 in kinds else "aggressive" if 4 in kinds else None
@@ -111,12 +116,52 @@ def _certificates(msgs: list[IkeMessage], initiator: tuple[str, int]) -> list[di
     out = []
     for msg in msgs:
         sender = "initiator" if msg.src == initiator else "responder"
+        gm = (msg.major, msg.minor) == (1, 1)
         for encoding, data in msg.certificates:
-            if encoding == X509_SIGNATURE:
+            if encoding == X509_SIGNATURE or (gm and encoding in ids.GM_CERT_ENCODINGS):
                 record = summarize(data, sender).record
+                if gm:
+                    record = {**record, "encoding": encoding, "gm_certificate": ids.GM_CERT_ENCODINGS[encoding]}
             else:
                 record = {"role": sender, "encoding": encoding, "size": len(data)}
             out.append({**record, "frame": msg.frame})
+    return out
+
+
+def ike_certificate_results(exchange: IkeExchange, index: int, capture: str, trust: Any, at: Any, linted: set[bytes]) -> list[CheckResult]:
+    """The cert domain's checks of the X.509 certificates an IKE SA sent in clear, per sender.
+
+    GM/T 0022 (version 1.1): the signing (encoding 4) and encryption (5) certificates are each
+    checked as a leaf (chain to the trust anchors) and as a pair (``cert.pair.tlcp``); standard
+    IKEv1/IKEv2 signature certificates (4) are checked as one list, leaf first. Each distinct
+    certificate is linted once per capture.
+    """
+    from mptool.cert.api import check_certificates, check_tlcp_pair
+    from mptool.core.errors import InputError
+    from mptool.proto.judge.tls import certificates_unparsable
+
+    msgs = exchange.messages
+    if not msgs:
+        return []
+    initiator = msgs[0].src
+    out: list[CheckResult] = []
+    for role in ("responder", "initiator"):
+        sent = [(enc, der, (m.major, m.minor) == (1, 1)) for m in msgs if (m.src == initiator) == (role == "initiator") for enc, der in m.certificates]
+        gm = {enc: der for enc, der, is_gm in sent if is_gm and enc in ids.GM_CERT_ENCODINGS}
+        lists = [[gm[4]], [gm[5]]] if len(gm) == 2 else [[der for enc, der, _ in sent if enc == X509_SIGNATURE]]
+        subject = f"{capture} #{index} IKE {role} certificates"
+        try:
+            for number, ders in enumerate(l for l in lists if l):
+                lint = not set(ders) <= linted
+                linted.update(ders)
+                label = subject + ((" (signing)", " (encryption)")[number] if len(gm) == 2 else "")
+                out += check_certificates(ders, at=at, purpose="any", trust=trust, subject=label, lint=lint)
+            if len(gm) == 2:
+                out += check_tlcp_pair(gm[4], gm[5], at=at, subject=f"{subject} (pair)")
+        except InputError as exc:
+            out.append(certificates_unparsable(subject, exc.problem))
+        except Exception as exc:  # noqa: BLE001 - a failure inside the cert checks is recorded as an error result
+            out.append(certificates_unparsable.spec.error_result(subject, exc))  # type: ignore[attr-defined]
     return out
 
 
@@ -131,7 +176,7 @@ def _established(msgs: list[IkeMessage], v2: bool, initiator: tuple[str, int]) -
     return main >= 6 or aggressive >= 3
 
 
-def judge_ike(m: dict[str, Any]) -> Judgement:
+def judge_ike(m: dict[str, Any], esp: dict[str, Any] | None = None) -> Judgement:
     """Verdict of an IKE SA from the selected (or, failing that, offered) transforms."""
     j = Judgement()
     if not m["established"]:
@@ -145,10 +190,10 @@ def judge_ike(m: dict[str, Any]) -> Judgement:
     if not proposals or not proposals[0]["transforms"]:
         j.add(None, UNDETERMINED, "no SA payload in clear")
         return j
-    return judge_selected(j, m["protocol"], proposals[0])
+    return judge_selected(j, m["protocol"], proposals[0], esp)
 
 
-def judge_selected(j: Judgement, protocol: str, proposal: dict[str, Any]) -> Judgement:
+def judge_selected(j: Judgement, protocol: str, proposal: dict[str, Any], esp: dict[str, Any] | None = None) -> Judgement:
     """The reasons of an accepted IKE SA proposal (analyzer form: ``transforms`` with attributes).
 
     The one judgement of an IKE choice: ``proto analyze`` applies it to the SA a responder
@@ -160,6 +205,10 @@ def judge_selected(j: Judgement, protocol: str, proposal: dict[str, Any]) -> Jud
         _judge_v2(proposal["transforms"], j)
     if protocol == "IKEv2":
         j.add("NET-AUTH", UNDETERMINED, "IKEv2 authentication (IKE_AUTH) is encrypted: the method is not visible")
+    if esp is not None:  # decrypted with a key log
+        j.add("NET-CONF", *cipher_verdict(f"ESP_{esp['name']}"))
+        j.add("NET-INTEG", *mac_verdict(esp["integrity"].replace("GCM ICV", "GCM")))
+        return j
     where = "IKE_AUTH/CREATE_CHILD_SA" if protocol == "IKEv2" else "Quick Mode"
     j.add("NET-CONF", UNDETERMINED, f"the ESP algorithms are negotiated in the encrypted {where}: not visible in the capture")
     return j
@@ -214,9 +263,13 @@ def _judge_v2(transforms: list[dict[str, Any]], j: Judgement) -> None:
     "proto.ike.exchange",
     "IKE/IPsec exchange: proposals, selected transforms, notifies, verdict",
     "GB/T 39786-2021 8.2 a)-c); GM/T 0022-2014 (IPSec VPN); RFC 2408; RFC 2409; RFC 7296",
-    verdict_findings("proto.ike"),
+    {
+        **verdict_findings("proto.ike"),
+        "proto.ike.gm_hash_mismatch": "with the key log, a decrypted HASH payload (HASH_I/HASH_R, quick-mode HASH(1..3)) does not verify",
+        "proto.ike.gm_keylog_problem": "the key log names this IKE SA but the exchange could not be decrypted with it",
+    },
 )
-def ike_result(exchange: IkeExchange, capture: str, index: int) -> CheckResult:
+def ike_result(exchange: IkeExchange, capture: str, index: int, keylog: Any = None) -> CheckResult:
     """One IKE SA (all messages with the same initiator SPI) and its verdict.
 
     Records the exchanges (Main, Aggressive, Quick Mode; IKE_SA_INIT, IKE_AUTH, ...), the
@@ -227,14 +280,38 @@ def ike_result(exchange: IkeExchange, capture: str, index: int) -> CheckResult:
     """
     spec = ike_result.spec  # type: ignore[attr-defined]
     m = describe_ike(exchange)
-    j = judge_ike(m)
+    decrypted = _replay_ike(exchange, keylog, m)
+    j = judge_ike(m, decrypted.get("esp") if decrypted else None)
     m.update(j.measurements())
     first = ("protocol", "version", "verdict", "established", "notifies")
     m = {**{k: m[k] for k in first}, **{k: v for k, v in m.items() if k not in first}}
     verdict = m["verdict"]
     findings = j.findings("proto.ike", capture)
+    if decrypted:
+        findings += _replay_findings(decrypted, capture)
     subject = f"{capture} #{index} {m['protocol']} {m['initiator']} -> {m['responder']}"
     return spec.result(STATUS[verdict], subject=subject, measurements=m, findings=findings)
+
+
+def _replay_ike(exchange: IkeExchange, keylog: Any, m: dict[str, Any]) -> dict[str, Any] | None:
+    """With a GM/T 0022 key log: the decrypted exchange (``m["decrypted"]``), else None."""
+    if keylog is None or not exchange.messages or exchange.messages[0].major != 1:
+        return None
+    from mptool.proto.ipsec.gm.replay import replay_ike
+
+    initiator = exchange.messages[0].src
+    decrypted = replay_ike([(msg.frame, msg.src == initiator, msg.raw) for msg in exchange.messages], keylog)
+    if decrypted is not None:
+        m["decrypted"] = decrypted
+    return decrypted
+
+
+def _replay_findings(decrypted: dict[str, Any], capture: str) -> list[Finding]:
+    out = [Finding(code="proto.ike.gm_keylog_problem", severity=Severity.WARN, message=problem, location=capture) for problem in decrypted["problems"]]
+    bad = sorted(name for name, ok in decrypted["hashes"].items() if not ok)
+    if bad:
+        out.append(Finding(code="proto.ike.gm_hash_mismatch", severity=Severity.ERROR, message=f"{', '.join(bad)} do not verify with the key log's keys", location=capture))
+    return out
 
 
 def randomness(sample: bytes) -> dict[str, Any]:
@@ -264,9 +341,11 @@ def randomness(sample: bytes) -> dict[str, Any]:
     {
         "proto.esp.payload_not_random": "the ESP payload bytes fail the randomness tests: the channel may not be encrypted",
         "proto.esp.insufficient_data": "too few ESP payload bytes were captured for the randomness tests",
+        "proto.esp.bad_icv": "with the key log, ESP packets whose ICV does not verify",
+        "proto.esp.replayed": "with the key log, ESP packets with a sequence number already seen on the SA",
     },
 )
-def esp_result(channel: EspChannel, capture: str, index: int, ike_verdict: dict[str, Any] | None) -> CheckResult:
+def esp_result(channel: EspChannel, capture: str, index: int, ike_verdict: dict[str, Any] | None, keylog: Any = None) -> CheckResult:
     """ESP traffic between two hosts: SPIs, packets and bytes per direction, encapsulation.
 
     The payload bytes after SPI, sequence number and the 16-byte IV field (ciphertext, ICV)
@@ -302,6 +381,17 @@ def esp_result(channel: EspChannel, capture: str, index: int, ike_verdict: dict[
     else:
         status = Status.INFO
         findings.append(Finding(code="proto.esp.insufficient_data", severity=Severity.INFO, message=f"only {rnd['bytes']} payload bytes captured; at least {MIN_RANDOMNESS_BYTES} needed for the randomness tests"))
+    if keylog is not None:
+        from mptool.proto.ipsec.gm.replay import replay_esp
+
+        decrypted = replay_esp(channel.packets, keylog)
+        if decrypted is not None:
+            m["decrypted"] = decrypted
+            for code, key, what in (("proto.esp.bad_icv", "bad_icv", "ICV does not verify"), ("proto.esp.replayed", "replay", "replayed sequence number")):
+                frames = sorted(f for entry in decrypted["spis"].values() for f in entry[key])
+                if frames:
+                    findings.append(Finding(code=code, severity=Severity.ERROR, message=f"{len(frames)} ESP packets: {what}", data={"frames": frames[:100]}))
+                    status = Status.FAIL
     subject = f"{capture} #{index} ESP {channel.hosts[0]} <-> {channel.hosts[1]}"
     return spec.result(status, subject=subject, measurements=m, findings=findings)
 

@@ -27,6 +27,8 @@ from mptool.core.model import Severity
 from mptool.proto.registry import ipsec as ids
 from mptool.proto.probe.enumerate import Chosen, enumerate_preference
 from mptool.proto.probe.report import ProtocolReport
+from mptool.proto.ipsec.gm.codec import attribute as _attribute
+from mptool.proto.ipsec.gm.codec import decode_attributes
 from mptool.proto.ipsec.ike import sa_proposals
 from mptool.proto.judge.ipsec import gm_envelope, judge_selected
 from mptool.proto.judge.verdict import Judgement
@@ -55,13 +57,6 @@ def ikev1_candidates() -> list[Transform]:
     for enc in (ENC_SM4, ENC_SM1, ENC_SM4_OLD):  # GM/T 0022: no DH group, digital envelope with SM2
         out.append(((ATTR_ENC, enc), (ATTR_HASH, HASH_SM3), (ATTR_AUTH, AUTH_GM_ENVELOPE), (ATTR_ASYM, 2), (ATTR_LIFE_TYPE, 1), (ATTR_LIFE, 28800)))
     return out
-
-
-def _attribute(attr_type: int, value: int) -> bytes:
-    if value < 0x10000:
-        return struct.pack("!HH", 0x8000 | attr_type, value)
-    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
-    return struct.pack("!HH", attr_type, len(raw)) + raw
 
 
 def _payload(next_payload: int, body: bytes) -> bytes:
@@ -236,14 +231,28 @@ def parse_answer(data: bytes, cookie: bytes) -> IkeAnswer:
     notify_type = 11 if version >> 4 == 1 else 41
     notify = answer.first(notify_type)
     if notify is not None and answer.first(1 if version >> 4 == 1 else 33) is None:
-        if version >> 4 == 1:  # DOI(4) protocol(1) spi size(1) type(2)
-            spi_size = notify[5]
-            answer.notify, answer.notify_data = struct.unpack("!H", notify[6:8])[0], notify[8 + spi_size :]
-        else:  # protocol(1) spi size(1) type(2)
-            spi_size = notify[1]
-            answer.notify, answer.notify_data = struct.unpack("!H", notify[2:4])[0], notify[4 + spi_size :]
+        try:
+            answer.notify, answer.notify_data = _notify_fields(notify, v1=version >> 4 == 1)
+        except DecodeError as exc:  # a short notify is the peer's fault: a finding, never a crash
+            return IkeAnswer("malformed", version=version, payloads=payloads, message=str(exc))
         answer.status = "notify"
     return answer
+
+
+def _notify_fields(body: bytes, v1: bool) -> tuple[int, bytes]:
+    """(notify message type, notification data) of a notify payload body.
+
+    IKEv1 (RFC 2408 §3.14): DOI(4) protocol(1) SPI size(1) type(2) SPI data;
+    IKEv2 (RFC 7296 §3.10): protocol(1) SPI size(1) type(2) SPI data.
+    """
+    r = Reader(body, "IKEv1 notify payload" if v1 else "IKEv2 notify payload")
+    if v1:
+        r.take(4)
+    r.u8()
+    spi_size = r.u8()
+    notify_type = r.u16()
+    r.take(spi_size)
+    return notify_type, r.rest()
 
 
 def chosen_ikev1(sa_body: bytes) -> tuple[tuple[int, int], ...]:
@@ -258,14 +267,7 @@ def chosen_ikev1(sa_body: bytes) -> tuple[tuple[int, int], ...]:
     proposal.take(2)  # transform payload: next payload, reserved
     transform = Reader(proposal.take(proposal.u16() - 4), "IKEv1 transform")
     transform.take(4)  # transform number, transform id, reserved
-    attrs = []
-    while transform.remaining:
-        attr_type = transform.u16()
-        if attr_type & 0x8000:
-            attrs.append((attr_type & 0x7FFF, transform.u16()))
-        else:
-            attrs.append((attr_type, int.from_bytes(transform.vector(2), "big")))
-    return tuple(attrs)
+    return decode_attributes(transform)
 
 
 def chosen_ikev2(sa_body: bytes) -> int:
@@ -346,6 +348,7 @@ def probe_ikev1(ex: Exchanger, subject: str) -> ProtocolReport:
         cookie = os.urandom(8)
         answer = ex.exchange(ikev1_main_mode(cookie, remaining), cookie)
         answers.append(answer.status if answer.status != "notify" else _notify_name(1, answer.notify))
+        _malformed(report, answer)
         return answer
 
     def choose(answer: IkeAnswer, remaining: list[Transform], first: bool) -> Chosen[Transform] | None:
@@ -398,6 +401,7 @@ def probe_ikev2(ex: Exchanger, subject: str) -> ProtocolReport:
                 continue
             break
         answers.append(answer.status if answer.status != "notify" else _notify_name(2, answer.notify))
+        _malformed(report, answer)
         return answer
 
     def choose(answer: IkeAnswer, remaining: list[V2Proposal], first: bool) -> Chosen[V2Proposal] | None:
@@ -419,6 +423,15 @@ def probe_ikev2(ex: Exchanger, subject: str) -> ProtocolReport:
     if weak:
         report.finding("proto.probe.ike.weak_transform", Severity.WARN, "the responder accepts weak IKEv2 transforms", algorithms=weak)
     return report
+
+
+def _malformed(report: ProtocolReport, answer: IkeAnswer) -> None:
+    """A malformed answer is recorded once per distinct problem."""
+    if answer.status != "malformed":
+        return
+    message = f"{report.protocol} answer cannot be read: {answer.message}"
+    if all(f.message != message for f in report.findings):
+        report.finding("proto.probe.ike.malformed", Severity.ERROR, message)
 
 
 def _finish(report: ProtocolReport, answers: list[str], start: int, ex: Exchanger) -> None:

@@ -41,6 +41,12 @@ IKEV1_PAYLOADS: dict[int, str] = {
     130: "NAT-D (draft)", 131: "NAT-OA (draft)", 132: "FRAG",
 }
 
+#: GM/T 0022 (ISAKMP version 1.1): payload 128 is the symmetric-key payload (Sk under the peer's SM2 encryption key).
+GM_SYMMETRIC_KEY_PAYLOAD = 128
+GM_IKEV1_PAYLOADS: dict[int, str] = {**IKEV1_PAYLOADS, GM_SYMMETRIC_KEY_PAYLOAD: "SK (symmetric key, GM/T 0022)"}
+#: GM/T 0022 CERT encodings: 4 signing certificate, 5 encryption certificate.
+GM_CERT_ENCODINGS: dict[int, str] = {4: "signing", 5: "encryption"}
+
 IKEV2_PAYLOADS: dict[int, str] = {
     33: "SA", 34: "KE", 35: "IDi", 36: "IDr", 37: "CERT", 38: "CERTREQ", 39: "AUTH",
     40: "Nonce", 41: "N", 42: "D", 43: "V", 44: "TSi", 45: "TSr", 46: "SK", 47: "CP",
