@@ -27,6 +27,7 @@ CASES: dict[str, list[str]] = {
     "rng_set_jobs2": ["rng", "test", "set.bin", "--bits", "20000", "--count", "40", "--jobs", "2"],
     "rng_set_jobs1": ["rng", "test", "set.bin", "--bits", "20000", "--count", "12", "--jobs", "1"],
     "rng_set_default": ["rng", "test", "set.bin", "--bits", "20000"],
+    "rng_set_million": ["rng", "test", "million.bin", "--bits", "1000000", "--jobs", "2"],
     "rng_one_bits": ["rng", "test", "set.bin", "--bits", "20000", "--count", "1"],
     "rng_whole": ["rng", "test", "one.bin"],
     "algo_sm3": ["algo", "verify", "sm3", "--data", "616263", "--digest", "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"],
@@ -47,6 +48,7 @@ def make_inputs(where: Path) -> None:
     rng = np.random.default_rng(20)
     (where / "set.bin").write_bytes(rng.integers(0, 256, size=40 * 2500, dtype=np.uint8).tobytes())
     (where / "one.bin").write_bytes(rng.integers(0, 256, size=12_500, dtype=np.uint8).tobytes())
+    (where / "million.bin").write_bytes(np.random.default_rng(2020).integers(0, 256, size=5 * 125_000, dtype=np.uint8).tobytes())
     value = rng.integers(0, 256, size=4096, dtype=np.uint8).tobytes()
     (where / "value.bin").write_bytes(value)
     from cryptography.hazmat.primitives import hashes

@@ -38,3 +38,16 @@ def test_evidence_is_byte_identical_to_before(name: str, scratch: Path, data: Bu
     monkeypatch.chdir(scratch)
     code, text = golden.run_case(name, scratch)
     assert f"{code}\n{text}" == expected
+
+
+@pytest.mark.parametrize(("name", "batch"), [("rng_set_jobs2", 7 * 20_000), ("rng_set_million", 2 * 10**6)])
+def test_worker_pool_gives_the_same_evidence(name: str, batch: int, scratch: Path, data: BundledData, monkeypatch: pytest.MonkeyPatch) -> None:
+    """These sets are small enough to run in process; forced through the pool in small batches (the last one short) nothing changes."""
+    from mptool.rng import suite
+
+    monkeypatch.setattr(suite, "IN_PROCESS_BITS", 0)
+    monkeypatch.setattr(suite, "BATCH_BITS", batch)
+    expected = data.path("speed", f"{name}.json").read_text(encoding="utf-8")
+    monkeypatch.chdir(scratch)
+    code, text = golden.run_case(name, scratch)
+    assert f"{code}\n{text}" == expected
