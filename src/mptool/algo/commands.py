@@ -216,7 +216,7 @@ def _sm2_decrypt(builder: ReportBuilder, given: Mapping[str, Any], values: dict[
     except sm2.SM2Error as exc:
         builder.add(crosscheck.not_available("ciphertext", f"gmssl could not compute: {exc}"))
         return
-    primary = bytes.fromhex(judgement.computed) if judgement.computed else None
+    primary = judgement.computed_bytes()
     builder.add(crosscheck.result("sm2-decrypt", primary, second, subject="ciphertext", note="plaintext after a verified C3 (None: C3 fails in every encoding)"))
     curve = sm2.CURVES[curve_name]
     if _third_available(builder, "" if curve is sm2.SM2P256V1 else "gmssl-pyx supports sm2p256v1 only"):
