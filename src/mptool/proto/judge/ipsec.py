@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import numpy as np
-
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.registry import check
 from mptool.proto.registry import ipsec as ids
@@ -239,6 +237,8 @@ def ike_result(exchange: IkeExchange, capture: str, index: int) -> CheckResult:
 
 def randomness(sample: bytes) -> dict[str, Any]:
     """Monobit and poker tests (GM/T 0005-2021 §5.1, §5.3) of ESP payload bytes, α = 0.001."""
+    import numpy as np  # only here: a capture without ESP never imports numpy (issue 20)
+
     from mptool.rng.api import BitSequence, monobit, poker
 
     out: dict[str, Any] = {"bytes": len(sample), "alpha": ALPHA}
