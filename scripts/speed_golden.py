@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Golden evidence for the speed work (issue 20): the same inputs must give byte-identical evidence.
 
-Usage: .venv/bin/python scripts/speed_golden.py --write   (run once with the code before a change)
+Usage: .venv/bin/python scripts/speed_golden.py [--write]   (--write: with the code before a change;
+       without it, compare the current code with the stored files)
 
 Each case is a command line run in a scratch directory holding the inputs that :func:`make_inputs`
 writes (seeded, so every run writes the same bytes) and copies of a few bundled vectors. The
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -90,7 +90,9 @@ def main() -> int:
     import os
     import tempfile
 
-    sys.path.insert(0, str(ROOT / "src"))
+    # mptool comes from the installed (editable) checkout, or from PYTHONPATH=<other src> first:
+    # regenerate the golden files from reference code with `git archive REV src | tar -x -C DIR`
+    # and PYTHONPATH=DIR/src.
     with tempfile.TemporaryDirectory() as scratch:
         make_inputs(Path(scratch))
         os.chdir(scratch)
