@@ -1,6 +1,7 @@
 """Benchmark of ``mptool cert``: a 5-certificate SM2 chain and linting 1,000 certificates.
 
-Run: ``.venv/bin/python scripts/bench_cert.py`` (about 30 s). The certificates are derived
+Run: ``.venv/bin/python scripts/bench_cert.py`` (about 30 s); ``--compare-src DIR`` lints the
+1,000 certificates interleaved with the code of another src/ tree (issue 20). The certificates are derived
 from the bundled Tongsuo SM2 test chain and re-signed with mptool's SM2 (mptool.cert.synth).
 Numbers go to docs/benchmarks.md ("cert" section).
 """
@@ -66,8 +67,7 @@ def bench_chain_cli(templates: list, runs: int = 5) -> float:
     return statistics.median(times) * 1000
 
 
-def bench_lint(template, count: int = 1000) -> dict[str, float]:
-    """``mptool cert lint`` on a PEM bundle of ``count`` distinct SM2 certificates, in a new process."""
+def _lint_bundle(template, count: int) -> list[bytes]:
     issuer = sm2_key(99)
     issuer_name = x509.Name.from_rfc4514_string("CN=bench CA,C=CN")
     start = time.perf_counter()
@@ -75,6 +75,13 @@ def bench_lint(template, count: int = 1000) -> dict[str, float]:
         resign(template, subject=x509.Name.from_rfc4514_string(f"CN=bench {i},C=CN"), issuer=issuer_name, subject_key=sm2_key(1000 + i), issuer_key=issuer, serial=10_000 + i)
         for i in range(count)
     ]
+    return ders
+
+
+def bench_lint(template, count: int = 1000) -> dict[str, float]:
+    """``mptool cert lint`` on a PEM bundle of ``count`` distinct SM2 certificates, in a new process."""
+    start = time.perf_counter()
+    ders = _lint_bundle(template, count)
     made = time.perf_counter() - start
     with tempfile.TemporaryDirectory() as tmp:
         bundle = Path(tmp) / "bundle.pem"
@@ -109,7 +116,39 @@ def bench_limbo(runs: int = 3) -> dict[str, float]:
     return {"cases": len(suite["testcases"]), "inproc": sorted(inproc), "cli": sorted(cli)}
 
 
+def compare_lint(template, reference: str, count: int = 1000, rounds: int = 2) -> None:
+    """Issue 20: ``cert lint`` of ``count`` certificates, interleaved with the code of ``reference``
+    (a src/ tree, e.g. ``git archive 188877c src``), wall times and their ratio with the load average."""
+    import os
+    import resource
+
+    ders = _lint_bundle(template, count)
+    times: dict[str, list[float]] = {"reference": [], "this": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = Path(tmp) / "bundle.pem"
+        bundle.write_text(_pem(ders))
+        for _ in range(rounds):
+            for name, src in (("reference", reference), ("this", None)):
+                env = dict(os.environ, PYTHONPATH=src) if src else None
+                cmd = [sys.executable, "-m", "mptool", "cert", "lint", str(bundle), "-f", "json", "--json-output", str(Path(tmp) / f"{name}.json"), "-o", os.devnull, "-q", "--fail-on", "never", "--deterministic"]
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                start = time.perf_counter()
+                subprocess.run(cmd, check=True, env=env)
+                times[name].append(time.perf_counter() - start)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+                print(f"| {name} | {times[name][-1]:.2f} s | {cpu:.2f} s | {' '.join(open('/proc/loadavg').read().split()[:3])} |")
+        cut = '\n  "tool": {'
+        same = [(Path(tmp) / f"{n}.json").read_text().split(cut)[0].replace(f"{n}.json", "X") for n in ("reference", "this")]
+    ratio = statistics.median(times["this"]) / statistics.median(times["reference"])
+    print(f"ratio this/reference (median wall): {ratio:.2f}; evidence {'identical' if same[0] == same[1] else 'DIFFERENT'}")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--compare-src"]:
+        tongsuo = data_path("certs", "sm2", "tlcp", "tongsuo")
+        compare_lint(load_files([str(tongsuo / "server_sign.pem")]).certs[0], sys.argv[2])
+        return
     if sys.argv[1:] == ["--limbo"]:
         limbo = bench_limbo()
         print(f"x509-limbo suite ({limbo['cases']} cases) in-process: min/median/max " + " / ".join(f"{t:.2f}" for t in limbo["inproc"]) + " s")

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mptool.algo import DEFAULT_SM2_USER_ID
-from mptool.algo.checks import crosscheck, crosscheck_pycryptodome, crosscheck_pyx, evidence
+from mptool.algo.checks import evidence
 from mptool.algo.checks.digest import digest_files
 from mptool.algo.primitives.values import parse_value
 from mptool.core.errors import InputError, UsageError
@@ -33,6 +33,24 @@ TEXT_OPTIONS = frozenset({"mode", "padding", "xts_standard", "id", "curve", "ord
 #: Options that may be empty (zero-length message, no AAD).
 EMPTY_OK = frozenset({"data", "message", "plaintext", "aad"})
 SM2_CURVES = {"sm2p256v1": "sm2p256v1", "sm2-test": "sm2_test_fp256"}
+
+
+class _LazyModule:
+    """A check module imported on first attribute use: the cross-check backends (gmssl, gmssl-pyx,
+    pycryptodome and their version lookups) cost start-up time that only --cross-check needs."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+crosscheck: Any = _LazyModule("mptool.algo.checks.crosscheck")
+crosscheck_pycryptodome: Any = _LazyModule("mptool.algo.checks.crosscheck_pycryptodome")
+crosscheck_pyx: Any = _LazyModule("mptool.algo.checks.crosscheck_pyx")
 
 
 def flag(option: str) -> str:
@@ -219,7 +237,7 @@ def _sm2_decrypt(builder: ReportBuilder, given: Mapping[str, Any], values: dict[
     except sm2.SM2Error as exc:
         builder.add(crosscheck.not_available("ciphertext", f"gmssl could not compute: {exc}"))
         return
-    primary = bytes.fromhex(judgement.computed) if judgement.computed else None
+    primary = judgement.computed_bytes()
     builder.add(crosscheck.result("sm2-decrypt", primary, second, subject="ciphertext", note="plaintext after a verified C3 (None: C3 fails in every encoding)"))
     curve = sm2.CURVES[curve_name]
     if _third_available(builder, "" if curve is sm2.SM2P256V1 else "gmssl-pyx supports sm2p256v1 only"):

@@ -141,15 +141,32 @@ def read_input(path: str, *, allow_empty: bool = False, max_size: int | None = N
     vector files); a larger input is an input error.
     """
     with open_input(path, allow_empty=allow_empty) as reader:
-        parts: list[bytes] = []
-        for chunk in reader.chunks():
-            parts.append(chunk)
-            if max_size is not None and reader.size > max_size:
-                raise InputError(reader.name, f"larger than the {max_size}-byte limit for this kind of input")
-        data = b"".join(parts)
+        size = _regular_size(reader)
+        if size is not None and max_size is not None and size > max_size:
+            raise InputError(reader.name, f"larger than the {max_size}-byte limit for this kind of input")
+        if size is not None:
+            data = reader.read()  # one allocation of the file's size, no list of chunks to join
+        else:
+            parts: list[bytes] = []
+            for chunk in reader.chunks():
+                parts.append(chunk)
+                if max_size is not None and reader.size > max_size:
+                    break
+            data = b"".join(parts)
+        if max_size is not None and reader.size > max_size:
+            raise InputError(reader.name, f"larger than the {max_size}-byte limit for this kind of input")
         if not data and not allow_empty:
             raise InputError(reader.name, "is empty")
         return data, reader.record()
+
+
+def _regular_size(reader: DigestingReader) -> int | None:
+    """The size of the regular file behind ``reader`` (None for stdin, a pipe or a device)."""
+    try:
+        st = os.fstat(reader.stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
 
 
 def digest_bytes(name: str, data: bytes) -> InputRecord:

@@ -43,15 +43,17 @@ def _longest_pattern(tests: Tests) -> int:
     return max(lengths, default=0)
 
 
-def evaluate(bits: np.ndarray, tests: Tests, chunk: int = CHUNK, on_test: Callable[[int], None] | None = None) -> tuple[np.ndarray, dict[int, str]]:
+def evaluate(bits: np.ndarray, tests: Tests, chunk: int = CHUNK, on_test: Callable[[int], None] | None = None, complexities: Mapping[int, np.ndarray] | None = None) -> tuple[np.ndarray, dict[int, str]]:
     """All items of ``tests`` on one sequence (shared statistics computed ``chunk`` bits at a time).
 
     ``on_test(items)`` is called after each parameter set with the number of items it gave.
 
     Returns an (items, 3) array of P, Q and statistic (NaN where an item could not be computed)
     and, for those items, the reason: ``"na: …"`` (sequence too short) or ``"error: …"`` (a bug).
+    ``complexities`` are block linear complexities already computed for this sequence (by m).
     """
     seq = BitSequence(bits, chunk)
+    seq.complexities.update(complexities or {})
     longest = _longest_pattern(tests)
     if 0 < longest <= seq.n:
         seq.pattern_counts(longest)
@@ -74,19 +76,41 @@ def evaluate(bits: np.ndarray, tests: Tests, chunk: int = CHUNK, on_test: Callab
     return np.array(rows, dtype=np.float64).reshape(len(rows), 3), problems
 
 
-def evaluate_packed(packed: bytes, bits: int, count: int, tests: Tests) -> tuple[np.ndarray, dict[int, str]]:
-    """Worker entry: ``count`` sequences of ``bits`` bits, each packed MSB first into whole bytes.
+def _batch_complexities(sequences: list[np.ndarray], tests: Tests) -> list[dict[int, np.ndarray]]:
+    """Block linear complexities of every sequence of a batch, all blocks of one m in one pass.
 
-    Returns a (count, items, 3) array and the problems of the first sequence (they depend only
-    on the length, which all sequences share).
+    Berlekamp–Massey advances every block of a pass with one numpy operation per step, so one
+    pass over the blocks of the whole batch costs little more than one over a single sequence.
+    Block sizes the sequences are too short for are left to :func:`evaluate`, which reports them.
     """
-    stride = (bits + 7) // 8
-    raw = np.frombuffer(packed, dtype=np.uint8)
+    found: list[dict[int, np.ndarray]] = [{} for _ in sequences]
+    if len(sequences) < 2:
+        return found
+    for params in tests.get("linear_complexity", ()):
+        m = params.get("m")
+        if isinstance(m, int) and 0 < m <= sequences[0].size:
+            for mine, lengths in zip(found, linear_complexity.block_complexities(sequences, m), strict=True):
+                mine[m] = lengths
+    return found
+
+
+def evaluate_batch(sequences: list[np.ndarray], tests: Tests) -> tuple[np.ndarray, dict[int, str]]:
+    """All items on each of a batch of sequences of equal length: a (count, items, 3) array.
+
+    The problems are those of the first sequence (they depend only on the length, which all
+    sequences share). Every value is the one :func:`evaluate` gives for the sequence alone.
+    """
     results = []
     problems: dict[int, str] = {}
-    for i in range(count):
-        sequence = np.unpackbits(raw[i * stride : (i + 1) * stride], count=bits)
-        matrix, found = evaluate(sequence, tests)
+    for sequence, complexities in zip(sequences, _batch_complexities(sequences, tests), strict=True):
+        matrix, found = evaluate(sequence, tests, complexities=complexities)
         problems = problems or found
         results.append(matrix)
     return np.stack(results), problems
+
+
+def evaluate_packed(packed: bytes, bits: int, count: int, tests: Tests) -> tuple[np.ndarray, dict[int, str]]:
+    """Worker entry: ``count`` sequences of ``bits`` bits, each packed MSB first into whole bytes."""
+    stride = (bits + 7) // 8
+    raw = np.frombuffer(packed, dtype=np.uint8)
+    return evaluate_batch([np.unpackbits(raw[i * stride : (i + 1) * stride], count=bits) for i in range(count)], tests)

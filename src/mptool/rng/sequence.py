@@ -32,6 +32,8 @@ class BitSequence:
         self.n = int(self.bits.size)
         self.chunk = chunk
         self._counts: dict[int, np.ndarray] = {}
+        #: Block size m -> linear complexity of every m-bit block, when computed for a whole batch.
+        self.complexities: dict[int, np.ndarray] = {}
 
     def chunks(self, overlap: int = 0) -> Iterator[np.ndarray]:
         """Consecutive views of ``chunk`` bits, each extended by ``overlap`` bits of the next one."""

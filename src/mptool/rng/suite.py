@@ -6,6 +6,7 @@ import math
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, islice
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
@@ -19,15 +20,19 @@ from mptool.core.progress import DISABLED, Progress
 from mptool.core.registry import get
 from mptool.core.report import ReportBuilder
 from mptool.rng import decision
-from mptool.rng.battery import Tests, evaluate, evaluate_packed
+from mptool.rng.battery import Tests, evaluate, evaluate_batch, evaluate_packed
 from mptool.rng.params import MIN_BITS, MAX_SEQUENCES, PROFILE_SOURCE, PROFILES, SINGLE_MIN_BITS, Item, Plan, parse_overrides, resolve, single_use_poker_m
 from mptool.rng.reader import SequenceSource, open_source
 
 #: How worker processes start: forkserver where the platform has it (Linux), else spawn (Windows,
 #: macOS's default); workers only import mptool.rng.battery, so both give the same results.
 _START_METHOD = "forkserver" if "forkserver" in get_all_start_methods() else "spawn"
-#: Bits of work handed to a worker at once (a few sequences of 10^6 bits).
-BATCH_BITS = 4_000_000
+#: Bits of work handed to a worker at once (16 sequences of 10^6 bits, whose linear complexity
+#: blocks then share one Berlekamp–Massey pass), and evaluated together in process.
+BATCH_BITS = 16_000_000
+#: A set of at most this many bits is evaluated in this process: starting the worker pool
+#: (a forkserver and workers importing numpy and scipy) costs more than it saves below it.
+IN_PROCESS_BITS = 32_000_000
 #: Memory the default number of workers must fit in (all processes together).
 MEMORY_BUDGET = 1 << 30
 #: Measured on the benchmark machine (docs/benchmarks.md): a process with numpy and scipy
@@ -164,21 +169,29 @@ def _packed_batches(sequences: Iterator[np.ndarray], size: int) -> Iterator[tupl
 
 
 def _compute(tests: Tests, sequences: Iterator[np.ndarray], n: int, jobs: int, advance: Any) -> tuple[np.ndarray, dict[int, str]]:
-    """(sequences, items, 3) array of P, Q, statistic, and the per-item problems."""
+    """(sequences, items, 3) array of P, Q, statistic, and the per-item problems.
+
+    A small set (at most :data:`IN_PROCESS_BITS`, found by reading that far ahead) or ``jobs`` = 1
+    is evaluated here, batch by batch; a larger one by a pool of ``jobs`` worker processes.
+    """
     results: list[np.ndarray] = []
     problems: dict[int, str] = {}
-    if jobs == 1:
-        for sequence in sequences:
-            matrix, found = evaluate(sequence, tests)
-            results.append(matrix[None])
+    size = max(1, BATCH_BITS // n)
+    ahead = list(islice(sequences, max(1, IN_PROCESS_BITS // n) + 1)) if jobs > 1 else []
+    if jobs == 1 or len(ahead) * n <= IN_PROCESS_BITS:
+        remaining = chain(ahead, sequences)
+        del ahead
+        while batch := list(islice(remaining, size)):
+            matrix, found = evaluate_batch(batch, tests)
+            del batch
+            results.append(matrix)
             problems.update(found)
-            advance(1)
+            advance(matrix.shape[0])
     else:
-        size = max(1, BATCH_BITS // n)
         context = get_context(_START_METHOD)
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             pending: deque[tuple[Future[Any], int]] = deque()
-            for packed, number in _packed_batches(sequences, size):
+            for packed, number in _packed_batches(_drain(ahead, sequences), size):
                 pending.append((pool.submit(evaluate_packed, packed, n, number, tests), number))
                 del packed
                 while len(pending) >= 2 * jobs:
@@ -188,6 +201,14 @@ def _compute(tests: Tests, sequences: Iterator[np.ndarray], n: int, jobs: int, a
     if not results:
         return np.empty((0, 0, 3)), problems
     return np.concatenate(results), problems
+
+
+def _drain(ahead: list[np.ndarray], rest: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+    """The sequences read ahead (released as they are handed on), then the rest of the input."""
+    ahead.reverse()
+    while ahead:
+        yield ahead.pop()
+    yield from rest
 
 
 def _collect(job: tuple[Future[Any], int], results: list[np.ndarray], problems: dict[int, str], advance: Any) -> None:

@@ -37,14 +37,24 @@ class Judgement:
     match: bool
     measurements: dict[str, Any] = field(default_factory=dict)
     problem: str = ""
-    expected: str = ""
-    computed: str = ""
+    #: the captured and the computed value: bytes (shown in hex, converted only on a mismatch, so a
+    #: 100 MB match never builds 400 MB of hex) or a text shown as it is
+    expected: bytes | str = b""
+    computed: bytes | str = b""
     secret: bool = False  #: expected/computed are secrets (plaintexts): findings show their fingerprints
     #: (finding suffix, message) of what would have matched (info findings beside the mismatch)
     notes: list[tuple[str, str]] = field(default_factory=list)
 
-    def _shown(self, value: str) -> str:
-        return fingerprint(bytes.fromhex(value)) if self.secret and value else value
+    def _shown(self, value: bytes | str) -> str:
+        if isinstance(value, str):
+            return fingerprint(bytes.fromhex(value)) if self.secret and value else value
+        return fingerprint(value) if self.secret and value else value.hex()
+
+    def computed_bytes(self) -> bytes | None:
+        """The computed value as bytes (None when nothing was computed)."""
+        if not self.computed:
+            return None
+        return self.computed if isinstance(self.computed, bytes) else bytes.fromhex(self.computed)
 
     def result(self, spec: Any, subject: str) -> CheckResult:
         """The check result: pass on a match, fail with a finding otherwise."""
@@ -98,7 +108,7 @@ def judge_sm3(data: bytes, digest: bytes) -> Judgement:
     expect_length("--digest", digest, (32,), "an SM3 digest")
     computed = sm3(data)
     match = _hmac.compare_digest(computed, digest)
-    judgement = Judgement(match, {"algorithm": "SM3", "data_bytes": len(data), "digest": computed.hex()}, "the SM3 digest of --data differs from --digest", digest.hex(), computed.hex())
+    judgement = Judgement(match, {"algorithm": "SM3", "data_bytes": len(data), "digest": computed.hex()}, "the SM3 digest of --data differs from --digest", digest, computed)
     stripped = without_newline(data)
     if not match and stripped is not None and sm3(stripped) == digest:
         judgement.notes.append(("trailing_newline", f"SM3 of the first {len(stripped)} bytes of --data (without its trailing newline) equals --digest"))
@@ -123,7 +133,7 @@ def judge_hmac_sm3(key: bytes, data: bytes, mac: bytes, key_text: str | None = N
     expect_length("--mac", mac, (32,), "an HMAC-SM3 value")
     computed = _hmac_sm3(key, data)
     match = _hmac.compare_digest(computed, mac)
-    judgement = Judgement(match, {"algorithm": "HMAC-SM3", "key_bytes": len(key), "data_bytes": len(data), "mac": computed.hex()}, "HMAC-SM3 of --data under --key differs from --mac", mac.hex(), computed.hex())
+    judgement = Judgement(match, {"algorithm": "HMAC-SM3", "key_bytes": len(key), "data_bytes": len(data), "mac": computed.hex()}, "HMAC-SM3 of --data under --key differs from --mac", mac, computed)
     if match:
         return judgement
     stripped = without_newline(data)
@@ -244,9 +254,9 @@ def judge_cipher(case: CipherCase) -> Judgement:
         measurements["tag_verifies"] = tag_ok
         match = computed == body and tag == captured_tag and tag_ok
         problem = "the tag does not verify" if computed == body else "the ciphertext differs from the encryption of the plaintext"
-        return Judgement(match, measurements, problem, (body + captured_tag).hex(), (computed + tag).hex())
+        return Judgement(match, measurements, problem, b"" if match else body + captured_tag, b"" if match else computed + tag)
     match = computed == case.ciphertext
-    judgement = Judgement(match, measurements, "the ciphertext differs from the encryption of the plaintext", case.ciphertext.hex(), computed.hex())
+    judgement = Judgement(match, measurements, "the ciphertext differs from the encryption of the plaintext", case.ciphertext, computed)
     if not match:
         _diagnose_cipher(case, computed, judgement)
     return judgement
@@ -316,12 +326,12 @@ def judge_sm2_verify(public_key: bytes, message: bytes, signature: bytes, user_i
         decoded = sm2.detect_signature(signature, curve)
     except sm2.SM2Error as exc:
         if "must be in [1, n-1]" in str(exc):
-            return Judgement(False, measurements, f"invalid signature: {exc}", signature.hex(), "")
+            return Judgement(False, measurements, f"invalid signature: {exc}", signature, "")
         raise InputError("--signature", str(exc).removeprefix("signature: ")) from None
     measurements["signature_encoding"] = decoded.encoding
     measurements["za"] = sm2.compute_za(point, user_id, curve).hex()
     ok = sm2.verify(point, message, (decoded.r, decoded.s), user_id, curve=curve)
-    return Judgement(ok, measurements, "the signature does not verify with this public key, user ID and message", signature.hex(), "verification failed")
+    return Judgement(ok, measurements, "the signature does not verify with this public key, user ID and message", signature, "verification failed")
 
 
 def sm2_decrypt_or_c3_failure(d: int, ciphertext: bytes, order: str, curve: Any) -> tuple[Any, list[str]]:
@@ -356,14 +366,14 @@ def judge_sm2_decrypt(private_key: bytes, ciphertext: bytes, plaintext: bytes, o
     result, attempts = sm2_decrypt_or_c3_failure(d, ciphertext, order, curve)
     if result is None:
         measurements["attempts"] = attempts
-        return Judgement(False, measurements, "C3 does not match in any encoding: wrong key or altered ciphertext", ciphertext.hex(), "")
+        return Judgement(False, measurements, "C3 does not match in any encoding: wrong key or altered ciphertext", ciphertext, "")
     measurements.update(encoding=result.encoding, c3_verified=True)
     match = result.plaintext == plaintext
     if not match:
         measurements.update(decrypted=describe_secret(result.plaintext), length_difference=len(plaintext) - len(result.plaintext))
     notes = [("trailing_newline", "the decryption equals --plaintext without its trailing newline")] if not match and without_newline(plaintext) == result.plaintext else []
     # the plaintexts are secrets: the finding names them by fingerprint and length only
-    return Judgement(match, measurements, "the ciphertext decrypts (C3 verified) to a different plaintext", plaintext.hex(), result.plaintext.hex(), secret=True, notes=notes)
+    return Judgement(match, measurements, "the ciphertext decrypts (C3 verified) to a different plaintext", plaintext, result.plaintext, secret=True, notes=notes)
 
 
 def load_rsa_public_key(data: bytes) -> rsa.RSAPublicKey:

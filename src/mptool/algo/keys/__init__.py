@@ -40,7 +40,10 @@ def _blocks(data: bytes, source: str) -> list[tuple[str, bytes]] | None:
 
 
 def _decode(der: bytes, spec: object) -> object:
-    value, rest = der_decoder.decode(der, asn1Spec=spec)
+    try:
+        value, rest = der_decoder.decode(der, asn1Spec=spec)
+    except (OverflowError, ValueError) as exc:  # pyasn1 on a length beyond any index (fuzz seal-keys)
+        raise PyAsn1Error(f"{type(exc).__name__}: {exc}") from None
     if rest:
         raise PyAsn1Error("trailing bytes")
     return value

@@ -21,8 +21,10 @@ from mptool.core.errors import InputError
 from mptool.core.inputs import digest_bytes, read_input
 from mptool.core.report import ReportBuilder
 
-#: Largest value read from ``@path`` (evidence values are keys, messages, records).
-MAX_FILE_VALUE = 64 * 1024 * 1024
+#: Largest value read from ``@path`` (keys, messages, records, and bulk data such as a 100 MB
+#: ciphertext: a regular file is read with one allocation of its size, and values are converted
+#: to hex for the evidence only on a mismatch).
+MAX_FILE_VALUE = 1 << 30
 _HEX_SEPARATORS = re.compile(r"[\s:-]")
 
 

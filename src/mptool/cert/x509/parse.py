@@ -262,7 +262,9 @@ def _parse_certificate(der: bytes, source: str) -> Cert:
         if strict is not None:
             raise CertParseError(f"cannot split the certificate: {exc}") from None
         slices = slice_certificate(canonical)
-    tbs_equal = der_encoder.encode(asn1["tbsCertificate"]) == slices.tbs
+    # pyasn1-fasder accepted only DER (no explicit DEFAULTs, SET OF in order, zero BIT STRING
+    # padding): re-encoding would give the same bytes, so it is done for the lenient path only.
+    tbs_equal = strict is not None or der_encoder.encode(asn1["tbsCertificate"]) == slices.tbs
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

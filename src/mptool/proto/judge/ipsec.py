@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import numpy as np
-
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.registry import check
 from mptool.proto.registry import ipsec as ids
@@ -316,6 +314,8 @@ def _replay_findings(decrypted: dict[str, Any], capture: str) -> list[Finding]:
 
 def randomness(sample: bytes) -> dict[str, Any]:
     """Monobit and poker tests (GM/T 0005-2021 §5.1, §5.3) of ESP payload bytes, α = 0.001."""
+    import numpy as np  # only here: a capture without ESP never imports numpy (issue 20)
+
     from mptool.rng.api import BitSequence, monobit, poker
 
     out: dict[str, Any] = {"bytes": len(sample), "alpha": ALPHA}

@@ -21,8 +21,11 @@ from mptool.rng.sequence import BitSequence, NotApplicable
 CLASS_PROBABILITIES = np.array([0.010417, 0.03125, 0.125, 0.5, 0.25, 0.0625, 0.020833])
 #: Upper class edges of T: T ≤ −2.5, (−2.5, −1.5], …, (1.5, 2.5], > 2.5.
 CLASS_EDGES = np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5])
-#: Blocks run through Berlekamp–Massey together (bounds the bit-sliced copy: m × 4096 bits).
+#: Blocks run through Berlekamp–Massey together: at least this many, more for short blocks.
 BLOCKS_AT_ONCE = 4096
+#: Bits of blocks run together (bounds the bit-sliced copy to 16 MiB whatever m is; with a batch
+#: of sequences the blocks of all of them share one pass, which amortises numpy's per-call cost).
+BITS_AT_ONCE = 1 << 24
 
 
 def _bit_slice(blocks: np.ndarray) -> np.ndarray:
@@ -65,6 +68,19 @@ def linear_complexities(blocks: np.ndarray) -> np.ndarray:
     return lengths[:count]
 
 
+def block_complexities(sequences: list[np.ndarray], m: int) -> list[np.ndarray]:
+    """Linear complexity of each of the ⌊n/m⌋ m-bit blocks of every sequence (all of length n).
+
+    The blocks of all the sequences go through Berlekamp–Massey together, a bounded number at a
+    time; the result for a block does not depend on which others share its pass.
+    """
+    count = sequences[0].size // m
+    blocks = np.concatenate([s[: count * m].reshape(count, m) for s in sequences]) if len(sequences) > 1 else sequences[0][: count * m].reshape(count, m)
+    step = max(BLOCKS_AT_ONCE, BITS_AT_ONCE // m)
+    lengths = np.concatenate([linear_complexities(blocks[i : i + step]) for i in range(0, blocks.shape[0], step)])
+    return [lengths[i * count : (i + 1) * count] for i in range(len(sequences))]
+
+
 @check("rng.gmt0005.linear_complexity", "Linear complexity test (线性复杂度检测)", "GM/T 0005-2021 §5.13; Annex A; decision §6", GMT0005_FINDINGS)
 def linear_complexity(seq: BitSequence, m: int) -> list[Outcome]:
     """Linear complexity L_i (Berlekamp–Massey) of N = ⌊n/m⌋ blocks of m bits.
@@ -76,8 +92,9 @@ def linear_complexity(seq: BitSequence, m: int) -> list[Outcome]:
     count = seq.n // m
     if count == 0:
         raise NotApplicable(f"block size m={m} exceeds the sequence length {seq.n}")
-    blocks = seq.bits[: count * m].reshape(count, m)
-    lengths = np.concatenate([linear_complexities(blocks[i : i + BLOCKS_AT_ONCE]) for i in range(0, count, BLOCKS_AT_ONCE)])
+    lengths = seq.complexities.get(m)
+    if lengths is None:
+        lengths = block_complexities([seq.bits], m)[0]
     sign = -1.0 if m % 2 else 1.0
     mu = m / 2 + (9 - sign) / 36 - (m / 3 + 2 / 9) * 2.0 ** (-m)
     t = sign * (lengths - mu) + 2 / 9
