@@ -210,3 +210,33 @@ def test_bad_keys_are_one_line_input_errors(keyset: dict[str, Path]) -> None:
         api.load_sm2_private_key(ec, "p256")
     assert SIGN["d"]  # the GB/T 32918.5 key as raw hex through the CLI
     assert run_cli(["algo", "sign", "sm2", "--private-key", SIGN["d"], "--key-password", "x", "--message", "00"]).exit_code == 3
+
+
+def test_a_wrong_password_with_valid_padding_by_chance_is_still_a_wrong_password(keyset: dict[str, Path]) -> None:
+    """About one wrong password in 256 decrypts to bytes ending in valid PKCS#7 padding; the
+    loader must still say wrong password (it checks for a whole DER SEQUENCE), not that the key
+    is unreadable. The search for such a password is deterministic for a given file."""
+    from mptool.algo.keys.pbes2 import Pbes2Error, decrypt_pkcs8
+    from mptool.algo.primitives import ciphers
+
+    encrypted = pbes2_encrypt(keyset["pkcs8.der"].read_bytes(), PASSWORD.encode(), prf="hmacWithSHA256", cipher="aes-256-cbc", iterations=1)
+    info, _ = decoder.decode(encrypted, asn1Spec=rfc5208.EncryptedPrivateKeyInfo())
+    params, _ = decoder.decode(info["encryptionAlgorithm"]["parameters"], asn1Spec=rfc8018.PBES2_params())
+    kdf, _ = decoder.decode(params["keyDerivationFunc"]["parameters"], asn1Spec=rfc8018.PBKDF2_params())
+    salt = bytes(kdf["salt"]["specified"])
+    iv = bytes(decoder.decode(params["encryptionScheme"]["parameters"], asn1Spec=univ.OctetString())[0])
+    data = bytes(info["encryptedData"])
+    lucky = None
+    for n in range(20000):
+        candidate = f"wrong-{n}".encode()
+        try:
+            ciphers.unpad(ciphers.decrypt("aes", "cbc", pbkdf2("sha256", candidate, salt, 1, 32), data, iv=iv), 16, "pkcs7")
+        except ValueError:
+            continue
+        lucky = candidate
+        break
+    assert lucky is not None  # P(no valid padding in 20000 tries) is below 1e-30
+    with pytest.raises(Pbes2Error) as caught:
+        decrypt_pkcs8(encrypted, lucky)
+    assert caught.value.wrong_password
+    assert decrypt_pkcs8(encrypted, PASSWORD.encode()) == keyset["pkcs8.der"].read_bytes()

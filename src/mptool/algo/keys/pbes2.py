@@ -76,6 +76,21 @@ def decrypt_pkcs8(der: bytes, password: bytes) -> bytes:
     if len(iv) != 16 or not data or len(data) % 16:
         raise Pbes2Error("malformed PBES2 ciphertext (IV or length)")
     try:
-        return ciphers.unpad(ciphers.decrypt(name, "cbc", key, data, iv=iv), 16, "pkcs7")
+        plain = ciphers.unpad(ciphers.decrypt(name, "cbc", key, data, iv=iv), 16, "pkcs7")
     except ValueError:
         raise Pbes2Error("cannot decrypt the key: wrong password", wrong_password=True) from None
+    if not _is_private_key_info(plain):  # a wrong key still gives valid padding about once in 256
+        raise Pbes2Error("cannot decrypt the key: wrong password", wrong_password=True)
+    return plain
+
+
+def _is_private_key_info(der: bytes) -> bool:
+    """Whether ``der`` is one whole DER SEQUENCE, as a right password gives (a ``PrivateKeyInfo``,
+    RFC 5208 §5, or its RFC 5958 successor; which one is the loaders' business)."""
+    if not der or der[0] != 0x30:
+        return False
+    try:
+        _, rest = der_decoder.decode(der)
+    except Exception:  # noqa: BLE001 - pyasn1 raises several types on random bytes
+        return False
+    return not rest
