@@ -123,8 +123,14 @@ EDDSA_SIGS = {"1.3.101.112": ed25519.Ed25519PublicKey, "1.3.101.113": ed448.Ed44
 
 def _verify_eddsa(tbs: bytes, signature: bytes, algorithm_oid: str, issuer: Cert) -> SignatureVerdict:
     """Ed25519 / Ed448 (RFC 8410) through cryptography."""
+    return _verify_message(tbs, signature, algorithm_oid, issuer, lambda key: isinstance(key, EDDSA_SIGS[algorithm_oid]))
+
+
+def _verify_message(tbs: bytes, signature: bytes, algorithm_oid: str, issuer: Cert, key_matches: Any) -> SignatureVerdict:
+    """A signature over the whole message (no separate hash) with the issuer's key, when
+    ``key_matches`` says the key is of the algorithm's kind."""
     key = _crypto_public_key(issuer)
-    if not isinstance(key, EDDSA_SIGS[algorithm_oid]):
+    if not key_matches(key):
         return SignatureVerdict(False, "CERT-PATH-003", f"signature algorithm {algorithm_oid} does not match the issuer key")
     try:
         key.verify(signature, tbs)
@@ -139,14 +145,8 @@ MLDSA_SIGS = {"2.16.840.1.101.3.4.3.17": "MLDSA44PublicKey", "2.16.840.1.101.3.4
 
 def _verify_mldsa(tbs: bytes, signature: bytes, algorithm_oid: str, issuer: Cert) -> SignatureVerdict:
     """ML-DSA (RFC 9881 §3: pure mode, empty context) through cryptography."""
-    key = _crypto_public_key(issuer)
-    if type(key).__name__ != MLDSA_SIGS[algorithm_oid] and not any(c.__name__ == MLDSA_SIGS[algorithm_oid] for c in type(key).__mro__):
-        return SignatureVerdict(False, "CERT-PATH-003", f"signature algorithm {algorithm_oid} does not match the issuer key")
-    try:
-        key.verify(signature, tbs)
-    except InvalidSignature:
-        return SignatureVerdict(False, "CERT-PATH-003", "signature does not verify")
-    return SignatureVerdict(True, "CERT-PATH-003", "signature verifies")
+    name = MLDSA_SIGS[algorithm_oid]
+    return _verify_message(tbs, signature, algorithm_oid, issuer, lambda key: any(c.__name__ == name for c in type(key).__mro__))
 
 
 def _hash_and_params(obj: x509.Certificate | x509.CertificateRevocationList) -> tuple[Any, Any]:
