@@ -108,7 +108,7 @@ def _channel_table(rows: list[Any], tr: Translator) -> Table:
         if isinstance(row, dict):
             verdict = str(row.get("verdict"))
             style = {"gm_compliant": "green", "strong_not_gm": "yellow", "weak": "bold red"}.get(verdict, "cyan")
-            table.add_row(*(escape(str(row.get(k, ""))) for k in ("endpoints", "protocol", "algorithms")), Text(str(tr.value(verdict)), style=style))
+            table.add_row(*(escape(str(row.get(k, ""))) for k in ("endpoints", "protocol", "algorithms")), Text(tr.label("verdict_short." + verdict, verdict) if tr.zh else verdict, style=style))
     return table
 
 
