@@ -99,7 +99,7 @@ def lab(out: Path, esp_packets: int, gcm: bool) -> int:
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         procs.append(serve)
         wait_for(serve, b"listening on", "proto serve --ike")
-        dump = subprocess.Popen(["ip", "netns", "exec", west, "tcpdump", "-U", "-n", "-s", "0", "-i", wif, "-w", str(out / "gm-ipsec.pcap"), "udp port 4500"],
+        dump = subprocess.Popen(["ip", "netns", "exec", west, "tcpdump", "-U", "--immediate-mode", "-n", "-s", "0", "-i", wif, "-w", str(out / "gm-ipsec.pcap"), "udp port 4500"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         procs.append(dump)
         wait_for(dump, b"listening on", "tcpdump")

@@ -76,7 +76,9 @@ def tcpdump(path: Path, bpf: str, interface: str = "lo", netns: str | None = Non
     complete, and waits a moment first so the last packets are written.
     """
     require(TCPDUMP)
-    cmd = [TCPDUMP, "-U", "-n", "-s", "0", "-B", "32768", "-i", interface, "-w", str(path), bpf]  # 32 MiB buffer: no drops on bursts
+    # 32 MiB buffer: no drops on bursts; immediate mode: packets reach tcpdump at once, not when a
+    # kernel buffer block times out (else a SIGINT soon after the traffic can leave them unwritten)
+    cmd = [TCPDUMP, "-U", "--immediate-mode", "-n", "-s", "0", "-B", "32768", "-i", interface, "-w", str(path), bpf]
     if netns:
         cmd = ["ip", "netns", "exec", netns, *cmd]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
