@@ -14,12 +14,11 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
-import time
 from dataclasses import dataclass
 from typing import Any
 
 from mptool.proto.ssh import packet as P
-from mptool.proto.tls.transport import ConnectionProblem
+from mptool.proto.tls.transport import ConnectionProblem, recv_before
 from mptool.proto.wire import DecodeError
 
 BANNER = b"SSH-2.0-mptool_probe"
@@ -42,21 +41,7 @@ class Channel:
         self.got_banner = False  #: an identification line was read (later problems are malformed SSH, not "not SSH")
 
     def _fill(self) -> None:
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise ConnectionProblem("timeout", "no complete answer before the timeout")
-        self.sock.settimeout(left)
-        try:
-            data = self.sock.recv(65536)
-        except socket.timeout:
-            raise ConnectionProblem("timeout", "no complete answer before the timeout") from None
-        except ConnectionResetError:
-            raise ConnectionProblem("reset", "the server reset the connection") from None
-        except OSError as exc:
-            raise ConnectionProblem("socket_error", f"cannot read: {exc.strerror or exc}") from None
-        if not data:
-            raise ConnectionProblem("closed", "the server closed the connection")
-        self.buffer += data
+        self.buffer += recv_before(self.sock, self.deadline, 65536)
 
     def send(self, data: bytes) -> None:
         try:

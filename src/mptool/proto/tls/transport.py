@@ -71,6 +71,27 @@ class PeerAlert(ConnectionProblem):
 MAX_CONNECTION_BYTES = 1 << 20
 
 
+
+def recv_before(sock: socket.socket, deadline: float, size: int) -> bytes:
+    """One ``recv`` of at most ``size`` bytes before ``deadline`` (time.monotonic); a timeout, a
+    reset, another socket error or the peer closing is a :class:`ConnectionProblem`."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise ConnectionProblem("timeout", "no complete answer before the time limit")
+    sock.settimeout(left)
+    try:
+        chunk = sock.recv(size)
+    except socket.timeout:
+        raise ConnectionProblem("timeout", "no complete answer before the time limit") from None
+    except ConnectionResetError:
+        raise ConnectionProblem("reset", "connection reset by the peer") from None
+    except OSError as exc:
+        raise ConnectionProblem("socket_error", f"socket error: {exc.strerror or exc}") from None
+    if not chunk:
+        raise ConnectionProblem("closed", "the peer closed the connection")
+    return chunk
+
+
 class RecordStream:
     """Reads and writes records on a connected socket; every read respects one deadline and at
     most ``max_bytes`` are read (``prefix``: bytes already read from the socket)."""
@@ -84,20 +105,7 @@ class RecordStream:
 
     def _recv_exactly(self, n: int) -> bytes:
         while len(self._buffer) < n:
-            left = self.deadline - time.monotonic()
-            if left <= 0:
-                raise ConnectionProblem("timeout", "no complete answer before the time limit")
-            self.sock.settimeout(left)
-            try:
-                chunk = self.sock.recv(max(n - len(self._buffer), 4096))
-            except socket.timeout:
-                raise ConnectionProblem("timeout", "no complete answer before the time limit") from None
-            except ConnectionResetError:
-                raise ConnectionProblem("reset", "connection reset by the peer") from None
-            except OSError as exc:
-                raise ConnectionProblem("socket_error", f"socket error: {exc.strerror or exc}") from None
-            if not chunk:
-                raise ConnectionProblem("closed", "the peer closed the connection")
+            chunk = recv_before(self.sock, self.deadline, max(n - len(self._buffer), 4096))
             self.bytes_read += len(chunk)
             if self.bytes_read > self.max_bytes:
                 raise ConnectionProblem("too_much_data", f"the peer sent more than {self.max_bytes} bytes")
