@@ -18,7 +18,7 @@ from mptool.proto.channels import channel_rows
 from mptool.proto.judge.capture import capture_summary
 from mptool.proto.judge.cleartext import conversation_result
 from mptool.proto.judge.ssh import channel_result as ssh_channel_result
-from mptool.proto.judge.ipsec import count_exchanges, esp_result, ike_certificate_results, ike_result, link_ike
+from mptool.proto.judge.ipsec import esp_result, ike_certificate_results, ike_result, link_ike
 from mptool.proto.judge.tls import certificate_results, certificate_verify_result, channel_result, ske_result, summaries
 
 PROGRESS_EVERY = 4096  # packets between progress updates
