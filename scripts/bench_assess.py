@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from mptool.assess.api import score_case
-from mptool.assess.catalogue import TECHNICAL_LAYERS, catalogue
+from mptool.assess.indicators import TECHNICAL_LAYERS, catalogue
 from mptool.assess.rules import rule_set
 from mptool.assess.rules.engine import ObjectInput, score
 

@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mptool.assess.catalogue import TECHNICAL_LAYERS, catalogue
+from mptool.assess.indicators import TECHNICAL_LAYERS, catalogue
 from mptool.assess.portfolio.sample import case_yaml, write
 from mptool.core.inputs import new_sm3
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mptool.assess.catalogue import TECHNICAL_LAYERS, catalogue
+from mptool.assess.indicators import TECHNICAL_LAYERS, catalogue
 
 
 def case_text(

@@ -9,7 +9,7 @@ from assess_support import case_text, write_case
 from conftest import run_cli, validate_evidence
 from test_assess_golden import OWN_JUDGEMENTS, OWN_MANAGEMENT, OWN_OBJECTS
 
-from mptool.assess.catalogue import catalogue
+from mptool.assess.indicators import catalogue
 from mptool.assess.checks import CHECKS as TABLE
 
 CHECKS = {spec.id: spec for spec in TABLE}

@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mptool.assess.catalogue import catalogue
+from mptool.assess.indicators import catalogue
 from mptool.assess.rules import rule_set
 from mptool.assess.rules.engine import ObjectInput, object_score, score
 

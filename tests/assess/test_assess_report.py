@@ -13,7 +13,7 @@ from assess_support import case_text, write_case
 from conftest import run_cli
 from test_assess_golden import NET_OBJECTS, OWN_JUDGEMENTS, OWN_MANAGEMENT, OWN_OBJECTS
 
-from mptool.assess.catalogue import LAYERS, catalogue
+from mptool.assess.indicators import LAYERS, catalogue
 
 docx = pytest.importorskip("docx")
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from mptool.assess.catalogue import LAYERS, Catalogue, catalogue
+from mptool.assess.indicators import LAYERS, Catalogue, catalogue
 from mptool.assess.model.loader import Case, Resolved, load_case
 from mptool.assess.risk.analysis import RiskRow, analyse_risks, overall_wording
 from mptool.assess.rules.engine import ObjectInput, Score, conclusion, score

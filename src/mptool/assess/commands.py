@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mptool.assess.api import ScoredAssessment, score_case
-from mptool.assess.catalogue import catalogue
+from mptool.assess.indicators import catalogue
 from mptool.assess.fileio import write_text_atomic
 from mptool.assess.init import assessment_template
 from mptool.assess.model.loader import CASE_FILE, EVIDENCE_DIR, PROPOSALS_FILE, case_paths, evidence_problems, load_case

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mptool.assess.catalogue import LAYERS, TECHNICAL_LAYERS, catalogue
+from mptool.assess.indicators import LAYERS, TECHNICAL_LAYERS, catalogue
 
 EXAMPLE_OBJECTS = {
     "physical": ("phy-door", "机房电子门禁系统"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mptool.assess.api import ScoredAssessment
-from mptool.assess.catalogue import LAYERS
+from mptool.assess.indicators import LAYERS
 from mptool.assess.risk.analysis import overall_wording
 
 LABELS = {

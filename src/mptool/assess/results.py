@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mptool.assess.api import ScoredAssessment
-from mptool.assess.catalogue import LAYERS, catalogue
+from mptool.assess.indicators import LAYERS, catalogue
 from mptool.assess.checks import COMPLETENESS, JUDGEMENT, LAYER, RISK, TOTAL, UNIT
 from mptool.assess.model.loader import Case
 from mptool.assess.rules.engine import ONE, ZERO

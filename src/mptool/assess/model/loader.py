@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mptool.assess.catalogue import Catalogue, catalogue
+from mptool.assess.indicators import Catalogue, catalogue
 from mptool.assess.model.file import AssessmentFile, Judgement
 from mptool.assess.model.refs import SharedRef, expand_objects, inherit
 from mptool.assess.yamlio import Lines, read_yaml

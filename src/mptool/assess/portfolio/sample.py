@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mptool.assess.catalogue import TECHNICAL_LAYERS, catalogue
+from mptool.assess.indicators import TECHNICAL_LAYERS, catalogue
 
 
 def case_yaml(name: str, level: int, objects: list[tuple[str, str, str]], judgements: list[str], management: dict[str, str],

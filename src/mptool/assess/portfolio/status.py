@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from mptool.assess.catalogue import catalogue
+from mptool.assess.indicators import catalogue
 from mptool.assess.model.loader import Case, load_case
 from mptool.assess.model.refs import SharedRef, load_shared, shared_ref
 from mptool.assess.portfolio.workspace import PHASES, SystemEntry, Workspace, case_fingerprint, read_record, staleness, validity

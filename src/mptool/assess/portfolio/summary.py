@@ -18,7 +18,7 @@ import datetime as _dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from mptool.assess.catalogue import catalogue
+from mptool.assess.indicators import catalogue
 from mptool.assess.portfolio.status import WorkspaceStatus, workspace_status
 from mptool.assess.portfolio.workspace import Workspace, read_record
 from mptool.core.progress import DISABLED, Progress

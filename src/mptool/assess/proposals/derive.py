@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from mptool.assess.catalogue import Catalogue
+from mptool.assess.indicators import Catalogue
 from mptool.assess.proposals.mapping import mapping, strengths, weak_protocol
 from mptool.assess.rules.ruleset import RuleSet
 from mptool.core.errors import InputError

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mptool.assess.api import ScoredAssessment
-from mptool.assess.catalogue import LAYERS
+from mptool.assess.indicators import LAYERS
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",

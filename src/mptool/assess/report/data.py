@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from mptool.assess.api import ScoredAssessment
-from mptool.assess.catalogue import LAYERS, MANAGEMENT_LAYERS, TECHNICAL_LAYERS
+from mptool.assess.indicators import LAYERS, MANAGEMENT_LAYERS, TECHNICAL_LAYERS
 from mptool.assess.portfolio.diff import previous_paragraph
 from mptool.assess.report.algorithms import ticks
 from mptool.assess.report.evidence import case_evidence

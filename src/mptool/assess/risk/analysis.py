@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mptool.assess.catalogue import Catalogue
+from mptool.assess.indicators import Catalogue
 from mptool.assess.model.file import AssessmentFile
 from mptool.assess.rules.engine import Score
 

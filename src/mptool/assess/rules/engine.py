@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from mptool.assess.catalogue import Catalogue, catalogue
+from mptool.assess.indicators import Catalogue, catalogue
 from mptool.assess.rules.ruleset import RuleSet
 
 ONE = Decimal(1)
