@@ -80,14 +80,14 @@ class OutputOptions:
         text report only, never into the JSON evidence.
         """
         from mptool.core.i18n import Translator, localize
-        from mptool.render.json import dumps
+        from mptool.render.json import dumps_bytes
 
         lang = language()
         evidence = localize(evidence, lang)
-        report = dumps(evidence).encode("utf-8") if self.format == "json" else text_report(evidence, self.output, shown, lang)
+        report = dumps_bytes(evidence) if self.format == "json" else text_report(evidence, self.output, shown, lang)
         outputs = [(self.output, report)]
         if self.json_output:
-            outputs.append((self.json_output, dumps(evidence).encode("utf-8")))
+            outputs.append((self.json_output, dumps_bytes(evidence)))
         write_all_or_none(outputs)  # both outputs or neither
         if not self.quiet and self.output != "-":
             tr = Translator(lang)

@@ -32,8 +32,11 @@ class _CryptographySM3:
     def update(self, data: bytes) -> None:
         self._hash.update(data)
 
+    def digest(self) -> bytes:
+        return self._hash.copy().finalize()
+
     def hexdigest(self) -> str:
-        return self._hash.copy().finalize().hex()
+        return self.digest().hex()
 
 
 def new_sm3() -> "hashlib._Hash | _CryptographySM3":
