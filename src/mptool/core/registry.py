@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -117,6 +116,8 @@ class CheckSpec:
         """
         data: dict[str, Any] = {"exception": type(exc).__name__}
         if debug if debug is not None else debug_enabled():
+            import traceback
+
             data["traceback"] = "".join(traceback.format_exception(exc))
         finding = Finding(
             code=f"{self.domain}.check_error",

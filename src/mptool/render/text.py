@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.markup import escape
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from mptool.core.i18n import Translator
 from mptool.core.model import CheckResult, Evidence, Status
+
+if TYPE_CHECKING:
+    from rich.panel import Panel
 
 STATUS_STYLE: dict[Status, str] = {
     Status.PASS: "green",
@@ -79,7 +81,9 @@ def _per_check_table(results: list[CheckResult], tr: Translator) -> Table:
     return table
 
 
-def _detail(result: CheckResult, tr: Translator, also: list[str] | None = None) -> Panel:
+def _detail(result: CheckResult, tr: Translator, also: list[str] | None = None) -> "Panel":
+    from rich.panel import Panel  # only a report with findings to detail needs it
+
     lines: list[Any] = [Text.assemble((tr.label("reference", "reference") + ": ", "bold"), result.reference)]
     for finding in result.findings:
         # in Chinese: the code's meaning; its numbers and names are the data lines below

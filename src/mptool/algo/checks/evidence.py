@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hmac as _hmac
 from dataclasses import dataclass, field
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mptool.algo.primitives.values import expect_length, printable_text
 from mptool.core.errors import InputError
@@ -21,6 +19,8 @@ from mptool.core.registry import check
 from mptool.core.secrets import fingerprint
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from cryptography.hazmat.primitives.asymmetric import rsa
 
 # The cipher, RSA and SM2 code is imported by the forms that use it, so that a short command
@@ -250,15 +250,19 @@ def judge_cipher(case: CipherCase) -> Judgement:
     from mptool.algo.primitives import ciphers
 
     _check_cipher_inputs(case)
-    try:
-        computed, tag = compute_ciphertext(case)
-    except ValueError as exc:
-        raise InputError("--mode", str(exc)) from None
     measurements: dict[str, Any] = {"cipher": case.cipher.upper(), "mode": case.mode.upper(), "key_bits": 8 * len(case.key), "plaintext_bytes": len(case.plaintext)}
     if case.mode in ("ecb", "cbc"):
         measurements["padding"] = case.padding
     if case.mode == "xts":
         measurements["xts_standard"] = case.xts_standard
+    problem = "the ciphertext differs from the encryption of the plaintext"
+    pieces = ciphers.encrypt_pieces(case.cipher, case.mode, case.key, case.plaintext, iv=case.iv, padding=case.padding)
+    if pieces is not None and _same_pieces(pieces, case.ciphertext):
+        return Judgement(True, measurements, problem, case.ciphertext)  # a match, found without a second copy of the data
+    try:
+        computed, tag = compute_ciphertext(case)
+    except ValueError as exc:
+        raise InputError("--mode", str(exc)) from None
     if case.mode in ("gcm", "ccm"):
         body, captured_tag = split_tag(case)
         measurements.update(tag_bytes=len(captured_tag), aad_bytes=len(case.aad), authenticated=True)
@@ -274,10 +278,22 @@ def judge_cipher(case: CipherCase) -> Judgement:
         problem = "the tag does not verify" if computed == body else "the ciphertext differs from the encryption of the plaintext"
         return Judgement(match, measurements, problem, b"" if match else body + captured_tag, b"" if match else computed + tag)
     match = computed == case.ciphertext
-    judgement = Judgement(match, measurements, "the ciphertext differs from the encryption of the plaintext", case.ciphertext, computed)
+    judgement = Judgement(match, measurements, problem, case.ciphertext, computed)
     if not match:
         _diagnose_cipher(case, computed, judgement)
     return judgement
+
+
+def _same_pieces(pieces: Iterator[bytes], expected: bytes) -> bool:
+    """Whether the pieces joined equal ``expected`` (stops at the first piece that differs)."""
+    view = memoryview(expected)
+    offset = 0
+    for piece in pieces:
+        end = offset + len(piece)
+        if end > len(view) or view[offset:end] != piece:
+            return False
+        offset = end
+    return offset == len(view)
 
 
 def _diagnose_cipher(case: CipherCase, computed: bytes, judgement: Judgement) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from mptool.core.model import CheckResult, Evidence, Finding
@@ -52,6 +51,8 @@ def table(lang: str = "zh") -> dict[str, Any]:
     if lang == "en":
         return {}
     from ruamel.yaml import YAML
+
+    from importlib import resources  # imported on first use: it costs ~10 ms of start-up (issue 20)
 
     text = resources.files("mptool.core.i18n").joinpath(f"{lang}.yaml").read_text(encoding="utf-8")
     return YAML(typ="safe", pure=True).load(text)
