@@ -127,7 +127,9 @@ def text_report(evidence: Evidence, path: str, shown: list[tuple[str, str]] | No
 
     terminal = path == "-" and sys.stdout.isatty()
     buffer = io.StringIO()
-    console = Console(file=buffer, width=None if terminal else 120, color_system="auto" if terminal else None, force_terminal=terminal, soft_wrap=False)
+    # emoji=False: names and values are shown as given (a file named ':x:' is not an emoji), and
+    # rich's table of emoji codes is not loaded (start-up, issue 20)
+    console = Console(file=buffer, width=None if terminal else 120, color_system="auto" if terminal else None, force_terminal=terminal, soft_wrap=False, emoji=False)
     render(evidence, console, shown, lang=lang)
     # a path argument that is not UTF-8 keeps its bytes as lone surrogates: write them as \xNN
     return buffer.getvalue().encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace").encode("utf-8")

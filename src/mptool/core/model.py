@@ -45,12 +45,8 @@ def _text(value: Any, name: str) -> str:
     raise TypeError(f"{name}: expected a string, got {type(value).__name__}")
 
 
-def _optional_text(value: Any, name: str) -> str | None:
-    return None if value is None else _text(value, name)
-
-
 def _mapping(value: Any, name: str) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise TypeError(f"{name}: expected a mapping, got {type(value).__name__}")
     out = dict(value)
     for key in out:
@@ -185,22 +181,24 @@ class Finding(_Record):
 
     def __init__(self, *, code: str, severity: Severity | str, message: str, location: Mapping[str, Any] | str | None = None,
                  data: Mapping[str, Any] | None = None, message_zh: str | None = None) -> None:
-        _set(self, "code", _text(code, "code"))
-        _set(self, "severity", severity if type(severity) is Severity else Severity(severity))
-        _set(self, "message", _text(message, "message"))
+        if type(code) is not str or type(message) is not str:
+            code, message = _text(code, "code"), _text(message, "message")
         if location is not None and type(location) is not str:
             location = _mapping(location, "location") if isinstance(location, Mapping) else _text(location, "location")
+        _set(self, "code", code)
+        _set(self, "severity", severity if type(severity) is Severity else Severity(severity))
+        _set(self, "message", message)
         _set(self, "location", location)
         _set(self, "data", {} if data is None else _mapping(data, "data"))
-        _set(self, "message_zh", _optional_text(message_zh, "message_zh"))
+        _set(self, "message_zh", None if message_zh is None else _text(message_zh, "message_zh"))
 
     def _json(self, floats: FloatHook, drop: bool) -> dict[str, Any]:
         out = {
             "code": self.code,
             "severity": self.severity.value,
             "message": self.message,
-            "location": to_json(self.location, floats),
-            "data": to_json(self.data, floats),
+            "location": self.location if type(self.location) is str else to_json(self.location, floats),
+            "data": _dict_json(self.data, floats),
         }
         if not drop or self.message_zh is not None:
             out["message_zh"] = self.message_zh
@@ -223,14 +221,16 @@ class CheckResult(_Record):
 
     def __init__(self, *, check: str, title: str, reference: str, status: Status | str, subject: str = "",
                  measurements: Mapping[str, Any] | None = None, findings: Any = None, title_zh: str | None = None) -> None:
-        _set(self, "check", _text(check, "check"))
-        _set(self, "title", _text(title, "title"))
-        _set(self, "reference", _text(reference, "reference"))
+        if type(check) is not str or type(title) is not str or type(reference) is not str or type(subject) is not str:
+            check, title, reference, subject = _text(check, "check"), _text(title, "title"), _text(reference, "reference"), _text(subject, "subject")
+        _set(self, "check", check)
+        _set(self, "title", title)
+        _set(self, "reference", reference)
         _set(self, "status", status if type(status) is Status else Status(status))
-        _set(self, "subject", _text(subject, "subject"))
+        _set(self, "subject", subject)
         _set(self, "measurements", {} if measurements is None else _mapping(measurements, "measurements"))
-        _set(self, "findings", [] if findings is None else _items(findings, Finding, "findings"))
-        _set(self, "title_zh", _optional_text(title_zh, "title_zh"))
+        _set(self, "findings", [] if not findings else _items(findings, Finding, "findings"))
+        _set(self, "title_zh", None if title_zh is None else _text(title_zh, "title_zh"))
 
     def _json(self, floats: FloatHook, drop: bool) -> dict[str, Any]:
         out = {
@@ -239,8 +239,8 @@ class CheckResult(_Record):
             "reference": self.reference,
             "status": self.status.value,
             "subject": self.subject,
-            "measurements": to_json(self.measurements, floats),
-            "findings": [f._json(floats, drop) for f in self.findings],
+            "measurements": _dict_json(self.measurements, floats),
+            "findings": [f._json(floats, drop) for f in self.findings] if self.findings else [],
         }
         if not drop or self.title_zh is not None:
             out["title_zh"] = self.title_zh
@@ -272,16 +272,31 @@ class InputRecord(_Record):
 class ToolInfo(_Record):
     """The tool and the versions of the backends that computed the results."""
 
-    __slots__ = ("name", "version", "backends")
-    _FIELDS = __slots__
+    __slots__ = ("name", "version", "_backends")
+    _FIELDS = ("name", "version", "backends")
     name: str
     version: str
-    backends: dict[str, str]
 
-    def __init__(self, *, name: str, version: str, backends: Mapping[str, str]) -> None:
+    def __init__(self, *, name: str, version: str, backends: Mapping[str, str] | Callable[[], Mapping[str, str]]) -> None:
+        """``backends`` may be a function giving them: it is called when they are first read, so a
+        report that never shows them (the text report) does not load every backend to ask its
+        version (cryptography's OpenSSL binding is a tenth of a short command's start-up)."""
         _set(self, "name", _text(name, "name"))
         _set(self, "version", _text(version, "version"))
-        _set(self, "backends", {k: _text(v, f"backends.{k}") for k, v in _mapping(backends, "backends").items()})
+        _set(self, "_backends", backends if callable(backends) else _versions(backends))
+
+    @property
+    def backends(self) -> dict[str, str]:
+        """Backend distribution -> version (and ``openssl``, ``python``)."""
+        value = self._backends
+        if callable(value):
+            value = _versions(value())
+            _set(self, "_backends", value)
+        return value
+
+
+def _versions(backends: Mapping[str, str]) -> dict[str, str]:
+    return {k: _text(v, f"backends.{k}") for k, v in _mapping(backends, "backends").items()}
 
 
 class Summary(_Record):
@@ -389,10 +404,21 @@ def to_json(value: Any, floats: FloatHook = _finite_or_none) -> Any:
     if kind is float:
         return floats(value)
     if kind is dict:
-        return {(k if type(k) is str else _json_key(k)): to_json(v, floats) for k, v in value.items()}
+        return _dict_json(value, floats)
     if kind is list or kind is tuple:
-        return [to_json(v, floats) for v in value]
+        return [v if (type(v) is str or type(v) is int or v is None) else to_json(v, floats) for v in value]
     return _json_other(value, floats)
+
+
+def _dict_json(value: dict[Any, Any], floats: FloatHook) -> dict[str, Any]:
+    """:func:`to_json` of a dict, with strings, integers and None copied without a call per value."""
+    out = {}
+    for key, item in value.items():
+        kind = type(item)
+        if not (kind is str or kind is int or kind is bool or item is None):
+            item = floats(item) if kind is float else to_json(item, floats)
+        out[key if type(key) is str else _json_key(key)] = item
+    return out
 
 
 def _json_other(value: Any, floats: FloatHook) -> Any:

@@ -23,7 +23,7 @@ from mptool.rng.pvalues import Outcome
 from mptool.rng.sequence import BitSequence, NotApplicable
 
 try:
-    from mptool.rng.checks import _berlekamp_massey as _compiled
+    import mptool.rng.checks._berlekamp_massey as _compiled
 except ImportError:  # not built (no C compiler at install): numpy
     _compiled = None
 
