@@ -202,9 +202,20 @@ def compare_pkilint(template, pkilint_python: str, count: int = 1000, rounds: in
                 cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
                 times[name].append((wall, cpu))
                 print(f"| {name} | {wall:.2f} s | {cpu:.2f} s | {' '.join(open('/proc/loadavg').read().split()[:3])} |")
+        # pkilint as its command line is used, one process per certificate: a sample of 20 files
+        cli = str(Path(pkilint_python).parent / "lint_pkix_cert")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        for path in sorted(folder.iterdir())[:20]:
+            subprocess.run([cli, "lint", "-f", "JSON", str(path)], stdout=subprocess.DEVNULL, env=env)
+        sample_wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        sample_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     wall = statistics.median(w for w, _ in times["mptool"]) / statistics.median(w for w, _ in times["pkilint"])
     cpu = statistics.median(c for _, c in times["mptool"]) / statistics.median(c for _, c in times["pkilint"])
-    print(f"ratio mptool/pkilint (medians): wall {wall:.2f}, CPU {cpu:.2f}")
+    print(f"ratio mptool/pkilint in one process (medians): wall {wall:.2f}, CPU {cpu:.2f}")
+    print(f"lint_pkix_cert once per file, 20 files: {sample_wall:.2f} s wall, {sample_cpu:.2f} s CPU "
+          f"(x{count // 20} = {sample_wall * count / 20:.0f} s wall, {sample_cpu * count / 20:.0f} s CPU for {count})")
 
 
 def main() -> None:
