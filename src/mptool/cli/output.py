@@ -80,20 +80,25 @@ class OutputOptions:
         text report only, never into the JSON evidence.
         """
         from mptool.core.i18n import Translator, localize
-        from mptool.render.json import dumps_bytes
 
         lang = language()
         evidence = localize(evidence, lang)
-        report = dumps_bytes(evidence) if self.format == "json" else text_report(evidence, self.output, shown, lang)
+        report = _json_bytes(evidence) if self.format == "json" else text_report(evidence, self.output, shown, lang)
         outputs = [(self.output, report)]
         if self.json_output:
-            outputs.append((self.json_output, dumps_bytes(evidence)))
+            outputs.append((self.json_output, _json_bytes(evidence)))
         write_all_or_none(outputs)  # both outputs or neither
         if not self.quiet and self.output != "-":
             tr = Translator(lang)
             status = tr.status(evidence.summary.status) if tr.zh else evidence.summary.status.value
             line = tr.label("wrote", "wrote {path} (status {status}, exit code {code})", path=self.output, status=status, code=evidence.exit_code)
             click.echo(f"mptool: {line}", err=True)
+
+
+def _json_bytes(evidence: Evidence) -> bytes:
+    from mptool.render.json import dumps_bytes  # imported for JSON only: a text report needs no JSON writer
+
+    return dumps_bytes(evidence)
 
 
 def language() -> str:

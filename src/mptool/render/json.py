@@ -11,7 +11,6 @@ surrogates; other types) goes through :mod:`json` exactly as before.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import orjson
@@ -89,6 +88,7 @@ def _canonical(value: Any) -> Any:
 
 
 def _dumps_json(data: Any) -> str:
+    import json  # the fallback writer: imported when orjson cannot take the data
     text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     try:
         text.encode("utf-8")

@@ -6,7 +6,6 @@ finding meanings, verdicts and labels; ids, codes, names and numbers stay as the
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
@@ -46,8 +45,22 @@ def _status_text(status: Status, tr: Translator) -> Text:
 def _short(value: Any, limit: int = 60) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"  # display only: the JSON evidence keeps the full value
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = value if isinstance(value, str) else _json_text(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _json_text(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, sort_keys=True)``; json is imported only for containers
+    and other types (the common scalars need none: start-up, issue 20)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    import json
+
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _measurement_summary(result: CheckResult, tr: Translator) -> str:

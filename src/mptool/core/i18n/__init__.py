@@ -10,7 +10,6 @@ to each result and ``message_zh`` to each finding whose code has a Chinese meani
 
 from __future__ import annotations
 
-import json
 import os
 from functools import lru_cache
 from typing import Any
@@ -142,6 +141,8 @@ def _compact(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, (dict, list)):
+        import json  # only here and in _details: an English report needs no json (start-up)
+
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return "—" if value is None else str(value)
 
@@ -151,7 +152,12 @@ def _details(data: dict[str, Any], limit: int = 4) -> str:
     for key, value in data.items():
         if isinstance(value, (dict, list)) or value is None or key == "traceback":
             continue
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        if isinstance(value, str):
+            text = value
+        else:
+            import json
+
+            text = json.dumps(value, ensure_ascii=False)
         items.append(f"{key}={text if len(text) <= 40 else text[:39] + '…'}")
         if len(items) == limit:
             break
