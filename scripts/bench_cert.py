@@ -1,7 +1,9 @@
 """Benchmark of ``mptool cert``: a 5-certificate SM2 chain and linting 1,000 certificates.
 
 Run: ``.venv/bin/python scripts/bench_cert.py`` (about 30 s); ``--compare-src DIR`` lints the
-1,000 certificates interleaved with the code of another src/ tree (issue 20). The certificates are derived
+1,000 certificates interleaved with the code of another src/ tree (issue 20); ``--pkilint PYTHON``
+lints the same 1,000 certificate files with mptool and with pkilint (the Python of a separate
+venv with ``pip install pkilint``; never a dependency of mptool), interleaved (issue 20). The certificates are derived
 from the bundled Tongsuo SM2 test chain and re-signed with mptool's SM2 (mptool.cert.synth).
 Numbers go to docs/benchmarks.md ("cert" section).
 """
@@ -144,7 +146,83 @@ def compare_lint(template, reference: str, count: int = 1000, rounds: int = 2) -
     print(f"ratio this/reference (median wall): {ratio:.2f}; evidence {'identical' if same[0] == same[1] else 'DIFFERENT'}")
 
 
+#: pkilint's own ``lint_pkix_cert lint`` (RFC 5280 validators, JSON report) over every file of a
+#: directory in one process: the validator is built once, as a batch user of its API would.
+PKILINT_DRIVER = """
+import sys
+from pathlib import Path
+from pkilint import loader, report, validation
+from pkilint.pkix import certificate, name, extension
+doc_validator = certificate.create_pkix_certificate_validator_container(
+    certificate.create_decoding_validators(name.ATTRIBUTE_TYPE_MAPPINGS, extension.EXTENSION_MAPPINGS),
+    [certificate.create_issuer_validator_container([]), certificate.create_validity_validator_container(),
+     certificate.create_subject_validator_container([]), certificate.create_extensions_validator_container([]),
+     certificate.create_spki_validator_container([])],
+)
+load = loader.RFC5280CertificateDocumentLoader().get_file_loader_func(loader.DocumentFormat.DETECT)
+findings = 0
+with open(sys.argv[2], "w") as out:
+    for path in sorted(Path(sys.argv[1]).iterdir()):
+        with path.open("rb") as handle:
+            cert = load(handle, path.name)
+        results = doc_validator.validate(cert.root)
+        severity = validation.ValidationFindingSeverity.INFO  # the CLI's default threshold
+        out.write(str(report.ReportGeneratorJson(results, severity).generate()) + chr(10))
+        findings += report.get_findings_count(results, severity)
+print(findings, file=sys.stderr)
+"""
+
+
+def compare_pkilint(template, pkilint_python: str, count: int = 1000, rounds: int = 3) -> None:
+    """Issue 20: ``mptool cert lint DIR`` and pkilint on the same ``count`` PEM files, interleaved;
+    wall and CPU (user + system of the child) per run, the ratio of the medians, the load average."""
+    import os
+    import resource
+
+    ders = _lint_bundle(template, count)
+    times: dict[str, list[tuple[float, float]]] = {"mptool": [], "pkilint": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "certs"
+        folder.mkdir()
+        for i, der in enumerate(ders):
+            (folder / f"cert{i:04d}.pem").write_text(_pem([der]))
+        commands = {
+            "mptool": [sys.executable, "-m", "mptool", "cert", "lint", str(folder), "-f", "json", "-o", str(Path(tmp) / "mptool.json"), "-q", "--fail-on", "never"],
+            "pkilint": [pkilint_python, "-c", PKILINT_DRIVER, str(folder), str(Path(tmp) / "pkilint.txt")],
+        }
+        print(f"load average before: {' '.join(open('/proc/loadavg').read().split()[:3])}")
+        for _ in range(rounds):
+            for name, cmd in commands.items():
+                env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                start = time.perf_counter()
+                subprocess.run(cmd, check=True, env=env, stderr=subprocess.DEVNULL)
+                wall = time.perf_counter() - start
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+                times[name].append((wall, cpu))
+                print(f"| {name} | {wall:.2f} s | {cpu:.2f} s | {' '.join(open('/proc/loadavg').read().split()[:3])} |")
+        # pkilint as its command line is used, one process per certificate: a sample of 20 files
+        cli = str(Path(pkilint_python).parent / "lint_pkix_cert")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        for path in sorted(folder.iterdir())[:20]:
+            subprocess.run([cli, "lint", "-f", "JSON", str(path)], stdout=subprocess.DEVNULL, env=env)
+        sample_wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        sample_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    wall = statistics.median(w for w, _ in times["mptool"]) / statistics.median(w for w, _ in times["pkilint"])
+    cpu = statistics.median(c for _, c in times["mptool"]) / statistics.median(c for _, c in times["pkilint"])
+    print(f"ratio mptool/pkilint in one process (medians): wall {wall:.2f}, CPU {cpu:.2f}")
+    print(f"lint_pkix_cert once per file, 20 files: {sample_wall:.2f} s wall, {sample_cpu:.2f} s CPU "
+          f"(x{count // 20} = {sample_wall * count / 20:.0f} s wall, {sample_cpu * count / 20:.0f} s CPU for {count})")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--pkilint"]:
+        tongsuo = data_path("certs", "sm2", "tlcp", "tongsuo")
+        compare_pkilint(load_files([str(tongsuo / "server_sign.pem")]).certs[0], sys.argv[2])
+        return
     if sys.argv[1:2] == ["--compare-src"]:
         tongsuo = data_path("certs", "sm2", "tlcp", "tongsuo")
         compare_lint(load_files([str(tongsuo / "server_sign.pem")]).certs[0], sys.argv[2])

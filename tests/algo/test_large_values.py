@@ -44,3 +44,22 @@ def test_sm3_of_a_100_mb_file_within_twice_its_size(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert f'"size": {SIZE}' in evidence.read_text()
     assert peak <= 2 * SIZE, f"peak RSS {peak / 2**20:.0f} MiB for a {SIZE / 2**20:.0f} MiB input"
+
+
+def test_sm4_of_a_100_mb_file_holds_the_two_inputs_and_no_third_copy(tmp_path: Path) -> None:
+    """A match is found piece by piece: neither the padded plaintext nor the computed ciphertext is
+    built whole, so the peak is the two inputs and the interpreter (before: about 4.4 × one value)."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    key, iv = bytes(range(16)), bytes(range(16, 32))
+    plaintext = os.urandom(SIZE)
+    encryptor = Cipher(algorithms.SM4(key), modes.CBC(iv)).encryptor()
+    (tmp_path / "pt.bin").write_bytes(plaintext)
+    (tmp_path / "ct.bin").write_bytes(encryptor.update(plaintext) + encryptor.finalize())
+    del plaintext
+    evidence = tmp_path / "evidence.json"
+    result, peak = _peak_rss_of([sys.executable, "-m", "mptool", "algo", "verify", "sm4", "--mode", "cbc", "--padding", "none", "--key", key.hex(), "--iv", iv.hex(),
+                                 "--plaintext", f"@{tmp_path / 'pt.bin'}", "--ciphertext", f"@{tmp_path / 'ct.bin'}", "-f", "json", "-o", str(evidence), "--quiet"])
+    assert result.returncode == 0, result.stderr
+    assert '"status": "pass"' in evidence.read_text()
+    assert peak <= 2 * SIZE + (64 << 20), f"peak RSS {peak / 2**20:.0f} MiB for two {SIZE / 2**20:.0f} MiB inputs"

@@ -7,7 +7,6 @@ scapy or scipy. Every error is mapped to the documented exit codes here, in one 
 from __future__ import annotations
 
 import sys
-import traceback
 from typing import Any
 
 import click
@@ -57,6 +56,8 @@ class MptoolGroup(LazyGroup):
             raise
         except Exception as exc:  # the one place where a bug becomes exit 128
             if debug_enabled():
+                import traceback
+
                 traceback.print_exc(file=sys.stderr)
             click.echo(f"mptool: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", err=True)
             ctx.exit(int(ExitCode.INTERNAL))

@@ -80,20 +80,25 @@ class OutputOptions:
         text report only, never into the JSON evidence.
         """
         from mptool.core.i18n import Translator, localize
-        from mptool.render.json import dumps
 
         lang = language()
         evidence = localize(evidence, lang)
-        report = dumps(evidence).encode("utf-8") if self.format == "json" else text_report(evidence, self.output, shown, lang)
+        report = _json_bytes(evidence) if self.format == "json" else text_report(evidence, self.output, shown, lang)
         outputs = [(self.output, report)]
         if self.json_output:
-            outputs.append((self.json_output, dumps(evidence).encode("utf-8")))
+            outputs.append((self.json_output, _json_bytes(evidence)))
         write_all_or_none(outputs)  # both outputs or neither
         if not self.quiet and self.output != "-":
             tr = Translator(lang)
             status = tr.status(evidence.summary.status) if tr.zh else evidence.summary.status.value
             line = tr.label("wrote", "wrote {path} (status {status}, exit code {code})", path=self.output, status=status, code=evidence.exit_code)
             click.echo(f"mptool: {line}", err=True)
+
+
+def _json_bytes(evidence: Evidence) -> bytes:
+    from mptool.render.json import dumps_bytes  # imported for JSON only: a text report needs no JSON writer
+
+    return dumps_bytes(evidence)
 
 
 def language() -> str:
@@ -127,7 +132,9 @@ def text_report(evidence: Evidence, path: str, shown: list[tuple[str, str]] | No
 
     terminal = path == "-" and sys.stdout.isatty()
     buffer = io.StringIO()
-    console = Console(file=buffer, width=None if terminal else 120, color_system="auto" if terminal else None, force_terminal=terminal, soft_wrap=False)
+    # emoji=False: names and values are shown as given (a file named ':x:' is not an emoji), and
+    # rich's table of emoji codes is not loaded (start-up, issue 20)
+    console = Console(file=buffer, width=None if terminal else 120, color_system="auto" if terminal else None, force_terminal=terminal, soft_wrap=False, emoji=False)
     render(evidence, console, shown, lang=lang)
     # a path argument that is not UTF-8 keeps its bytes as lone surrogates: write them as \xNN
     return buffer.getvalue().encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace").encode("utf-8")

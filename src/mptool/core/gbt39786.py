@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from mptool.core.model import CheckResult
@@ -24,11 +23,19 @@ STANDARD = "GB/T 39786-2021"
 
 #: ``8.2 a)``, ``8.2 a)-c)``, ``6.4 d)/f)``, ``8.2`` (a whole layer section)
 _TOKEN = r"(?<![\d.§])[6-9]\.[1-8](?![\d.])(?:\s*[a-h]\)(?:\s*[-/]\s*[a-h]\))*)?"
-_CLAUSE = re.compile(r"([6-9])\.([1-8])(?:\s*([a-h])\)((?:\s*[-/]\s*[a-h]\))*))?")
-#: a list of clauses: ``6.4 d), 7.4 d), 8.4 e), 9.4 e)``
-_LIST = re.compile(rf"{_TOKEN}(?:\s*,\s*{_TOKEN})*")
-_CONTINUATION = re.compile(r"([-/])\s*([a-h])\)")
-_HEAD = re.compile(r"39786(?:-2021)?")
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(clause, list of clauses, continuation, head, compressed item), compiled on first use: only a
+    run at a level other than 3 rewrites citations (start-up, issue 20)."""
+    return (
+        re.compile(r"([6-9])\.([1-8])(?:\s*([a-h])\)((?:\s*[-/]\s*[a-h]\))*))?"),
+        re.compile(rf"{_TOKEN}(?:\s*,\s*{_TOKEN})*"),  # a list of clauses: ``6.4 d), 7.4 d), 8.4 e), 9.4 e)``
+        re.compile(r"([-/])\s*([a-h])\)"),
+        re.compile(r"39786(?:-2021)?"),
+        re.compile(r"^([6-9]\.[1-8]) ([a-h])\)$"),
+    )
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,8 @@ class Indicator:
 def indicators() -> dict[str, Indicator]:
     """Every indicator of the standard, by mptool's id (``NET-AUTH`` …), in the standard's order."""
     from ruamel.yaml import YAML
+
+    from importlib import resources  # imported on first use: it costs ~10 ms of start-up (issue 20)
 
     text = resources.files("mptool.core").joinpath("data", "gbt39786.yaml").read_text(encoding="utf-8")
     raw = YAML(typ="safe", pure=True).load(text)
@@ -73,7 +82,7 @@ def check_level(level: int) -> int:
 def _letters(first: str, rest: str) -> list[str]:
     """The item letters of ``a)-c)`` / ``d)/f)``: a range expands, a slash lists."""
     letters = [first]
-    for sep, letter in _CONTINUATION.findall(rest or ""):
+    for sep, letter in _patterns()[2].findall(rest or ""):
         if sep == "-":
             letters += [chr(c) for c in range(ord(letters[-1]) + 1, ord(letter) + 1)]
         else:
@@ -99,14 +108,13 @@ def _rewrite_token(match: re.Match[str], level: int, absent: list[str]) -> list[
     return out
 
 
-_ITEM = re.compile(r"^([6-9]\.[1-8]) ([a-h])\)$")
 
 
 def _compress(items: list[str]) -> list[str]:
     """``7.2 a), 7.2 b), 7.2 c)`` -> ``7.2 a)-c)`` (consecutive items of one section)."""
     out: list[list[str]] = []  # [section, first letter, last letter] or [text]
     for item in items:
-        m = _ITEM.match(item)
+        m = _patterns()[4].match(item)
         last = out[-1] if out else None
         if m and last and len(last) == 3 and last[0] == m.group(1) and ord(m.group(2)) == ord(last[2]) + 1:
             last[2] = m.group(2)
@@ -117,7 +125,7 @@ def _compress(items: list[str]) -> list[str]:
 
 def _rewrite_list(match: re.Match[str], level: int, absent: list[str]) -> str:
     items: list[str] = []
-    for token in _CLAUSE.finditer(match.group(0)):
+    for token in _patterns()[0].finditer(match.group(0)):
         items += [item for item in _rewrite_token(token, level, absent) if item not in items]
     return ", ".join(_compress(items))
 
@@ -136,10 +144,10 @@ def cite(reference: str, level: int) -> tuple[str, list[str]]:
     absent: list[str] = []
     parts = reference.split(";")
     for index, part in enumerate(parts):
-        head = _HEAD.search(part)
+        head = _patterns()[3].search(part)
         if head is None:
             continue
-        tail = _LIST.sub(lambda m: _rewrite_list(m, level, absent), part[head.end():])
+        tail = _patterns()[1].sub(lambda m: _rewrite_list(m, level, absent), part[head.end():])
         parts[index] = part[: head.end()] + tail
     return ";".join(parts), sorted(set(absent))
 

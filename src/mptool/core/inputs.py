@@ -12,11 +12,13 @@ import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from mptool.core.errors import InputError
 from mptool.core.model import InputRecord
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 STDIN_NAME = "<stdin>"
 
@@ -32,8 +34,11 @@ class _CryptographySM3:
     def update(self, data: bytes) -> None:
         self._hash.update(data)
 
+    def digest(self) -> bytes:
+        return self._hash.copy().finalize()
+
     def hexdigest(self) -> str:
-        return self._hash.copy().finalize().hex()
+        return self.digest().hex()
 
 
 def new_sm3() -> "hashlib._Hash | _CryptographySM3":
@@ -86,8 +91,10 @@ class DigestingReader:
         return InputRecord(name=self.name, size=self.size, sha256=self._sha256.hexdigest(), sm3=self._sm3.hexdigest())
 
 
-def check_readable_file(path: str, *, allow_empty: bool = False) -> Path:
+def check_readable_file(path: str, *, allow_empty: bool = False) -> "Path":
     """Check that ``path`` names a readable regular file (non-empty unless allowed)."""
+    from pathlib import Path  # imported here: a value on the command line needs no pathlib (start-up)
+
     p = Path(path)
     try:
         st = p.stat()

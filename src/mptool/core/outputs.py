@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mptool.core.errors import ExitCode, MptoolError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# pathlib and tempfile are imported where a file is written: a report on stdout needs neither (issue 20, start-up)
 
 
 class OutputFileError(MptoolError):
@@ -57,13 +61,19 @@ class _Staged:
 
     def discard(self) -> None:
         if self.temporary is not None:
-            Path(self.temporary).unlink(missing_ok=True)
+            try:
+                os.unlink(self.temporary)
+            except FileNotFoundError:
+                pass
             self.temporary = None
 
 
 def _stage(name: str, data: bytes) -> _Staged:
     if name == "-":
         return _Staged(name, None, data)
+    import tempfile
+    from pathlib import Path
+
     try:
         target = Path(os.fsdecode(name))
         if target.is_symlink():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -96,19 +95,11 @@ class CheckSpec:
         nothing declares is a bug, raised here so that the catalogue lists every code evidence holds.
         """
         findings = list(findings)
-        declared = self.finding_codes
-        undeclared = sorted({f.code for f in findings} - declared.keys())
-        if undeclared:
-            raise UndeclaredFinding(f"check {self.id!r} emitted undeclared finding codes {undeclared}")
-        return CheckResult(
-            check=self.id,
-            title=self.title,
-            reference=self.reference,
-            status=status,
-            subject=subject,
-            measurements=dict(measurements or {}),
-            findings=findings,
-        )
+        if findings:  # (most results have none: the merged table of codes is built only when needed)
+            undeclared = sorted({f.code for f in findings} - self.finding_codes.keys())
+            if undeclared:
+                raise UndeclaredFinding(f"check {self.id!r} emitted undeclared finding codes {undeclared}")
+        return CheckResult(check=self.id, title=self.title, reference=self.reference, status=status, subject=subject, measurements=measurements, findings=findings)
 
     def error_result(self, subject: str, exc: BaseException, *, debug: bool | None = None) -> CheckResult:
         """A result with status ``error`` recording that the check itself raised ``exc``.
@@ -117,6 +108,8 @@ class CheckSpec:
         """
         data: dict[str, Any] = {"exception": type(exc).__name__}
         if debug if debug is not None else debug_enabled():
+            import traceback
+
             data["traceback"] = "".join(traceback.format_exception(exc))
         finding = Finding(
             code=f"{self.domain}.check_error",

@@ -169,7 +169,7 @@ class ReportBuilder:
             if code is ExitCode.OK:
                 code = ExitCode.INCOMPLETE  # the run did not cover every file it was given
         return Evidence(
-            tool=ToolInfo(name="mptool", version=tool_version(), backends=backend_versions()),
+            tool=ToolInfo(name="mptool", version=tool_version(), backends=backend_versions),  # read when written
             command=self.command,
             arguments=self.arguments,
             started_at=self.started_at,

@@ -1,8 +1,8 @@
 """JSON Schemas generated from pydantic models and committed inside the package.
 
 The evidence schema (``mptool/schemas/evidence-v1.schema.json``) comes from
-:mod:`mptool.core.model`; other committed schemas (the assessment file) use the same helpers.
-Run ``python -m mptool.core.schema`` to regenerate the evidence schema after changing the model;
+:mod:`mptool.core.model_schema` (the pydantic mirror of :mod:`mptool.core.model`); other
+committed schemas (the assessment file) use the same helpers. Run ``python -m mptool.core.schema`` to regenerate the evidence schema after changing the model;
 a test fails while the two differ.
 """
 
@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from mptool.core.model import SCHEMA_ID, Evidence
+from mptool.core.model import SCHEMA_ID
+from mptool.core.model_schema import Evidence
 
 SCHEMA_RESOURCE = "evidence-v1.schema.json"
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"

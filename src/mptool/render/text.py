@@ -6,18 +6,19 @@ finding meanings, verdicts and labels; ids, codes, names and numbers stay as the
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.markup import escape
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from mptool.core.i18n import Translator
 from mptool.core.model import CheckResult, Evidence, Status
+
+if TYPE_CHECKING:
+    from rich.panel import Panel
 
 STATUS_STYLE: dict[Status, str] = {
     Status.PASS: "green",
@@ -44,8 +45,22 @@ def _status_text(status: Status, tr: Translator) -> Text:
 def _short(value: Any, limit: int = 60) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"  # display only: the JSON evidence keeps the full value
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = value if isinstance(value, str) else _json_text(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _json_text(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, sort_keys=True)``; json is imported only for containers
+    and other types (the common scalars need none: start-up, issue 20)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    import json
+
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _measurement_summary(result: CheckResult, tr: Translator) -> str:
@@ -79,7 +94,9 @@ def _per_check_table(results: list[CheckResult], tr: Translator) -> Table:
     return table
 
 
-def _detail(result: CheckResult, tr: Translator, also: list[str] | None = None) -> Panel:
+def _detail(result: CheckResult, tr: Translator, also: list[str] | None = None) -> "Panel":
+    from rich.panel import Panel  # only a report with findings to detail needs it
+
     lines: list[Any] = [Text.assemble((tr.label("reference", "reference") + ": ", "bold"), result.reference)]
     for finding in result.findings:
         # in Chinese: the code's meaning; its numbers and names are the data lines below

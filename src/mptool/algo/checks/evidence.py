@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import hmac as _hmac
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives import hmac as crypto_hmac
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.serialization import load_der_public_key, load_pem_public_key
-
-from mptool.algo.sm2.hashing import sm3
-from mptool.algo.primitives import ciphers
-from mptool.algo.vectors.handlers import HASHES, Unsupported, hash_algorithm
 from mptool.algo.primitives.values import expect_length, printable_text
 from mptool.core.errors import InputError
+from mptool.core.inputs import new_sm3
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.registry import check
 from mptool.core.secrets import fingerprint
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+# The cipher, RSA and SM2 code is imported by the forms that use it, so that a short command
+# (``algo verify sm3 …``) does not pay for all of them at start-up (issue 20).
 
 #: What the one finding of every algo.evidence.* check means.
 MISMATCH = "the value computed from the captured inputs differs from the captured value (or the signature does not verify)"
@@ -115,7 +115,17 @@ def judge_sm3(data: bytes, digest: bytes) -> Judgement:
     return judgement
 
 
+def sm3(data: bytes) -> bytes:
+    """SM3 (GB/T 32905-2016) of ``data``."""
+    h = new_sm3()
+    h.update(data)
+    return h.digest()
+
+
 def _hmac_sm3(key: bytes, data: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives import hmac as crypto_hmac
+
     h = crypto_hmac.HMAC(key, hashes.SM3())
     h.update(data)
     return h.finalize()
@@ -165,6 +175,8 @@ class CipherCase:
 def check_key_and_mode(cipher: str, mode: str, key: bytes, has_iv: bool, key_text: str | None = None) -> None:
     """InputError for a key of the wrong length (with a hint when the characters typed look like
     a text key), an IV given to ECB, GCM/CCM on a 64-bit block cipher."""
+    from mptool.algo.primitives import ciphers
+
     try:
         ciphers.check_key(cipher, key, mode)
     except ValueError as exc:
@@ -177,6 +189,8 @@ def check_key_and_mode(cipher: str, mode: str, key: bytes, has_iv: bool, key_tex
 
 
 def _check_cipher_inputs(case: CipherCase) -> None:
+    from mptool.algo.primitives import ciphers
+
     info = ciphers.CIPHERS[case.cipher]
     check_key_and_mode(case.cipher, case.mode, case.key, bool(case.iv), case.key_text)
     if case.mode == "ecb":
@@ -210,6 +224,8 @@ def split_tag(case: CipherCase) -> tuple[bytes, bytes]:
 
 def compute_ciphertext(case: CipherCase) -> tuple[bytes, bytes]:
     """Encrypt the plaintext as the case describes; (ciphertext, tag)."""
+    from mptool.algo.primitives import ciphers
+
     if case.mode in ("gcm", "ccm"):
         tag_len = len(split_tag(case)[1])
         return ciphers.encrypt(case.cipher, case.mode, case.key, case.plaintext, iv=case.iv, aad=case.aad, tag_len=tag_len)
@@ -231,16 +247,22 @@ def judge_cipher(case: CipherCase) -> Judgement:
     never the bytes), the lengths compared, and info findings say whether it would match without
     a trailing newline of the plaintext or with the key read as text.
     """
+    from mptool.algo.primitives import ciphers
+
     _check_cipher_inputs(case)
-    try:
-        computed, tag = compute_ciphertext(case)
-    except ValueError as exc:
-        raise InputError("--mode", str(exc)) from None
     measurements: dict[str, Any] = {"cipher": case.cipher.upper(), "mode": case.mode.upper(), "key_bits": 8 * len(case.key), "plaintext_bytes": len(case.plaintext)}
     if case.mode in ("ecb", "cbc"):
         measurements["padding"] = case.padding
     if case.mode == "xts":
         measurements["xts_standard"] = case.xts_standard
+    problem = "the ciphertext differs from the encryption of the plaintext"
+    pieces = ciphers.encrypt_pieces(case.cipher, case.mode, case.key, case.plaintext, iv=case.iv, padding=case.padding)
+    if pieces is not None and _same_pieces(pieces, case.ciphertext):
+        return Judgement(True, measurements, problem, case.ciphertext)  # a match, found without a second copy of the data
+    try:
+        computed, tag = compute_ciphertext(case)
+    except ValueError as exc:
+        raise InputError("--mode", str(exc)) from None
     if case.mode in ("gcm", "ccm"):
         body, captured_tag = split_tag(case)
         measurements.update(tag_bytes=len(captured_tag), aad_bytes=len(case.aad), authenticated=True)
@@ -256,16 +278,30 @@ def judge_cipher(case: CipherCase) -> Judgement:
         problem = "the tag does not verify" if computed == body else "the ciphertext differs from the encryption of the plaintext"
         return Judgement(match, measurements, problem, b"" if match else body + captured_tag, b"" if match else computed + tag)
     match = computed == case.ciphertext
-    judgement = Judgement(match, measurements, "the ciphertext differs from the encryption of the plaintext", case.ciphertext, computed)
+    judgement = Judgement(match, measurements, problem, case.ciphertext, computed)
     if not match:
         _diagnose_cipher(case, computed, judgement)
     return judgement
+
+
+def _same_pieces(pieces: Iterator[bytes], expected: bytes) -> bool:
+    """Whether the pieces joined equal ``expected`` (stops at the first piece that differs)."""
+    view = memoryview(expected)
+    offset = 0
+    for piece in pieces:
+        end = offset + len(piece)
+        if end > len(view) or view[offset:end] != piece:
+            return False
+        offset = end
+    return offset == len(view)
 
 
 def _diagnose_cipher(case: CipherCase, computed: bytes, judgement: Judgement) -> None:
     """What a person needs on a mismatch: the lengths, what the captured ciphertext decrypts to
     (length, padding, printable: fingerprinted), and whether it would match without a trailing
     newline or with the key read as text."""
+    from mptool.algo.primitives import ciphers
+
     m = judgement.measurements
     block = ciphers.CIPHERS[case.cipher].block_size
     m.update(captured_bytes=len(case.ciphertext), computed_bytes=len(computed), length_difference=len(case.ciphertext) - len(computed))
@@ -376,9 +412,12 @@ def judge_sm2_decrypt(private_key: bytes, ciphertext: bytes, plaintext: bytes, o
     return Judgement(match, measurements, "the ciphertext decrypts (C3 verified) to a different plaintext", plaintext, result.plaintext, secret=True, notes=notes)
 
 
-def load_rsa_public_key(data: bytes) -> rsa.RSAPublicKey:
+def load_rsa_public_key(data: bytes) -> "rsa.RSAPublicKey":
     """An RSA public key from PEM or DER (SubjectPublicKeyInfo or PKCS#1), or a certificate."""
     from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import load_der_public_key, load_pem_public_key
 
     loaders = (load_pem_public_key, load_der_public_key)
     for loader in loaders:
@@ -407,6 +446,11 @@ def load_rsa_public_key(data: bytes) -> rsa.RSAPublicKey:
 @check("algo.evidence.rsa_verify", "RSA signature over captured data", "RFC 8017 §8.1.2 (RSASSA-PSS-VERIFY), §8.2.2 (RSASSA-PKCS1-v1_5-VERIFY)", {"algo.evidence.rsa_verify.mismatch": MISMATCH})
 def judge_rsa_verify(public_key: bytes, message: bytes, signature: bytes, scheme: str, hash_name: str) -> Judgement:
     """Verify an RSA PKCS#1 v1.5 or PSS signature (PSS: MGF1 with the same hash, salt length auto-detected)."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    from mptool.algo.vectors.handlers import HASHES, Unsupported, hash_algorithm
+
     key = load_rsa_public_key(public_key)
     if hash_name.lower().replace("-", "") not in HASHES:
         raise InputError("--hash", f"unknown hash {hash_name!r}; expected one of {', '.join(sorted(set(HASHES) - {'sha512224', 'sha512256', 'sha3256'}))}")

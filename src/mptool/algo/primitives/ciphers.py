@@ -10,6 +10,7 @@ SM4/AES, CFB64 for DES/3DES; ``cfb128``/``cfb64`` are accepted aliases).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -244,6 +245,45 @@ def cfb1_bits(name: str, key: bytes, iv: bytes, bits: str, *, decrypt: bool) -> 
     _check_iv(name, "cfb1", iv)
     enc, _ = ecb_functions(name, key)
     return blockmodes.cfb1(enc, CIPHERS[name].block_size, iv, bits, decrypt=decrypt)
+
+
+#: Piece size of :func:`encrypt_pieces`.
+PIECE_BYTES = 1 << 20
+
+
+def encrypt_pieces(name: str, mode: str, key: bytes, data: bytes, *, iv: bytes = b"", padding: str = "none") -> Iterator[bytes] | None:
+    """The ciphertext of ``pad(data, block, padding)`` piece by piece, or None where it cannot be
+    computed so (AEAD modes, XTS, a mode the backend lacks, data :func:`encrypt` would refuse).
+
+    The pieces joined equal ``encrypt(name, mode, key, pad(data, …), iv=iv)[0]``; neither the
+    padded plaintext nor the whole ciphertext is ever built, so a 100 MB value is compared with
+    the captured ciphertext without a second 100 MB buffer (issue 20).
+    """
+    mode = normalise_mode(mode)
+    if name not in CIPHERS or (mode != "ecb" and mode not in _STREAM_MODES):
+        return None
+    size = CIPHERS[name].block_size
+    padded = mode in ("ecb", "cbc")
+    full = len(data) - len(data) % size if padded else len(data)
+    tail = pad(data[full:], size, padding) if padded else b""
+    if padded and len(tail) % size:
+        return None  # not whole blocks and no padding: encrypt() says why
+    try:
+        check_key(name, key, mode)
+        _check_iv(name, mode, iv)
+        ctx = Cipher(backend_algorithm(name, key), modes.ECB() if mode == "ecb" else stream_mode(mode, iv)).encryptor()
+    except (ValueError, UnsupportedAlgorithm):
+        return None
+
+    def pieces() -> Iterator[bytes]:
+        body = memoryview(data)[:full]
+        for offset in range(0, full, PIECE_BYTES):
+            yield ctx.update(body[offset : offset + PIECE_BYTES])
+        if tail:
+            yield ctx.update(tail)
+        yield ctx.finalize()
+
+    return pieces()
 
 
 def pad(data: bytes, block_size: int, padding: str) -> bytes:

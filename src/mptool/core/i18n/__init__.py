@@ -10,10 +10,8 @@ to each result and ``message_zh`` to each finding whose code has a Chinese meani
 
 from __future__ import annotations
 
-import json
 import os
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from mptool.core.model import CheckResult, Evidence, Finding
@@ -52,6 +50,8 @@ def table(lang: str = "zh") -> dict[str, Any]:
     if lang == "en":
         return {}
     from ruamel.yaml import YAML
+
+    from importlib import resources  # imported on first use: it costs ~10 ms of start-up (issue 20)
 
     text = resources.files("mptool.core.i18n").joinpath(f"{lang}.yaml").read_text(encoding="utf-8")
     return YAML(typ="safe", pure=True).load(text)
@@ -141,6 +141,8 @@ def _compact(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, (dict, list)):
+        import json  # only here and in _details: an English report needs no json (start-up)
+
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return "—" if value is None else str(value)
 
@@ -150,7 +152,12 @@ def _details(data: dict[str, Any], limit: int = 4) -> str:
     for key, value in data.items():
         if isinstance(value, (dict, list)) or value is None or key == "traceback":
             continue
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        if isinstance(value, str):
+            text = value
+        else:
+            import json
+
+            text = json.dumps(value, ensure_ascii=False)
         items.append(f"{key}={text if len(text) <= 40 else text[:39] + '…'}")
         if len(items) == limit:
             break

@@ -5,6 +5,11 @@ Layout: 64 blocks share one uint64 word per bit position (bit b of word g belong
 connection polynomial C is stored by coefficient index, the sequence reversed, and the
 correction polynomial B = x^{N−m}·B_m in a buffer read at an offset that moves by one each step:
 no array is ever shifted. Only the coefficients up to the largest current complexity are touched.
+
+The same algorithm compiled (``_berlekamp_massey.c``, built at install by hatch_build.py when a
+C compiler is there) runs each group of 64 blocks in one fused loop, about four times faster
+(issue 20); where it is not built, the numpy code here runs. Both give the same complexities
+(tests/rng/test_berlekamp_massey_compiled.py).
 """
 
 from __future__ import annotations
@@ -16,6 +21,11 @@ from mptool.core.registry import check
 from mptool.rng.findings import GMT0005_FINDINGS
 from mptool.rng.pvalues import Outcome
 from mptool.rng.sequence import BitSequence, NotApplicable
+
+try:
+    import mptool.rng.checks._berlekamp_massey as _compiled
+except ImportError:  # not built (no C compiler at install): numpy
+    _compiled = None
 
 #: Class probabilities π_0 … π_6 of T (NIST SP 800-22 rev1a §3.10, as GM/T 0005-2021 uses them).
 CLASS_PROBABILITIES = np.array([0.010417, 0.03125, 0.125, 0.5, 0.25, 0.0625, 0.020833])
@@ -39,6 +49,17 @@ def _bit_slice(blocks: np.ndarray) -> np.ndarray:
 
 def linear_complexities(blocks: np.ndarray) -> np.ndarray:
     """Linear complexity of every row of a (count, m) 0/1 array (Berlekamp–Massey over GF(2))."""
+    if _compiled is None:
+        return linear_complexities_numpy(blocks)
+    count, m = blocks.shape
+    out = np.zeros(count, dtype=np.int32)
+    if count:
+        _compiled.linear_complexities(np.ascontiguousarray(blocks, dtype=np.uint8), count, m, out)
+    return out
+
+
+def linear_complexities_numpy(blocks: np.ndarray) -> np.ndarray:
+    """:func:`linear_complexities` in numpy (the fallback where the compiled module is not built)."""
     count, m = blocks.shape
     reversed_bits = np.ascontiguousarray(_bit_slice(blocks)[::-1])  # row j = bit m−1−j
     groups = reversed_bits.shape[1]
