@@ -1,6 +1,6 @@
 """RSA and ECDSA (P-256) client keys and certificates for standard IKE signature authentication.
 
-RSA keys go through the algo domain's one RSA loader (:func:`mptool.algo.keys.load_rsa_private_key`:
+RSA keys go through the algo domain's one RSA loader (:func:`mptool.algo.api.load_rsa_private_key`:
 PKCS#8, PKCS#1, encrypted PKCS#8); ECDSA keys (PKCS#8 or SEC1, PEM or DER) through
 ``cryptography``. Certificates: PEM (one or more) or DER. A key that does not belong to the
 first certificate is an input error.
@@ -69,7 +69,7 @@ def load_signing_key(path: str) -> tuple[str, Any, InputRecord]:
         if key.curve.name != "secp256r1":
             raise InputError(path, f"ECDSA key on {key.curve.name}: only P-256 (IKEv1 method 9, RFC 4754) is supported")
         return "ecdsa", key, record
-    from mptool.algo.keys import load_rsa_private_key
+    from mptool.algo.api import load_rsa_private_key
 
     try:
         return "rsa", load_rsa_private_key(data, path, None, password_option="--client-sign-key"), record

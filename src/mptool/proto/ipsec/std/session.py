@@ -23,6 +23,7 @@ PROBLEM_KINDS = {
     "certificate_missing": "the responder sent no certificate for signature authentication",
     "certificate_unreadable": "the responder's certificate has no readable RSA or ECDSA public key",
     "unexpected_exchange": "a message of an exchange type or with a message ID that was not expected",
+    "child_sa_deleted": "the responder deleted the ESP SA right after negotiating it (it could not install it?)",
 }
 
 
@@ -79,6 +80,30 @@ class Transport(Protocol):
     def send_ike(self, data: bytes) -> None: ...
 
     def receive(self, timeout: float) -> tuple[str, bytes] | None: ...
+
+
+def run_steps(log: StdLog, *steps: Any) -> StdLog:
+    """Run the exchange's steps in order; a :class:`Failure` or undecodable answer ends it as a logged problem."""
+    from mptool.proto.wire import DecodeError
+
+    try:
+        for step in steps:
+            step()
+    except Failure as exc:
+        log.problem(exc.kind, str(exc))
+    except DecodeError as exc:
+        log.problem("malformed", f"a message from the responder cannot be read: {exc}")
+    return log
+
+
+def send_receive(transport: Transport, data: bytes, accept: Any, timeout: float, retries: int, what: str) -> Any:
+    """:func:`exchange`, with an answer that cannot be decoded reported as ``malformed``."""
+    from mptool.proto.wire import DecodeError
+
+    try:
+        return exchange(transport, data, accept, timeout, retries, what)
+    except DecodeError as exc:
+        raise Failure("malformed", f"the answer to {what} cannot be read: {exc}") from None
 
 
 def exchange(transport: Transport, data: bytes, accept: Any, timeout: float, retries: int, what: str) -> Any:

@@ -18,9 +18,9 @@ from mptool.proto.ipsec.gm import codec
 from mptool.proto.ipsec.gm.codec import Message, Proposal
 from mptool.proto.ipsec.ike import sa_proposals
 from mptool.proto.ipsec.std import crypto
-from mptool.proto.ipsec.std.session import Credentials, Failure, Selectors, StdLog, Transport, exchange, float_to_nat_t, peer_address
-from mptool.proto.registry import ipsec as ids
 from mptool.proto.wire import DecodeError
+from mptool.proto.ipsec.std.session import Credentials, Failure, Selectors, StdLog, Transport, float_to_nat_t, peer_address, run_steps, send_receive
+from mptool.proto.registry import ipsec as ids
 
 VERSION = 0x10
 P_SA, P_KE, P_ID, P_CERT, P_CR, P_HASH, P_SIG, P_NONCE, P_N, P_D, P_VID = 1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
@@ -161,24 +161,13 @@ class V1Initiator:
         raise Failure(NOTIFY_KINDS.get(notify, "peer_notify"), f"the responder answered with {name}")
 
     def _send_receive(self, data: bytes, exchange_type: int, what: str, msgid: int = 0) -> tuple[Message, int]:
-        try:
-            return exchange(self.t, data, self._accept(exchange_type, msgid), self.timeout, self.retries, what)
-        except DecodeError as exc:
-            raise Failure("malformed", f"the answer to {what} cannot be read: {exc}") from None
+        return send_receive(self.t, data, self._accept(exchange_type, msgid), self.timeout, self.retries, what)
 
     # ------------------------------------------------------------------ the run
 
     def run(self) -> StdLog:
         """Main mode, quick mode, delete; the log says how far it got."""
-        try:
-            self._main_mode()
-            self._quick_mode()
-            self._delete()
-        except Failure as exc:
-            self.log.problem(exc.kind, str(exc))
-        except DecodeError as exc:
-            self.log.problem("malformed", f"a message from the responder cannot be read: {exc}")
-        return self.log
+        return run_steps(self.log, self._main_mode, self._quick_mode, self._delete)
 
     def _main_mode(self) -> None:
         method = self.creds.method
@@ -321,6 +310,31 @@ class V1Initiator:
         self.log.spis = {"initiator_cookie": self.icookie.hex(), "responder_cookie": self.rcookie.hex(), "esp_initiator": spi_i.hex(), "esp_responder": chosen.spi.hex()}
         self.spi_i = spi_i
         self.log.phase2_completed = True
+        self._settle(chosen.spi)
+
+    def _settle(self, spi_r: bytes) -> None:
+        """After HASH(3) nothing is answered (RFC 2409 §5.5); the responder installs the SA now. Listen
+        for a moment (at most 1 s, within --timeout): a DELETE of the new SA says it could not keep it;
+        and our own deletes must not overtake HASH(3) in the responder's queue."""
+        import time
+
+        ends = time.monotonic() + min(self.timeout, 1.0)
+        while (left := ends - time.monotonic()) > 0:
+            got = self.t.receive(left)
+            if got is None:
+                return
+            try:
+                msg, first = codec.decode_header(got[1])
+                if msg.icookie != self.icookie or msg.exchange != EXCH_INFO or not msg.flags & codec.FLAG_ENCRYPTED:
+                    continue
+                self._decrypt(msg, first, crypto.qm_iv(self.hash_name, self.phase1_last, msg.msgid))
+            except (DecodeError, Failure):
+                continue
+            self._record("in", "informational", msg)
+            for body in msg.all(P_D):
+                if len(body) >= 12 and body[4] == codec.PROTO_ESP and spi_r in {body[8 + 4 * i : 12 + 4 * i] for i in range((len(body) - 8) // 4)}:
+                    self.log.problem("child_sa_deleted", "the responder deleted the new ESP SA right after quick mode (it could not install it?)")
+                    return
 
     def _informational_out(self, payload: tuple[int, bytes], what: str) -> None:
         assert self.keys is not None

@@ -16,7 +16,7 @@ from typing import Any
 from mptool.proto.ipsec.gm import codec
 from mptool.proto.ipsec.ike import sa_proposals
 from mptool.proto.ipsec.std import crypto
-from mptool.proto.ipsec.std.session import Credentials, Failure, Selectors, StdLog, Transport, exchange, float_to_nat_t, peer_address
+from mptool.proto.ipsec.std.session import Credentials, Failure, Selectors, StdLog, Transport, exchange, float_to_nat_t, peer_address, run_steps, send_receive
 from mptool.proto.ipsec.std.v1 import describe_id
 from mptool.proto.registry import ipsec as ids
 from mptool.proto.wire import DecodeError
@@ -135,15 +135,7 @@ class V2Initiator:
 
     def run(self) -> StdLog:
         """The exchanges; the log says how far they got."""
-        try:
-            self._sa_init()
-            self._auth()
-            self._delete()
-        except Failure as exc:
-            self.log.problem(exc.kind, str(exc))
-        except DecodeError as exc:
-            self.log.problem("malformed", f"a message from the responder cannot be read: {exc}")
-        return self.log
+        return run_steps(self.log, self._sa_init, self._auth, self._delete)
 
     # ------------------------------------------------------------------ IKE_SA_INIT
 
@@ -157,10 +149,7 @@ class V2Initiator:
         return accept
 
     def _send_receive(self, data: bytes, exch: int, msgid: int, what: str) -> Message2:
-        try:
-            return exchange(self.t, data, self._accept(exch, msgid), self.timeout, self.retries, what)
-        except DecodeError as exc:
-            raise Failure("malformed", f"the answer to {what} cannot be read: {exc}") from None
+        return send_receive(self.t, data, self._accept(exch, msgid), self.timeout, self.retries, what)
 
     def _sa_init(self) -> None:
         sa = encode_proposals(1, b"", IKE_PROPOSALS)
