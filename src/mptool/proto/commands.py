@@ -6,7 +6,8 @@
 - ``proto serve --ike``: :func:`serve_ike` with :class:`IkeServeOptions` (the GM/T 0022 responder);
 - ``proto probe --ike --full``: :func:`probe_ike_full` with :class:`FullProbeOptions` (the GM/T 0022 initiator);
 - ``proto probe --ike --full --psk …`` / RSA-ECDSA client certificate: :func:`probe_ike_standard` with
-  :class:`StdProbeOptions` (standard IKEv1 main + quick mode, IKEv2 with PSK).
+  :class:`StdProbeOptions` (standard IKEv1 main + quick mode, IKEv2 with PSK);
+- ``lab ipsec``: :func:`run_ipsec_lab` (two namespaces, responder, initiator, tcpdump).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from mptool.proto.analyze import analyze_captures
 from mptool.proto.ipsec.gm.probe import FullProbeOptions, probe_full
 from mptool.proto.ipsec.gm.serve import IkeServeOptions, serve_ike
 from mptool.proto.ipsec.std.probe import StdProbeOptions, probe_standard
+from mptool.proto.ipsec.lab import LabResult, run_lab as run_ipsec_lab
 from mptool.proto.probe.run import parse_target
 
 
@@ -37,6 +39,7 @@ def probe_ike_standard(builder: ReportBuilder, target: str, options: StdProbeOpt
 
 __all__ = [
     "FullProbeOptions",
+    "LabResult",
     "IkeServeOptions",
     "ProbeOptions",
     "ServeOptions",
@@ -45,6 +48,7 @@ __all__ = [
     "parse_suites",
     "probe_ike_full",
     "probe_ike_standard",
+    "run_ipsec_lab",
     "run_probe",
     "serve",
     "serve_ike",
