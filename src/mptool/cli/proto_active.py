@@ -51,7 +51,7 @@ Example:
 @trust_option("for checking the server's certificates")
 @click.option("--tlcp-flavour", type=click.Choice(["gmssl", "tongsuo"]), default="gmssl", show_default=True, help="TLCP client wire forms where GmSSL and Tongsuo differ (ECDHE ClientKeyExchange length, CertificateVerify input).")
 @click.option("--full", is_flag=True, help="With --ike: a full GM/T 0022 exchange (main mode, quick mode, ESP) with the --client-* keys; default port 4500.")
-@click.option("--esp-packets", type=click.IntRange(0, 1000), default=3, show_default=True, help="With --ike --full: ESP echo packets to send.")
+@click.option("--esp-packets", type=click.IntRange(0, 1000), default=3, show_default=True, help="With --ike --full: ESP echo packets to send (standard IKE: ICMP echoes through the ESP SA, only when given, with --ike-encap and --ike-ts).")
 @click.option("--esp-gcm", is_flag=True, help="With --ike --full: offer ESP SM4-GCM (130) instead of SM4-CBC + HMAC-SM3 (127).")
 @click.option("--keylog", metavar="FILE", default=None, help="With --ike --full: write the lab's key log (envelope keys, ESP keys) for proto analyze --ike-keylog.")
 @click.option("--psk", metavar="SECRET", default=None, help="With --ike --full: standard IKE with this pre-shared key (text, env:NAME or file:PATH; recorded only by its fingerprint); default port 500.")
@@ -113,7 +113,8 @@ def probe(
             raise click.UsageError("give either --psk or --client-sign-cert/--client-sign-key, not both")
         if ikev2 and psk is None:
             raise click.UsageError("--ikev2 is probed with --psk only")
-        _probe_ike_standard(target, psk, ikev2, ike_id, ike_encap, ike_ts, given, trust, timeout, time_limit, out)
+        explicit = click.get_current_context().get_parameter_source("esp_packets") is not click.core.ParameterSource.DEFAULT
+        _probe_ike_standard(target, psk, ikev2, ike_id, ike_encap, ike_ts, esp_packets if explicit else 0, given, trust, timeout, time_limit, out)
         return
     if given and len(given) != 4:
         missing = ", ".join(f"--client-{k.replace('_', '-')}" for k in client if k not in given)
@@ -150,13 +151,13 @@ def _listen_host(value: str) -> str:
     return value.strip()
 
 
-def _probe_ike_standard(target: str, psk: str | None, ikev2: bool, ike_id: str, encap: bool, ts: str | None, files: dict[str, str], ca: tuple[str, ...], timeout: float, time_limit: float, out: OutputOptions) -> None:
+def _probe_ike_standard(target: str, psk: str | None, ikev2: bool, ike_id: str, encap: bool, ts: str | None, esp_packets: int, files: dict[str, str], ca: tuple[str, ...], timeout: float, time_limit: float, out: OutputOptions) -> None:
     from mptool.proto.commands import StdProbeOptions, probe_ike_standard
 
     local_ts, _, remote_ts = (ts or "").partition("=")
     if ts is not None and not (local_ts and remote_ts):
         raise click.BadParameter("expected LOCAL_CIDR=REMOTE_CIDR", param_hint="--ike-ts")
-    options = StdProbeOptions(local_ts=local_ts or None, remote_ts=remote_ts or None, ike_version=2 if ikev2 else 1, psk=psk, client_cert=files.get("sign_cert"), client_key=files.get("sign_key"), ca=ca, timeout=timeout, time_limit=time_limit, identity=ike_id, encap=encap)
+    options = StdProbeOptions(local_ts=local_ts or None, remote_ts=remote_ts or None, ike_version=2 if ikev2 else 1, psk=psk, client_cert=files.get("sign_cert"), client_key=files.get("sign_key"), ca=ca, timeout=timeout, time_limit=time_limit, identity=ike_id, encap=encap, esp_packets=esp_packets)
     builder = out.builder()
     probe_ike_standard(builder, target, options)
     out.finish(builder)

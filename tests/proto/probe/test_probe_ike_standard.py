@@ -2,7 +2,8 @@
 the test creates: IKEv1 main + quick mode with a PSK (MODP-2048/SHA2-256 and ECP-256/SHA-1),
 RSA and ECDSA certificates, IKEv2 with a PSK (AES-CBC/HMAC-SHA2-256 and AES-GCM), and a wrong
 PSK, which must be a finding (never a crash). charon's own log is the outside oracle: it says
-the IKE SA and CHILD SA were established. Every evidence file is searched for the PSK.
+the IKE SA and CHILD SA were established and its ESP byte counters match the three ICMP echoes
+sent through the SA (UDP-encapsulated, kernel-libipsec). Every evidence file is searched for the PSK.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def _probe(pair: NetnsPair, tmp_path: Path, *extra: str) -> tuple[int, dict, str
     out = tmp_path / "probe.json"
     # kernel-libipsec (support/ipsec.py) installs only UDP-encapsulated SAs and needs subnets apart from the IKE hosts
     ts = f"{pair.west_net}/24={pair.east_net}/24"
-    cmd = ["ip", "netns", "exec", pair.west, sys.executable, "-m", "mptool", "proto", "probe", pair.east_ip, "--ike", "--full", "--ike-encap", "--ike-ts", ts, "--timeout", "2", "-f", "json", "-o", str(out), *extra]
+    cmd = ["ip", "netns", "exec", pair.west, sys.executable, "-m", "mptool", "proto", "probe", pair.east_ip, "--ike", "--full", "--ike-encap", "--ike-ts", ts, "--timeout", "2", "--esp-packets", "3", "-f", "json", "-o", str(out), *extra]
     done = subprocess.run(cmd, capture_output=True, timeout=120)
     text = out.read_text() if out.exists() else ""
     assert PSK not in text and PSK not in done.stderr.decode(errors="replace"), "the PSK appears verbatim"
@@ -103,6 +104,18 @@ def _exchange(evidence: dict) -> dict:
 def _psk_charon(pair: NetnsPair, workdir: Path, version: int, proposals: str, esp: str, secret: str = PSK):
     conf = PSK_CONNECTION.format(version=version, local=pair.east_ip, proposals=proposals, esp=esp, secret=secret, local_ts=f"{pair.east_net}/24", remote_ts=f"{pair.west_net}/24")
     return charon(pair.east, workdir, conf)
+
+
+ECHO_BYTES = 3 * (20 + 8 + len("mptool ESP echo 1") + 16)  #: three inner IPv4 ICMP echo packets
+
+
+def _assert_esp_echoed(m: dict, log: Path) -> None:
+    """3 echo requests through the ESP SA, 3 replies; charon's libipsec counted the same bytes each way."""
+    import re
+
+    assert m["esp"] == {"sent": 3, "answered": 3, "dropped": {}}, m["problems"]
+    counts = re.findall(r"closing CHILD_SA c\{\d+\} with SPIs \w+_i \((\d+) bytes\) \w+_o \((\d+) bytes\)", log.read_text(errors="replace"))
+    assert counts and [int(n) for n in counts[-1]] == [ECHO_BYTES, ECHO_BYTES], counts
 
 
 def _established(log: Path) -> tuple[bool, bool]:
@@ -125,6 +138,7 @@ def test_ikev1_psk_main_and_quick_mode(pair, tmp_path, proposals, esp, phase1, e
     m = result["measurements"]
     assert m["phase1_completed"] and m["phase2_completed"], (m["problems"], err)
     assert ike_up and child_up, "charon did not log the IKE and CHILD SA as established"
+    _assert_esp_echoed(m, peer.log)
     attrs = {a["type"]: a["value"] for a in m["transforms"]["phase1"]["transforms"][0]["attributes"]}
     assert (attrs[4], attrs[2], attrs[14], attrs[3]) == (phase1["group"], phase1["hash"], phase1["key"], 1)
     assert m["transforms"]["dh_group"] == phase1["group"]
@@ -162,6 +176,7 @@ def test_ikev2_psk(pair, tmp_path, proposals, esp, encr, integ) -> None:
     m = result["measurements"]
     assert m["ike_sa_established"] and m["child_sa_established"], (m["problems"], err)
     assert ike_up and child_up
+    _assert_esp_echoed(m, peer.log)
     ike = {t["type"]: t for t in m["transforms"]["ike"]["transforms"]}
     assert ike["ENCR"]["name"] == encr and (ike.get("INTEG", {}).get("name") == integ)
     child = {t["type"]: t["name"] for t in m["transforms"]["esp"]["transforms"]}
@@ -229,6 +244,7 @@ def test_ikev1_certificates(pair, tmp_path, kind, proposals, method) -> None:
     m = result["measurements"]
     assert m["phase1_completed"] and m["phase2_completed"], (m["problems"], err, peer.log.read_text()[-3000:])
     assert ike_up and child_up
+    _assert_esp_echoed(m, peer.log)
     attrs = {a["type"]: a["value"] for a in m["transforms"]["phase1"]["transforms"][0]["attributes"]}
     assert attrs[3] == method
     assert m["peer_id"].startswith("DER_ASN1_DN:") and "mptool server" in m["peer_id"]

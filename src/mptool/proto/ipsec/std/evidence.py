@@ -12,7 +12,7 @@ from mptool.proto.judge.ipsec import judge_selected
 from mptool.proto.judge.verdict import SEVERITY, STATUS, STRONG, UNDETERMINED, Judgement
 
 #: Problems that mean the responder sent something wrong or refused us (the result fails).
-PEER_FAULTS = frozenset({"malformed", "authentication_failed", "transform_not_offered", "bad_hash", "bad_signature", "bad_auth", "bad_icv", "certificate_missing", "certificate_unreadable", "no_proposal_chosen", "invalid_ke"})
+PEER_FAULTS = frozenset({"esp_bad_icv", "esp_replay", "esp_malformed", "esp_echo_mismatch", "malformed", "authentication_failed", "transform_not_offered", "bad_hash", "bad_signature", "bad_auth", "bad_icv", "certificate_missing", "certificate_unreadable", "no_proposal_chosen", "invalid_ke"})
 AUTH_NAMES = {"psk": "pre-shared key", "rsa": "RSA signature", "ecdsa": "ECDSA-256 signature (RFC 4754)"}
 
 
@@ -70,6 +70,7 @@ def measurements(log: StdLog, method: str) -> dict[str, Any]:
         "deleted": log.deleted,
         "problems": [{"kind": k, "message": msg} for k, msg in log.problems],
         "handshake_completed": log.phase2_completed,
+        "esp": {"sent": log.esp_sent, "answered": log.esp_answered, "dropped": log.esp_dropped},
     }
     if log.version == "IKEv2":
         m["ike_sa_established"] = log.phase1_completed  # the IKEv2 names of the two phases
@@ -89,7 +90,7 @@ def exchange_result(spec: CheckSpec, subject: str, log: StdLog, method: str, ext
     findings += [Finding(code=f"{spec.id}.{verdict}", severity=SEVERITY[verdict], message=reason) for verdict, reason in j.entries()]
     if any(kind in PEER_FAULTS for kind, _ in log.problems):
         status = Status.FAIL
-    elif log.phase2_completed:
+    elif log.phase2_completed and log.esp_answered == log.esp_sent:
         status = STATUS[j.verdict()]
     else:
         status = Status.WARN

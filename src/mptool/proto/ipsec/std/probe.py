@@ -35,6 +35,7 @@ class StdProbeOptions:
     identity: str = "mptool-probe"
     local_ts: str | None = None  #: our protected IPv4 network (CIDR)
     remote_ts: str | None = None  #: the responder's protected IPv4 network (CIDR)
+    esp_packets: int = 0  #: ICMP echo requests through the ESP SA (needs encap and the networks)
     encap: bool = False  #: force UDP encapsulation (a NAT announced), like strongSwan's encap = yes
 
 
@@ -100,12 +101,13 @@ def probe_standard(builder: ReportBuilder, host: str, port: int, options: StdPro
         identity=options.identity,
         nat_t_framing=port == NAT_T_PORT,
         force_encapsulation=options.encap,
+        esp_packets=options.esp_packets,
         traffic_selectors=None if options.local_ts is None else {"local": options.local_ts, "remote": options.remote_ts},
     )
     spec = probe_checks.PROBE_IKE_EXCHANGE
     subject = f"{host}:{port} {version}"
     transport = UdpTransport(host, port, time.monotonic() + options.time_limit, framed=port == NAT_T_PORT)
-    initiator = (V1Initiator if options.ike_version == 1 else V2Initiator)(creds, transport, options.timeout, identity=options.identity.encode(), encap=options.encap, selectors=_selectors(options))
+    initiator = (V1Initiator if options.ike_version == 1 else V2Initiator)(creds, transport, options.timeout, identity=options.identity.encode(), encap=options.encap, selectors=_selectors(options), esp_packets=options.esp_packets)
     try:
         log = initiator.run()
     finally:

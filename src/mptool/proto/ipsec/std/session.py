@@ -3,6 +3,7 @@ evidence, the failure that ends a run, and the bounded wait for an answer."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,6 +25,12 @@ PROBLEM_KINDS = {
     "certificate_unreadable": "the responder's certificate has no readable RSA or ECDSA public key",
     "unexpected_exchange": "a message of an exchange type or with a message ID that was not expected",
     "child_sa_deleted": "the responder deleted the ESP SA right after negotiating it (it could not install it?)",
+    "esp_not_sent": "ESP echo packets were asked for but cannot be sent: they need UDP encapsulation (--ike-encap) and the protected networks (--ike-ts)",
+    "esp_bad_icv": "an ESP packet from the responder whose ICV does not verify was dropped",
+    "esp_replay": "an ESP packet from the responder with a sequence number already received was dropped",
+    "esp_malformed": "an ESP packet from the responder too short or badly padded was dropped",
+    "esp_unknown_spi": "an ESP packet for an SPI of no SA was dropped",
+    "esp_echo_mismatch": "an ESP packet from the responder carried no echo reply to what was sent",
 }
 
 
@@ -60,6 +67,9 @@ class StdLog:
     peer_certificates: list[bytes] = field(default_factory=list)
     peer_id: str = ""
     deleted: bool = False
+    esp_sent: int = 0
+    esp_answered: int = 0
+    esp_dropped: dict[str, int] = field(default_factory=dict)
 
     def message(self, direction: str, number: str, exchange: str, payloads: list[str], encrypted: bool) -> None:
         """Record a message by its payload names."""
@@ -80,6 +90,8 @@ class Transport(Protocol):
     def send_ike(self, data: bytes) -> None: ...
 
     def receive(self, timeout: float) -> tuple[str, bytes] | None: ...
+
+    def send_esp(self, data: bytes) -> None: ...
 
 
 def run_steps(log: StdLog, *steps: Any) -> StdLog:
@@ -161,3 +173,44 @@ def float_to_nat_t(transport: Transport) -> None:
     """Continue on port 4500 with the non-ESP marker (RFC 3947 §4, RFC 7296 §2.23)."""
     transport.address = (transport.address[0], NAT_T_PORT)
     transport.framed = True
+
+
+def esp_echo(transport: Transport, log: StdLog, count: int, timeout: float, selectors: Selectors, nat_t: bool, make_sas: Any) -> None:
+    """Send ``count`` ICMP echo requests from the first host of our network to the first host of
+    the responder's through the new ESP SA (UDP-encapsulated) and check each reply (RFC 3948, RFC 4303).
+    ``make_sas()`` returns (outbound, inbound) :class:`~mptool.proto.ipsec.std.esp.Sa` or None."""
+    import time
+
+    from mptool.proto.ipsec.std.esp import EspError, echo_reply, echo_request
+
+    nets = selectors.networks()
+    sas = make_sas() if nets and nat_t else None
+    if count <= 0:
+        return
+    if sas is None:
+        log.problem("esp_not_sent", "ESP echo needs UDP encapsulation (--ike-encap), the protected networks (--ike-ts) and an AES-CBC/HMAC or AES-GCM SA")
+        return
+    out_sa, in_sa = sas
+    src, dst = (next(n.hosts()).packed for n in nets)
+    ident = int.from_bytes(os.urandom(2), "big")
+    for number in range(1, count + 1):
+        data = f"mptool ESP echo {number}".encode() + os.urandom(16)
+        transport.send_esp(out_sa.seal(echo_request(src, dst, ident, number, data)))
+        log.esp_sent += 1
+        ends = time.monotonic() + timeout
+        while (left := ends - time.monotonic()) > 0:
+            got = transport.receive(left)
+            if got is None:
+                break
+            if got[0] != "esp":
+                continue
+            try:
+                reply = echo_reply(in_sa.open(got[1]))
+            except EspError as exc:
+                log.esp_dropped[exc.kind] = log.esp_dropped.get(exc.kind, 0) + 1
+                log.problem(f"esp_{exc.kind}", f"reply to echo {number}: {exc}")
+                continue
+            if reply == (ident, number, data):
+                log.esp_answered += 1
+                break
+            log.problem("esp_echo_mismatch", f"an ESP packet after echo {number} is not its echo reply")

@@ -19,7 +19,8 @@ from mptool.proto.ipsec.gm.codec import Message, Proposal
 from mptool.proto.ipsec.ike import sa_proposals
 from mptool.proto.ipsec.std import crypto
 from mptool.proto.wire import DecodeError
-from mptool.proto.ipsec.std.session import Credentials, Failure, Selectors, StdLog, Transport, float_to_nat_t, peer_address, run_steps, send_receive
+from mptool.proto.ipsec.std.esp import Sa, keymat_v1, suite_v1
+from mptool.proto.ipsec.std.session import Credentials, Failure, Selectors, StdLog, Transport, esp_echo, float_to_nat_t, peer_address, run_steps, send_receive
 from mptool.proto.registry import ipsec as ids
 
 VERSION = 0x10
@@ -80,8 +81,9 @@ def _pad(data: bytes) -> bytes:
 class V1Initiator:
     """One run: main mode, quick mode, delete. Problems end the run and are logged."""
 
-    def __init__(self, creds: Credentials, transport: Transport, timeout: float, retries: int = 1, identity: bytes = b"mptool-probe", encap: bool = False, selectors: Selectors = Selectors()) -> None:
+    def __init__(self, creds: Credentials, transport: Transport, timeout: float, retries: int = 1, identity: bytes = b"mptool-probe", encap: bool = False, selectors: Selectors = Selectors(), esp_packets: int = 0) -> None:
         self.creds = creds
+        self.esp_packets = esp_packets
         self.selectors = selectors
         self.encap = encap  #: announce a NAT (a NAT-D hash that cannot match) so the responder encapsulates ESP in UDP
         self.nat_t = False
@@ -167,7 +169,21 @@ class V1Initiator:
 
     def run(self) -> StdLog:
         """Main mode, quick mode, delete; the log says how far it got."""
-        return run_steps(self.log, self._main_mode, self._quick_mode, self._delete)
+        return run_steps(self.log, self._main_mode, self._quick_mode, self._esp_echo, self._delete)
+
+    def _esp_echo(self) -> None:
+        esp_echo(self.t, self.log, self.esp_packets, self.timeout, self.selectors, self.nat_t, self._esp_sas)
+
+    def _esp_sas(self) -> tuple[Sa, Sa] | None:
+        """(outbound, inbound) ESP SAs from KEYMAT (RFC 2409 §5.5), or None for a suite not supported."""
+        assert self.keys is not None
+        tid, attrs, spi_i, spi_r, ni, nr = self.esp
+        suite = suite_v1(tid, attrs)
+        if suite is None:
+            return None
+        out = keymat_v1(self.hash_name, self.keys.d, spi_r, ni, nr, suite.material)
+        inn = keymat_v1(self.hash_name, self.keys.d, spi_i, ni, nr, suite.material)
+        return Sa.from_material(spi_r, suite, out), Sa.from_material(spi_i, suite, inn)
 
     def _main_mode(self) -> None:
         method = self.creds.method
@@ -309,6 +325,7 @@ class V1Initiator:
         self._record("out", "QM3", q3)
         self.log.spis = {"initiator_cookie": self.icookie.hex(), "responder_cookie": self.rcookie.hex(), "esp_initiator": spi_i.hex(), "esp_responder": chosen.spi.hex()}
         self.spi_i = spi_i
+        self.esp = (tid, dict(attrs), spi_i, chosen.spi, ni, nr)
         self.log.phase2_completed = True
         self._settle(chosen.spi)
 

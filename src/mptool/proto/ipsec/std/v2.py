@@ -16,7 +16,8 @@ from typing import Any
 from mptool.proto.ipsec.gm import codec
 from mptool.proto.ipsec.ike import sa_proposals
 from mptool.proto.ipsec.std import crypto
-from mptool.proto.ipsec.std.session import Credentials, Failure, Selectors, StdLog, Transport, exchange, float_to_nat_t, peer_address, run_steps, send_receive
+from mptool.proto.ipsec.std.esp import Sa, suite_v2
+from mptool.proto.ipsec.std.session import Credentials, Failure, Selectors, StdLog, Transport, esp_echo, exchange, float_to_nat_t, peer_address, run_steps, send_receive
 from mptool.proto.ipsec.std.v1 import describe_id
 from mptool.proto.registry import ipsec as ids
 from mptool.proto.wire import DecodeError
@@ -112,8 +113,9 @@ def _notify(body: bytes) -> tuple[int, bytes]:
 class V2Initiator:
     """One run: IKE_SA_INIT, IKE_AUTH (PSK) with a CHILD SA, INFORMATIONAL delete."""
 
-    def __init__(self, creds: Credentials, transport: Transport, timeout: float, retries: int = 1, identity: bytes = b"mptool-probe", encap: bool = False, selectors: Selectors = Selectors()) -> None:
+    def __init__(self, creds: Credentials, transport: Transport, timeout: float, retries: int = 1, identity: bytes = b"mptool-probe", encap: bool = False, selectors: Selectors = Selectors(), esp_packets: int = 0) -> None:
         self.creds = creds
+        self.esp_packets = esp_packets
         self.selectors = selectors
         self.encap = encap  #: announce a NAT (NAT_DETECTION_SOURCE_IP that cannot match) so the responder encapsulates ESP in UDP
         self.t = transport
@@ -135,7 +137,20 @@ class V2Initiator:
 
     def run(self) -> StdLog:
         """The exchanges; the log says how far they got."""
-        return run_steps(self.log, self._sa_init, self._auth, self._delete)
+        return run_steps(self.log, self._sa_init, self._auth, self._esp_echo, self._delete)
+
+    def _esp_echo(self) -> None:
+        esp_echo(self.t, self.log, self.esp_packets, self.timeout, self.selectors, self.t.framed, self._esp_sas)
+
+    def _esp_sas(self) -> tuple[Sa, Sa] | None:
+        """(outbound, inbound) ESP SAs from KEYMAT = prf+(SK_d, Ni | Nr) (RFC 7296 §2.17), or None."""
+        assert self.keys is not None
+        suite = suite_v2(self.log.transforms["esp"]["transforms"])
+        if suite is None:
+            return None
+        material = crypto.prf_plus(self.prf_name, self.keys.d, self.ni + self.nr, 2 * suite.material)
+        spi_r = bytes.fromhex(self.log.transforms["esp"]["spi"])
+        return Sa.from_material(spi_r, suite, material[: suite.material]), Sa.from_material(self.child_spi, suite, material[suite.material :])
 
     # ------------------------------------------------------------------ IKE_SA_INIT
 
@@ -328,13 +343,16 @@ class V2Initiator:
         self.log.phase2_completed = True
 
     def _delete(self) -> None:
-        """INFORMATIONAL with D(IKE): the responder's answer is awaited once, within the timeout."""
-        payloads = [(P_D, struct.pack("!BBH", 1, 0, 0))]
-        self._record("out", "INFORMATIONAL delete", INFORMATIONAL, [P_D], True)
-        try:
-            exchange(self.t, self._seal(INFORMATIONAL, 2, payloads), self._accept(INFORMATIONAL, 2), self.timeout, 0, "INFORMATIONAL")
-        except (Failure, DecodeError):
-            return  # the SAs are established; a missing delete answer is not the responder's fault
+        """INFORMATIONAL with D(ESP, our inbound SPI), then D(IKE) (RFC 7296 §1.4.1, §3.11): each
+        answer is awaited once, within the timeout; a missing one is not the responder's fault."""
+        deletes = [(struct.pack("!BBH", 3, 4, 1) + self.child_spi, "delete CHILD SA")] if self.log.phase2_completed else []
+        deletes.append((struct.pack("!BBH", 1, 0, 0), "delete IKE SA"))
+        for msgid, (body, what) in enumerate(deletes, 2):
+            self._record("out", f"INFORMATIONAL {what}", INFORMATIONAL, [P_D], True)
+            try:
+                exchange(self.t, self._seal(INFORMATIONAL, msgid, [(P_D, body)]), self._accept(INFORMATIONAL, msgid), self.timeout, 0, "INFORMATIONAL")
+            except (Failure, DecodeError):
+                return
         self.log.deleted = True
 
 
