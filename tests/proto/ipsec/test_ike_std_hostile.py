@@ -101,3 +101,46 @@ def test_silence_is_a_timeout_finding() -> None:
         log = initiator(CREDS, Scripted(lambda sent, count: None), timeout=0.01, retries=1).run()
         assert [kind for kind, _ in log.problems] == ["timeout"]
         assert not log.phase1_completed
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200), st.sampled_from(["cbc-sha256", "cbc-sha1", "gcm"]))
+def test_esp_open_drops_hostile_packets_with_a_kind(data: bytes, kind: str) -> None:
+    from mptool.proto.ipsec.std.esp import EspError, Sa, Suite
+
+    suite = {"cbc-sha256": Suite("x", 16, False, ("sha256", 32, 16)), "cbc-sha1": Suite("x", 16, False, ("sha1", 20, 12)), "gcm": Suite("x", 16, True)}[kind]
+    sa = Sa.from_material(b"\x00\x00\x10\x01", suite, bytes(range(64)))
+    try:
+        sa.open(b"\x00\x00\x10\x01" + data)
+    except EspError as exc:
+        assert exc.kind in ("bad_icv", "malformed", "replay", "unknown_spi")
+    else:
+        raise AssertionError("a random packet passed the ICV")
+
+
+def test_esp_round_trip_keymat_and_echo_packets() -> None:
+    import hashlib
+    import hmac as hmac_mod
+
+    from mptool.proto.ipsec.std.esp import EspError, Sa, Suite, _checksum, echo_reply, echo_request, keymat_v1
+
+    # RFC 2409 §5.5 by its definition: K1 = prf(SKEYID_d, 3 | SPI | Ni | Nr), K2 = prf(SKEYID_d, K1 | 3 | SPI | Ni | Nr)
+    seed = b"\x03" + b"SPI!" + b"n" * 16 + b"m" * 16
+    k1 = hmac_mod.new(b"d" * 32, seed, hashlib.sha256).digest()
+    k2 = hmac_mod.new(b"d" * 32, k1 + seed, hashlib.sha256).digest()
+    assert keymat_v1("sha256", b"d" * 32, b"SPI!", b"n" * 16, b"m" * 16, 48) == (k1 + k2)[:48]
+    request = echo_request(bytes([10, 0, 1, 1]), bytes([10, 0, 2, 1]), 7, 1, b"data")
+    assert _checksum(request[:20]) == 0 and _checksum(request[20:]) == 0  # both checksums verify
+    reply = request[:20] + b"\x00" + request[21:]
+    assert echo_reply(reply) == (7, 1, b"data") and echo_reply(request) is None
+    for suite in (Suite("x", 16, False, ("sha256", 32, 16)), Suite("x", 32, True)):
+        out = Sa.from_material(b"\x00\x00\x20\x02", suite, bytes(range(80)))
+        inn = Sa.from_material(b"\x00\x00\x20\x02", suite, bytes(range(80)))
+        packet = out.seal(request)
+        assert inn.open(packet) == request
+        try:
+            inn.open(packet)
+        except EspError as exc:
+            assert exc.kind == "replay"
+        else:
+            raise AssertionError("a replayed packet was accepted")
