@@ -250,7 +250,23 @@ def test_ikev1_certificates(pair, tmp_path, kind, proposals, method) -> None:
     assert m["peer_id"].startswith("DER_ASN1_DN:") and "mptool server" in m["peer_id"]
     assert len(m["peer_certificates_sha256"]) == 1
     # the responder's certificate went through the cert domain's checks, chained to --trust
-    cert_results = [r for r in evidence["results"] if r["subject"].endswith("responder certificates")]
-    assert cert_results and all(r["status"] != "error" for r in cert_results)
+    path = {r["check"]: r["status"] for r in evidence["results"] if r["subject"].endswith("responder certificates")}
+    assert path["cert.path.anchor"] == "pass" and path["cert.path.signature"] == "pass" and path["cert.path.leaf_usage"] == "pass"
     assert m["verdict"] == "strong_not_gm" and result["status"] == "warn" and code == 0
     assert any("NET-AUTH: authentication by" in r for r in m["reasons"])
+
+
+def test_ikev1_client_certificate_of_another_ca_is_rejected(pair, tmp_path) -> None:
+    """charon trusts only its CA: our certificate from another one gets AUTHENTICATION-FAILED, a finding."""
+    pki, other = _pki(tmp_path / "pki", "rsa"), _pki(tmp_path / "other", "rsa")
+    east = tmp_path / "east"
+    for sub, name, source in (("x509", "server.pem", pki["server"]), ("x509ca", "ca.pem", pki["ca"]), ("private", "server.key", pki["server_key"])):
+        (east / sub).mkdir(parents=True, exist_ok=True)
+        (east / sub / name).write_bytes(source.read_bytes())
+    conf = CERT_CONNECTION.format(local=pair.east_ip, proposals="aes128-sha256-modp2048", local_ts=f"{pair.east_net}/24", remote_ts=f"{pair.west_net}/24")
+    with charon(pair.east, east, conf):
+        code, evidence, err = _probe(pair, tmp_path, "--client-sign-cert", str(other["client"]), "--client-sign-key", str(other["client_key"]), "--trust", str(pki["ca"]))
+    result = _exchange(evidence)
+    m = result["measurements"]
+    assert not m["phase1_completed"] and {p["kind"] for p in m["problems"]} == {"authentication_failed"}, m["problems"]
+    assert result["status"] == "fail" and code == 1 and "Traceback" not in err

@@ -144,9 +144,10 @@ class V1Initiator:
     def _informational(self, msg: Message, first: int) -> None:
         """An informational message: an error notify ends the run, status notifies are ignored."""
         if msg.flags & codec.FLAG_ENCRYPTED:
-            if not self.phase1_last:
-                return  # cannot be read before phase 1 ends
-            self._decrypt(msg, first, crypto.qm_iv(self.hash_name, self.phase1_last, msg.msgid))
+            if self.keys is None:
+                return  # cannot be read before the keys exist
+            # before message 6 the responder's "last phase-1 block" is the last one of message 5
+            self._decrypt(msg, first, crypto.qm_iv(self.hash_name, self.phase1_last or self.iv, msg.msgid))
         else:
             msg.payloads = codec.decode_payloads(first, msg.raw_body)
         self._record("in", "informational", msg)
