@@ -6,7 +6,7 @@ The probes themselves are :mod:`mptool.proto.probe` (``tlcp.py``, ``tls.py``, ``
 from __future__ import annotations
 
 from mptool.core.registry import register
-from mptool.proto.checks.serve import gm_ike_findings
+from mptool.proto.checks.serve import exchange_findings, gm_ike_findings
 from mptool.proto.judge.verdict import verdict_findings
 from mptool.proto.tls.transport import PROBLEM_KINDS
 
@@ -159,7 +159,7 @@ PROBE_IKE_FULL = register(
 def _std_ike_findings(prefix: str) -> dict[str, str]:
     from mptool.proto.ipsec.std.session import PROBLEM_KINDS as STD_KINDS
 
-    return {**{f"{prefix}.{kind}": meaning for kind, meaning in STD_KINDS.items()}, **verdict_findings(prefix)}
+    return exchange_findings(prefix, STD_KINDS)
 
 
 PROBE_IKE_EXCHANGE = register(
