@@ -7,7 +7,8 @@
   :func:`unpad`, :data:`CIPHERS`, :data:`MODES`, :class:`AuthenticationError`.
 - SM2 keys in every form, one loader: :func:`load_sm2_public_key` (raw point, certificate,
   SubjectPublicKeyInfo, PEM or DER), :func:`load_sm2_private_key` (raw d, PKCS#8, SEC1, encrypted
-  PKCS#8 PBES2 incl. GmSSL's PBKDF2-HMAC-SM3 + SM4-CBC), :func:`decrypt_pkcs8` (the PBES2 layer).
+  PKCS#8 PBES2 incl. GmSSL's PBKDF2-HMAC-SM3 + SM4-CBC), :func:`decrypt_pkcs8` (the PBES2 layer);
+  RSA private keys through the same forms: :func:`load_rsa_private_key`.
 - :func:`identify`: which algorithm, mode, padding and IV layout turn a plaintext into a
   ciphertext under a key (the search behind ``mptool algo identify``).
 """
@@ -20,7 +21,7 @@ from cryptography.hazmat.primitives import hmac as _hmac
 from mptool.algo import sm2
 from mptool.algo.primitives.ciphers import CIPHERS, MODES, AuthenticationError, decrypt, encrypt, pad, unpad
 from mptool.algo.checks.identify import Match
-from mptool.algo.keys import Pbes2Error, decrypt_pkcs8, load_sm2_private_key, load_sm2_public_key
+from mptool.algo.keys import Pbes2Error, decrypt_pkcs8, load_rsa_private_key, load_sm2_private_key, load_sm2_public_key
 from mptool.algo.checks.identify import search as identify
 from mptool.algo.sm2 import DEFAULT_USER_ID, SM2P256V1, SM2DecryptError, SM2Error, compute_za, sm3
 from mptool.algo.sm2.encoding import SM2Cipher, strict_der_decode
@@ -42,6 +43,7 @@ __all__ = [
     "encrypt",
     "hmac_sm3",
     "identify",
+    "load_rsa_private_key",
     "load_sm2_private_key",
     "load_sm2_public_key",
     "pad",

@@ -25,6 +25,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "device": ("mptool.cli.device:group", "GM/T 0018 (SDF) server crypto machines through the vendor library; mptool's soft SDF device."),
     "checks": ("mptool.cli.meta:checks", "List every registered check: id, title, cited clause."),
     "schema": ("mptool.cli.meta:schema", "Print the JSON Schema of the evidence format."),
+    "lab": ("mptool.cli.lab:group", "Lab setups that make reference captures as root: the GM/T 0022 IPSec lab (two namespaces, responder, initiator, tcpdump)."),
     "demo": ("mptool.cli.demo:demo", "Run every command group on bundled sample data and write the evidence."),
 }
 

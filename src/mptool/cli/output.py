@@ -20,7 +20,10 @@ from mptool.core.outputs import write_all_or_none, write_atomic  # noqa: F401 (w
 from mptool.core.model import Evidence
 from mptool.core.progress import Progress
 from mptool.core.report import FailOn, ReportBuilder
-from mptool.core.secrets import mask_arguments
+from mptool.core.secrets import SECRET_OPTIONS, mask_arguments
+
+#: Secret options of this CLI beyond the core list (``proto probe --psk``).
+CLI_SECRET_OPTIONS = SECRET_OPTIONS | {"--psk"}
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,7 +45,7 @@ def raw_arguments(ctx: click.Context) -> list[str]:
     option's value replaced by its SM3 fingerprint unless ``--record-secrets`` was given."""
     root = ctx.find_root()
     argv = list(root.meta.get("mptool.argv", []))
-    return argv if root.meta.get("mptool.record_secrets") else mask_arguments(argv)
+    return argv if root.meta.get("mptool.record_secrets") else mask_arguments(argv, CLI_SECRET_OPTIONS)
 
 
 @dataclass

@@ -16,6 +16,9 @@ Examples:
   mptool proto probe 192.0.2.1 --ike
   mptool proto probe 192.0.2.1:4500 --ike --full --client-sign-cert is.pem --client-sign-key is.key \\
       --client-enc-cert ie.pem --client-enc-key ie.key --trust root.pem --esp-packets 5 --keylog ike.keys
+  mptool proto probe 192.0.2.1 --ike --full --psk env:VPN_PSK
+  mptool proto probe 192.0.2.1 --ike --full --ikev2 --psk file:psk.txt
+  mptool proto probe 192.0.2.1 --ike --full --client-sign-cert rsa.pem --client-sign-key rsa.key --trust ca.pem
 
 """ + exit_code_epilog()
 
@@ -48,9 +51,14 @@ Example:
 @trust_option("for checking the server's certificates")
 @click.option("--tlcp-flavour", type=click.Choice(["gmssl", "tongsuo"]), default="gmssl", show_default=True, help="TLCP client wire forms where GmSSL and Tongsuo differ (ECDHE ClientKeyExchange length, CertificateVerify input).")
 @click.option("--full", is_flag=True, help="With --ike: a full GM/T 0022 exchange (main mode, quick mode, ESP) with the --client-* keys; default port 4500.")
-@click.option("--esp-packets", type=click.IntRange(0, 1000), default=3, show_default=True, help="With --ike --full: ESP echo packets to send.")
+@click.option("--esp-packets", type=click.IntRange(0, 1000), default=3, show_default=True, help="With --ike --full: ESP echo packets to send (standard IKE: ICMP echoes through the ESP SA, only when given, with --ike-encap and --ike-ts).")
 @click.option("--esp-gcm", is_flag=True, help="With --ike --full: offer ESP SM4-GCM (130) instead of SM4-CBC + HMAC-SM3 (127).")
 @click.option("--keylog", metavar="FILE", default=None, help="With --ike --full: write the lab's key log (envelope keys, ESP keys) for proto analyze --ike-keylog.")
+@click.option("--psk", metavar="SECRET", default=None, help="With --ike --full: standard IKE with this pre-shared key (text, env:NAME or file:PATH; recorded only by its fingerprint); default port 500.")
+@click.option("--ikev2", is_flag=True, help="With --ike --full --psk: IKEv2 (IKE_SA_INIT + IKE_AUTH) instead of IKEv1 main + quick mode.")
+@click.option("--ike-encap", is_flag=True, help="With --ike --full --psk/certificate: announce a NAT (fake NAT-D) so the responder moves to UDP 4500 and encapsulates ESP in UDP.")
+@click.option("--ike-ts", metavar="LOCAL=REMOTE", default=None, help="With --ike --full --psk/certificate: the protected IPv4 networks to ask for, e.g. 10.0.1.0/24=10.0.2.0/24 (default: the two hosts).")
+@click.option("--ike-id", metavar="FQDN", default="mptool-probe", show_default=True, help="With --ike --full --psk: our identity (ID_FQDN).")
 @evidence_options
 def probe(
     target: str,
@@ -74,6 +82,11 @@ def probe(
     esp_packets: int,
     esp_gcm: bool,
     keylog: str | None,
+    psk: str | None,
+    ikev2: bool,
+    ike_id: str,
+    ike_encap: bool,
+    ike_ts: str | None,
     out: OutputOptions,
 ) -> None:
     """Probe a live endpoint: which TLCP/TLS versions and suites it accepts, its certificates,
@@ -91,6 +104,18 @@ def probe(
         raise click.UsageError("--ssh probes an SSH port; probe it on its own, not with --tls/--tlcp/--rfc8998/--ike")
     client = {"sign_cert": client_sign_cert, "sign_key": client_sign_key, "enc_cert": client_enc_cert, "enc_key": client_enc_key}
     given = {k: v for k, v in client.items() if v}
+    if (psk is not None or ikev2 or ike_encap) and not (ike and full):
+        raise click.UsageError("--psk, --ikev2 and --ike-encap go with --ike --full")
+    if ike and full and (psk is not None or set(given) == {"sign_cert", "sign_key"}):
+        if esp_gcm or keylog:
+            raise click.UsageError("--esp-gcm and --keylog are for the GM/T 0022 exchange (four --client-* files), not standard IKE")
+        if psk is not None and given:
+            raise click.UsageError("give either --psk or --client-sign-cert/--client-sign-key, not both")
+        if ikev2 and psk is None:
+            raise click.UsageError("--ikev2 is probed with --psk only")
+        explicit = click.get_current_context().get_parameter_source("esp_packets") is not click.core.ParameterSource.DEFAULT
+        _probe_ike_standard(target, psk, ikev2, ike_id, ike_encap, ike_ts, esp_packets if explicit else 0, given, trust, timeout, time_limit, out)
+        return
     if given and len(given) != 4:
         missing = ", ".join(f"--client-{k.replace('_', '-')}" for k in client if k not in given)
         raise click.UsageError(f"client authentication needs all four --client-* files; missing {missing}")
@@ -100,7 +125,7 @@ def probe(
         if not full:
             raise click.UsageError("--esp-gcm and --keylog need --full")
         if len(given) != 4:
-            raise click.UsageError("--ike --full needs the four --client-* files (SM2 signing and encryption certificates and keys)")
+            raise click.UsageError("--ike --full needs --psk, an RSA/ECDSA --client-sign-cert/--client-sign-key pair, or the four GM/T 0022 --client-* files (SM2 signing and encryption)")
         _probe_ike_full(target, given, trust, esp_packets, esp_gcm, keylog, timeout, time_limit, out)
         return
     options = ProbeOptions(
@@ -124,6 +149,18 @@ def _listen_host(value: str) -> str:
     if not value.strip():
         raise click.BadParameter("empty host; to listen on every interface say --host 0.0.0.0 (or ::) explicitly")
     return value.strip()
+
+
+def _probe_ike_standard(target: str, psk: str | None, ikev2: bool, ike_id: str, encap: bool, ts: str | None, esp_packets: int, files: dict[str, str], ca: tuple[str, ...], timeout: float, time_limit: float, out: OutputOptions) -> None:
+    from mptool.proto.commands import StdProbeOptions, probe_ike_standard
+
+    local_ts, _, remote_ts = (ts or "").partition("=")
+    if ts is not None and not (local_ts and remote_ts):
+        raise click.BadParameter("expected LOCAL_CIDR=REMOTE_CIDR", param_hint="--ike-ts")
+    options = StdProbeOptions(local_ts=local_ts or None, remote_ts=remote_ts or None, ike_version=2 if ikev2 else 1, psk=psk, client_cert=files.get("sign_cert"), client_key=files.get("sign_key"), ca=ca, timeout=timeout, time_limit=time_limit, identity=ike_id, encap=encap, esp_packets=esp_packets)
+    builder = out.builder()
+    probe_ike_standard(builder, target, options)
+    out.finish(builder)
 
 
 def _probe_ike_full(target: str, files: dict[str, str], ca: tuple[str, ...], esp_packets: int, gcm: bool, keylog: str | None, timeout: float, time_limit: float, out: OutputOptions) -> None:

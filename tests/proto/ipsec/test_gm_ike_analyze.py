@@ -4,6 +4,7 @@ two network namespaces."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import struct
@@ -15,7 +16,6 @@ import pytest
 
 from conftest import BundledData, run_cli
 
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def _analyze(pcap: Path, *extra: str) -> tuple[int, dict]:
@@ -137,14 +137,16 @@ def test_a_bad_key_log_is_an_input_error(lab, tmp_path: Path, content: bytes) ->
 
 @pytest.mark.network
 def test_the_lab_across_namespaces_gives_an_analysable_capture(tmp_path: Path) -> None:
-    """scripts/ipsec_lab.py (root: netns, tcpdump): responder east, initiator west, capture on the link."""
+    """``mptool lab ipsec`` (root: netns, tcpdump): responder east, initiator west, capture on the link."""
     if os.geteuid() != 0:
         pytest.skip("needs root for network namespaces")
     for tool in ("ip", "tcpdump", "openssl"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} not installed")
-    done = subprocess.run([sys.executable, str(ROOT / "scripts/ipsec_lab.py"), "--out", str(tmp_path), "--esp-packets", "2", "--gcm"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "mptool", "lab", "ipsec", "--out", str(tmp_path), "--esp-packets", "2", "--gcm"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert f"wrote {tmp_path / 'gm-ipsec.pcap'}" in done.stderr
+    assert json.loads((tmp_path / "probe.json").read_text())["summary"] and (tmp_path / "serve.json").exists()
     code, evidence = _analyze(tmp_path / "gm-ipsec.pcap", "--ike-keylog", str(tmp_path / "ike.keys"), "--trust", str(tmp_path / "pki/ca.pem"))
     assert code == 0
     ike = _one(evidence, "proto.ike.exchange")["measurements"]
@@ -152,6 +154,17 @@ def test_the_lab_across_namespaces_gives_an_analysable_capture(tmp_path: Path) -
     spis = _one(evidence, "proto.esp.channel")["measurements"]["decrypted"]["spis"]
     assert sorted(e["decrypted"] for e in spis.values()) == [2, 2]
     assert ike["initiator"].rsplit(":", 1)[0] != "127.0.0.1"  # the capture is of the veth link, not loopback
+
+
+def test_the_lab_without_root_is_a_one_line_error(monkeypatch, tmp_path: Path) -> None:
+    """Not root: exit 4 (the environment lacks what the lab needs), one line, nothing created."""
+    from mptool.proto.ipsec import lab
+
+    monkeypatch.setattr(lab, "is_root", lambda: False)
+    result = run_cli(["lab", "ipsec", "--out", str(tmp_path / "lab")])
+    assert result.exit_code == 4
+    assert result.stderr.strip().splitlines() == ["mptool: error: lab ipsec needs root (network namespaces, a veth pair and tcpdump); run it with sudo"]
+    assert not (tmp_path / "lab").exists()
 
 
 def test_ike_certificates_are_checked_by_the_cert_domain(lab, data: BundledData) -> None:

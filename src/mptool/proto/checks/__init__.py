@@ -11,7 +11,9 @@ Where each check's code is, by its id:
   :mod:`mptool.proto.probe.tlcp`, :mod:`mptool.proto.probe.tls` and :mod:`mptool.proto.probe.ike`;
 - ``proto.serve.tlcp_client``, ``proto.serve.listener`` — declared in :mod:`.serve`, run by :mod:`mptool.proto.tlcp.serve`;
 - ``proto.probe.ike_full`` / ``proto.serve.ike_peer`` — declared in :mod:`.probe` / :mod:`.serve`, run by
-  :mod:`mptool.proto.ipsec.gm.probe` / :mod:`mptool.proto.ipsec.gm.serve` (the GM/T 0022 endpoints).
+  :mod:`mptool.proto.ipsec.gm.probe` / :mod:`mptool.proto.ipsec.gm.serve` (the GM/T 0022 endpoints);
+- ``proto.probe.ike_exchange`` — declared in :mod:`.probe`, run by :mod:`mptool.proto.ipsec.std.probe`
+  (standard IKEv1 / IKEv2 initiators).
 """
 
 from __future__ import annotations
@@ -39,4 +41,5 @@ CHECKS: tuple[CheckSpec, ...] = (
     serve.SERVE_LISTENER,
     probe.PROBE_IKE_FULL,
     serve.SERVE_IKE,
+    probe.PROBE_IKE_EXCHANGE,
 )

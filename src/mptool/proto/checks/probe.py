@@ -6,7 +6,7 @@ The probes themselves are :mod:`mptool.proto.probe` (``tlcp.py``, ``tls.py``, ``
 from __future__ import annotations
 
 from mptool.core.registry import register
-from mptool.proto.checks.serve import gm_ike_findings
+from mptool.proto.checks.serve import exchange_findings, gm_ike_findings
 from mptool.proto.judge.verdict import verdict_findings
 from mptool.proto.tls.transport import PROBLEM_KINDS
 
@@ -153,4 +153,31 @@ PROBE_IKE_FULL = register(
     unreachable.
     """,
     {**gm_ike_findings("proto.probe.ike_full"), **PROBE_COMMON},
+)
+
+
+def _std_ike_findings(prefix: str) -> dict[str, str]:
+    from mptool.proto.ipsec.std.session import PROBLEM_KINDS as STD_KINDS
+
+    return exchange_findings(prefix, STD_KINDS)
+
+
+PROBE_IKE_EXCHANGE = register(
+    "proto.probe.ike_exchange",
+    "Standard IKE: a full IKEv1 main + quick mode (PSK, RSA, ECDSA) or IKEv2 (PSK) exchange as initiator",
+    "RFC 2409 §5, §5.1, §5.4, §5.5, Appendix B; RFC 4754; RFC 7296 §1.2, §2.13-2.15, §3.14; RFC 5282; GB/T 39786-2021 8.2 a)-c)",
+    """
+    Runs a standard initiator against an IKE responder (``--ike --full`` with ``--psk`` or an
+    RSA/ECDSA ``--client-sign-cert``/``--client-sign-key``). IKEv1: main mode offering AES-CBC
+    128/256 with SHA2-256 or SHA-1 and MODP-2048 or ECP-256, Diffie-Hellman, SKEYID per RFC 2409
+    §5 (pre-shared key or signatures), HASH_I/HASH_R or SIG_I/SIG_R, messages 5/6 encrypted with
+    the Appendix B IV chain, then quick mode with HASH(1..3) and an ESP proposal (AES-CBC +
+    HMAC-SHA2-256/SHA-1 or AES-GCM). IKEv2: IKE_SA_INIT, SKEYSEED/SK_* by prf+, IKE_AUTH in an
+    SK payload (AES-CBC + HMAC-SHA2-256-128 or AES-GCM-16) with AUTH by shared key and one CHILD
+    SA. The responder's HASH/AUTH/signature is verified and its certificate checked by the cert
+    domain. Verdicts as ``proto analyze`` gives; the PSK is recorded only by its fingerprint.
+    Fails on a rejected or wrong authentication, a wrong hash/signature/ICV or a transform that
+    was not offered; errors when unreachable.
+    """,
+    {**_std_ike_findings("proto.probe.ike_exchange"), **PROBE_COMMON},
 )

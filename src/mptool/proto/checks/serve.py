@@ -43,12 +43,18 @@ SERVE_LISTENER = register(
 )
 
 
+def exchange_findings(prefix: str, kinds: dict[str, str]) -> dict[str, str]:
+    """Problem kinds of an IKE exchange (``kinds``) and the verdict vocabulary, under ``prefix``."""
+    from mptool.proto.judge.verdict import verdict_findings
+
+    return {**{f"{prefix}.{kind}": meaning for kind, meaning in kinds.items()}, **verdict_findings(prefix)}
+
+
 def gm_ike_findings(prefix: str) -> dict[str, str]:
     """Problem kinds of a GM/T 0022 exchange and the verdict vocabulary, under ``prefix``."""
     from mptool.proto.ipsec.gm.session import PROBLEM_KINDS
-    from mptool.proto.judge.verdict import verdict_findings
 
-    return {**{f"{prefix}.{kind}": meaning for kind, meaning in PROBLEM_KINDS.items()}, **verdict_findings(prefix)}
+    return exchange_findings(prefix, PROBLEM_KINDS)
 
 
 SERVE_IKE = register(

@@ -41,7 +41,8 @@ def frame_ike(message: bytes) -> bytes:
 class UdpTransport:
     """The initiator's side: one connected-by-address UDP socket to the responder."""
 
-    def __init__(self, host: str, port: int, deadline: float) -> None:
+    def __init__(self, host: str, port: int, deadline: float, framed: bool = True) -> None:
+        self.framed = framed  #: False: plain IKE on its own port (RFC 2408, e.g. 500), every datagram is IKE
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.sock = socket.socket(family, socket.SOCK_DGRAM)
         self.address = (host, port)
@@ -59,8 +60,8 @@ class UdpTransport:
             self.error = f"cannot send: {exc.strerror or exc}"
 
     def send_ike(self, data: bytes) -> None:
-        """Send an IKE message (with the non-ESP marker)."""
-        self._send(frame_ike(data))
+        """Send an IKE message (with the non-ESP marker when framed)."""
+        self._send(frame_ike(data) if self.framed else data)
 
     def send_esp(self, data: bytes) -> None:
         """Send an ESP packet."""
@@ -86,6 +87,6 @@ class UdpTransport:
                 return None
             if source[:2] != self.address[:2] and source[1] != self.address[1]:
                 continue
-            got = classify(data)
+            got = classify(data) if self.framed else ("ike", data)
             if got is not None:
                 return got
