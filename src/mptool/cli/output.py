@@ -23,7 +23,6 @@ from mptool.core.report import FailOn, ReportBuilder
 from mptool.core.secrets import SECRET_OPTIONS, mask_arguments
 
 #: Secret options of this CLI beyond the core list (``proto probe --psk``).
-CLI_SECRET_OPTIONS = SECRET_OPTIONS | {"--psk"}
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -45,7 +44,7 @@ def raw_arguments(ctx: click.Context) -> list[str]:
     option's value replaced by its SM3 fingerprint unless ``--record-secrets`` was given."""
     root = ctx.find_root()
     argv = list(root.meta.get("mptool.argv", []))
-    return argv if root.meta.get("mptool.record_secrets") else mask_arguments(argv, CLI_SECRET_OPTIONS)
+    return argv if root.meta.get("mptool.record_secrets") else mask_arguments(argv, SECRET_OPTIONS)
 
 
 @dataclass

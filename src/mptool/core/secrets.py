@@ -26,6 +26,7 @@ SECRET_OPTIONS: frozenset[str] = frozenset(
         "--mac-key",
         "--pin",
         "--secret",
+        "--psk",
     }
 )
 
