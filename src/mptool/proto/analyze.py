@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from mptool.algo.api import DEFAULT_USER_ID
+from mptool.algo import DEFAULT_SM2_USER_ID as DEFAULT_USER_ID
 from mptool.core.errors import InputError
 from mptool.core.inputs import open_input, read_input
 from mptool.core.progress import DISABLED, Progress
@@ -146,19 +146,18 @@ def _load_ike_keylog(builder: ReportBuilder, path: str | None) -> Any:
 def analyze_one(builder: ReportBuilder, name: str, *, trust: Sequence[bytes], cert_checks: bool, progress: Progress, certificates: dict[bytes, None] | None = None, keylog: Any = None) -> dict[str, int]:
     """Read one capture, then add the summary, TLS/TLCP, IKE and ESP results in frame order."""
     analyzer = Analyzer()
-    first_time: float | None = None
-    with open_input(name) as reader:
+    with open_input(name, background_digest=True) as reader:  # the digests overlap the packet loop
         capture = CaptureReader(reader, reader.name)
         total = _size(name)
         with progress.task(f"analyze {name}", total) as advance:
             done = 0
-            for frame, ts, link, data in capture:
-                if first_time is None:
-                    first_time = ts
-                analyzer.packet(frame, link, data)
-                if frame % PROGRESS_EVERY == 0:
-                    advance(reader.size - done)
-                    done = reader.size
+
+            def tick(frame: int) -> None:
+                nonlocal done
+                advance(reader.size - done)
+                done = reader.size
+
+            first_time = analyzer.feed(capture, tick, PROGRESS_EVERY)
             reader.drain()
             advance(reader.size - done)
         record = reader.record()
