@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -70,6 +71,9 @@ def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_p
     ``ike_keylog``, decrypt and verify the GM/T 0022 exchanges it holds keys for."""
     if extract_certs is not None and not os.path.isdir(extract_certs):
         raise InputError(extract_certs, "--extract-certs needs an existing directory")
+    # the objects made by the imports live as long as the process: keep the cyclic garbage
+    # collector from walking them again on every full collection (tens of ms per capture)
+    gc.freeze()
     trust = load_trust(trust_paths, builder)
     keylog = _load_ike_keylog(builder, ike_keylog)
     builder.parameters.update(

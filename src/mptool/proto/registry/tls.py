@@ -16,6 +16,7 @@ scripts match on (``insufficient_security``). IKE/ESP tables: :mod:`mptool.proto
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from mptool.proto.registry._iana_tls import (
@@ -271,8 +272,10 @@ _WEAK_MARKERS: tuple[tuple[str, str], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def suite_info(suite: int) -> SuiteInfo:
-    """Decompose a suite into key exchange, authentication, cipher and MAC from its name."""
+    """Decompose a suite into key exchange, authentication, cipher and MAC from its name
+    (cached: a capture's connections mostly share a few suites; :class:`SuiteInfo` is frozen)."""
     name = suite_name(suite)
     if suite in TLCP_CIPHER_SUITES:
         parts = name.split("_")
