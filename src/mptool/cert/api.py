@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 
-from mptool.algo import DEFAULT_SM2_USER_ID as DEFAULT_USER_ID
+from mptool.algo.api import DEFAULT_USER_ID
 from mptool.core.model import CheckResult, InputRecord
 
 DEFAULT_SM2_ID = DEFAULT_USER_ID

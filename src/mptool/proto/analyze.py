@@ -8,7 +8,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from mptool.algo import DEFAULT_SM2_USER_ID as DEFAULT_USER_ID
+from mptool.algo.api import DEFAULT_USER_ID
 from mptool.core.errors import InputError
 from mptool.core.inputs import open_input, read_input
 from mptool.core.progress import DISABLED, Progress
