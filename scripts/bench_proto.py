@@ -77,7 +77,7 @@ def _fetch(ns: str, host: str, version: str, url: str) -> None:
     )
 
 
-def timed(cmd: list[str]) -> tuple[float, float, int]:
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """Wall time and CPU time (user + system) of ``cmd``, and the peak RSS (KiB) of the children so far.
 
     CPU time is the fairer figure on a machine shared with other jobs: waiting for a core does
@@ -85,7 +85,7 @@ def timed(cmd: list[str]) -> tuple[float, float, int]:
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -100,44 +100,71 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--bulk-mb", type=int, default=110)
     parser.add_argument("--short", type=int, default=100, help="short fetches per TLS version")
+    parser.add_argument("--also", action="append", default=[], metavar="LABEL=PYTHON[:SRC]",
+                        help="also time another mptool in the same interleaved series (e.g. the code before a change: ref=.venv/bin/python:/tmp/main_src/src); its evidence must equal this one's")
     args = parser.parse_args()
     capture = args.capture or Path(tempfile.gettempdir()) / ("mptool-bench-proto-offloads.pcap" if args.offloads == "on" else "mptool-bench-proto.pcap")
     if not capture.exists():
         make_capture(capture, args.bulk_mb, args.short, args.offloads)
     size = capture.stat().st_size
     checks = ["--no-cert-checks"] if args.no_cert_checks else []
-    mptool = [sys.executable, "-m", "mptool", "proto", "analyze", str(capture), *checks, "-f", "json", "-o", os.devnull, "-q"]
+    analyze = ["-m", "mptool", "proto", "analyze", str(capture), *checks, "-f", "json"]
+    variants: list[tuple[str, list[str], dict[str, str] | None]] = [("mptool", [sys.executable, *analyze], None)]
+    for spec in args.also:
+        label, _, where = spec.partition("=")
+        python, _, src = where.partition(":")
+        variants.append((label, [python, *analyze], dict(os.environ, PYTHONPATH=src) if src else None))
+    evidence = [_evidence([*cmd, "--deterministic"], env) for _, cmd, env in variants]
+    summary = next(r for r in evidence[0]["results"] if r["check"] == "proto.capture.summary")["measurements"]
+    print(f"capture: {capture.name}, {size:,} bytes, {summary['packets']:,} packets, largest frame {_largest_frame(capture):,} bytes, {evidence[0]['summary']['tls_connections']} TLS connections")
+    for (label, _, _), other in zip(variants[1:], evidence[1:]):
+        print(f"evidence of {label} {'equals' if other == evidence[0] else 'DIFFERS FROM'} this one's (all but the tool block)")
     tshark = ["tshark", "-r", str(capture), "-Y", "tls.handshake.type", "-T", "fields", "-e", "tls.handshake.ciphersuite"]
-    out = subprocess.run([*mptool[:-3], "-q"], capture_output=True, check=False)
-    import json
-
-    evidence = json.loads(out.stdout)
-    summary = next(r for r in evidence["results"] if r["check"] == "proto.capture.summary")["measurements"]
-    print(f"capture: {capture.name}, {size:,} bytes, {summary['packets']:,} packets, largest frame {_largest_frame(capture):,} bytes, {evidence['summary']['tls_connections']} TLS connections")
     print()
     print(f"load average before: {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()
-    print("| run | mptool wall s | mptool CPU s | mptool peak RSS MiB | tshark wall s | tshark CPU s | ratio wall | ratio CPU |")
-    print("|---|---|---|---|---|---|---|---|")
-    ratios: list[tuple[float, float]] = []
+    names = [label for label, _, _ in variants]
+    print("| run | " + " | ".join(f"{n} wall s | {n} CPU s | {n} peak RSS MiB" for n in names) + " | tshark wall s | tshark CPU s | " + " | ".join(f"{n}/tshark wall | {n}/tshark CPU" for n in names) + " |")
+    print("|---" * (1 + 3 * len(names) + 2 + 2 * len(names)) + "|")
+    ratios: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
     for run in range(1, args.runs + 1):
-        m_wall, m_cpu, m_rss = timed_rss(mptool)
-        t_wall, t_cpu, _ = timed_rss(tshark) if shutil.which("tshark") else (float("nan"), float("nan"), 0)
-        ratios.append((m_wall / t_wall, m_cpu / t_cpu))
-        print(f"| {run} | {m_wall:.2f} | {m_cpu:.2f} | {m_rss / 1024:.0f} | {t_wall:.2f} | {t_cpu:.2f} | {m_wall / t_wall:.2f} | {m_cpu / t_cpu:.2f} |")
-    walls, cpus = sorted(r[0] for r in ratios), sorted(r[1] for r in ratios)
+        row = [str(run)]
+        times = []
+        for label, cmd, env in variants:  # interleaved: every variant, then tshark, in each round
+            wall, cpu, rss = timed_rss([*cmd, "-o", os.devnull, "-q"], env)
+            times.append((wall, cpu))
+            row += [f"{wall:.2f}", f"{cpu:.2f}", f"{rss / 1024:.0f}"]
+        t_wall, t_cpu, _ = timed_rss(tshark)
+        row += [f"{t_wall:.2f}", f"{t_cpu:.2f}"]
+        for label, (wall, cpu) in zip(names, times):
+            ratios[label].append((wall / t_wall, cpu / t_cpu))
+            row += [f"{wall / t_wall:.2f}", f"{cpu / t_cpu:.2f}"]
+        print("| " + " | ".join(row) + " |")
     print()
-    print(f"median ratio mptool/tshark: wall {walls[len(walls) // 2]:.2f}, CPU {cpus[len(cpus) // 2]:.2f}; load average after: {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for label, values in ratios.items():
+        walls, cpus = sorted(r[0] for r in values), sorted(r[1] for r in values)
+        print(f"median ratio {label}/tshark: wall {walls[len(walls) // 2]:.2f}, CPU {cpus[len(cpus) // 2]:.2f}")
+    print(f"load average after: {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
-def timed_rss(cmd: list[str]) -> tuple[float, float, int]:
+def _evidence(cmd: list[str], env: dict[str, str] | None) -> dict:
+    """The JSON evidence of one run, without the machine-dependent tool block."""
+    import json
+
+    out = subprocess.run(cmd, capture_output=True, check=False, env=env)
+    evidence = json.loads(out.stdout)
+    evidence.pop("tool", None)
+    return evidence
+
+
+def timed_rss(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """Wall time, CPU time and peak RSS (KiB) of one run of ``cmd`` alone (GNU time's -f would
     need another package; a fork of this process measures only its own child)."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child times the command and reports through the pipe
         os.close(read)
-        wall, cpu, _ = timed(cmd)
+        wall, cpu, _ = timed(cmd, env)
         rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         os.write(write, f"{wall} {cpu} {rss}".encode())
         os._exit(0)

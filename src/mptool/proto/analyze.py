@@ -71,9 +71,7 @@ def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_p
     ``ike_keylog``, decrypt and verify the GM/T 0022 exchanges it holds keys for."""
     if extract_certs is not None and not os.path.isdir(extract_certs):
         raise InputError(extract_certs, "--extract-certs needs an existing directory")
-    # the objects made by the imports live as long as the process: keep the cyclic garbage
-    # collector from walking them again on every full collection (tens of ms per capture)
-    gc.freeze()
+    _freeze_imports()
     trust = load_trust(trust_paths, builder)
     keylog = _load_ike_keylog(builder, ike_keylog)
     builder.parameters.update(
@@ -99,6 +97,20 @@ def analyze_captures(builder: ReportBuilder, captures: Sequence[str], *, trust_p
     builder.summary_extra["channels"] = channel_rows(builder.results)
     if extract_certs is not None:
         builder.summary_extra["extracted_certificates"] = write_certificates(extract_certs, list(seen))
+
+
+_frozen = False
+
+
+def _freeze_imports() -> None:
+    """Once per process: move the objects the imports made (they live as long as the process)
+    out of the cyclic garbage collector's reach, so its full collections during the analysis do
+    not walk them again (50-70 ms per run on the benchmark captures). Only once, so a process that
+    analyses many times (the test suite) does not keep freezing garbage that is not yet collected."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
 
 
 def write_certificates(directory: str, ders: Sequence[bytes]) -> list[dict[str, str]]:
