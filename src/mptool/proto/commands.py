@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from mptool.core.report import ReportBuilder
     from mptool.proto.ipsec.gm.probe import FullProbeOptions
 
-#: Public name -> module that defines it.
+#: Public name -> the module that defines it, or ``module:attribute`` where the name differs.
 _WHERE = {
     "analyze_captures": "mptool.proto.analyze",
     "ProbeOptions": "mptool.proto.probe.run",
@@ -34,9 +34,12 @@ _WHERE = {
 
 
 def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(_WHERE[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, _, attribute = _WHERE[name].partition(":")
+    value = getattr(importlib.import_module(module), attribute or name)
+    globals()[name] = value  # later look-ups are plain module attributes
+    return value
 
 
 def probe_ike_full(builder: ReportBuilder, target: str, options: FullProbeOptions) -> None:
