@@ -11,20 +11,50 @@
   RSA private keys through the same forms: :func:`load_rsa_private_key`.
 - :func:`identify`: which algorithm, mode, padding and IV layout turn a plaintext into a
   ciphertext under a key (the search behind ``mptool algo identify``).
+
+Each name is imported from its module when first used (PEP 562): a domain that only needs
+:data:`DEFAULT_USER_ID` at import time (cert, proto) does not pay for the SM2, cipher, key and
+identify modules until it calls one (issue 20: ~40 ms of ``proto analyze``).
 """
 
 from __future__ import annotations
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives import hmac as _hmac
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from mptool.algo import sm2
-from mptool.algo.primitives.ciphers import CIPHERS, MODES, AuthenticationError, decrypt, encrypt, pad, unpad
-from mptool.algo.checks.identify import Match
-from mptool.algo.keys import Pbes2Error, decrypt_pkcs8, load_rsa_private_key, load_sm2_private_key, load_sm2_public_key
-from mptool.algo.checks.identify import search as identify
-from mptool.algo.sm2 import DEFAULT_USER_ID, SM2P256V1, SM2DecryptError, SM2Error, compute_za, sm3
-from mptool.algo.sm2.encoding import SM2Cipher, strict_der_decode
+from mptool.algo import DEFAULT_SM2_USER_ID as DEFAULT_USER_ID
+
+if TYPE_CHECKING:
+    from mptool.algo import sm2
+    from mptool.algo.checks.identify import Match
+    from mptool.algo.checks.identify import search as identify
+    from mptool.algo.keys import Pbes2Error, decrypt_pkcs8, load_rsa_private_key, load_sm2_private_key, load_sm2_public_key
+    from mptool.algo.primitives.ciphers import CIPHERS, MODES, AuthenticationError, decrypt, encrypt, pad, unpad
+    from mptool.algo.sm2 import SM2P256V1, SM2DecryptError, SM2Error, compute_za, sm3
+    from mptool.algo.sm2.encoding import SM2Cipher, strict_der_decode
+
+#: Public name -> (module, attribute in it; None: the module itself).
+_WHERE: dict[str, tuple[str, str | None]] = {
+    "sm2": ("mptool.algo.sm2", None),
+    **{n: ("mptool.algo.primitives.ciphers", n) for n in ("CIPHERS", "MODES", "AuthenticationError", "decrypt", "encrypt", "pad", "unpad")},
+    "Match": ("mptool.algo.checks.identify", "Match"),
+    "identify": ("mptool.algo.checks.identify", "search"),
+    **{n: ("mptool.algo.keys", n) for n in ("Pbes2Error", "decrypt_pkcs8", "load_rsa_private_key", "load_sm2_private_key", "load_sm2_public_key")},
+    **{n: ("mptool.algo.sm2", n) for n in ("SM2P256V1", "SM2DecryptError", "SM2Error", "compute_za", "sm3")},
+    **{n: ("mptool.algo.sm2.encoding", n) for n in ("SM2Cipher", "strict_der_decode")},
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _WHERE[name]
+    value = importlib.import_module(module)
+    if attribute is not None:
+        value = getattr(value, attribute)
+    globals()[name] = value  # later look-ups are plain module attributes
+    return value
+
 
 __all__ = [
     "CIPHERS",
@@ -56,6 +86,9 @@ __all__ = [
 
 def hmac_sm3(key: bytes, data: bytes) -> bytes:
     """HMAC-SM3 (RFC 2104 with SM3 of GB/T 32905-2016; GM/T 0042-2015 §7), by ``cryptography``."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives import hmac as _hmac
+
     mac = _hmac.HMAC(key, hashes.SM3())
     mac.update(data)
     return mac.finalize()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pyasn1.codec.der import decoder as der_decoder
 from pyasn1.error import PyAsn1Error
-from pyasn1_modules import rfc5208, rfc5280, rfc5915
+from pyasn1_modules import rfc5280, rfc5915
 
 from mptool.algo.keys.pbes2 import Pbes2Error, decrypt_pkcs8
 from mptool.algo.sm2 import SM2P256V1, Curve, Point, SM2Error, decode_public_key
@@ -110,6 +110,8 @@ def _sec1(der: bytes, source: str) -> int:
 
 
 def _pkcs8(der: bytes, source: str) -> int:
+    from pyasn1_modules import rfc5208  # imported when used: it pulls in rfc2459 (~30 ms)
+
     info = _decode(der, rfc5208.PrivateKeyInfo())
     algorithm = str(info["privateKeyAlgorithm"]["algorithm"])  # type: ignore[index]
     if algorithm not in (EC_PUBLIC_KEY_OID, SM2_CURVE_OID):
@@ -154,6 +156,8 @@ def load_sm2_private_key(data: bytes, source: str = "--private-key", password: b
 
 
 def _first_private(candidates: list[tuple[str, bytes]], source: str, password: bytes | None, password_option: str, curve: Curve) -> int:
+    from pyasn1_modules import rfc5208
+
     readers = {"PRIVATE KEY": _pkcs8, "EC PRIVATE KEY": _sec1, "SM2 PRIVATE KEY": _sec1}
     for label, der in candidates:
         try:

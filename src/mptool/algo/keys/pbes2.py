@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pyasn1.codec.der import decoder as der_decoder
 from pyasn1.type import univ
-from pyasn1_modules import rfc5208, rfc8018
 
 PBES2_OID = "1.2.840.113549.1.5.13"
 PBKDF2_OID = "1.2.840.113549.1.5.12"
@@ -51,6 +50,8 @@ def pbkdf2(hash_name: str, password: bytes, salt: bytes, iterations: int, length
 
 def decrypt_pkcs8(der: bytes, password: bytes) -> bytes:
     """The DER ``PrivateKeyInfo`` inside an ``EncryptedPrivateKeyInfo`` (PBES2 only)."""
+    from pyasn1_modules import rfc5208, rfc8018  # imported when used: rfc5208 pulls in rfc2459 (~30 ms)
+
     from mptool.algo.primitives import ciphers
 
     info, _ = der_decoder.decode(der, asn1Spec=rfc5208.EncryptedPrivateKeyInfo())

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from pyasn1.codec.der import decoder as der_decoder
-from pyasn1_modules import rfc5208
 
 from mptool.algo.keys.pbes2 import Pbes2Error, decrypt_pkcs8
 from mptool.core.errors import InputError
@@ -20,6 +19,8 @@ _NOT_RSA = "not an RSA private key (for an SM2 key use the sm2 algorithm)"
 
 
 def _is_encrypted_info(der: bytes) -> bool:
+    from pyasn1_modules import rfc5208  # imported when used: it pulls in rfc2459 (~30 ms)
+
     try:
         der_decoder.decode(der, asn1Spec=rfc5208.EncryptedPrivateKeyInfo())
     except Exception:  # noqa: BLE001 - pyasn1 raises several types on other structures

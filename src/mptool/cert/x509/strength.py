@@ -5,6 +5,7 @@ tables 2–3): the same table and thresholds the ``assess`` domain uses for Ra (
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from mptool.cert.x509 import oids
@@ -56,13 +57,24 @@ def modulus_strength(bits: int) -> int:
     return next(strength for minimum, strength in MODULUS_BITS if bits >= minimum)
 
 
+@functools.cache
+def _rsa_public_key_type() -> type:
+    """RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017 §A.1.1),
+    declared here: pyasn1_modules.rfc3447 would import the whole of rfc2459 (~30 ms) for it."""
+    from pyasn1.type import namedtype, univ
+
+    class RSAPublicKey(univ.Sequence):
+        componentType = namedtype.NamedTypes(namedtype.NamedType("modulus", univ.Integer()), namedtype.NamedType("publicExponent", univ.Integer()))
+
+    return RSAPublicKey
+
+
 def _rsa_modulus_bits(cert: Cert) -> int | None:
     from pyasn1.codec.der import decoder
     from pyasn1.error import PyAsn1Error
-    from pyasn1_modules import rfc3447
 
     try:
-        decoded, _ = decoder.decode(cert.key.point, asn1Spec=rfc3447.RSAPublicKey())
+        decoded, _ = decoder.decode(cert.key.point, asn1Spec=_rsa_public_key_type()())
     except (PyAsn1Error, ValueError, OverflowError):
         return None
     return int(decoded["modulus"]).bit_length()

@@ -8,21 +8,27 @@ length (see :mod:`mptool.proto.tls.stream`).
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+import struct
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from mptool.proto.cleartext import PORTS, Credential, Inspector
 from mptool.proto.ipsec import ike
 from mptool.proto.capture.netdecode import ESP, TCP, UDP, Segment, Stats, decode
+from mptool.proto.capture.reader import Packet
 from mptool.proto.capture.tcp import HalfStream
 from mptool.proto.ssh.stream import SSHConnection
 from mptool.proto.tls.record import HEADER_LENGTH, looks_like_client_hello, looks_like_record_header
 from mptool.proto.tls.stream import CLIENT, SERVER, TLSConnection
 from mptool.proto.wire import DecodeError
 
-#: Link types whose IPv4 frames take the fast path: offset of the IP header, with the
-#: EtherType / protocol field in the two bytes before it (Ethernet, Linux cooked v1).
-_FAST_IPV4 = {1: 14, 113: 16}
+#: Link types whose IPv4 frames take the fast path: offset of the EtherType / protocol field,
+#: which the IP header follows (Ethernet, Linux cooked v1).
+_FAST_IPV4 = {1: 12, 113: 14}
+#: From that field on: EtherType, IPv4 version/IHL, total length, flags/fragment offset, protocol,
+#: source and destination address with the TCP ports (the flow key), sequence number, data
+#: offset and flags (RFC 791 §3.1, RFC 9293 §3.1), for a header without IP options.
+_FAST_HEADERS = struct.Struct("!HBxH2xHxB2x12sI4xBB")
 
 #: Plaintext bytes of a TCP connection watched for a ClientHello (STARTTLS in SMTP, IMAP, POP3,
 #: FTP, LDAP …) before the connection is given up as not TLS.
@@ -186,15 +192,98 @@ class Analyzer:
         self.ike_problems: list[str] = []
         self.esp: dict[tuple[str, str], EspChannel] = {}
         self.tcp_segments = 0
+        self.fast_segments = 0  #: TCP segments handled by the bulk fast path of :meth:`feed` (a count for tests)
         self.udp_datagrams = 0
         #: conversations without cryptography: (client host, server host, server port, transport) -> Conversation
         self.cleartext: dict[tuple[str, str, int, str], Conversation] = {}
 
     def packet(self, frame: int, link: int, data: bytes) -> None:
         """Process one captured frame."""
-        ip = _FAST_IPV4.get(link)
-        if ip is not None and data[ip - 2 : ip] == b"\x08\x00" and data[ip + 9 : ip + 10] == b"\x06" and self._fast_tcp(frame, data, ip):
-            return
+        self.feed(((frame, 0.0, link, data),))
+
+    def feed(self, packets: Iterable[Packet], tick: Callable[[int], None] | None = None, every: int = 4096) -> float | None:
+        """Process every frame of ``packets`` (a :class:`~mptool.proto.capture.reader.CaptureReader`);
+        returns the time of the first one (None: no frames). ``tick(frame)`` is called every
+        ``every`` frames (progress).
+
+        Bulk fast path, inline here because it runs for nearly every frame of a bulk transfer:
+        an IPv4/TCP frame (Ethernet or Linux cooked, no IP options, no fragment) of a known flow is
+        handled without decoding when the flow is not TLS (only counted) or, for a TLS flow, when
+        the segment is the next in order: inside application data being skipped only the
+        counters move, else its payload goes straight to the flow's reassembly, as in
+        :meth:`_tcp`. Everything else (new flows, SYN/FIN/RST, retransmissions, out-of-order
+        segments, UDP, IPv6) takes :meth:`_decoded`.
+        """
+        fast_links = _FAST_IPV4  # read here, so a test can turn the fast path off
+        raw_flows = self._raw_flows
+        decoded = self._decoded
+        unpack = _FAST_HEADERS.unpack_from
+        first: float | None = None
+        segments = fast = 0
+        for frame, ts, link, data in packets:
+            if first is None:
+                first = ts
+            if tick is not None and frame % every == 0:
+                tick(frame)
+            at = fast_links.get(link)
+            if at is None or len(data) < at + 42:  # the EtherType, a 20-byte IPv4 and a 20-byte TCP header
+                decoded(frame, link, data)
+                continue
+            ethertype, version_ihl, total, fragment, proto, key, seq, offset, flags = unpack(data, at)
+            # IPv4 without options, TCP, neither fragment offset nor more-fragments (DF allowed)
+            if ethertype != 0x0800 or version_ihl != 0x45 or proto != TCP or fragment & 0xBFFF:
+                decoded(frame, link, data)
+                continue
+            entry = raw_flows.get(key)
+            if entry is None:
+                decoded(frame, link, data)
+                continue
+            flow, side = entry
+            kind = flow.kind
+            # payload: up to the IP total length (Ethernet pads short frames), after the TCP header
+            length = min(len(data), at + 2 + total) - at - 22 - (offset >> 4) * 4
+            if kind == "other":
+                segments += 1
+                fast += 1
+                if length > 0:
+                    counts = flow.counts
+                    counts[2 * side] += 1
+                    counts[2 * side + 1] += length
+                    flow.last_frame = frame
+                continue
+            if kind != "tls" or flags & 0x07:  # SYN/FIN/RST take the full path
+                decoded(frame, link, data)
+                continue
+            if length <= 0:
+                segments += 1
+                fast += 1
+                continue
+            half = flow.halves[side]
+            if half.pending or seq != half.next_seq:  # out of order, retransmitted, or after a hole
+                decoded(frame, link, data)
+                continue
+            segments += 1
+            fast += 1
+            conn = flow.conn
+            direction = conn.dirs[CLIENT if flow.endpoints[side] == conn.client else SERVER]  # type: ignore[union-attr]
+            if direction.skip < length:  # record headers in this segment: what _tcp does for it
+                counts = flow.counts
+                counts[2 * side] += 1
+                counts[2 * side + 1] += length
+                flow.last_frame = frame
+                end = min(len(data), at + 2 + total)
+                half.segment(seq, data[end - length : end], frame)
+                continue
+            direction.skip -= length
+            half.next_seq = (seq + length) & 0xFFFFFFFF
+            half.bytes += length
+            conn.last_frame = frame  # type: ignore[union-attr]
+        self.tcp_segments += segments
+        self.fast_segments += fast
+        return first
+
+    def _decoded(self, frame: int, link: int, data: bytes) -> None:
+        """The full path for one frame: decode its headers, then TCP, UDP (IKE, NAT-T) or ESP."""
         seg = decode(link, data, self.stats)
         if seg is None:
             return
@@ -205,51 +294,6 @@ class Analyzer:
             self._udp(seg, frame)
         elif seg.proto == ESP:
             self._esp(seg, seg.payload, frame, udp=False)
-
-    def _fast_tcp(self, frame: int, data: bytes, ip: int) -> bool:
-        """Bulk fast path for IPv4/TCP frames of known flows (IP header at ``ip``); False: take the full path.
-
-        Handles segments of flows already classified: a non-TLS flow is dropped at once, and an
-        in-order segment that lies wholly inside application data being skipped only moves
-        the counters.
-        """
-        ihl = (data[ip] & 0x0F) * 4
-        if data[ip + 6 : ip + 8] not in (b"\x00\x00", b"\x40\x00"):  # fragment offset or more-fragments
-            return False
-        l4 = ip + ihl
-        if ihl < 20 or len(data) < l4 + 20:
-            return False  # the full decoder counts malformed frames
-        entry = self._raw_flows.get(data[ip + 12 : ip + 20] + data[l4 : l4 + 4])
-        if entry is None:
-            return False
-        flow, side = entry
-        if flow.kind == "other":
-            self.tcp_segments += 1
-            length = min(len(data), ip + int.from_bytes(data[ip + 2 : ip + 4], "big")) - l4 - (data[l4 + 12] >> 4) * 4
-            if length > 0:
-                flow.counts[2 * side] += 1
-                flow.counts[2 * side + 1] += length
-                flow.last_frame = frame
-            return True
-        if flow.kind != "tls" or data[l4 + 13] & 0x07:  # SYN/FIN/RST take the full path
-            return False
-        half = flow.halves[side]
-        total = int.from_bytes(data[ip + 2 : ip + 4], "big")
-        start = l4 + (data[l4 + 12] >> 4) * 4
-        end = min(len(data), ip + total)
-        length = end - start
-        if length <= 0:
-            self.tcp_segments += 1
-            return True
-        direction = flow.conn.dirs[flow._conn_side(side)]  # type: ignore[union-attr]
-        if half.pending or direction.skip < length or int.from_bytes(data[l4 + 4 : l4 + 8], "big") != half.next_seq:
-            return False
-        self.tcp_segments += 1
-        direction.skip -= length
-        half.next_seq = (half.next_seq + length) & 0xFFFFFFFF  # type: ignore[operator]
-        half.bytes += length
-        flow.conn.last_frame = frame  # type: ignore[union-attr]
-        return True
 
     def _tcp(self, seg: Segment, frame: int) -> None:
         self.tcp_segments += 1

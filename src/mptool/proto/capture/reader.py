@@ -163,13 +163,7 @@ class CaptureReader:
             raise InputError(name, f"not a pcap or pcapng capture (starts with {magic.hex()})")
 
     def __iter__(self) -> Iterator[Packet]:
-        return self._guard(self._iter)
-
-    def _guard(self, packets: Iterator[Packet]) -> Iterator[Packet]:
-        try:
-            yield from packets
-        except _Stop:
-            return
+        return self._iter
 
     def _fail(self, problem: str) -> Exception:
         """The error for a malformation: an input error before the first packet, else a stop."""
@@ -204,10 +198,11 @@ class CaptureReader:
         frame = 0
         unpack = header.unpack_from
         captured = truncated = 0
+        data, pos = buf.data, buf.pos  # the window and the read position, kept in locals (hot loop)
         try:
             while True:
-                data, pos = buf.data, buf.pos
                 if pos + 16 > len(data):  # slow path: refill the window
+                    buf.pos = pos
                     if not buf.need(16):
                         if len(buf.data) - buf.pos:
                             info.truncated_end = f"the capture ends inside a packet header after {frame} packets"
@@ -215,7 +210,8 @@ class CaptureReader:
                     data, pos = buf.data, buf.pos
                 sec, frac, incl, orig = unpack(data, pos)
                 end = pos + 16 + incl
-                if end > len(data):
+                if end > len(data) or incl > MAX_PACKET:
+                    buf.pos = pos
                     if incl > MAX_PACKET:
                         info.packets = frame
                         raise self._fail(f"packet record claims {incl} bytes (corrupt or not a capture)")
@@ -224,22 +220,27 @@ class CaptureReader:
                         return
                     data, pos = buf.data, buf.pos
                     end = pos + 16 + incl
-                elif incl > MAX_PACKET:
-                    info.packets = frame
-                    raise self._fail(f"packet record claims {incl} bytes (corrupt or not a capture)")
-                ts = sec + frac / ticks  # 32-bit seconds: always inside the datetime range
-                buf.pos = end
                 frame += 1
                 captured += incl
                 if incl < orig:
                     truncated += 1
-                yield frame, ts, link, data[pos + 16 : end]
+                start, pos = pos + 16, end
+                yield frame, sec + frac / ticks, link, data[start:end]  # 32-bit seconds: always inside the datetime range
+        except _Stop:
+            return
         finally:
+            buf.pos = pos
             info.packets = frame
             info.captured_bytes = captured
             info.truncated_packets = truncated
 
     def _pcapng(self) -> Iterator[Packet]:
+        try:
+            yield from self._pcapng_blocks()
+        except _Stop:
+            return
+
+    def _pcapng_blocks(self) -> Iterator[Packet]:
         buf = self._buf
         info = self.info
         endian = "<"

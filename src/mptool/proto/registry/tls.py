@@ -16,6 +16,7 @@ scripts match on (``insufficient_security``). IKE/ESP tables: :mod:`mptool.proto
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from mptool.proto.registry._iana_tls import (
@@ -198,6 +199,7 @@ HRR_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e
 RFC8998_SUITES = frozenset({0x00C6, 0x00C7})
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the same few values recur in every connection
 def hex_id(value: int, width: int = 4) -> str:
     """An identifier the way evidence writes it: ``0xE013`` (upper-case, zero-padded)."""
     return f"0x{value:0{width}X}"
@@ -219,21 +221,25 @@ def _lookup(table: dict[int, str], value: int, width: int = 4) -> str:
     return table.get(value, f"unknown ({hex_id(value, width)})")
 
 
+@functools.lru_cache(maxsize=4096)
 def suite_name(suite: int) -> str:
     """Standard name of a cipher suite (GB/T name for 0xE0xx), or ``unknown (0x....)``."""
     return _lookup(CIPHER_SUITES, suite)
 
 
+@functools.lru_cache(maxsize=4096)
 def extension_name(ext: int) -> str:
     """IANA name of a TLS extension type."""
     return _lookup(EXTENSIONS, ext)
 
 
+@functools.lru_cache(maxsize=4096)
 def group_name(group: int) -> str:
     """IANA name of a supported group (``curveSM2`` for 41)."""
     return _lookup(GROUPS, group)
 
 
+@functools.lru_cache(maxsize=4096)
 def signature_scheme_name(scheme: int) -> str:
     """IANA name of a signature scheme (``sm2sig_sm3`` for 0x0708)."""
     return _lookup(SIGNATURE_SCHEMES, scheme)
@@ -271,8 +277,10 @@ _WEAK_MARKERS: tuple[tuple[str, str], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def suite_info(suite: int) -> SuiteInfo:
-    """Decompose a suite into key exchange, authentication, cipher and MAC from its name."""
+    """Decompose a suite into key exchange, authentication, cipher and MAC from its name
+    (cached: a capture's connections mostly share a few suites; :class:`SuiteInfo` is frozen)."""
     name = suite_name(suite)
     if suite in TLCP_CIPHER_SUITES:
         parts = name.split("_")

@@ -9,6 +9,7 @@ the reasons.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
 from mptool.proto.registry import tls as ids
@@ -42,22 +43,30 @@ class Record:
         return bytes([self.content_type]) + self.version.to_bytes(2, "big") + len(self.fragment).to_bytes(2, "big") + self.fragment
 
 
+#: The record header: content type, version, fragment length.
+RECORD_HEADER = struct.Struct("!BHH")
+
+
 def header_fields(header: bytes) -> tuple[int, int, int]:
     """(content type, version, fragment length) of a 5-byte record header."""
     return header[0], int.from_bytes(header[1:3], "big"), int.from_bytes(header[3:5], "big")
 
 
 def looks_like_record_header(header: bytes) -> bool:
-    """Whether ``header`` starts with a TLS/TLCP record header.
+    """Whether ``header`` starts with a TLS/TLCP record header (:func:`valid_header_fields`)."""
+    if len(header) < HEADER_LENGTH:
+        return False
+    return valid_header_fields(*RECORD_HEADER.unpack_from(header))
+
+
+def valid_header_fields(ctype: int, version: int, length: int) -> bool:
+    """Whether the fields of a 5-byte header (:data:`RECORD_HEADER`) make a TLS/TLCP record header.
 
     A known content type, version 3.0-3.4 or TLCP 1.1 (0x0101), a length of at most
     :data:`MAX_RECORD`, and a length of at least 1 except for application data: RFC 5246 §6.2.1
     and RFC 8446 §5.1 forbid zero-length handshake, alert and change_cipher_spec fragments and
     allow zero-length application data.
     """
-    if len(header) < HEADER_LENGTH:
-        return False
-    ctype, version, length = header_fields(header)
     if ctype not in CONTENT_TYPES:
         return False
     if not ((version >> 8 == 3 and version & 0xFF <= _MAX_TLS_MINOR) or version == ids.TLCP_VERSION):

@@ -24,9 +24,10 @@ from mptool.proto.tls.messages import (
     parse_hello,
     parse_server_key_exchange,
 )
-from mptool.proto.tls.record import ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, HANDSHAKE, HEADER_LENGTH, header_fields, looks_like_record_header
+from mptool.proto.tls.record import ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, HANDSHAKE, HEADER_LENGTH, RECORD_HEADER, looks_like_record_header, valid_header_fields
 from mptool.proto.wire import DecodeError
 
+unpack_header = RECORD_HEADER.unpack
 MAX_TRANSCRIPT = 1 << 18
 #: Per-connection caps (issue 21): a hostile stream of thousands of hellos, alerts or bad
 #: headers keeps a bounded state; the counts beyond the cap are kept, not the items.
@@ -131,17 +132,21 @@ class TLSConnection:
                 if not looks_like_record_header(data[pos : pos + HEADER_LENGTH]):
                     return  # wait for a segment that starts a record
                 d.synced = True
-            need = HEADER_LENGTH - len(d.header)
-            d.header += data[pos : pos + need]
-            pos += min(need, n - pos)
-            if len(d.header) < HEADER_LENGTH:
-                continue
-            header, d.header = d.header, b""
-            if not looks_like_record_header(header):
+            if not d.header and n - pos >= HEADER_LENGTH:  # the whole header in this segment (the usual case)
+                header = data[pos : pos + HEADER_LENGTH]
+                pos += HEADER_LENGTH
+            else:
+                need = HEADER_LENGTH - len(d.header)
+                d.header += data[pos : pos + need]
+                pos += min(need, n - pos)
+                if len(d.header) < HEADER_LENGTH:
+                    continue
+                header, d.header = d.header, b""
+            ctype, version, length = unpack_header(header)
+            if not valid_header_fields(ctype, version, length):
                 self.problem(f"frame {frame}: bytes that are not a TLS record header ({header.hex()}) in the {_side(side)} stream")
                 d.synced = False
                 continue
-            ctype, version, length = header_fields(header)
             d.records += 1
             d.record_versions.add(version)
             if ctype == APPLICATION_DATA or (d.encrypted and ctype == HANDSHAKE):
