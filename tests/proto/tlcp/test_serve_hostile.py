@@ -126,6 +126,41 @@ def test_hostile_clients_while_serving(tmp_path, server_files) -> None:
     assert sum(c["measurements"]["handshake_completed"] for c in clients) >= 1
 
 
+def _stalled_after_hello(port: int, partial: bool) -> socket.socket:
+    """A client that sends a complete ClientHello (so the server starts its handshake), then
+    nothing (``partial``: the first 3 bytes of its next record, then nothing: slowloris)."""
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.sendall(_hello() + (Record(22, TLCP, b"\x10\x00\x00\x00").encode()[:3] if partial else b""))
+    return sock
+
+
+def test_stalled_handshakes_do_not_hold_the_workers(tmp_path: Path, server_files) -> None:
+    """1,500 hostile connections, 1,000 of them stalled inside a handshake (before: each held one
+    of the --workers threads until its deadline, so 2 of them denied service for 60 s)."""
+    want = 1500 + 64
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < want:  # the test process holds the hostile sockets
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
+    server = _Server(tmp_path, [*server_files, "--handshake-timeout", "60", "--workers", "2", "--max-pending", "2048"])
+    hostile: list[socket.socket] = []
+    try:
+        for index in range(1000):
+            hostile.append(_stalled_after_hello(server.port, partial=index % 2 == 1))
+        hostile += [socket.create_connection(("127.0.0.1", server.port)) for _ in range(500)]  # idle
+        assert _completed(_probe(server.port))  # the probe's own bound: --timeout 10 per read
+        assert _completed(_probe(server.port))
+    finally:
+        evidence = server.stop()
+        for sock in hostile:
+            sock.close()
+    clients = _clients(evidence)
+    assert len(clients) == evidence["summary"]["connections"] >= 1502
+    completed = [c for c in clients if c["measurements"]["handshake_completed"]]
+    assert len(completed) >= 2
+    stopped = [c for c in clients if c["measurements"].get("ended_by") == "stopped"]
+    assert len(stopped) >= 1500  # every hostile connection was still open (and recorded) at the end
+
+
 def test_too_few_file_descriptors_are_recorded(tmp_path: Path, server_files) -> None:
     limit = 48
 
