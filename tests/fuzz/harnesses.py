@@ -422,16 +422,6 @@ HARNESSES: dict[str, Harness] = {
     )
 }
 
-from tests.fuzz.cheap import PROTO_EXCLUDE, PROTO_INSTRUMENT, memoize_pure  # noqa: E402
-
-HARNESSES.update(
-    (h.name, h)
-    for h in (
-        Harness("ssh-packets", fuzz_ssh_packets, _ssh_seeds, PROTO_INSTRUMENT, PROTO_EXCLUDE, memoize_pure),
-        Harness("gm-ike", fuzz_gm_ike, lambda: __import__("tests.fuzz.harness_gm_ike", fromlist=["seeds"]).seeds(), PROTO_INSTRUMENT, PROTO_EXCLUDE, memoize_pure),
-    )
-)
-
 from tests.fuzz.proto_harnesses import PROTO_HARNESSES  # noqa: E402 (needs Harness and the helpers above)
 
 HARNESSES.update(PROTO_HARNESSES)

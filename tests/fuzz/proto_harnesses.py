@@ -13,7 +13,7 @@ import functools
 import struct
 from collections.abc import Iterator
 
-from tests.fuzz.harnesses import MAX_SEED, ROOT, Harness, _expected
+from tests.fuzz.harnesses import MAX_SEED, ROOT, Harness, _expected, _ssh_seeds, fuzz_gm_ike, fuzz_ssh_packets
 
 PCAPS = ("vectors/pcaps/*.pcap", "vectors/pcaps/*.pcap.gz")
 
@@ -344,6 +344,8 @@ PROTO_HARNESSES: dict[str, Harness] = {
         _proto("tls-messages", fuzz_tls_messages, _message_seeds),
         _proto("ike", fuzz_ike, _ike_seeds),
         _proto("ike-probe", fuzz_ike_probe, _ike_probe_seeds),
+        _proto("ssh-packets", fuzz_ssh_packets, _ssh_seeds),
+        _proto("gm-ike", fuzz_gm_ike, lambda: __import__("tests.fuzz.harness_gm_ike", fromlist=["seeds"]).seeds()),
     )
 }
 
