@@ -34,9 +34,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-#: the packages whose Python code atheris instruments for coverage
-INSTRUMENT = ["mptool", "pyasn1", "pyasn1_modules", "pyasn1_fasder", "ruamel"]
-
 
 def _signature(exc: BaseException) -> str:
     """Exception type and the innermost frame inside mptool (or the innermost at all)."""
@@ -102,14 +99,18 @@ def seed_corpus(name: str, corpus: Path) -> None:
 
 def run_one(args: argparse.Namespace, name: str) -> int:
     """Fuzz one harness in this process."""
+    from tests.fuzz.harnesses import HARNESSES
+
     work = Path(args.work)
     corpus = work / "corpus" / name
+    harness = HARNESSES[name]
     if args.engine == "atheris":
         import atheris
 
         # nothing of mptool is imported before this point (the harness module imports lazily),
-        # so the seeds' and the harness's imports are all instrumented
-        with atheris.instrument_imports(include=INSTRUMENT):
+        # so the seeds' and the harness's imports are instrumented: the harness's packages
+        # (harness.instrument, less harness.exclude; docs/reliability.md "Cost of one execution")
+        with atheris.instrument_imports(include=list(harness.instrument), exclude=list(harness.exclude) or None):
             seed_corpus(name, corpus)
             target = Target(name, work / "crashes", args.keep_going)
             for path in sorted(corpus.iterdir())[:3]:  # the harness's own imports, instrumented
@@ -117,6 +118,8 @@ def run_one(args: argparse.Namespace, name: str) -> int:
                     target.function(path.read_bytes())
                 except Exception:  # noqa: BLE001 - a crashing seed is found again by the fuzzer
                     pass
+        if harness.setup is not None:
+            harness.setup()
         options = [f"-max_len={args.max_len}", "-rss_limit_mb=3072", "-timeout=60", f"-seed={args.seed}", "-print_final_stats=1"]
         if args.runs:
             options.append(f"-runs={args.runs}")
@@ -129,7 +132,10 @@ def run_one(args: argparse.Namespace, name: str) -> int:
         atheris.Fuzz()
         return 0
     seed_corpus(name, corpus)
-    return _mutate(args, Target(name, work / "crashes", args.keep_going), corpus)
+    target = Target(name, work / "crashes", args.keep_going)
+    if harness.setup is not None:
+        harness.setup()
+    return _mutate(args, target, corpus)
 
 
 def _mutate(args: argparse.Namespace, target: Target, corpus: Path) -> int:

@@ -204,13 +204,22 @@ def fuzz_gm_ike(data: bytes) -> None:
 # --- the table ---------------------------------------------------------------------------
 
 
+#: the packages whose Python code atheris instruments for coverage (by default)
+INSTRUMENT = ("mptool", "pyasn1", "pyasn1_modules", "pyasn1_fasder", "ruamel")
+
+
 @dataclass(frozen=True)
 class Harness:
-    """One fuzz target: the function and where its seeds come from."""
+    """One fuzz target: the function, where its seeds come from, what atheris instruments
+    (``instrument`` packages less ``exclude`` modules) and a ``setup`` run once in a long-run
+    process before fuzzing (never in the test suite's replays; see tests/fuzz/cheap.py)."""
 
     name: str
     function: Callable[[bytes], None]
     seeds: Callable[[], Iterator[bytes]]
+    instrument: tuple[str, ...] = INSTRUMENT
+    exclude: tuple[str, ...] = ()
+    setup: Callable[[], None] | None = None
 
 
 def _files(*patterns: str) -> Callable[[], Iterator[bytes]]:
@@ -410,8 +419,6 @@ HARNESSES: dict[str, Harness] = {
         Harness("pem", fuzz_pem, _files("vectors/certs/rsa/*.pem", "vectors/certs/ecdsa/*.pem", "vectors/pcaps/*.pem")),
         Harness("sm2-codecs", fuzz_sm2_codecs, _sm2_seeds),
         Harness("assessment", fuzz_assessment, _assessment_seeds),
-        Harness("ssh-packets", fuzz_ssh_packets, _ssh_seeds),
-        Harness("gm-ike", fuzz_gm_ike, lambda: __import__("tests.fuzz.harness_gm_ike", fromlist=["seeds"]).seeds()),
     )
 }
 

@@ -13,7 +13,7 @@ import functools
 import struct
 from collections.abc import Iterator
 
-from tests.fuzz.harnesses import MAX_SEED, ROOT, Harness, _expected
+from tests.fuzz.harnesses import MAX_SEED, ROOT, Harness, _expected, _ssh_seeds, fuzz_gm_ike, fuzz_ssh_packets
 
 PCAPS = ("vectors/pcaps/*.pcap", "vectors/pcaps/*.pcap.gz")
 
@@ -161,6 +161,47 @@ def fuzz_ike(data: bytes) -> None:
         _no_error_results([_judged(esp_result, channel, "fuzz", index, link_ike(channel, measurements))])
 
 
+def _answers(data: bytes) -> Iterator[bytes]:
+    """Responder datagrams from fuzz bytes: 2-byte length, then a flag byte (bit 0: put the
+    probe's own initiator cookie/SPI in front, so the answer is taken as ours) and the datagram."""
+    pos = 0
+    while pos + 2 <= len(data):
+        size = int.from_bytes(data[pos : pos + 2], "big")
+        yield data[pos + 2 : pos + 2 + size]
+        pos += 2 + size
+
+
+def fuzz_ike_probe(data: bytes) -> None:
+    """``proto probe --ike``'s answer side: the IKEv1 and IKEv2 enumerations (proto/probe/ike.py)
+    against a responder whose datagrams are the fuzz bytes (:func:`_answers`; none left: a
+    timeout): answer parser, notify fields, chosen transform / proposal, INVALID_KE_PAYLOAD and
+    COOKIE rounds, the judgements and the probe's check results. Never raises (a result with
+    status error is the probe's answer to silence, not a crash)."""
+    from mptool.proto.checks import probe as probe_checks
+    from mptool.proto.probe import ike
+    from mptool.proto.probe.run import _result
+
+    answers = _answers(data)
+
+    class Responder(ike.Exchanger):
+        """The real Exchanger's bookkeeping, the fuzz bytes instead of a socket."""
+
+        def exchange(self, packet: bytes, cookie: bytes) -> ike.IkeAnswer:
+            if self.used >= self.max_requests:
+                return ike.IkeAnswer("budget_exhausted", message="request or time limit reached")
+            self.used += 1
+            for chunk in answers:  # like the real one: answers for another SPI are skipped
+                datagram = cookie + chunk[9:] if chunk[:1] and chunk[0] & 1 else chunk[1:]
+                answer = ike.parse_answer(datagram, cookie)
+                if answer.status != "malformed" or answer.message != "answer for another initiator SPI":
+                    return answer
+            return ike.IkeAnswer("timeout", message="no answer")
+
+    responder = Responder("192.0.2.2", 500, 1.0, float("inf"), 64)
+    for report in (ike.probe_ikev1(responder, "fuzz"), ike.probe_ikev2(responder, "fuzz")):
+        _judged(_result, probe_checks.PROBE_IKE, report, False)  # status error is the probe's "no answer"
+
+
 def _udp(sport: int, dport: int, payload: bytes) -> bytes:
     """A raw IPv4/UDP packet (link type RAW)."""
     udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
@@ -276,14 +317,35 @@ def _ike_seeds() -> Iterator[bytes]:
                         break
 
 
+def _ike_probe_seeds() -> Iterator[bytes]:
+    """Each IKE message of the bundled captures as the one answer, and all of them in a row."""
+
+    def framed(message: bytes) -> bytes:
+        return len(message[:65000] + b"x").to_bytes(2, "big") + b"\x01" + message[:65000]
+
+    messages = list(_ike_seeds())
+    yield from (framed(message) for message in messages)
+    yield b"".join(framed(message) for message in messages)[:MAX_SEED]
+
+
+def _proto(name: str, function, seeds) -> Harness:  # noqa: ANN001
+    """A protocol harness: mptool instrumented without its algorithms, memoized pure helpers (tests/fuzz/cheap.py)."""
+    from tests.fuzz.cheap import PROTO_EXCLUDE, PROTO_INSTRUMENT, memoize_pure
+
+    return Harness(name, function, seeds, instrument=PROTO_INSTRUMENT, exclude=PROTO_EXCLUDE, setup=memoize_pure)
+
+
 PROTO_HARNESSES: dict[str, Harness] = {
     h.name: h
     for h in (
-        Harness("capture", fuzz_capture, _capture_seeds),
-        Harness("tcp", fuzz_tcp, _tcp_seeds),
-        Harness("tls-stream", fuzz_tls_stream, _stream_seeds),
-        Harness("tls-messages", fuzz_tls_messages, _message_seeds),
-        Harness("ike", fuzz_ike, _ike_seeds),
+        _proto("capture", fuzz_capture, _capture_seeds),
+        _proto("tcp", fuzz_tcp, _tcp_seeds),
+        _proto("tls-stream", fuzz_tls_stream, _stream_seeds),
+        _proto("tls-messages", fuzz_tls_messages, _message_seeds),
+        _proto("ike", fuzz_ike, _ike_seeds),
+        _proto("ike-probe", fuzz_ike_probe, _ike_probe_seeds),
+        _proto("ssh-packets", fuzz_ssh_packets, _ssh_seeds),
+        _proto("gm-ike", fuzz_gm_ike, lambda: __import__("tests.fuzz.harness_gm_ike", fromlist=["seeds"]).seeds()),
     )
 }
 

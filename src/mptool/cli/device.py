@@ -53,8 +53,9 @@ def _password(password: str | None, password_file: str | None) -> str | None:
 
 
 @group.command(epilog=f"{_TEST_EXAMPLES}\n{exit_code_epilog()}")
-@click.option("--sdf", "sdf", metavar="LIB.so", default=None, help="The vendor's SDF shared library.")
+@click.option("--sdf", "sdf", metavar="LIB.so", default=None, help="The vendor's SDF shared library (.so, .dll or .dylib).")
 @click.option("--softsdf", "softsdf", metavar="DIR", default=None, help="Test mptool's soft device in DIR (built and initialised there when needed).")
+@click.option("--calling-convention", type=click.Choice(["cdecl", "stdcall"]), default="cdecl", show_default=True, help="cdecl: GM/T 0018's plain C prototypes; stdcall: a Windows DLL whose header adds __stdcall (differs on 32-bit Windows only).")
 @click.option("--key-index", type=click.IntRange(min=1), default=1, show_default=True, help="Key index for signing, decryption and key import.")
 @click.option("--password", envvar="MPTOOL_SDF_PASSWORD", default=None, help="Private-key access password of --key-index (env MPTOOL_SDF_PASSWORD). Never recorded.")
 @click.option("--password-file", metavar="FILE", default=None, help="Read the access password from FILE (first line).")
@@ -64,12 +65,12 @@ def _password(password: str | None, password_file: str | None) -> str | None:
 @click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True, help="Seconds one check may take before the library is declared hung.")
 @click.option("--check", "checks", multiple=True, metavar="ID", help="Run only this check (repeatable), e.g. device.sdf.sm4_kat.")
 @evidence_options
-def test(sdf: str | None, softsdf: str | None, key_index: int, password: str | None, password_file: str | None, random_bits: int, random_count: int, max_index: int, timeout: float, checks: tuple[str, ...], out: OutputOptions) -> None:
+def test(sdf: str | None, softsdf: str | None, calling_convention: str, key_index: int, password: str | None, password_file: str | None, random_bits: int, random_count: int, max_index: int, timeout: float, checks: tuple[str, ...], out: OutputOptions) -> None:
     """Run the GM/T 0018 device checks (info, random, SM3/SM4/MAC/HMAC/SM2, keys, errors) through an SDF library."""
     from mptool.device.commands import TestOptions, run_test
 
     builder = out.builder()
-    options = TestOptions(sdf, softsdf, key_index, _password(password, password_file), random_bits, random_count, max_index, timeout, checks)
+    options = TestOptions(sdf, softsdf, key_index, _password(password, password_file), random_bits, random_count, max_index, timeout, checks, calling_convention)
     run_test(builder, options, progress=out.progress)
     out.finish(builder)
 

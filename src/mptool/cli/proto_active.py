@@ -187,7 +187,7 @@ def _probe_ike_full(target: str, files: dict[str, str], ca: tuple[str, ...], esp
 @click.option("--max-connections", type=click.IntRange(1, 100000), default=None, help="Stop after this many connections.")
 @click.option("--duration", type=click.FloatRange(0.1, 86400), default=None, help="Stop after this many seconds.")
 @click.option("--handshake-timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True, help="Seconds one client may take.")
-@click.option("--workers", type=click.IntRange(1, 64), default=4, show_default=True, help="Handshakes run at the same time (clients still sending their first record wait without a worker).")
+@click.option("--workers", type=click.IntRange(1, 64), default=4, show_default=True, help="Handshakes computing at the same time (a connection waiting on its client, before or inside the handshake, holds no worker).")
 @click.option("--max-pending", type=click.IntRange(1, 4096), default=1024, show_default=True, help="Connections open at once; more wait in the listen backlog.")
 @click.option("--ecdhe-initiator", type=click.Choice(["auto", "server", "client"]), default="auto", show_default=True, help="ECDHE: which side is the SM2 key-exchange initiator (auto accepts both and records which one the client used).")
 @click.option("--client-format", type=click.Choice(["auto", "gmssl", "tongsuo"]), default="auto", show_default=True, help="ECDHE ClientKeyExchange and CertificateVerify forms accepted (gmssl/tongsuo: only that one, as those servers do).")

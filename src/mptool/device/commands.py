@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,19 +33,62 @@ class TestOptions:
     max_index: int = 16
     timeout: float = 300.0
     checks: tuple[str, ...] = field(default_factory=tuple)
+    calling_convention: str = "cdecl"  #: cdecl (GM/T 0018's C prototypes) or stdcall (Windows, sdf/binding.py)
 
 
 def check_library(path: str) -> Path:
-    """``path`` must be a readable ELF shared object (InputError otherwise, exit 3)."""
+    """``path`` must be a readable shared library: an ELF shared object (Linux), a PE DLL
+    (Windows) or a Mach-O dylib/bundle (macOS); InputError otherwise (exit 3)."""
     p = check_readable_file(path)
     with p.open("rb") as handle:
-        head = handle.read(18)
-    if len(head) < 18 or head[:4] != _ELF_MAGIC:
-        raise InputError(path, "not a shared library (no ELF header): give the vendor's SDF .so file")
-    e_type = int.from_bytes(head[16:18], "little" if head[5] == 1 else "big")
-    if e_type != 3:
-        raise InputError(path, f"not a shared library (ELF type {e_type}, expected ET_DYN): give the vendor's SDF .so file")
+        head = handle.read(4096)
+    problem = library_problem(head)
+    if problem is not None:
+        raise InputError(path, f"{problem}: give the vendor's SDF library (.so, .dll or .dylib)")
     return p
+
+
+#: PE machine types (IMAGE_FILE_MACHINE_*) and their pointer size in bits
+_PE_MACHINES = {0x014C: ("x86", 32), 0x8664: ("x86-64", 64), 0xAA64: ("ARM64", 64), 0x01C4: ("ARM", 32)}
+_MACHO_MAGICS = {b"\xcf\xfa\xed\xfe": "<", b"\xce\xfa\xed\xfe": "<", b"\xfe\xed\xfa\xcf": ">", b"\xfe\xed\xfa\xce": ">"}
+
+
+def library_problem(head: bytes) -> str | None:
+    """Why the first bytes of a file are not a shared library this Python can load (None: they are).
+
+    ELF: type ET_DYN (3). PE (Microsoft PE/COFF): the COFF header's IMAGE_FILE_DLL (0x2000) flag,
+    and a machine of this Python's pointer size (a 32-bit DLL cannot be loaded into a 64-bit
+    Python). Mach-O: file type MH_DYLIB (6) or MH_BUNDLE (8), or a universal (fat) binary.
+    """
+    import struct
+
+    if head[:4] == _ELF_MAGIC:
+        if len(head) < 18:
+            return "not a shared library (truncated ELF header)"
+        e_type = int.from_bytes(head[16:18], "little" if head[5] == 1 else "big")
+        return None if e_type == 3 else f"not a shared library (ELF type {e_type}, expected ET_DYN)"
+    if head[:2] == b"MZ":
+        if len(head) < 0x40:
+            return "not a shared library (truncated DOS header)"
+        pe = int.from_bytes(head[0x3C:0x40], "little")
+        if head[pe : pe + 4] != b"PE\0\0" or len(head) < pe + 24:
+            return "not a shared library (an MZ file without a PE header in its first 4 KiB)"
+        machine, characteristics = int.from_bytes(head[pe + 4 : pe + 6], "little"), int.from_bytes(head[pe + 22 : pe + 24], "little")
+        if not characteristics & 0x2000:
+            return "not a shared library (a PE executable, not a DLL)"
+        name, bits = _PE_MACHINES.get(machine, (f"machine 0x{machine:04X}", 0))
+        ours = struct.calcsize("P") * 8
+        if bits and bits != ours:
+            return f"a {bits}-bit DLL ({name}) cannot be loaded into this {ours}-bit Python (use a {bits}-bit Python)"
+        return None
+    if head[:4] in _MACHO_MAGICS:
+        if len(head) < 16:
+            return "not a shared library (truncated Mach-O header)"
+        filetype = struct.unpack(_MACHO_MAGICS[head[:4]] + "I", head[12:16])[0]
+        return None if filetype in (6, 8) else f"not a shared library (Mach-O file type {filetype}, expected a dylib or bundle)"
+    if head[:4] in (b"\xca\xfe\xba\xbe", b"\xbe\xba\xfe\xca"):
+        return None  # universal binary: the loader picks the slice
+    return "not a shared library (no ELF, PE or Mach-O header)"
 
 
 def prepare_softsdf(directory: str, password: str | None) -> Path:
@@ -69,6 +113,8 @@ def run_test(builder: ReportBuilder, options: TestOptions, progress: Progress = 
 
     if (options.sdf is None) == (options.softsdf is None):
         raise UsageError("give exactly one of --sdf LIB.so and --softsdf DIR")
+    if options.calling_convention == "stdcall" and not hasattr(ctypes, "WinDLL"):
+        raise UsageError("--calling-convention stdcall: the stdcall convention exists on Windows only (elsewhere every library is cdecl)")
     if options.softsdf is not None:
         name = str(prepare_softsdf(options.softsdf, options.password))
     else:
@@ -90,6 +136,7 @@ def run_test(builder: ReportBuilder, options: TestOptions, progress: Progress = 
             "random_count": options.random_count,
             "max_index": options.max_index,
             "timeout_s": options.timeout,
+            "calling_convention": options.calling_convention,
             "checks": checks,
             "sm2_user_id": DEFAULT_USER_ID.decode(),
             "sm2_ciphertext_layout": "ECCCipher x||y||M(C3)||L||C (C1C3C2)",
@@ -105,6 +152,7 @@ def run_test(builder: ReportBuilder, options: TestOptions, progress: Progress = 
             "random_bits": options.random_bits,
             "random_count": options.random_count,
             "max_index": options.max_index,
+            "calling_convention": options.calling_convention,
         },
         timeout=options.timeout,
     )

@@ -77,6 +77,19 @@ def _clients(evidence: dict) -> list[dict]:
     return [r for r in evidence["results"] if r["check"] == "proto.serve.tlcp_client" and "connection" in r["measurements"]]
 
 
+def _probed_while_open(server: _Server, socks: list[socket.socket], probes: int = 1) -> dict:
+    """A real TLCP client (``proto probe``) completes ``probes`` handshakes while ``socks`` are
+    open; then the server is stopped, the sockets closed, and its evidence returned."""
+    try:
+        for _ in range(probes):
+            assert _completed(_probe(server.port))
+    finally:
+        evidence = server.stop()
+        for sock in socks:
+            sock.close()
+    return evidence
+
+
 def _hello(suite: int = 0xE013) -> bytes:
     body = m.ClientHello(TLCP, os.urandom(32), [suite]).encode()
     return Record(22, TLCP, body).encode()
@@ -85,12 +98,7 @@ def _hello(suite: int = 0xE013) -> bytes:
 def test_idle_sockets_do_not_deny_a_real_client(tmp_path, server_files) -> None:
     server = _Server(tmp_path, [*server_files, "--handshake-timeout", "60"])
     idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(300)]
-    try:
-        assert _completed(_probe(server.port))  # before: queued behind 300 x 60 s / 4 workers
-    finally:
-        evidence = server.stop()
-        for sock in idle:
-            sock.close()
+    evidence = _probed_while_open(server, idle)  # before: queued behind 300 x 60 s / 4 workers
     clients = _clients(evidence)
     assert len(clients) == evidence["summary"]["connections"] >= 301
     assert sum(c["measurements"].get("ended_by") == "stopped" for c in clients) == 300
@@ -99,7 +107,6 @@ def test_idle_sockets_do_not_deny_a_real_client(tmp_path, server_files) -> None:
 def test_hostile_clients_while_serving(tmp_path, server_files) -> None:
     server = _Server(tmp_path, [*server_files, "--handshake-timeout", "30", "--max-pending", "512"])
     port = server.port
-    hostile: list[socket.socket] = []
     garbage = socket.create_connection(("127.0.0.1", port))
     garbage.sendall(os.urandom(4096))
     slow = socket.create_connection(("127.0.0.1", port))
@@ -108,22 +115,44 @@ def test_hostile_clients_while_serving(tmp_path, server_files) -> None:
     oversized.sendall(struct.pack("!BHH", 22, TLCP, 0xFFFF) + b"\0" * 1000)  # record longer than allowed
     fragments = socket.create_connection(("127.0.0.1", port))
     fragments.sendall(Record(22, TLCP, b"\x01\x00\xff\xff").encode() + Record(22, TLCP, b"\0" * 16000).encode() * 80)  # > 1 MiB
-    hostile += [garbage, slow, oversized, fragments]
+    hostile = [garbage, slow, oversized, fragments]
     for _ in range(2000):  # a flood: connect, close at once
         sock = socket.create_connection(("127.0.0.1", port))
         sock.close()
-    try:
-        assert _completed(_probe(port))
-    finally:
-        evidence = server.stop()
-        for sock in hostile:
-            sock.close()
+    evidence = _probed_while_open(server, hostile)
     clients = _clients(evidence)
     assert len(clients) == evidence["summary"]["connections"] >= 2006
     ended = {c["measurements"]["connection"]: c["measurements"].get("ended_by") for c in clients}
     assert ended[1] == "not_tls" and ended[3] == "not_tls" and ended[4] in ("too_much_data", "decode_error")
     assert ended[2] == "stopped"
     assert sum(c["measurements"]["handshake_completed"] for c in clients) >= 1
+
+
+def _stalled_after_hello(port: int, partial: bool) -> socket.socket:
+    """A client that sends a complete ClientHello (so the server starts its handshake), then
+    nothing (``partial``: the first 3 bytes of its next record, then nothing: slowloris)."""
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.sendall(_hello() + (Record(22, TLCP, b"\x10\x00\x00\x00").encode()[:3] if partial else b""))
+    return sock
+
+
+def test_stalled_handshakes_do_not_hold_the_workers(tmp_path: Path, server_files) -> None:
+    """1,500 hostile connections, 1,000 of them stalled inside a handshake (before: each held one
+    of the --workers threads until its deadline, so 2 of them denied service for 60 s)."""
+    want = 1500 + 64
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < want:  # the test process holds the hostile sockets
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
+    server = _Server(tmp_path, [*server_files, "--handshake-timeout", "60", "--workers", "2", "--max-pending", "2048"])
+    hostile = [_stalled_after_hello(server.port, partial=index % 2 == 1) for index in range(1000)]
+    hostile += [socket.create_connection(("127.0.0.1", server.port)) for _ in range(500)]  # idle
+    evidence = _probed_while_open(server, hostile, probes=2)  # the probe's own bound: --timeout 10 per read
+    clients = _clients(evidence)
+    assert len(clients) == evidence["summary"]["connections"] >= 1502
+    completed = [c for c in clients if c["measurements"]["handshake_completed"]]
+    assert len(completed) >= 2
+    stopped = [c for c in clients if c["measurements"].get("ended_by") == "stopped"]
+    assert len(stopped) >= 1500  # every hostile connection was still open (and recorded) at the end
 
 
 def test_too_few_file_descriptors_are_recorded(tmp_path: Path, server_files) -> None:

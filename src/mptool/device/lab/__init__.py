@@ -22,7 +22,7 @@ from mptool.core.errors import InputError, UsageError
 from mptool.core.model import Finding, Severity, Status
 from mptool.core.report import ReportBuilder
 from mptool.device.lab.worker import ENCRYPTED, MAC_OVER, TABLE
-from mptool.device.runner import signal_name
+from mptool.device.runner import termination
 
 DATABASE = "lab.sqlite"
 CONFIG = "lab.json"
@@ -58,7 +58,7 @@ def _run_worker(job: dict[str, Any], subject: str, timeout: float) -> dict[str, 
         out, err = proc.communicate()
         raise InputError(subject, f"the library did not answer within {timeout:g} s (last SDF function: {_last_call(err) or 'none'}); the lab application was killed") from None
     if proc.returncode != 0:
-        how = signal_name(proc.returncode) if proc.returncode < 0 else f"exit status {proc.returncode}"
+        how = termination(proc.returncode)
         raise InputError(subject, f"the lab application died ({how}) in {_last_call(err) or 'an unknown place'}")
     answer = json.loads(out)
     if not answer.pop("ok"):

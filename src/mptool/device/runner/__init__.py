@@ -1,26 +1,31 @@
 """Running the device checks in a child process, so that a crashing or hanging library is reported.
 
-:func:`run_checks` starts ``python -m mptool.device.runner.child``, sends it the job on stdin
-and reads its events. When the child dies (a signal such as SIGSEGV) or exceeds the per-check
-timeout, the check it was running gets an ``error`` result with ``device.sdf.library_crashed``
-(or ``library_timeout``), naming the signal and the last SDF function called, and a new child
-runs the remaining checks. mptool itself never loads the vendor library.
+:func:`run_checks` starts ``python -m mptool.device.runner.child``, sends it the job on its
+stdin and reads its events, one JSON line each, from its stdout: two ordinary pipes of
+``subprocess``, which exist on Linux, macOS and Windows alike (no ``pass_fds``, no selecting on
+a pipe: a reader thread hands the lines over a queue, so the per-check timeout is kept the same
+way everywhere). When the child dies (a signal such as SIGSEGV, or on Windows an exception code
+such as STATUS_ACCESS_VIOLATION) or exceeds the per-check timeout, the check it was running
+gets an ``error`` result with ``device.sdf.library_crashed`` (or ``library_timeout``), naming
+how it ended and the last SDF function called, and a new child runs the remaining checks.
+mptool itself never loads the vendor library.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import selectors
+import queue
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
-from mptool.core.errors import InputError, UsageError, debug_enabled
+from mptool.core.errors import InputError, debug_enabled
 from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.registry import get
 
@@ -44,72 +49,99 @@ def signal_name(code: int) -> str:
         return f"signal {-code}"
 
 
+#: Windows exception codes a crashing library ends a process with (NTSTATUS, ntstatus.h)
+WINDOWS_EXCEPTIONS: dict[int, str] = {
+    0xC0000005: "STATUS_ACCESS_VIOLATION",
+    0xC000001D: "STATUS_ILLEGAL_INSTRUCTION",
+    0xC0000094: "STATUS_INTEGER_DIVIDE_BY_ZERO",
+    0xC00000FD: "STATUS_STACK_OVERFLOW",
+    0xC0000374: "STATUS_HEAP_CORRUPTION",
+    0xC0000409: "STATUS_STACK_BUFFER_OVERRUN",
+}
+
+
+def termination(code: int) -> str:
+    """How a child ended, from its return code: a POSIX signal (negative), a Windows exception
+    code (an NTSTATUS of severity error, 0xC0000000 and above) or an exit status."""
+    if code < 0:
+        return signal_name(code)
+    if code >= 0xC0000000:
+        return WINDOWS_EXCEPTIONS.get(code, f"exception 0x{code:08X}")
+    return f"exit status {code}"
+
+
 def _crash_result(check_id: str, subject: str, code: str, message: str, **data: Any) -> CheckResult:
     spec = get(check_id)
     finding = Finding(code=spec.declared(code), severity=Severity.ERROR, message=message, data=data)
     return spec.result(Status.ERROR, subject=subject, findings=[finding])
 
 
+def _lines(stream: IO[bytes], out: "queue.Queue[bytes | None]") -> None:
+    """Reader thread: each line of ``stream``, then None at its end."""
+    try:
+        for line in stream:
+            out.put(line)
+    finally:
+        out.put(None)
+
+
 def _run_child(job: Job, checks: list[str], results: dict[str, CheckResult], progress: Any = None) -> tuple[str | None, str | None, dict[str, Any]]:
     """Run one child over ``checks``. Returns (check in flight when it died, how it died, data)."""
-    read_fd, write_fd = os.pipe()
     stderr = tempfile.TemporaryFile()
     env = dict(os.environ)
     env.setdefault("PYTHONFAULTHANDLER", "1")
     proc = subprocess.Popen(
         [sys.executable, "-m", "mptool.device.runner.child"],
         stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=stderr,
-        pass_fds=(write_fd,),
         env=env,
     )
-    os.close(write_fd)
-    payload = {"library": job.library, "subject": job.subject, "checks": checks, "options": job.options, "fd": write_fd, "debug": debug_enabled()}
-    assert proc.stdin is not None
+    payload = {"library": job.library, "subject": job.subject, "checks": checks, "options": job.options, "debug": debug_enabled()}
+    assert proc.stdin is not None and proc.stdout is not None
     try:
         proc.stdin.write(json.dumps(payload).encode("utf-8"))
         proc.stdin.close()
-    except BrokenPipeError:
+    except (BrokenPipeError, OSError):
         pass
+    lines: queue.Queue[bytes | None] = queue.Queue()
+    reader = threading.Thread(target=_lines, args=(proc.stdout, lines), name="mptool-device-events", daemon=True)
+    reader.start()
     current: str | None = None
     last_call: str | None = None
     started = time.monotonic()
-    buffer = b""
     fatal: dict[str, Any] | None = None
     timed_out = False
-    sel = selectors.DefaultSelector()
-    sel.register(read_fd, selectors.EVENT_READ)
-    with os.fdopen(read_fd, "rb", buffering=0) as reader:
-        while True:
-            remaining = job.timeout - (time.monotonic() - started)
-            if remaining <= 0:
-                timed_out = True
-                proc.kill()
-                break
-            if not sel.select(timeout=min(remaining, 1.0)):
-                continue
-            chunk = reader.read(65536)
-            if not chunk:
-                break
-            buffer += chunk
-            while b"\n" in buffer:
-                line, buffer = buffer.split(b"\n", 1)
-                event = json.loads(line)
-                kind = event["event"]
-                if kind == "start":
-                    current, last_call, started = event["check"], None, time.monotonic()
-                    if progress is not None:
-                        progress(current)
-                elif kind == "call":
-                    last_call = event["function"]
-                elif kind == "result":
-                    results[event["check"]] = CheckResult.model_validate(event["result"])
-                    current = None
-                elif kind == "fatal":
-                    fatal = event
-    sel.close()
+    while True:
+        remaining = job.timeout - (time.monotonic() - started)
+        if remaining <= 0:
+            timed_out = True
+            proc.kill()
+            break
+        try:
+            line = lines.get(timeout=min(remaining, 1.0))
+        except queue.Empty:
+            continue
+        if line is None:
+            break
+        event = _event(line)
+        if event is None:
+            continue
+        kind = event["event"]
+        if kind == "start":
+            current, last_call, started = event["check"], None, time.monotonic()
+            if progress is not None:
+                progress(current)
+        elif kind == "call":
+            last_call = event["function"]
+        elif kind == "result":
+            results[event["check"]] = CheckResult.model_validate(event["result"])
+            current = None
+        elif kind == "fatal":
+            fatal = event
     code = proc.wait()
+    reader.join(timeout=5)
+    proc.stdout.close()
     stderr.seek(0)
     tail = stderr.read()[-2000:].decode("utf-8", "replace")
     stderr.close()
@@ -118,8 +150,7 @@ def _run_child(job: Job, checks: list[str], results: dict[str, CheckResult], pro
     if timed_out:
         return current, "timeout", {"last_function": last_call, "timeout_s": job.timeout}
     if code != 0 or current is not None:
-        how = signal_name(code) if code < 0 else f"exit status {code}"
-        data: dict[str, Any] = {"last_function": last_call, "termination": how}
+        data: dict[str, Any] = {"last_function": last_call, "termination": termination(code)}
         if tail.strip() and debug_enabled():
             data["stderr_tail"] = tail.strip().splitlines()[-12:]
         if current is None and len(results) < len(checks):
@@ -128,10 +159,19 @@ def _run_child(job: Job, checks: list[str], results: dict[str, CheckResult], pro
     return None, None, {}
 
 
+def _event(line: bytes) -> dict[str, Any] | None:
+    """One event line of the child; anything else on its stdout (None) is ignored."""
+    if not line.startswith(b"{"):
+        return None
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) and "event" in event else None
+
+
 def run_checks(job: Job, progress: Any = None) -> list[CheckResult]:
     """Every check of ``job`` in order: results from the child, crash/timeout results where it died."""
-    if os.name != "posix":  # pass_fds and selecting on a pipe are POSIX-only (README: what runs where)
-        raise UsageError("the device checks run on Linux (and other POSIX systems) only: the SDF library is run in a child process over a POSIX pipe")
     results: dict[str, CheckResult] = {}
     pending = list(job.checks)
     while pending:

@@ -1,10 +1,14 @@
 """The child process that loads the vendor library and runs the checks (``python -m mptool.device.runner.child``).
 
 It reads its job from stdin as JSON (the password travels there, never on a command line) and
-writes one JSON event per line to the file descriptor the job names: ``loaded``, ``start``
-(a check begins), ``call`` (the SDF function about to be called, when it changes), ``result``
-and ``fatal`` (the library cannot be loaded or opened). If the library kills the process, the
-parent knows from the last ``start``/``call`` which check and function did it.
+writes one JSON event per line to its stdout: ``loaded``, ``start`` (a check begins), ``call``
+(the SDF function about to be called, when it changes), ``result`` and ``fatal`` (the library
+cannot be loaded or opened). If the library kills the process, the parent knows from the last
+``start``/``call`` which check and function did it.
+
+Before the library is loaded, the events get a descriptor of their own (a duplicate of stdout)
+and stdout itself is pointed at stderr, so whatever the vendor library prints cannot garble the
+events (``os.dup``/``os.dup2``: POSIX and Windows alike).
 """
 
 from __future__ import annotations
@@ -21,12 +25,22 @@ class _Events:
         self.fd = fd
 
     def send(self, **event: Any) -> None:
-        os.write(self.fd, (json.dumps(event, sort_keys=True) + "\n").encode("utf-8"))
+        data = (json.dumps(event, sort_keys=True) + "\n").encode("utf-8")
+        while data:  # a pipe may take part of a large result at a time
+            data = data[os.write(self.fd, data) :]
+
+
+def _event_channel() -> int:
+    """A descriptor of its own for the events (the original stdout); stdout then goes to stderr."""
+    sys.stdout.flush()
+    fd = os.dup(sys.stdout.fileno())
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    return fd
 
 
 def main() -> int:
     job = json.loads(sys.stdin.read())
-    events = _Events(int(job["fd"]))
+    events = _Events(_event_channel())
     faulthandler.enable(file=sys.stderr)
     from mptool.core.errors import set_debug
 
@@ -37,8 +51,8 @@ def main() -> int:
     from mptool.core.model import Finding, Severity, Status
 
     try:
-        lib = SDFLibrary(job["library"])
-    except OSError as exc:
+        lib = SDFLibrary(job["library"], job["options"].get("calling_convention", "cdecl"))
+    except (OSError, ValueError) as exc:
         events.send(event="fatal", kind="load", message=str(exc))
         return 0
     if not lib.has("SDF_OpenDevice") or not lib.has("SDF_OpenSession"):

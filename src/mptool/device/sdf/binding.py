@@ -3,6 +3,12 @@
 Every pointer argument is passed as an address (``c_void_p``) and every ``unsigned int`` as
 ``c_uint``; return values are the 32-bit SDR_* codes. A function the library does not export is
 reported by :meth:`SDFLibrary.missing` so that checks are skipped with the reason.
+
+Calling convention: GM/T 0018-2012 §6 declares every function as a plain C prototype
+(``int SDF_OpenDevice(void **phDeviceHandle);``) with no calling-convention keyword, i.e. the
+C default, cdecl: :class:`ctypes.CDLL` on Linux, macOS and Windows alike. A vendor whose Windows
+header adds ``__stdcall`` to the prototypes needs ``stdcall`` (:class:`ctypes.WinDLL`; Windows
+only). The two differ on 32-bit x86 only: 64-bit Windows has a single calling convention.
 """
 
 from __future__ import annotations
@@ -70,12 +76,27 @@ def addr(obj: Any) -> int | None:
     return None if obj is None else ctypes.addressof(obj)
 
 
-class SDFLibrary:
-    """A loaded SDF library (``ctypes.CDLL``; OSError when it cannot be loaded)."""
+#: calling conventions of ``device test --calling-convention``
+CONVENTIONS = ("cdecl", "stdcall")
 
-    def __init__(self, path: str) -> None:
+
+def load_library(path: str, convention: str = "cdecl") -> Any:
+    """The library loaded with the loader of ``convention`` (see the module docstring); OSError
+    when it cannot be loaded, ValueError for stdcall where there is no such loader."""
+    if convention == "stdcall":
+        loader = getattr(ctypes, "WinDLL", None)
+        if loader is None:
+            raise ValueError("the stdcall calling convention exists on Windows only")
+        return loader(path)
+    return ctypes.CDLL(path)
+
+
+class SDFLibrary:
+    """A loaded SDF library (:func:`load_library`; OSError when it cannot be loaded)."""
+
+    def __init__(self, path: str, convention: str = "cdecl") -> None:
         self.path = path
-        self.dll = ctypes.CDLL(path)
+        self.dll = load_library(path, convention)
         self._functions: dict[str, Any] = {}
         for name, kinds in PROTOTYPES.items():
             try:

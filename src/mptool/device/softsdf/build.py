@@ -44,7 +44,7 @@ def _compiler() -> str | None:
 def toolchain_problem() -> str | None:
     """Why the soft device cannot be built here (None when a compiler and libssl-dev are present)."""
     if os.name != "posix":
-        return "the device domain runs on Linux (and other POSIX systems) only: SDF libraries are checked in a child process over a POSIX pipe"
+        return "the soft device is built with cc and OpenSSL as a POSIX shared library (Linux, macOS); on Windows, `device test --sdf VENDOR.dll` tests a vendor's library"
     cc = _compiler()
     if cc is None:
         return f"no C compiler (cc/gcc) on PATH: {_TOOLCHAIN_HINT}"

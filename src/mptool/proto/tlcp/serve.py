@@ -6,8 +6,13 @@ Bounded against hostile clients (issue 21):
 - a connection waits in a selector (no thread) until its first record has arrived, so idle and
   slowloris sockets do not hold a worker; at most ``max_pending`` connections are open at once
   (beyond that the kernel's listen backlog holds them until a slot frees);
-- ``workers`` threads run handshakes; each connection may send at most
-  :data:`~mptool.proto.tls.transport.MAX_CONNECTION_BYTES`;
+- a connection whose first record is in gets a thread of its own (at most ``max_pending``), but
+  it computes only while it holds one of ``workers`` slots, and it holds a slot only while it
+  has a complete record to handle: waiting for the client's next bytes or for the client to
+  read releases the slot (:class:`_SlotStream`). A client that sends a ClientHello and then
+  stalls or trickles holds a blocked thread until its deadline, never a worker, so a real
+  client is served while thousands of such clients are connected;
+- each connection may send at most :data:`~mptool.proto.tls.transport.MAX_CONNECTION_BYTES`;
 - failing to accept (out of file descriptors) is recorded (``proto.serve.listener``) and
   accepting resumes shortly after;
 - the server stops after ``max_connections`` connections, after ``duration`` seconds, or on
@@ -103,16 +108,58 @@ def response_for(log: ServerLog) -> bytes:
     return b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body
 
 
-def handle_connection(sock: socket.socket, config: ServerConfig, timeout: float, *, deadline: float | None = None, prefix: bytes = b"") -> tuple[ServerLog, ConnectionProblem | None]:
+class _SlotStream(RecordStream):
+    """A record stream that gives its worker slot back while it waits on the client.
+
+    The handshake code reads and writes as if blocking; whenever the bytes it asks for are not
+    already buffered (or it sends), the slot is released for the wait and taken again (before
+    the deadline) once the bytes are in, so only connections with work to do hold a slot.
+    """
+
+    def __init__(self, sock: socket.socket, deadline: float, prefix: bytes, slots: threading.Semaphore) -> None:
+        super().__init__(sock, deadline, prefix)
+        self.slots = slots
+
+    def _recv_exactly(self, n: int) -> bytes:
+        if len(self._buffer) >= n:
+            return super()._recv_exactly(n)
+        with _released(self.slots):
+            return super()._recv_exactly(n)
+
+    def write(self, data: bytes) -> None:
+        with _released(self.slots):
+            super().write(data)
+
+
+class _released:
+    """Context manager: give the held slot back for the block, take one again after it (slots
+    are held only while computing on a complete record, so the wait for one is short)."""
+
+    def __init__(self, slots: threading.Semaphore | None) -> None:
+        self.slots = slots
+
+    def __enter__(self) -> None:
+        if self.slots is not None:
+            self.slots.release()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.slots is not None:
+            self.slots.acquire()
+
+
+def handle_connection(sock: socket.socket, config: ServerConfig, timeout: float, *, deadline: float | None = None, prefix: bytes = b"", slots: threading.Semaphore | None = None) -> tuple[ServerLog, ConnectionProblem | None]:
     """Serve one connection (``prefix``: bytes already read, ``deadline``: default ``timeout``
-    from now); returns the log and the problem that ended it early, if any."""
+    from now, ``slots``: the worker slots, one held by the caller, released while waiting on the
+    client); returns the log and the problem that ended it early, if any."""
     log = ServerLog()
-    channel = Channel(RecordStream(sock, deadline if deadline is not None else time.monotonic() + timeout, prefix))
+    ends = deadline if deadline is not None else time.monotonic() + timeout
+    channel = Channel(RecordStream(sock, ends, prefix) if slots is None else _SlotStream(sock, ends, prefix, slots))
     try:
         server_handshake(channel, config, log, response=response_for)
     except ConnectionProblem as exc:
         if exc.kind not in ("closed", "reset", "timeout", "too_much_data"):
-            _linger(sock)  # the peer may still read our alert
+            with _released(slots):  # lingering is waiting on the client: no slot held
+                _linger(sock)  # the peer may still read our alert
         return log, exc
     except DecodeError as exc:  # a message the framing refuses (e.g. an oversized Finished)
         return log, ConnectionProblem("decode_error", f"undecodable message: {exc}")
@@ -227,6 +274,23 @@ def _listener_result(count: int, problem: str) -> CheckResult:
     return spec.result(Status.WARN, subject="listener", measurements={"accept_errors": count, "problem": problem}, findings=[finding])
 
 
+def _raise_fd_limit(want: int) -> None:
+    """Raise the soft limit of open files towards ``want`` (within the hard limit), so
+    ``max_pending`` connections can be open; where it cannot, accepting fails with EMFILE, which
+    is recorded (``proto.serve.listener``)."""
+    try:
+        import resource  # POSIX; proto serve is a lab command (README "What runs where")
+    except ImportError:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = want if hard == resource.RLIM_INFINITY else min(want, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (OSError, ValueError):
+            pass
+
+
 @dataclass
 class _Waiting:
     """An accepted connection waiting (in the selector) for its first record."""
@@ -260,6 +324,7 @@ class _Loop:
         self.active: dict[int, socket.socket] = {}  # number -> socket being served
         self.lock = threading.Lock()
         self.open = 0  # accepted and not finished
+        self.slots = threading.BoundedSemaphore(options.workers)  # handshakes computing at once (_SlotStream)
         self.stopping = False  # the run is over: cut what is still open
 
     def _limit_reached(self) -> bool:
@@ -272,7 +337,11 @@ class _Loop:
         self.listener.setblocking(False)
         listening = False
         paused_until = 0.0
-        pool = ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="tlcp")
+        # a thread per served connection (blocked threads are cheap: 1 MiB of stack reserved, little
+        # of it touched); `workers` slots bound the computing
+        _raise_fd_limit(options.max_pending + 64)
+        stack = threading.stack_size(1 << 20)
+        pool = ThreadPoolExecutor(max_workers=options.max_pending, thread_name_prefix="tlcp")
         cut = True
         try:
             while not self.stop.is_set():
@@ -308,6 +377,7 @@ class _Loop:
                     self._stop_all(selector)
                 time.sleep(0.05)
             pool.shutdown(wait=True)
+            threading.stack_size(stack)
             selector.close()
 
     def _accept(self, selector: selectors.BaseSelector) -> float:
@@ -405,8 +475,13 @@ class _Loop:
             with sock:
                 if self.stopping:
                     problem = ConnectionProblem("stopped", "the server stopped before the handshake")
+                elif not self.slots.acquire(timeout=max(waiting.deadline - time.monotonic(), 0.0)):
+                    problem = ConnectionProblem("timeout", "no worker free before the handshake timeout")
                 else:
-                    log, problem = handle_connection(sock, self.config, self.options.handshake_timeout, deadline=waiting.deadline, prefix=waiting.data)
+                    try:
+                        log, problem = handle_connection(sock, self.config, self.options.handshake_timeout, deadline=waiting.deadline, prefix=waiting.data, slots=self.slots)
+                    finally:
+                        self.slots.release()
                     if self.stopping and problem is not None:
                         problem = ConnectionProblem("stopped", f"the server stopped during the handshake ({problem})")
         except Exception as exc:  # noqa: BLE001 - a bug must end up in the evidence, not in a lost thread
