@@ -3,7 +3,8 @@
 Packet: SPI(4) || sequence(4) || IV || ciphertext(payload || padding || pad length || next header) || ICV.
 SM4-CBC: 16-byte random IV, ICV = HMAC-SM3 over SPI..ciphertext, full 32 bytes (mptool's reading
 of GM/T 0022). SM4-GCM: 8-byte IV, nonce = 4-byte salt || IV, AAD = SPI || sequence, 16-byte ICV.
-The receiver checks the ICV before anything else and keeps a 64-packet replay window (RFC 4303 §3.4.3).
+The receiver checks the ICV before anything else and keeps a 64-packet replay window (RFC 4303 §3.4.3;
+the trailer and the window are :mod:`mptool.proto.ipsec.esp`, shared with the standard SAs).
 """
 
 from __future__ import annotations
@@ -14,18 +15,10 @@ import struct
 from dataclasses import dataclass, field
 
 from mptool.algo.api import AuthenticationError, decrypt, encrypt, hmac_sm3
+from mptool.proto.ipsec.esp import EspError, ReplayWindow, add_trailer, strip_trailer
 from mptool.proto.ipsec.gm.codec import ESP_SM4_CBC, ESP_SM4_GCM
 
 NEXT_HEADER_ECHO = 253  #: RFC 3692 experimental protocol number: the lab's echo payload
-WINDOW = 64
-
-
-class EspError(ValueError):
-    """A packet the receiver drops; ``kind`` is bad_icv, replay, malformed or unknown_spi."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 def key_lengths(transform: int) -> tuple[int, int]:
@@ -42,9 +35,7 @@ class EspSA:
     enc_key: bytes
     auth_key: bytes = b""
     seq: int = 0  #: last sequence number sent
-    highest: int = 0  #: receiver: highest sequence number accepted
-    window: int = 0  #: receiver: bitmap of the WINDOW numbers below ``highest``
-    seen: list[int] = field(default_factory=list)
+    replay: ReplayWindow = field(default_factory=ReplayWindow)  #: receiver's anti-replay window
 
     @property
     def name(self) -> str:
@@ -57,9 +48,7 @@ class EspSA:
             self.seq += 1
             seq = self.seq
         head = self.spi + struct.pack("!I", seq)
-        block = 4 if self.transform == ESP_SM4_GCM else 16
-        padding = bytes(range(1, 1 + (-(len(payload) + 2) % block)))
-        plaintext = payload + padding + bytes([len(padding), next_header])
+        plaintext = add_trailer(payload, next_header, 4 if self.transform == ESP_SM4_GCM else 16)
         if self.transform == ESP_SM4_GCM:
             iv = os.urandom(8)
             ciphertext, tag = encrypt("sm4", "gcm", self.enc_key[:16], plaintext, iv=self.enc_key[16:] + iv, aad=head, tag_len=16)
@@ -89,27 +78,9 @@ class EspSA:
             if not hmac.compare_digest(hmac_sm3(self.auth_key, body), icv):
                 raise EspError("bad_icv", f"sequence {seq}: the HMAC-SM3 ICV does not verify")
             plaintext = decrypt("sm4", "cbc", self.enc_key, body[24:], iv=body[8:24])
-        self._check_replay(seq)
-        pad_length, next_header = plaintext[-2], plaintext[-1]
-        if pad_length + 2 > len(plaintext):
-            raise EspError("malformed", f"sequence {seq}: pad length {pad_length} exceeds the payload")
-        return seq, next_header, plaintext[: -2 - pad_length]
-
-    def _check_replay(self, seq: int) -> None:
-        """RFC 4303 §3.4.3 sliding window, updated only after the ICV verified."""
-        if seq == 0:
-            raise EspError("replay", "sequence number 0 is never sent")
-        if seq > self.highest:
-            shift = seq - self.highest
-            self.window = ((self.window << shift) | 1) & ((1 << WINDOW) - 1) if shift < WINDOW else 1
-            self.highest = seq
-            return
-        offset = self.highest - seq
-        if offset >= WINDOW:
-            raise EspError("replay", f"sequence {seq} is left of the replay window (highest {self.highest})")
-        if self.window >> offset & 1:
-            raise EspError("replay", f"sequence {seq} was already received")
-        self.window |= 1 << offset
+        self.replay.accept(seq)
+        next_header, payload = strip_trailer(plaintext, seq)
+        return seq, next_header, payload
 
 
 def make_sa(spi: bytes, transform: int, material: bytes) -> EspSA:

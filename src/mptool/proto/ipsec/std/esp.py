@@ -12,19 +12,12 @@ from __future__ import annotations
 import hmac
 import os
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from mptool.proto.ipsec.esp import EspError, ReplayWindow, add_trailer, strip_trailer
 from mptool.proto.ipsec.std import crypto
 
 NEXT_HEADER_IPV4 = 4
-
-
-class EspError(ValueError):
-    """A packet that is dropped; ``kind``: bad_icv, replay, malformed, unknown_spi."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -79,9 +72,8 @@ class Sa:
     spi: bytes
     suite: Suite
     key: bytes
-    seq: int = 0
-    highest: int = 0
-    seen: frozenset[int] = frozenset()
+    seq: int = 0  #: last sequence number sent
+    replay: ReplayWindow = field(default_factory=ReplayWindow)  #: receiver's anti-replay window
 
     @classmethod
     def from_material(cls, spi: bytes, suite: Suite, material: bytes) -> "Sa":
@@ -92,9 +84,7 @@ class Sa:
         """ESP packet with ``inner`` (an IPv4 packet, tunnel mode)."""
         self.seq += 1
         head = self.spi + struct.pack("!I", self.seq)
-        block = 4 if self.suite.gcm else 16
-        padding = bytes(range(1, 1 + (-(len(inner) + 2) % block)))
-        plain = inner + padding + bytes([len(padding), NEXT_HEADER_IPV4])
+        plain = add_trailer(inner, NEXT_HEADER_IPV4, 4 if self.suite.gcm else 16)
         k = self.key[: self.suite.key_len]
         if self.suite.gcm:
             from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -133,13 +123,11 @@ class Sa:
             if not hmac.compare_digest(hmac.new(self.key[self.suite.key_len :], body, crypto.HASHES[self.suite.integ[0]]).digest()[:icv_len], icv):
                 raise EspError("bad_icv", f"sequence {seq}: the HMAC ICV does not verify")
             plain = crypto.aes_cbc(k, body[8:24], body[24:], decrypt=True)
-        if seq == 0 or seq in self.seen:
-            raise EspError("replay", f"sequence {seq} was already received (or is 0)")
-        self.seen = self.seen | {seq}
-        pad, next_header = plain[-2], plain[-1]
-        if pad + 2 > len(plain) or next_header != NEXT_HEADER_IPV4:
-            raise EspError("malformed", f"sequence {seq}: pad length {pad} / next header {next_header} do not fit")
-        return plain[: -2 - pad]
+        self.replay.accept(seq)
+        next_header, inner = strip_trailer(plain, seq)
+        if next_header != NEXT_HEADER_IPV4:
+            raise EspError("malformed", f"sequence {seq}: next header {next_header} is not IPv4 (4)")
+        return inner
 
 
 def _checksum(data: bytes) -> int:
