@@ -49,10 +49,13 @@ def dumps_bytes(evidence: Evidence) -> bytes:
 def _fragment_float(value: float) -> Any:
     if value - value != 0:
         return None  # non-finite: null, as the evidence model records it
+    return _exact_float(value)
+
+
+def _exact_float(value: float) -> Any:
+    """A finite float as orjson must write it to match :mod:`json`: pre-formatted when ``repr`` has an exponent."""
     text = float.__repr__(value)
-    if "e" in text:
-        return orjson.Fragment(text)
-    return value
+    return orjson.Fragment(text) if "e" in text else value
 
 
 def dumps_data(data: Any) -> str:
@@ -76,10 +79,7 @@ def _canonical(value: Any) -> Any:
     if kind is float:
         if value - value != 0:
             raise _Unusual  # json refuses it with its own message
-        text = float.__repr__(value)
-        if "e" in text:
-            return orjson.Fragment(text)
-        return value
+        return _exact_float(value)
     if kind is dict:
         return {k: _canonical(v) for k, v in value.items()}  # a non-string key: orjson refuses, json takes over
     if kind is list or kind is tuple:
