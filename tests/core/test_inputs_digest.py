@@ -61,3 +61,22 @@ def test_no_digest_thread_survives_an_error_in_the_block(tmp_path: Path) -> None
         assert _digest_threads()  # started by the first read
         raise InputError(str(path), "a problem found while parsing")
     assert not _digest_threads()
+
+
+def test_reading_on_after_a_record_continues_the_same_digests() -> None:
+    """A record() ends the digest thread; reads after it (more chunks than the queue holds) start a
+    new one instead of waiting for a thread that is gone, and the digests cover every byte."""
+    import io
+
+    from mptool.core.inputs import DigestingReader
+
+    data = os.urandom((DIGEST_QUEUE_CHUNKS + 8) * 4096)
+    reader = DigestingReader("x", io.BytesIO(data), background=True)
+    reader.read(4096)
+    first = reader.record()
+    assert (first.sha256, first.sm3) == _expected(data[:4096])
+    while reader.read(4096):
+        pass
+    record = reader.record()
+    assert (record.size, record.sha256, record.sm3) == (len(data), *_expected(data))
+    assert _digest_threads() == []

@@ -137,9 +137,11 @@ class DigestingReader:
         self._sm3.update(data)
 
     def close(self) -> None:
-        """Wait for the background digests (if any); safe to call more than once."""
+        """Wait for the background digests (if any); safe to call more than once, and reading on
+        afterwards starts a new thread that continues the same digests."""
         if self._thread is not None:
             self._thread.join()
+            self._thread = None
 
     def record(self) -> InputRecord:
         """The :class:`InputRecord` of what has been read so far (call after :meth:`drain`)."""
