@@ -219,7 +219,7 @@ class Analyzer:
         decoded = self._decoded
         unpack = _FAST_HEADERS.unpack_from
         first: float | None = None
-        segments = fast = 0
+        fast = 0  #: segments this call handled on the fast path (each also a TCP segment)
         for frame, ts, link, data in packets:
             if first is None:
                 first = ts
@@ -243,7 +243,6 @@ class Analyzer:
             # payload: up to the IP total length (Ethernet pads short frames), after the TCP header
             length = min(len(data), at + 2 + total) - at - 22 - (offset >> 4) * 4
             if kind == "other":
-                segments += 1
                 fast += 1
                 if length > 0:
                     counts = flow.counts
@@ -255,14 +254,12 @@ class Analyzer:
                 decoded(frame, link, data)
                 continue
             if length <= 0:
-                segments += 1
                 fast += 1
                 continue
             half = flow.halves[side]
             if half.pending or seq != half.next_seq:  # out of order, retransmitted, or after a hole
                 decoded(frame, link, data)
                 continue
-            segments += 1
             fast += 1
             conn = flow.conn
             direction = conn.dirs[CLIENT if flow.endpoints[side] == conn.client else SERVER]  # type: ignore[union-attr]
@@ -278,7 +275,7 @@ class Analyzer:
             half.next_seq = (seq + length) & 0xFFFFFFFF
             half.bytes += length
             conn.last_frame = frame  # type: ignore[union-attr]
-        self.tcp_segments += segments
+        self.tcp_segments += fast
         self.fast_segments += fast
         return first
 
