@@ -21,6 +21,7 @@ from mptool.core.registry import get
 from mptool.core.report import ReportBuilder
 from mptool.rng import decision
 from mptool.rng.battery import Tests, evaluate, evaluate_batch, evaluate_packed
+from mptool.rng.heap import keep_freed_memory
 from mptool.rng.params import MIN_BITS, MAX_SEQUENCES, PROFILE_SOURCE, PROFILES, SINGLE_MIN_BITS, Item, Plan, parse_overrides, resolve, single_use_poker_m
 from mptool.rng.reader import SequenceSource, open_source
 
@@ -177,6 +178,7 @@ def _compute(tests: Tests, sequences: Iterator[np.ndarray], n: int, jobs: int, a
     results: list[np.ndarray] = []
     problems: dict[int, str] = {}
     size = max(1, BATCH_BITS // n)
+    keep_freed_memory()
     ahead = list(islice(sequences, max(1, IN_PROCESS_BITS // n) + 1)) if jobs > 1 else []
     if jobs == 1 or len(ahead) * n <= IN_PROCESS_BITS:
         remaining = chain(ahead, sequences)
@@ -189,7 +191,7 @@ def _compute(tests: Tests, sequences: Iterator[np.ndarray], n: int, jobs: int, a
             advance(matrix.shape[0])
     else:
         context = get_context(_START_METHOD)
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=keep_freed_memory) as pool:
             pending: deque[tuple[Future[Any], int]] = deque()
             for packed, number in _packed_batches(_drain(ahead, sequences), size):
                 pending.append((pool.submit(evaluate_packed, packed, n, number, tests), number))
