@@ -14,7 +14,7 @@ import contextlib
 import os
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,38 +95,33 @@ charon {{
 }}
 """
 
-SWANCTL_CONF = """\
-connections {{
-    net {{
-        version = {version}
-        local_addrs = {local}
-        remote_addrs = {remote}
-        proposals = {proposals}
-        local {{
-            auth = psk
-            id = {local_id}
-        }}
-        remote {{
-            auth = psk
-            id = {remote_id}
-        }}
-        children {{
-            net {{
-                local_ts = {local_ts}
-                remote_ts = {remote_ts}
-                esp_proposals = {esp}
-            }}
-        }}
-    }}
-}}
-secrets {{
-    ike-test {{
-        id-a = west
-        id-b = east
-        secret = "mptool test pre-shared key, loopback namespaces only"
-    }}
-}}
-"""
+#: the pre-shared key of the namespace tests (never outside them)
+TEST_PSK = "mptool test pre-shared key, loopback namespaces only"
+
+
+def swanctl_text(tree: Mapping[str, object], depth: int = 0) -> str:
+    """swanctl.conf syntax from nested mappings: a mapping is a section ``name { … }``, any other
+    value a ``key = value`` line; None values are left out."""
+    pad = "    " * depth
+    lines = []
+    for key, value in tree.items():
+        if isinstance(value, Mapping):
+            lines.append(f"{pad}{key} {{\n{swanctl_text(value, depth + 1)}{pad}}}\n")
+        elif value is not None:
+            lines.append(f"{pad}{key} = {value}\n")
+    return "".join(lines)
+
+
+def ike_connection(version: int, local: str, proposals: str, local_auth: Mapping[str, str], remote_auth: Mapping[str, str], children: Mapping[str, Mapping[str, str]], remote: str | None = None) -> dict[str, object]:
+    """One swanctl connection section (for :func:`swanctl_text`)."""
+    return {"version": version, "local_addrs": local, "remote_addrs": remote, "proposals": proposals, "local": dict(local_auth), "remote": dict(remote_auth), "children": dict(children)}
+
+
+def psk_secret(secret: str, *ids: str) -> dict[str, object]:
+    """The ``secrets`` section with one shared key (for the given ids, or any)."""
+    entry: dict[str, object] = {f"id-{chr(ord('a') + n)}": identity for n, identity in enumerate(ids)}
+    entry["secret"] = f'"{secret}"'
+    return {"ike-test": entry}
 
 
 @dataclass
@@ -184,7 +179,6 @@ def charon(netns: str, workdir: Path, swanctl_conf: str, options: str = "") -> I
 
 def swanctl_conf(version: int, local: str, remote: str, local_id: str, remote_id: str, local_ts: str, remote_ts: str, proposals: str, esp: str) -> str:
     """A swanctl.conf with one PSK connection ``net`` and one child ``net``."""
-    return SWANCTL_CONF.format(
-        version=version, local=local, remote=remote, local_id=local_id, remote_id=remote_id,
-        local_ts=local_ts, remote_ts=remote_ts, proposals=proposals, esp=esp,
-    )
+    child = {"net": {"local_ts": local_ts, "remote_ts": remote_ts, "esp_proposals": esp}}
+    connection = ike_connection(version, local, proposals, {"auth": "psk", "id": local_id}, {"auth": "psk", "id": remote_id}, child, remote=remote)
+    return swanctl_text({"connections": {"net": connection}, "secrets": psk_secret(TEST_PSK, "west", "east")})

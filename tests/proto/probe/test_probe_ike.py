@@ -14,38 +14,19 @@ import sys
 import pytest
 
 from conftest import validate_evidence
-from support.ipsec import charon, netns_pair
+from support.ipsec import charon, ike_connection, netns_pair, psk_secret, swanctl_text
 from support.peers import require
 
 pytestmark = pytest.mark.network
 
-CONNECTION = """\
-    {name} {{
-        version = {version}
-        local_addrs = {local}
-        proposals = {proposals}
-        local {{
-            auth = psk
-            id = east
-        }}
-        remote {{
-            auth = psk
-        }}
-        children {{
-            c {{
-                local_ts = {net}
-            }}
-        }}
-    }}
-"""
 #: The responder's configured IKE proposals (the ground truth of the probe test).
 PROPOSALS = {1: "aes256-sha256-modp2048, aes128-sha1-modp2048", 2: "aes256-sha256-modp2048, aes128gcm16-prfsha256-ecp256"}
 
 
 def responder_conf(local: str, net: str) -> str:
     """swanctl.conf: one PSK connection per IKE version with PROPOSALS."""
-    connections = "".join(CONNECTION.format(name=f"v{v}", version=v, local=local, proposals=p, net=net) for v, p in PROPOSALS.items())
-    return f'connections {{\n{connections}}}\nsecrets {{\n    ike-test {{\n        secret = "mptool probe test, namespaces only"\n    }}\n}}\n'
+    connections = {f"v{v}": ike_connection(v, local, p, {"auth": "psk", "id": "east"}, {"auth": "psk"}, {"c": {"local_ts": net}}) for v, p in PROPOSALS.items()}
+    return swanctl_text({"connections": connections, "secrets": psk_secret("mptool probe test, namespaces only")})
 
 
 def _probe_in(netns: str, target: str, *extra: str) -> tuple[int, dict, str]:

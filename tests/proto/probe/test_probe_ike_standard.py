@@ -16,66 +16,25 @@ from pathlib import Path
 import pytest
 
 from conftest import validate_evidence
-from support.ipsec import NetnsPair, charon, netns_pair
+from support.ipsec import NetnsPair, charon, ike_connection, netns_pair, psk_secret, swanctl_text
 from support.peers import require
 
 pytestmark = pytest.mark.network
 
 PSK = "mptool standard IKE test key, namespaces only"
 
-PSK_CONNECTION = """\
-connections {{
-    net {{
-        version = {version}
-        local_addrs = {local}
-        proposals = {proposals}
-        local {{
-            auth = psk
-            id = east
-        }}
-        remote {{
-            auth = psk
-        }}
-        children {{
-            c {{
-                local_ts = {local_ts}
-                remote_ts = {remote_ts}
-                esp_proposals = {esp}
-            }}
-        }}
-    }}
-}}
-secrets {{
-    ike-test {{
-        secret = "{secret}"
-    }}
-}}
-"""
+def psk_conf(east_ip: str, version: int, proposals: str, esp: str, secret: str, local_ts: str, remote_ts: str) -> str:
+    """The responder's swanctl.conf: one PSK connection, any peer id."""
+    child = {"c": {"local_ts": local_ts, "remote_ts": remote_ts, "esp_proposals": esp}}
+    connection = ike_connection(version, east_ip, proposals, {"auth": "psk", "id": "east"}, {"auth": "psk"}, child)
+    return swanctl_text({"connections": {"net": connection}, "secrets": psk_secret(secret)})
 
-CERT_CONNECTION = """\
-connections {{
-    net {{
-        version = 1
-        local_addrs = {local}
-        proposals = {proposals}
-        local {{
-            auth = pubkey
-            certs = server.pem
-        }}
-        remote {{
-            auth = pubkey
-            cacerts = ca.pem
-        }}
-        children {{
-            c {{
-                local_ts = {local_ts}
-                remote_ts = {remote_ts}
-                esp_proposals = aes128-sha256
-            }}
-        }}
-    }}
-}}
-"""
+
+def cert_conf(east_ip: str, proposals: str, local_ts: str, remote_ts: str) -> str:
+    """The responder's swanctl.conf: one IKEv1 connection authenticated by certificates."""
+    child = {"c": {"local_ts": local_ts, "remote_ts": remote_ts, "esp_proposals": "aes128-sha256"}}
+    connection = ike_connection(1, east_ip, proposals, {"auth": "pubkey", "certs": "server.pem"}, {"auth": "pubkey", "cacerts": "ca.pem"}, child)
+    return swanctl_text({"connections": {"net": connection}})
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +61,7 @@ def _exchange(evidence: dict) -> dict:
 
 
 def _psk_charon(pair: NetnsPair, workdir: Path, version: int, proposals: str, esp: str, secret: str = PSK):
-    conf = PSK_CONNECTION.format(version=version, local=pair.east_ip, proposals=proposals, esp=esp, secret=secret, local_ts=f"{pair.east_net}/24", remote_ts=f"{pair.west_net}/24")
+    conf = psk_conf(pair.east_ip, version, proposals, esp, secret, f"{pair.east_net}/24", f"{pair.west_net}/24")
     return charon(pair.east, workdir, conf)
 
 
@@ -236,7 +195,7 @@ def test_ikev1_certificates(pair, tmp_path, kind, proposals, method) -> None:
     for sub, name, source in (("x509", "server.pem", "server"), ("x509ca", "ca.pem", "ca"), ("private", "server.key", "server_key")):
         (swanctl / sub).mkdir(parents=True, exist_ok=True)
         (swanctl / sub / name).write_bytes(pki[source].read_bytes())
-    conf = CERT_CONNECTION.format(local=pair.east_ip, proposals=proposals, local_ts=f"{pair.east_net}/24", remote_ts=f"{pair.west_net}/24")
+    conf = cert_conf(pair.east_ip, proposals, f"{pair.east_net}/24", f"{pair.west_net}/24")
     with charon(pair.east, tmp_path / "east", conf) as peer:
         code, evidence, err = _probe(pair, tmp_path, "--client-sign-cert", str(pki["client"]), "--client-sign-key", str(pki["client_key"]), "--trust", str(pki["ca"]))
     ike_up, child_up = _established(peer.log)
@@ -263,7 +222,7 @@ def test_ikev1_client_certificate_of_another_ca_is_rejected(pair, tmp_path) -> N
     for sub, name, source in (("x509", "server.pem", pki["server"]), ("x509ca", "ca.pem", pki["ca"]), ("private", "server.key", pki["server_key"])):
         (east / sub).mkdir(parents=True, exist_ok=True)
         (east / sub / name).write_bytes(source.read_bytes())
-    conf = CERT_CONNECTION.format(local=pair.east_ip, proposals="aes128-sha256-modp2048", local_ts=f"{pair.east_net}/24", remote_ts=f"{pair.west_net}/24")
+    conf = cert_conf(pair.east_ip, "aes128-sha256-modp2048", f"{pair.east_net}/24", f"{pair.west_net}/24")
     with charon(pair.east, east, conf):
         code, evidence, err = _probe(pair, tmp_path, "--client-sign-cert", str(other["client"]), "--client-sign-key", str(other["client_key"]), "--trust", str(pki["ca"]))
     result = _exchange(evidence)

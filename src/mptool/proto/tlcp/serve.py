@@ -22,12 +22,13 @@ Bounded against hostile clients (issue 21):
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import selectors
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -108,6 +109,39 @@ def response_for(log: ServerLog) -> bytes:
     return b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body
 
 
+class WorkerSlot:
+    """One connection's share of the worker slots: taken before its deadline, given back while the
+    connection waits on the client, and taken again before the same deadline."""
+
+    def __init__(self, slots: threading.Semaphore, deadline: float) -> None:
+        self.slots = slots
+        self.deadline = deadline
+        self.held = False
+
+    def take(self) -> bool:
+        """Wait for a free slot until the connection's deadline; False if none came in time."""
+        self.held = self.slots.acquire(timeout=max(self.deadline - time.monotonic(), 0.0))
+        return self.held
+
+    def give(self) -> None:
+        """Give the slot back if this connection holds it."""
+        if self.held:
+            self.held = False
+            self.slots.release()
+
+    @contextlib.contextmanager
+    def released(self) -> Iterator[None]:
+        """No slot held for the block (a wait on the client); one taken again after it, or the
+        connection ends with a timeout when none is free before its deadline."""
+        self.give()
+        try:
+            yield
+        finally:
+            taken = self.take()
+        if not taken:
+            raise ConnectionProblem("timeout", "no worker free again before the handshake deadline")
+
+
 class _SlotStream(RecordStream):
     """A record stream that gives its worker slot back while it waits on the client.
 
@@ -116,50 +150,35 @@ class _SlotStream(RecordStream):
     the deadline) once the bytes are in, so only connections with work to do hold a slot.
     """
 
-    def __init__(self, sock: socket.socket, deadline: float, prefix: bytes, slots: threading.Semaphore) -> None:
+    def __init__(self, sock: socket.socket, deadline: float, prefix: bytes, slot: WorkerSlot) -> None:
         super().__init__(sock, deadline, prefix)
-        self.slots = slots
+        self.slot = slot
 
     def _recv_exactly(self, n: int) -> bytes:
         if len(self._buffer) >= n:
             return super()._recv_exactly(n)
-        with _released(self.slots):
+        with self.slot.released():
             return super()._recv_exactly(n)
 
     def write(self, data: bytes) -> None:
-        with _released(self.slots):
+        with self.slot.released():
             super().write(data)
 
 
-class _released:
-    """Context manager: give the held slot back for the block, take one again after it (slots
-    are held only while computing on a complete record, so the wait for one is short)."""
-
-    def __init__(self, slots: threading.Semaphore | None) -> None:
-        self.slots = slots
-
-    def __enter__(self) -> None:
-        if self.slots is not None:
-            self.slots.release()
-
-    def __exit__(self, *exc: object) -> None:
-        if self.slots is not None:
-            self.slots.acquire()
-
-
-def handle_connection(sock: socket.socket, config: ServerConfig, timeout: float, *, deadline: float | None = None, prefix: bytes = b"", slots: threading.Semaphore | None = None) -> tuple[ServerLog, ConnectionProblem | None]:
+def handle_connection(sock: socket.socket, config: ServerConfig, timeout: float, *, deadline: float | None = None, prefix: bytes = b"", slot: WorkerSlot | None = None) -> tuple[ServerLog, ConnectionProblem | None]:
     """Serve one connection (``prefix``: bytes already read, ``deadline``: default ``timeout``
-    from now, ``slots``: the worker slots, one held by the caller, released while waiting on the
-    client); returns the log and the problem that ended it early, if any."""
+    from now, ``slot``: the caller's worker slot, given back while waiting on the client); returns
+    the log and the problem that ended it early, if any."""
     log = ServerLog()
     ends = deadline if deadline is not None else time.monotonic() + timeout
-    channel = Channel(RecordStream(sock, ends, prefix) if slots is None else _SlotStream(sock, ends, prefix, slots))
+    channel = Channel(RecordStream(sock, ends, prefix) if slot is None else _SlotStream(sock, ends, prefix, slot))
     try:
         server_handshake(channel, config, log, response=response_for)
     except ConnectionProblem as exc:
         if exc.kind not in ("closed", "reset", "timeout", "too_much_data"):
-            with _released(slots):  # lingering is waiting on the client: no slot held
-                _linger(sock)  # the peer may still read our alert
+            if slot is not None:
+                slot.give()  # lingering is waiting on the client: no slot held, none needed after it
+            _linger(sock)  # the peer may still read our alert
         return log, exc
     except DecodeError as exc:  # a message the framing refuses (e.g. an oversized Finished)
         return log, ConnectionProblem("decode_error", f"undecodable message: {exc}")
@@ -475,13 +494,13 @@ class _Loop:
             with sock:
                 if self.stopping:
                     problem = ConnectionProblem("stopped", "the server stopped before the handshake")
-                elif not self.slots.acquire(timeout=max(waiting.deadline - time.monotonic(), 0.0)):
+                elif not (slot := WorkerSlot(self.slots, waiting.deadline)).take():
                     problem = ConnectionProblem("timeout", "no worker free before the handshake timeout")
                 else:
                     try:
-                        log, problem = handle_connection(sock, self.config, self.options.handshake_timeout, deadline=waiting.deadline, prefix=waiting.data, slots=self.slots)
+                        log, problem = handle_connection(sock, self.config, self.options.handshake_timeout, deadline=waiting.deadline, prefix=waiting.data, slot=slot)
                     finally:
-                        self.slots.release()
+                        slot.give()
                     if self.stopping and problem is not None:
                         problem = ConnectionProblem("stopped", f"the server stopped during the handshake ({problem})")
         except Exception as exc:  # noqa: BLE001 - a bug must end up in the evidence, not in a lost thread

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 
 from mptool.algo.api import AuthenticationError, SM2DecryptError, SM2Error, decrypt, encrypt, hmac_sm3, pad, sm2, sm3, unpad
+from mptool.proto.ipsec import rfc2409
 from mptool.proto.ipsec.gm.codec import GmDecodeError, N_INVALID_KEY_INFORMATION, N_PAYLOAD_MALFORMED
 
 BLOCK = 16
@@ -67,7 +68,7 @@ def cbc_decrypt(key: bytes, iv: bytes, ciphertext: bytes) -> bytes:
 
 def quick_mode_iv(last_phase1_block: bytes, msgid: int) -> bytes:
     """The first IV of a quick mode (RFC 2409 Appendix B with SM3)."""
-    return sm3(last_phase1_block + msgid.to_bytes(4, "big"))[:BLOCK]
+    return rfc2409.phase2_iv(sm3, last_phase1_block, msgid, BLOCK)
 
 
 # ------------------------------------------------------------------ the digital envelope
@@ -159,10 +160,5 @@ def info_hash(keys: Phase1Keys, msgid: int, body: bytes) -> bytes:
 
 
 def keymat(keys: Phase1Keys, protocol: int, spi: bytes, ni: bytes, nr: bytes, length: int) -> bytes:
-    """KEYMAT for the SA whose receiver chose ``spi`` (RFC 2409 §5.5 expansion)."""
-    seed = bytes([protocol]) + spi + ni + nr
-    out = block = prf(keys.d, seed)
-    while len(out) < length:
-        block = prf(keys.d, block + seed)
-        out += block
-    return out[:length]
+    """KEYMAT for the SA whose receiver chose ``spi`` (RFC 2409 §5.5 expansion with HMAC-SM3)."""
+    return rfc2409.keymat(prf, keys.d, protocol, spi, ni, nr, length)

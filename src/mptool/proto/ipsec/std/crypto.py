@@ -5,10 +5,13 @@ SKEYSEED (RFC 7296 §2.13, §2.14), RSA and ECDSA signatures over a HASH (RFC 24
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
 from dataclasses import dataclass
+
+from mptool.proto.ipsec import rfc2409
 
 #: RFC 3526 §3: the 2048-bit MODP group (group 14), generator 2.
 MODP2048_P = int(
@@ -134,8 +137,8 @@ def v1_hash(prf_name: str, skeyid: bytes, g_own: bytes, g_peer: bytes, cky_own: 
 
 
 def qm_iv(prf_name: str, last_phase1_block: bytes, msgid: int) -> bytes:
-    """First IV of a phase-2 exchange: hash(last phase-1 CBC block | M-ID)[:16] (RFC 2409 Appendix B)."""
-    return digest(prf_name, last_phase1_block + msgid.to_bytes(4, "big"))[:16]
+    """First IV of a phase-2 exchange with the negotiated hash and AES's block (RFC 2409 Appendix B)."""
+    return rfc2409.phase2_iv(functools.partial(digest, prf_name), last_phase1_block, msgid, 16)
 
 
 def aes_cbc(key: bytes, iv: bytes, data: bytes, decrypt: bool = False) -> bytes:

@@ -9,12 +9,14 @@ Ni | Nr): initiator's encryption and integrity keys, then the responder's). Encr
 
 from __future__ import annotations
 
+import functools
 import hmac
 import os
 import struct
 from dataclasses import dataclass, field
 
 from mptool.proto.ipsec.esp import EspError, ReplayWindow, add_trailer, strip_trailer
+from mptool.proto.ipsec import rfc2409
 from mptool.proto.ipsec.std import crypto
 
 NEXT_HEADER_IPV4 = 4
@@ -56,13 +58,8 @@ def suite_v2(transforms: list[dict]) -> Suite | None:
 
 
 def keymat_v1(prf_name: str, skeyid_d: bytes, spi: bytes, ni: bytes, nr: bytes, length: int) -> bytes:
-    """RFC 2409 §5.5: K1 = prf(SKEYID_d, protocol | SPI | Ni_b | Nr_b), Kn = prf(SKEYID_d, Kn-1 | protocol | SPI | Ni_b | Nr_b)."""
-    seed = bytes([3]) + spi + ni + nr
-    out = block = crypto.prf(prf_name, skeyid_d, seed)
-    while len(out) < length:
-        block = crypto.prf(prf_name, skeyid_d, block + seed)
-        out += block
-    return out[:length]
+    """KEYMAT of an ESP SA (protocol 3) with the negotiated PRF (RFC 2409 §5.5)."""
+    return rfc2409.keymat(functools.partial(crypto.prf, prf_name), skeyid_d, 3, spi, ni, nr, length)
 
 
 @dataclass
