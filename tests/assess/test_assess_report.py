@@ -348,3 +348,34 @@ def test_layers_of_the_network_example_chart_data(tmp_path: Path) -> None:
     assert all(len(f["png_base64"]) > 1000 for f in data["figures"].values())
     assert data["layer_counts"].keys() == set(LAYERS)
     assert NET_OBJECTS  # shared golden objects are the ones rendered
+
+
+def test_every_indicator_has_its_own_recommendation() -> None:
+    """改进建议 are per indicator (data/recommendations.yaml), in Chinese and English, never one text for all."""
+    cat = catalogue()
+    ids = set(cat.indicators) | set(cat.general)
+    assert set(cat.recommendations) == ids
+    for key in ids:
+        zh, en = cat.recommendation(key, "zh"), cat.recommendation(key, "en")
+        assert re.search(r"[\u4e00-\u9fff]{4}", zh) and zh.endswith("。"), key
+        assert en.isascii() and len(en) > 20, key
+    assert len({cat.recommendation(key) for key in ids}) == len(ids)
+
+
+def test_problems_carry_their_indicator_advice_and_the_evaluator_text_wins(tmp_path: Path) -> None:
+    from mptool.assess.api import score_case
+    from mptool.assess.report.data import build_report_data
+
+    cat = catalogue()
+    plain = build_report_data(score_case(write_case(tmp_path / "a", level_case(3))))
+    items = [item for layer in plain["issues"] for item in layer["items"]]
+    assert len(items) >= 2
+    for item in items:
+        assert item["recommendation"] == "建议" + cat.recommendation(item["indicator"])
+    chosen = items[0]["indicator"]
+    own = "建议由被测单位在下次测评前完成改造并提交整改报告。"
+    changed = build_report_data(score_case(write_case(tmp_path / "b", level_case(3) + f"risks:\n  - {{indicator: {chosen}, recommendation: {own}}}\n")))
+    again = {item["indicator"]: item for layer in changed["issues"] for item in layer["items"]}
+    assert again[chosen]["recommendation"] == own
+    assert again[chosen]["level"] == items[0]["level"]  # a recommendation alone leaves the risk level as it was
+    assert all(again[i["indicator"]]["recommendation"] == i["recommendation"] for i in items[1:])

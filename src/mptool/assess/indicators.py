@@ -1,6 +1,7 @@
 """The indicator catalogue, the high-risk entries and the threat codes (package data, versioned).
 
-Provenance of every value is in the headers of ``data/indicators.yaml`` and ``data/high_risk.yaml``
+Provenance of every value is in the headers of ``data/indicators.yaml``, ``data/high_risk.yaml`` and
+``data/recommendations.yaml`` (mptool's default 改进建议)
 (GB/T 39786-2021 §6-9 per level; 量化评估规则 2023 table 4; 高风险判定指引 2021-12). The clause of each
 indicator per level is shared with every domain's citations: ``mptool.core.gbt39786`` (``core/data/gbt39786.yaml``).
 """
@@ -67,6 +68,12 @@ class Catalogue:
     general: dict[str, dict[str, Any]]
     high_risks: dict[str, HighRiskEntry]
     threats: dict[str, dict[str, Any]]
+    #: indicator or general requirement id -> {"zh": …, "en": …}: mptool's default 改进建议
+    recommendations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def recommendation(self, indicator: str, lang: str = "zh") -> str:
+        """mptool's default 改进建议 for ``indicator`` in ``lang`` (zh or en)."""
+        return self.recommendations[indicator][lang]
 
     def at_level(self, level: int) -> list[Indicator]:
         """The indicators evaluated at ``level``, in catalogue (report table) order."""
@@ -115,10 +122,12 @@ def catalogue() -> Catalogue:
     """The catalogue from package data (loaded once)."""
     data = package_data("indicators.yaml")
     hr = package_data("high_risk.yaml")
+    advice = package_data("recommendations.yaml")
     return Catalogue(
         indicators={raw["id"]: _indicator(raw) for raw in data["indicators"]},
         layers={raw["key"]: raw for raw in data["layers"]},
         general={raw["id"]: raw for raw in data["general_requirements"]},
         high_risks={raw["id"]: _high_risk(raw) for raw in hr["entries"]},
         threats={raw["code"]: raw for raw in data["threats"]},
+        recommendations={key: {"zh": str(value["zh"]), "en": str(value["en"])} for key, value in advice["recommendations"].items()},
     )

@@ -128,11 +128,12 @@ class HighRisk(_Strict):
 
 
 class RiskOverride(_Strict):
-    """The evaluator's risk level for an indicator's risk row."""
+    """The evaluator's say on an indicator's risk row: its level and/or its 改进建议."""
 
     indicator: str
-    level: RiskLevel
+    level: RiskLevel | None = Field(default=None, description="the evaluator's risk level (default: the catalogue's or the high-risk guide's)")
     reason: str = ""
+    recommendation: str = Field(default="", description="the evaluator's 改进建议 for the row (default: mptool's, data/recommendations.yaml)")
 
 
 class EvidenceEntry(_Strict):

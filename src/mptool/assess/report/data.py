@@ -422,6 +422,7 @@ def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: boo
         layer_paragraphs.append(t(f"{layer_name[layer]}：共{c['total']}项指标，{_counts_text(c, t)}；层面得分{_d(score_) if score_ is not None else '不适用'}。",
                                   f"{layer_name[layer]}: {c['total']} indicators, {_counts_text(c, t)}; layer score {_d(score_) if score_ is not None else 'n/a'}."))
     closing = t(f"综上，“{data.system.name}”的评估结论为{conclusion_text}，综合得分{total_text}分。", f"In summary, \"{data.system.name}\" is {conclusion_text}, total {total_text}.")
+    overrides = {x.indicator: x.recommendation for x in data.risks if x.recommendation}
     issues: list[dict[str, Any]] = []
     for layer in LAYERS:
         items = []
@@ -431,8 +432,8 @@ def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: boo
             ind = cat.indicators[row.indicator]
             bad = [names.get(x.object, x.object) for x in scored.case.resolved if x.indicator == ind.id and not x.na and (r.objects[(x.object, x.indicator)].final or 0) < 1]
             problem = t(f"“{ind.label_zh}”{t.result(row.result)}" + (f"：{'、'.join(bad)}未满足要求" if bad else ""), f"{ind.label_zh}: {t.result(row.result)}" + (f" ({', '.join(bad)})" if bad else ""))
-            advice = t(f"建议采用符合GM/T标准的密码算法、密码技术和经商用密码认证的密码产品实现“{ind.label_zh}”，并规范密钥管理。",
-                       f"Use GM algorithms, techniques and certified products for \"{ind.label_zh}\", with compliant key management.")
+            own = overrides.get(ind.id, "")
+            advice = own or t("建议" + cat.recommendation(ind.id, "zh"), cat.recommendation(ind.id, "en"))
             items.append({"indicator": ind.id, "label": ind.label_zh, "problem": problem, "recommendation": advice, "level": row.level})
         if items:
             issues.append({"layer": layer, "name": layer_name[layer], "items": items})

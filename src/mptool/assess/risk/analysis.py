@@ -60,7 +60,8 @@ def analyse_risks(data: AssessmentFile, result: Score, cat: Catalogue) -> list[R
             threats=list(ind.threats) if ind is not None else ["TK7"],
         )
         if indicator_id in overrides:
-            row.level, row.basis = overrides[indicator_id].level, "evaluator"
+            if overrides[indicator_id].level is not None:
+                row.level, row.basis = overrides[indicator_id].level, "evaluator"
             if overrides[indicator_id].reason:
                 row.reasons.append(overrides[indicator_id].reason)
         levels_after_mitigation: list[str] = []
