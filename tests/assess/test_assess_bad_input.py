@@ -31,6 +31,7 @@ CASES = {
     "wrong schema": (HEAD.replace("mptool.assessment/1", "mptool.assessment/9"), 1, "schema must be mptool.assessment/1"),
     "level out of range": (HEAD.replace("level: 3", "level: 5"), 2, "system.level"),
     "accept without a proposal": (HEAD + "judgements:\n  - {object: net-vpn, indicator: NET-AUTH, accept: true, by: 张三}\n", 7, "no proposal"),
+    "risks entry with nothing to say": (HEAD + "risks:\n  - {indicator: NET-AUTH, reason: 见附件}\n", 7, "needs a level, a recommendation or both"),
     "compensation of an unjudged object": (HEAD + "judgements:\n  - {object: net-vpn, indicator: NET-CONF, D: true, A: true, K: true}\ncompensations:\n  - {object: app-portal, indicator: APP-TCONF, by: [net-vpn, NET-CONF]}\n", 9, "no judgement for object app-portal"),
 }
 

@@ -224,6 +224,8 @@ def validate(case: Case, cat: Catalogue, expanded: list[Any] | None = None) -> N
             raise InputError(case.where("high_risks", i, "id"), f"unknown high-risk entry {h.id!r}")
     for i, r in enumerate(data.risks):
         indicator(r.indicator, ("risks", i, "indicator"), None)
+        if r.level is None and not r.recommendation:
+            raise InputError(case.where("risks", i), "a risks: entry needs a level, a recommendation or both")
 
 
 def _resolve(case: Case, i: int, j: Judgement) -> Resolved:
