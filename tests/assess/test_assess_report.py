@@ -379,3 +379,18 @@ def test_problems_carry_their_indicator_advice_and_the_evaluator_text_wins(tmp_p
     assert again[chosen]["recommendation"] == own
     assert again[chosen]["level"] == items[0]["level"]  # a recommendation alone leaves the risk level as it was
     assert all(again[i["indicator"]]["recommendation"] == i["recommendation"] for i in items[1:])
+
+
+def test_problems_say_why_each_object_falls_short(tmp_path: Path) -> None:
+    """安全问题: the evaluator's reason of each failing judgement (technical or management) is in the problem text."""
+    from mptool.assess.api import score_case
+    from mptool.assess.report.data import build_report_data
+
+    text = level_case(3)
+    text = text.replace("{object: phy-door, indicator: PHY-AUTH, D: true, A: false, K: true, Ra: 0.5}", "{object: phy-door, indicator: PHY-AUTH, D: true, A: false, K: true, Ra: 0.5, reason: 门禁卡为普通ID卡}")
+    text = text.replace("{indicator: PER-ROLES, result: 不符合}", "{indicator: PER-ROLES, result: 不符合, reason: 未设密钥管理员岗位}")
+    assert "门禁卡为普通ID卡" in text and "未设密钥管理员岗位" in text
+    data = build_report_data(score_case(write_case(tmp_path, text)))
+    problems = {item["indicator"]: item["problem"] for layer in data["issues"] for item in layer["items"]}
+    assert problems["PHY-AUTH"].endswith("未满足要求（门禁卡为普通ID卡）")
+    assert problems["PER-ROLES"] == "“建立密码应用岗位责任制度”不符合：未设密钥管理员岗位"

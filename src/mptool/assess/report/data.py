@@ -430,8 +430,12 @@ def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: boo
             if row.layer != layer:
                 continue
             ind = cat.indicators[row.indicator]
-            bad = [names.get(x.object, x.object) for x in scored.case.resolved if x.indicator == ind.id and not x.na and (r.objects[(x.object, x.indicator)].final or 0) < 1]
-            problem = t(f"“{ind.label_zh}”{t.result(row.result)}" + (f"：{'、'.join(bad)}未满足要求" if bad else ""), f"{ind.label_zh}: {t.result(row.result)}" + (f" ({', '.join(bad)})" if bad else ""))
+            bad = [(names.get(x.object, x.object), x.reason) for x in scored.case.resolved if x.indicator == ind.id and not x.na and (r.objects[(x.object, x.indicator)].final or 0) < 1]
+            why = management[ind.id].reason if ind.kind == "management" and ind.id in management else ""
+            where_zh = "；".join(f"{name}未满足要求" + (f"（{reason}）" if reason else "") for name, reason in bad)
+            where_en = "; ".join(name + (f": {reason}" if reason else "") for name, reason in bad)
+            problem = t(f"“{ind.label_zh}”{t.result(row.result)}" + (f"：{where_zh}" if bad else "") + (f"：{why}" if why else ""),
+                        f"{ind.label_zh}: {t.result(row.result)}" + (f" ({where_en})" if bad else "") + (f": {why}" if why else ""))
             own = overrides.get(ind.id, "")
             advice = own or t("建议" + cat.recommendation(ind.id, "zh"), cat.recommendation(ind.id, "en"))
             items.append({"indicator": ind.id, "label": ind.label_zh, "problem": problem, "recommendation": advice, "level": row.level})
