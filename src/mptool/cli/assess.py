@@ -135,8 +135,8 @@ def _score_workspace(target: str, builder: object, rule_set: str | None, all_na_
     outcomes, code = workspace_score_command(target, builder, out.fail_on, out.progress, jobs)  # type: ignore[arg-type]
     for o in outcomes:
         if o.error and not out.quiet:
-            click.echo(f"mptool: skipped {o.system.name}: {o.error}", err=True)
-    _emit(out, builder.build(out.fail_on, exit_code=code), render_batch(outcomes))  # type: ignore[attr-defined]
+            click.echo("mptool: " + _tr().label("assess.skipped_system", "skipped {system}: {error}", system=o.system.name, error=o.error), err=True)
+    _emit(out, builder.build(out.fail_on, exit_code=code), render_batch(outcomes, _lang(None)))  # type: ignore[attr-defined]
 
 
 _TODAY = click.option("--today", metavar="YYYY-MM-DD", default=None, help="The date milestones and validity are judged at (default: SOURCE_DATE_EPOCH's date, else today).")
@@ -156,7 +156,7 @@ def status(workspace: str, today: str | None, out: OutputOptions) -> None:
 
     builder = out.builder()
     result, code = status_command(workspace, builder, today, out.progress)
-    _emit(out, builder.build(out.fail_on, exit_code=code), render_status(result))
+    _emit(out, builder.build(out.fail_on, exit_code=code), render_status(result, _lang(None)))
 
 
 @group.command(epilog=exit_code_epilog())
@@ -197,13 +197,13 @@ def summary(workspace: str, output: str | None, format_: str | None, lang: str, 
     write_atomic(output, content if content is not None else dumps(evidence).encode("utf-8"))
     if not quiet:
         for name in portfolio["stale"]:
-            click.echo(f"mptool: stale score: {name} (re-run mptool assess score {workspace})", err=True)
+            click.echo("mptool: " + _tr().label("assess.stale_score", "stale score: {system} (re-run mptool assess score {workspace})", system=name, workspace=workspace), err=True)
         if output != "-":
             c = portfolio["conclusions"]
             click.echo(f"mptool: wrote {output} ({portfolio['systems']} systems, 符合 {c['符合']}, 基本符合 {c['基本符合']}, 不符合 {c['不符合']}, mean {portfolio['mean_score']})", err=True)
     broken = [s["system"] for s in portfolio["per_system"] if s["error"]]
     if broken and not quiet:
-        click.echo(f"mptool: incomplete summary: cannot read {', '.join(broken)}", err=True)
+        click.echo("mptool: " + _tr().label("assess.incomplete_summary", "incomplete summary: cannot read {systems}", systems=", ".join(broken)), err=True)
     click.get_current_context().exit(4 if broken else 0)
 
 
@@ -220,7 +220,7 @@ def diff(old: str, new: str, out: OutputOptions) -> None:
     builder = out.builder()
     result = diff_command(old, new, builder, out.progress)
     code = 4 if result.get("broken") else 0
-    _emit(out, builder.build(out.fail_on, exit_code=code), render_diff(result))  # type: ignore[arg-type]
+    _emit(out, builder.build(out.fail_on, exit_code=code), render_diff(result, _lang(None)))  # type: ignore[arg-type]
 
 
 @group.command(epilog=exit_code_epilog())

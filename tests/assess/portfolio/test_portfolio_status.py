@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -76,12 +77,19 @@ def test_phase_override_from_the_plan(tmp_path: Path) -> None:
 
 
 def test_status_text_has_the_table_and_the_bar(tmp_path: Path) -> None:
+    """Chinese by default (as every assess text report), English with the root --lang en."""
     ws = phased_workspace(tmp_path / "ws")
     result = run_cli(["assess", "status", str(ws), "--today", "2026-07-01"])
     assert result.exit_code == 1
-    assert "work done [██████████████░░░░░░░░░░░░░░░░] 47.98 %" in result.stdout  # 30 · 47.98 % = 14 cells
-    assert "milestone 2026-06-30 60 %: ✗ MISSED (short by 12.02)" in result.stdout
+    assert "完成进度 [██████████████░░░░░░░░░░░░░░░░] 47.98 %" in result.stdout  # 30 · 47.98 % = 14 cells
+    assert "里程碑 2026-06-30 60 %：✗ 未达成（差 12.02）" in result.stdout
     assert "现场测评" in result.stdout and "4/41" in result.stdout
+    header = next(line for line in result.stdout.splitlines() if "系统" in line)
+    assert not re.search(r"[A-Za-z]", header)  # no English column names in the Chinese table
+    english = run_cli(["--lang", "en", "assess", "status", str(ws), "--today", "2026-07-01"])
+    assert "work done [██████████████░░░░░░░░░░░░░░░░] 47.98 %" in english.stdout
+    assert "milestone 2026-06-30 60 %: ✗ MISSED (short by 12.02)" in english.stdout
+    assert "完成进度" not in english.stdout
 
 
 @pytest.mark.parametrize("plan, line, words", [

@@ -97,8 +97,11 @@ def test_diff_one_fix_and_one_new_high_risk(tmp_path: Path) -> None:
     assert [x["indicator"] for x in p["fixed"]] == ["NET-ACL"]
     assert [(x["indicator"], x["level"], x["high_risk"]) for x in p["new"]] == [("GEN-ALG", "高", True)]
     assert len(p["unchanged"]) == 8 and p["level_changes"] == []
-    text = run_cli(["assess", "diff", str(old), str(new)]).stdout
+    text = run_cli(["--lang", "en", "assess", "diff", str(old), str(new)]).stdout
     assert "total 61.61 → 64.19 (+2.58), conclusion 基本符合 → 不符合 (changed)" in text
+    zh = run_cli(["assess", "diff", str(old), str(new)]).stdout
+    assert "综合得分 61.61 → 64.19（+2.58），评估结论 基本符合 → 不符合（有变化）" in zh
+    assert "问题已整改（1）：NET-ACL" in zh and "问题新增（1）：GEN-ALG [高]" in zh
     # the same comparison fills section 2.7 of the report
     set_report(old, "GM-2025-017", "2025-08-01")
     export = run_cli(["assess", "export", str(new), "--previous", str(old), "-q"])

@@ -117,7 +117,7 @@ def test_batch_skips_a_corrupt_case_and_scores_the_rest(tmp_path: Path) -> None:
     # status shows it broken and exits 4 too
     status = run_cli(["assess", "status", str(ws), "--today", "2026-01-01"])
     assert status.exit_code == 4
-    assert "ERROR" in status.stdout and "team-b/veto" in status.stdout
+    assert "无法读取" in status.stdout and "team-b/veto" in status.stdout
     # the summary is still written, marked incomplete: exit 4
     summary = run_cli(["assess", "summary", str(ws), "-f", "json", "--today", "2026-01-01"])
     assert summary.exit_code == 4 and "cannot read team-b/veto" in summary.stderr
