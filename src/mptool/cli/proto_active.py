@@ -19,6 +19,7 @@ Examples:
   mptool proto probe 192.0.2.1 --ike --full --psk env:VPN_PSK
   mptool proto probe 192.0.2.1 --ike --full --ikev2 --psk file:psk.txt
   mptool proto probe 192.0.2.1 --ike --full --client-sign-cert rsa.pem --client-sign-key rsa.key --trust ca.pem
+  mptool proto probe 192.0.2.1 --ike --full --ikev2 --client-sign-cert ec.pem --client-sign-key ec.key --trust ca.pem
 
 """ + exit_code_epilog()
 
@@ -55,7 +56,7 @@ Example:
 @click.option("--esp-gcm", is_flag=True, help="With --ike --full: offer ESP SM4-GCM (130) instead of SM4-CBC + HMAC-SM3 (127).")
 @click.option("--keylog", metavar="FILE", default=None, help="With --ike --full: write the lab's key log (envelope keys, ESP keys) for proto analyze --ike-keylog.")
 @click.option("--psk", metavar="SECRET", default=None, help="With --ike --full: standard IKE with this pre-shared key (text, env:NAME or file:PATH; recorded only by its fingerprint); default port 500.")
-@click.option("--ikev2", is_flag=True, help="With --ike --full --psk: IKEv2 (IKE_SA_INIT + IKE_AUTH) instead of IKEv1 main + quick mode.")
+@click.option("--ikev2", is_flag=True, help="With --ike --full and --psk or --client-sign-cert/--client-sign-key: IKEv2 (IKE_SA_INIT + IKE_AUTH) instead of IKEv1 main + quick mode.")
 @click.option("--ike-encap", is_flag=True, help="With --ike --full --psk/certificate: announce a NAT (fake NAT-D) so the responder moves to UDP 4500 and encapsulates ESP in UDP.")
 @click.option("--ike-ts", metavar="LOCAL=REMOTE", default=None, help="With --ike --full --psk/certificate: the protected IPv4 networks to ask for, e.g. 10.0.1.0/24=10.0.2.0/24 (default: the two hosts).")
 @click.option("--ike-id", metavar="FQDN", default="mptool-probe", show_default=True, help="With --ike --full --psk: our identity (ID_FQDN).")
@@ -111,8 +112,6 @@ def probe(
             raise click.UsageError("--esp-gcm and --keylog are for the GM/T 0022 exchange (four --client-* files), not standard IKE")
         if psk is not None and given:
             raise click.UsageError("give either --psk or --client-sign-cert/--client-sign-key, not both")
-        if ikev2 and psk is None:
-            raise click.UsageError("--ikev2 is probed with --psk only")
         explicit = click.get_current_context().get_parameter_source("esp_packets") is not click.core.ParameterSource.DEFAULT
         _probe_ike_standard(target, psk, ikev2, ike_id, ike_encap, ike_ts, esp_packets if explicit else 0, given, trust, timeout, time_limit, out)
         return

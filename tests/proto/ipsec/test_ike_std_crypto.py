@@ -85,3 +85,56 @@ def test_ecdsa_over_the_hash_is_r_s_and_verifies_with_cryptography() -> None:
     key.public_key().verify(der, digest, ec.ECDSA(utils.Prehashed(hashes.SHA256())))  # raises if wrong
     assert crypto.ecdsa_verify_hash(key.public_key(), digest, signature)
     assert not crypto.ecdsa_verify_hash(key.public_key(), digest, signature[:32] + bytes(32))
+
+
+# ------------------------------------------------------------------ IKEv2 signature AUTH
+
+
+def _keys():
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    return {"rsa": rsa.generate_private_key(65537, 2048), "ecdsa": ec.generate_private_key(ec.SECP256R1())}
+
+
+@pytest.mark.parametrize("digital_signature", [True, False])
+@pytest.mark.parametrize("kind", ["rsa", "ecdsa"])
+def test_signature_auth_verifies_with_cryptography_and_breaks_on_one_bit(kind: str, digital_signature: bool) -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
+
+    key = _keys()[kind]
+    octets = b"RealMessage1" + b"Nr" * 16 + bytes(32)
+    method, data = crypto.sign_auth(kind, key, octets, digital_signature)
+    public = key.public_key()
+    if digital_signature:  # RFC 7427 §3: length, AlgorithmIdentifier (Appendix A), signature value
+        assert method == 14
+        algorithm = data[1 : 1 + data[0]]
+        assert crypto.ALGORITHM_IDS[algorithm] == (kind, "sha256")
+        signature = data[1 + data[0] :]
+        if kind == "rsa":
+            public.verify(signature, octets, padding.PKCS1v15(), hashes.SHA256())
+        else:
+            public.verify(signature, octets, ec.ECDSA(hashes.SHA256()))
+    elif kind == "rsa":  # RFC 7296 §3.8 method 1: PKCS#1 v1.5 with SHA-1
+        assert method == 1
+        public.verify(data, octets, padding.PKCS1v15(), hashes.SHA1())
+    else:  # RFC 4754 method 9: r || s, 32 bytes each
+        assert method == 9 and len(data) == 64
+        public.verify(utils.encode_dss_signature(int.from_bytes(data[:32], "big"), int.from_bytes(data[32:], "big")), octets, ec.ECDSA(hashes.SHA256()))
+    assert crypto.verify_auth(method, data, public, octets)[0]
+    flipped = bytearray(data)
+    flipped[-1] ^= 1
+    assert not crypto.verify_auth(method, bytes(flipped), public, octets)[0]
+    assert not crypto.verify_auth(method, data, public, octets + b"x")[0]
+    other = _keys()["ecdsa" if kind == "rsa" else "rsa"].public_key()
+    assert not crypto.verify_auth(method, data, other, octets)[0]  # a key of the other kind never verifies
+
+
+def test_unknown_auth_methods_and_algorithms_are_value_errors() -> None:
+    public = _keys()["rsa"].public_key()
+    with pytest.raises(ValueError, match="method 2"):
+        crypto.verify_auth(2, b"x" * 32, public, b"octets")
+    with pytest.raises(ValueError, match="not supported"):
+        crypto.verify_auth(14, bytes([3]) + b"\x30\x01\x00" + b"sig", public, b"octets")
+    with pytest.raises(ValueError, match="none"):  # an empty AUTH body names no algorithm
+        crypto.verify_auth(14, b"", public, b"octets")

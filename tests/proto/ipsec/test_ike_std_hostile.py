@@ -144,3 +144,41 @@ def test_esp_round_trip_keymat_and_echo_packets() -> None:
             assert exc.kind == "replay"
         else:
             raise AssertionError("a replayed packet was accepted")
+
+
+def _cert_initiator() -> V2Initiator:
+    """An IKEv2 initiator with certificate credentials, its keys set as after IKE_SA_INIT."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from mptool.proto.ipsec.std import crypto
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hostile test")])
+    now = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    cert = x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256())
+    init = V2Initiator(Credentials("ecdsa", key=key, certs=(cert.public_bytes(serialization.Encoding.DER),)), Scripted(lambda sent, count: None), timeout=0.01, retries=0)
+    init.keys = crypto.derive_v2("sha256", b"s" * 32, b"n" * 32, b"r" * 32, b"i" * 8, b"j" * 8, 32, 16)
+    init.msg2, init.ni = b"message 2", b"n" * 32
+    return init
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=80), st.binary(max_size=600), st.integers(0, 255), st.booleans())
+def test_ikev2_responder_signature_auth_survives_hostile_payloads(id_r: bytes, cert: bytes, method: int, with_cert: bool) -> None:
+    """What a hostile responder puts in IDr, CERT and AUTH ends in a recorded kind of Failure, never an exception."""
+    from mptool.proto.ipsec.std.session import Failure
+
+    init = _cert_initiator()
+    inner = [(37, bytes([4]) + cert)] if with_cert else []
+    auth = bytes([method, 0, 0, 0]) + cert[:200]
+    try:
+        init._check_responder_auth(id_r, auth, inner)
+    except Failure as exc:
+        assert exc.kind in PROBLEM_KINDS
+    else:
+        raise AssertionError("random bytes verified as a signature")

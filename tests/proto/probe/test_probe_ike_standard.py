@@ -30,10 +30,10 @@ def psk_conf(east_ip: str, version: int, proposals: str, esp: str, secret: str, 
     return swanctl_text({"connections": {"net": connection}, "secrets": psk_secret(secret)})
 
 
-def cert_conf(east_ip: str, proposals: str, local_ts: str, remote_ts: str) -> str:
-    """The responder's swanctl.conf: one IKEv1 connection authenticated by certificates."""
+def cert_conf(east_ip: str, proposals: str, local_ts: str, remote_ts: str, version: int = 1) -> str:
+    """The responder's swanctl.conf: one connection authenticated by certificates."""
     child = {"c": {"local_ts": local_ts, "remote_ts": remote_ts, "esp_proposals": "aes128-sha256"}}
-    connection = ike_connection(1, east_ip, proposals, {"auth": "pubkey", "certs": "server.pem"}, {"auth": "pubkey", "cacerts": "ca.pem"}, child)
+    connection = ike_connection(version, east_ip, proposals, {"auth": "pubkey", "certs": "server.pem"}, {"auth": "pubkey", "cacerts": "ca.pem"}, child)
     return swanctl_text({"connections": {"net": connection}})
 
 
@@ -82,6 +82,19 @@ def _established(log: Path) -> tuple[bool, bool]:
     return "established between" in text, "CHILD_SA c{" in text and "established with SPIs" in text and "unable to install" not in text
 
 
+def _completed(peer, evidence: dict, err: str) -> tuple[dict, dict]:
+    """(result, measurements) of an exchange both ends completed: the evidence says both SAs were
+    set up, charon's log (read once it has stopped) that it established them, and the ESP echoes
+    went through."""
+    ike_up, child_up = _established(peer.log)
+    result = _exchange(evidence)
+    m = result["measurements"]
+    assert m["phase1_completed"] and m["phase2_completed"], (m["problems"], err, peer.log.read_text(errors="replace")[-3000:])
+    assert ike_up and child_up, "charon did not log the IKE and CHILD SA as established"
+    _assert_esp_echoed(m, peer.log)
+    return result, m
+
+
 @pytest.mark.parametrize(
     ("proposals", "esp", "phase1", "esp_name"),
     [
@@ -92,12 +105,7 @@ def _established(log: Path) -> tuple[bool, bool]:
 def test_ikev1_psk_main_and_quick_mode(pair, tmp_path, proposals, esp, phase1, esp_name) -> None:
     with _psk_charon(pair, tmp_path / "east", 1, proposals, esp) as peer:
         code, evidence, err = _probe(pair, tmp_path, "--psk", PSK)
-    ike_up, child_up = _established(peer.log)  # read once charon has stopped (its log is complete)
-    result = _exchange(evidence)
-    m = result["measurements"]
-    assert m["phase1_completed"] and m["phase2_completed"], (m["problems"], err)
-    assert ike_up and child_up, "charon did not log the IKE and CHILD SA as established"
-    _assert_esp_echoed(m, peer.log)
+    result, m = _completed(peer, evidence, err)
     attrs = {a["type"]: a["value"] for a in m["transforms"]["phase1"]["transforms"][0]["attributes"]}
     assert (attrs[4], attrs[2], attrs[14], attrs[3]) == (phase1["group"], phase1["hash"], phase1["key"], 1)
     assert m["transforms"]["dh_group"] == phase1["group"]
@@ -130,12 +138,8 @@ def test_ikev1_wrong_psk_is_a_finding(pair, tmp_path) -> None:
 def test_ikev2_psk(pair, tmp_path, proposals, esp, encr, integ) -> None:
     with _psk_charon(pair, tmp_path / "east", 2, proposals, esp) as peer:
         code, evidence, err = _probe_env(pair, tmp_path)
-    ike_up, child_up = _established(peer.log)
-    result = _exchange(evidence)
-    m = result["measurements"]
-    assert m["ike_sa_established"] and m["child_sa_established"], (m["problems"], err)
-    assert ike_up and child_up
-    _assert_esp_echoed(m, peer.log)
+    result, m = _completed(peer, evidence, err)
+    assert m["ike_sa_established"] and m["child_sa_established"]
     ike = {t["type"]: t for t in m["transforms"]["ike"]["transforms"]}
     assert ike["ENCR"]["name"] == encr and (ike.get("INTEG", {}).get("name") == integ)
     child = {t["type"]: t["name"] for t in m["transforms"]["esp"]["transforms"]}
@@ -188,22 +192,21 @@ def _pki(directory: Path, kind: str) -> dict[str, Path]:
     return paths
 
 
+def _east_pki(pki: dict, east: Path) -> None:
+    """The responder's certificate, key and CA where swanctl --load-all looks for them."""
+    for sub, name, source in (("x509", "server.pem", "server"), ("x509ca", "ca.pem", "ca"), ("private", "server.key", "server_key")):
+        (east / sub).mkdir(parents=True, exist_ok=True)
+        (east / sub / name).write_bytes(pki[source].read_bytes())
+
+
 @pytest.mark.parametrize(("kind", "proposals", "method"), [("rsa", "aes128-sha256-modp2048", 3), ("ec", "aes256-sha256-ecp256", 9)])
 def test_ikev1_certificates(pair, tmp_path, kind, proposals, method) -> None:
     pki = _pki(tmp_path / "pki", kind)
-    swanctl = tmp_path / "east"  # swanctl --load-all reads certificates and keys next to its --file
-    for sub, name, source in (("x509", "server.pem", "server"), ("x509ca", "ca.pem", "ca"), ("private", "server.key", "server_key")):
-        (swanctl / sub).mkdir(parents=True, exist_ok=True)
-        (swanctl / sub / name).write_bytes(pki[source].read_bytes())
+    _east_pki(pki, tmp_path / "east")
     conf = cert_conf(pair.east_ip, proposals, f"{pair.east_net}/24", f"{pair.west_net}/24")
     with charon(pair.east, tmp_path / "east", conf) as peer:
         code, evidence, err = _probe(pair, tmp_path, "--client-sign-cert", str(pki["client"]), "--client-sign-key", str(pki["client_key"]), "--trust", str(pki["ca"]))
-    ike_up, child_up = _established(peer.log)
-    result = _exchange(evidence)
-    m = result["measurements"]
-    assert m["phase1_completed"] and m["phase2_completed"], (m["problems"], err, peer.log.read_text()[-3000:])
-    assert ike_up and child_up
-    _assert_esp_echoed(m, peer.log)
+    result, m = _completed(peer, evidence, err)
     attrs = {a["type"]: a["value"] for a in m["transforms"]["phase1"]["transforms"][0]["attributes"]}
     assert attrs[3] == method
     assert m["peer_id"].startswith("DER_ASN1_DN:") and "mptool server" in m["peer_id"]
@@ -215,15 +218,45 @@ def test_ikev1_certificates(pair, tmp_path, kind, proposals, method) -> None:
     assert any("NET-AUTH: authentication by" in r for r in m["reasons"])
 
 
+@pytest.mark.parametrize(("kind", "proposals", "rfc7427", "method"), [
+    ("rsa", "aes256-sha256-modp2048", True, 14), ("ec", "aes128gcm16-prfsha256-ecp256", True, 14),
+    ("rsa", "aes256-sha256-modp2048", False, 1), ("ec", "aes128gcm16-prfsha256-ecp256", False, 9),
+])
+def test_ikev2_certificates(pair, tmp_path, kind, proposals, rfc7427, method) -> None:
+    """IKEv2 IKE_AUTH with CERT and a signature AUTH: RFC 7427 Digital Signature (14) when charon
+    announces SIGNATURE_HASH_ALGORITHMS, else RSA (1, SHA-1) or ECDSA P-256 (9); charon accepts ours, we verify its."""
+    pki = _pki(tmp_path / "pki", kind)
+    _east_pki(pki, tmp_path / "east")
+    conf = cert_conf(pair.east_ip, proposals, f"{pair.east_net}/24", f"{pair.west_net}/24", version=2)
+    with charon(pair.east, tmp_path / "east", conf, "" if rfc7427 else "    signature_authentication = no") as peer:
+        code, evidence, err = _probe(pair, tmp_path, "--ikev2", "--client-sign-cert", str(pki["client"]), "--client-sign-key", str(pki["client_key"]), "--trust", str(pki["ca"]))
+    result, m = _completed(peer, evidence, err)
+    signer = "rsa" if kind == "rsa" else "ecdsa"
+    assert m["transforms"]["responder_auth"] == {"method": method, "signature": f"{signer}-{'sha1' if method == 1 else 'sha256'}"}
+    assert m["peer_id"].startswith("DER_ASN1_DN:") and "mptool server" in m["peer_id"]
+    assert len(m["peer_certificates_sha256"]) == 1
+    path = {r["check"]: r["status"] for r in evidence["results"] if r["subject"].endswith("responder certificates")}
+    assert path["cert.path.anchor"] == "pass" and path["cert.path.signature"] == "pass"
+    assert m["verdict"] == "strong_not_gm" and result["status"] == "warn" and code == 0
+
+
+def test_ikev2_client_certificate_of_another_ca_is_rejected(pair, tmp_path) -> None:
+    pki, other = _pki(tmp_path / "pki", "rsa"), _pki(tmp_path / "other", "rsa")
+    _east_pki(pki, tmp_path / "east")
+    conf = cert_conf(pair.east_ip, "aes256-sha256-modp2048", f"{pair.east_net}/24", f"{pair.west_net}/24", version=2)
+    with charon(pair.east, tmp_path / "east", conf):
+        code, evidence, err = _probe(pair, tmp_path, "--ikev2", "--client-sign-cert", str(other["client"]), "--client-sign-key", str(other["client_key"]), "--trust", str(pki["ca"]))
+    m = _exchange(evidence)["measurements"]
+    assert not m["phase1_completed"] and {p["kind"] for p in m["problems"]} == {"authentication_failed"}, m["problems"]
+    assert code == 1 and "Traceback" not in err
+
+
 def test_ikev1_client_certificate_of_another_ca_is_rejected(pair, tmp_path) -> None:
     """charon trusts only its CA: our certificate from another one gets AUTHENTICATION-FAILED, a finding."""
     pki, other = _pki(tmp_path / "pki", "rsa"), _pki(tmp_path / "other", "rsa")
-    east = tmp_path / "east"
-    for sub, name, source in (("x509", "server.pem", pki["server"]), ("x509ca", "ca.pem", pki["ca"]), ("private", "server.key", pki["server_key"])):
-        (east / sub).mkdir(parents=True, exist_ok=True)
-        (east / sub / name).write_bytes(source.read_bytes())
+    _east_pki(pki, tmp_path / "east")
     conf = cert_conf(pair.east_ip, "aes128-sha256-modp2048", f"{pair.east_net}/24", f"{pair.west_net}/24")
-    with charon(pair.east, east, conf):
+    with charon(pair.east, tmp_path / "east", conf):
         code, evidence, err = _probe(pair, tmp_path, "--client-sign-cert", str(other["client"]), "--client-sign-key", str(other["client_key"]), "--trust", str(pki["ca"]))
     result = _exchange(evidence)
     m = result["measurements"]

@@ -36,7 +36,7 @@ def test_the_psk_is_only_a_fingerprint_in_the_evidence() -> None:
     ("args", "code", "text"),
     [
         (["--psk", "x"], 2, "--psk, --ikev2 and --ike-encap go with --ike --full"),
-        (["--ike", "--full", "--ikev2", "--client-sign-cert", "a", "--client-sign-key", "b"], 2, "--ikev2 is probed with --psk only"),
+        (["--ike", "--full", "--ikev2", "--client-sign-cert", "/nonexistent-v2.pem", "--client-sign-key", "b"], 3, "/nonexistent-v2.pem"),
         (["--ike", "--full", "--psk", "x", "--esp-gcm"], 2, "not standard IKE"),
         (["--ike", "--full", "--psk", "x", "--ike-ts", "10.0.0.0/24"], 2, "LOCAL_CIDR=REMOTE_CIDR"),
         (["--ike", "--full", "--psk", "x", "--ike-ts", "10.0.0.0/24=nonsense"], 3, "not an IPv4 network"),

@@ -165,7 +165,7 @@ def _std_ike_findings(prefix: str) -> dict[str, str]:
 PROBE_IKE_EXCHANGE = register(
     "proto.probe.ike_exchange",
     "Standard IKE: a full IKEv1 main + quick mode (PSK, RSA, ECDSA) or IKEv2 (PSK) exchange as initiator",
-    "RFC 2409 §5, §5.1, §5.4, §5.5, Appendix B; RFC 4754; RFC 7296 §1.2, §2.13-2.15, §3.14; RFC 5282; GB/T 39786-2021 8.2 a)-c)",
+    "RFC 2409 §5, §5.1, §5.4, §5.5, Appendix B; RFC 4754; RFC 7296 §1.2, §2.13-2.15, §3.6-3.8, §3.14; RFC 7427; RFC 5282; GB/T 39786-2021 8.2 a)-c)",
     """
     Runs a standard initiator against an IKE responder (``--ike --full`` with ``--psk`` or an
     RSA/ECDSA ``--client-sign-cert``/``--client-sign-key``). IKEv1: main mode offering AES-CBC
@@ -173,8 +173,11 @@ PROBE_IKE_EXCHANGE = register(
     §5 (pre-shared key or signatures), HASH_I/HASH_R or SIG_I/SIG_R, messages 5/6 encrypted with
     the Appendix B IV chain, then quick mode with HASH(1..3) and an ESP proposal (AES-CBC +
     HMAC-SHA2-256/SHA-1 or AES-GCM). IKEv2: IKE_SA_INIT, SKEYSEED/SK_* by prf+, IKE_AUTH in an
-    SK payload (AES-CBC + HMAC-SHA2-256-128 or AES-GCM-16) with AUTH by shared key and one CHILD
-    SA. The responder's HASH/AUTH/signature is verified and its certificate checked by the cert
+    SK payload (AES-CBC + HMAC-SHA2-256-128 or AES-GCM-16) with AUTH by shared key, or by an
+    RSA/ECDSA certificate (CERT, CERTREQ; RFC 7427 Digital Signature when the responder announces
+    SIGNATURE_HASH_ALGORITHMS, else methods 1/9), and one CHILD SA (IKEv2 with certificates is
+    covered by this check too, though its title names PSK). The responder's HASH/AUTH/signature
+    is verified and its certificate checked by the cert
     domain. Verdicts as ``proto analyze`` gives; the PSK is recorded only by its fingerprint.
     Fails on a rejected or wrong authentication, a wrong hash/signature/ICV or a transform that
     was not offered; errors when unreachable.

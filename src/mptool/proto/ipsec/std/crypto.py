@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from mptool.proto.ipsec import rfc2409
 
@@ -185,9 +186,85 @@ def derive_v2(prf_name: str, seed_key: bytes, ni: bytes, nr: bytes, spi_i: bytes
     return V2Keys(*parts)
 
 
+def signed_octets(prf_name: str, message: bytes, nonce: bytes, sk_p: bytes, id_body: bytes) -> bytes:
+    """What an IKEv2 AUTH covers: <message> | <peer nonce> | prf(SK_p, ID body) (RFC 7296 §2.15)."""
+    return message + nonce + prf(prf_name, sk_p, id_body)
+
+
 def psk_auth(prf_name: str, psk: bytes, message: bytes, nonce: bytes, sk_p: bytes, id_body: bytes) -> bytes:
-    """AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), <message> | <peer nonce> | prf(SK_p, ID body)) (RFC 7296 §2.15)."""
-    return prf(prf_name, prf(prf_name, psk, KEY_PAD), message + nonce + prf(prf_name, sk_p, id_body))
+    """AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), signed octets) (RFC 7296 §2.15)."""
+    return prf(prf_name, prf(prf_name, psk, KEY_PAD), signed_octets(prf_name, message, nonce, sk_p, id_body))
+
+
+# ------------------------------------------------------------------ IKEv2 signature AUTH
+
+AUTH_RSA_SIGNATURE, AUTH_ECDSA_SHA256_P256, AUTH_DIGITAL_SIGNATURE = 1, 9, 14
+#: RFC 7427 Appendix A: the AlgorithmIdentifier DER of the signatures an AUTH method 14 names
+ALGORITHM_IDS = {
+    bytes.fromhex("300d06092a864886f70d01010b0500"): ("rsa", "sha256"),  # sha256WithRSAEncryption
+    bytes.fromhex("300d06092a864886f70d01010c0500"): ("rsa", "sha384"),
+    bytes.fromhex("300d06092a864886f70d01010d0500"): ("rsa", "sha512"),
+    bytes.fromhex("300a06082a8648ce3d040302"): ("ecdsa", "sha256"),  # ecdsa-with-SHA256
+    bytes.fromhex("300a06082a8648ce3d040303"): ("ecdsa", "sha384"),
+    bytes.fromhex("300a06082a8648ce3d040304"): ("ecdsa", "sha512"),
+}
+_OUR_ALGORITHM = {"rsa": bytes.fromhex("300d06092a864886f70d01010b0500"), "ecdsa": bytes.fromhex("300a06082a8648ce3d040302")}
+
+
+def _hash(name: str) -> Any:
+    from cryptography.hazmat.primitives import hashes
+
+    return {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}[name]()
+
+
+def sign_auth(kind: str, key: Any, octets: bytes, digital_signature: bool) -> tuple[int, bytes]:
+    """(AUTH method, AUTH data) over ``octets``: RFC 7427 Digital Signature (14) with SHA-256 when the
+    responder announced SIGNATURE_HASH_ALGORITHMS, else RSA PKCS#1 v1.5 SHA-1 (1) or ECDSA P-256 (9, RFC 4754)."""
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
+
+    if digital_signature:
+        signature = key.sign(octets, padding.PKCS1v15(), _hash("sha256")) if kind == "rsa" else key.sign(octets, ec.ECDSA(_hash("sha256")))
+        algorithm = _OUR_ALGORITHM[kind]
+        return AUTH_DIGITAL_SIGNATURE, bytes([len(algorithm)]) + algorithm + signature
+    if kind == "rsa":
+        return AUTH_RSA_SIGNATURE, key.sign(octets, padding.PKCS1v15(), _hash("sha1"))
+    r, s_ = utils.decode_dss_signature(key.sign(octets, ec.ECDSA(_hash("sha256"))))
+    return AUTH_ECDSA_SHA256_P256, r.to_bytes(32, "big") + s_.to_bytes(32, "big")
+
+
+def verify_auth(method: int, data: bytes, public: Any, octets: bytes) -> tuple[bool, str]:
+    """Whether an AUTH by signature verifies with ``public``, and how it was signed (for the evidence).
+    Raises ValueError for a method or algorithm this initiator does not know."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+
+    if method == AUTH_DIGITAL_SIGNATURE:
+        size = data[0] if data else 0
+        algorithm = ALGORITHM_IDS.get(bytes(data[1 : 1 + size]))
+        if algorithm is None:
+            raise ValueError(f"RFC 7427 signature algorithm {bytes(data[1:1 + size]).hex() or '(none)'} not supported")
+        kind, hash_name = algorithm
+        signature = bytes(data[1 + size :])
+    elif method == AUTH_RSA_SIGNATURE:
+        kind, hash_name, signature = "rsa", "sha1", bytes(data)
+    elif method == AUTH_ECDSA_SHA256_P256:
+        if len(data) != 64:
+            return False, "ecdsa-sha256"
+        kind, hash_name = "ecdsa", "sha256"
+        signature = utils.encode_dss_signature(int.from_bytes(data[:32], "big"), int.from_bytes(data[32:], "big"))
+    else:
+        raise ValueError(f"AUTH method {method} is not a signature method this initiator verifies (1, 9, 14)")
+    how = f"{kind}-{hash_name}"
+    try:
+        if kind == "rsa" and isinstance(public, rsa.RSAPublicKey):
+            public.verify(signature, octets, padding.PKCS1v15(), _hash(hash_name))
+        elif kind == "ecdsa" and isinstance(public, ec.EllipticCurvePublicKey):
+            public.verify(signature, octets, ec.ECDSA(_hash(hash_name)))
+        else:
+            return False, how
+    except (InvalidSignature, ValueError):
+        return False, how
+    return True, how
 
 
 # ------------------------------------------------------------------ signatures over a HASH

@@ -90,8 +90,6 @@ def probe_standard(builder: ReportBuilder, host: str, port: int, options: StdPro
     from mptool.proto.analyze import load_trust
 
     creds = _credentials(builder, options)
-    if options.ike_version == 2 and creds.method != "psk":
-        raise InputError("--ikev2", "IKEv2 is probed with --psk only (certificate authentication is IKEv1 here)")
     trust = load_trust(options.ca, builder)
     version = f"IKEv{options.ike_version}"
     builder.parameters.update(

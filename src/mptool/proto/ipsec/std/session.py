@@ -157,6 +157,21 @@ class Selectors:
         return ipaddress.IPv4Network(self.local, strict=False), ipaddress.IPv4Network(self.remote, strict=False)
 
 
+def responder_certificate_key(cert_bodies: list[bytes], log: StdLog, where: str) -> Any:
+    """The public key of the responder's first X.509 signature certificate (CERT encoding 4, RFC
+    2408 §3.9 / RFC 7296 §3.6) among ``cert_bodies``; every such certificate is kept in the log."""
+    from mptool.proto.ipsec.std.keys import certificate_key
+
+    certs = [body[1:] for body in cert_bodies if body[:1] == b"\x04" and len(body) > 1]
+    if not certs:
+        raise Failure("certificate_missing", f"the responder sent no X.509 signature certificate (CERT encoding 4) in {where}")
+    log.peer_certificates = certs
+    try:
+        return certificate_key(certs[0])
+    except ValueError as exc:
+        raise Failure("certificate_unreadable", f"the responder's certificate: {exc}") from None
+
+
 def peer_address(transport: Transport) -> bytes:
     """The responder's address as packed bytes (NAT-D input, RFC 3947 §3.2, RFC 7296 §2.23)."""
     import socket

@@ -20,7 +20,7 @@ from mptool.proto.ipsec.ike import sa_proposals
 from mptool.proto.ipsec.std import crypto
 from mptool.proto.wire import DecodeError
 from mptool.proto.ipsec.std.esp import Sa, keymat_v1, suite_v1
-from mptool.proto.ipsec.std.session import Credentials, Failure, Selectors, StdLog, Transport, esp_echo, float_to_nat_t, peer_address, run_steps, send_receive
+from mptool.proto.ipsec.std.session import Credentials, Failure, Selectors, StdLog, Transport, esp_echo, float_to_nat_t, peer_address, responder_certificate_key, run_steps, send_receive
 from mptool.proto.registry import ipsec as ids
 
 VERSION = 0x10
@@ -274,16 +274,7 @@ class V1Initiator:
 
     def _check_signature(self, m6: Message, hash_r: bytes, method: str) -> None:
         """SIG_R of message 6 against the public key of the responder's certificate."""
-        certs = [body[1:] for body in m6.all(P_CERT) if body[:1] == bytes([CERT_X509_SIGNATURE]) and len(body) > 1]
-        if not certs:
-            raise Failure("certificate_missing", "the responder sent no X.509 signature certificate (CERT encoding 4) in message 6")
-        self.log.peer_certificates = certs
-        from mptool.proto.ipsec.std.keys import certificate_key
-
-        try:
-            public = certificate_key(certs[0])
-        except ValueError as exc:
-            raise Failure("certificate_unreadable", f"the responder's certificate: {exc}") from None
+        public = responder_certificate_key(list(m6.all(P_CERT)), self.log, "message 6")
         verify = crypto.rsa_verify_raw if method == "rsa" else crypto.ecdsa_verify_hash
         try:
             good = verify(public, hash_r, m6.need(P_SIG))

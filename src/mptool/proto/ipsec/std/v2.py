@@ -1,7 +1,9 @@
-"""The IKEv2 initiator with a pre-shared key (RFC 7296): IKE_SA_INIT (SA, KE, Ni; INVALID_KE_PAYLOAD
-and COOKIE answered, §1.2, §2.6), SKEYSEED and SK_* by prf+ (§2.13, §2.14), IKE_AUTH inside an
-SK payload (§3.14: AES-CBC with HMAC-SHA2-256-128 / HMAC-SHA1-96, or AES-GCM-16, RFC 5282) with
-AUTH by shared key (§2.15) and one CHILD SA (ESP), then the IKE SA deleted (INFORMATIONAL).
+"""The IKEv2 initiator (RFC 7296): IKE_SA_INIT (SA, KE, Ni; INVALID_KE_PAYLOAD and COOKIE
+answered, §1.2, §2.6), SKEYSEED and SK_* by prf+ (§2.13, §2.14), IKE_AUTH inside an SK payload
+(§3.14: AES-CBC with HMAC-SHA2-256-128 / HMAC-SHA1-96, or AES-GCM-16, RFC 5282) with AUTH by
+shared key or by an RSA / ECDSA P-256 certificate (§2.15, §3.6-3.8: CERT and CERTREQ; RFC 7427
+Digital Signature with SHA-256 when the responder announces SIGNATURE_HASH_ALGORITHMS, else
+methods 1 and 9, RFC 4754) and one CHILD SA (ESP), then the IKE SA deleted (INFORMATIONAL).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from mptool.proto.ipsec.gm import codec
 from mptool.proto.ipsec.ike import sa_proposals
 from mptool.proto.ipsec.std import crypto
 from mptool.proto.ipsec.std.esp import Sa, suite_v2
-from mptool.proto.ipsec.std.session import Credentials, Failure, Selectors, StdLog, Transport, esp_echo, exchange, float_to_nat_t, peer_address, run_steps, send_receive
+from mptool.proto.ipsec.std.session import Credentials, Failure, Selectors, StdLog, Transport, esp_echo, exchange, float_to_nat_t, peer_address, responder_certificate_key, run_steps, send_receive
 from mptool.proto.ipsec.std.v1 import describe_id
 from mptool.proto.registry import ipsec as ids
 from mptool.proto.wire import DecodeError
@@ -25,13 +27,15 @@ from mptool.proto.wire import DecodeError
 VERSION = 0x20
 IKE_SA_INIT, IKE_AUTH, INFORMATIONAL = 34, 35, 37
 F_INITIATOR, F_RESPONSE = 0x08, 0x20
-P_SA, P_KE, P_IDI, P_IDR, P_AUTH, P_NONCE, P_N, P_D, P_TSI, P_TSR, P_SK = 33, 34, 35, 36, 39, 40, 41, 42, 44, 45, 46
+P_SA, P_KE, P_IDI, P_IDR, P_CERT, P_CERTREQ, P_AUTH, P_NONCE, P_N, P_D, P_TSI, P_TSR, P_SK = 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 44, 45, 46
 T_ENCR, T_PRF, T_INTEG, T_DH, T_ESN = 1, 2, 3, 4, 5
 ENCR_AES_CBC, ENCR_AES_GCM_16 = 12, 20
 PRFS = {2: "sha1", 5: "sha256"}
 INTEGS = {2: ("sha1", 20, 12), 12: ("sha256", 32, 16)}  #: id: (hash, key length, ICV length)
 AUTH_SHARED_KEY = 2
-ID_FQDN = 2
+ID_FQDN, ID_DER_ASN1_DN = 2, 9
+CERT_X509_SIGNATURE = 4
+N_SIGNATURE_HASH_ALGORITHMS = 16431  #: RFC 7427 §4; hash ids 2, 3, 4 = SHA2-256/384/512 (RFC 7427 §7)
 N_INVALID_KE, N_COOKIE, N_AUTHENTICATION_FAILED, N_NO_PROPOSAL_CHOSEN = 17, 16390, 24, 14
 N_NAT_SOURCE, N_NAT_DESTINATION = 16388, 16389
 NOTIFY_KINDS = {N_AUTHENTICATION_FAILED: "authentication_failed", N_NO_PROPOSAL_CHOSEN: "no_proposal_chosen", 7: "malformed", 1: "malformed"}
@@ -128,6 +132,7 @@ class V2Initiator:
         self.prf_name = "sha256"
         self.encr = (ENCR_AES_CBC, 16)
         self.integ: tuple[str, int, int] | None = None
+        self.digital_signature = False  #: the responder announced RFC 7427 hash algorithms incl. SHA2-256
 
     def _record(self, direction: str, number: str, exch: int, payloads: list[int], encrypted: bool) -> None:
         self.log.message(direction, number, ids.IKEV2_EXCHANGES.get(exch, str(exch)), [ids.IKEV2_PAYLOADS.get(t, str(t)) for t in payloads], encrypted)
@@ -177,6 +182,8 @@ class V2Initiator:
             if self.encap:  # RFC 7296 §2.23: SHA-1(SPIi | SPIr | IP | Port); ours is random, the responder's real
                 where = peer_address(self.t) + struct.pack("!H", self.t.address[1])
                 payloads += [(P_N, struct.pack("!BBH", 0, 0, N_NAT_SOURCE) + os.urandom(20)), (P_N, struct.pack("!BBH", 0, 0, N_NAT_DESTINATION) + hashlib.sha1(self.spi_i + bytes(8) + where).digest())]
+            if self.creds.method != "psk":
+                payloads.append((P_N, struct.pack("!BBH", 0, 0, N_SIGNATURE_HASH_ALGORITHMS) + struct.pack("!HHH", 2, 3, 4)))
             if cookie is not None:
                 payloads.insert(0, (P_N, struct.pack("!BBH", 0, 0, N_COOKIE) + cookie))
             chain = codec.encode_payloads(payloads)
@@ -234,6 +241,8 @@ class V2Initiator:
         if nat_t:
             float_to_nat_t(self.t)
         self.log.transforms["nat_traversal"] = nat_t
+        hashes = next((data for n, data in notifies if n == N_SIGNATURE_HASH_ALGORITHMS), b"")
+        self.digital_signature = 2 in struct.unpack(f"!{len(hashes) // 2}H", hashes[: len(hashes) // 2 * 2])
 
     def _peer_error(self, errors: list[tuple[int, bytes]]) -> None:
         if errors:
@@ -298,15 +307,50 @@ class V2Initiator:
 
     # ------------------------------------------------------------------ IKE_AUTH
 
+    def _own_auth(self) -> list[tuple[int, bytes]]:
+        """Our IDi, [CERT…, CERTREQ], AUTH payloads."""
+        assert self.keys is not None
+        if self.creds.method == "psk":
+            id_i = struct.pack("!B3x", ID_FQDN) + self.identity
+            auth = crypto.psk_auth(self.prf_name, self.creds.psk, self.msg1, self.nr, self.keys.pi, id_i)
+            return [(P_IDI, id_i), (P_AUTH, struct.pack("!B3x", AUTH_SHARED_KEY) + auth)]
+        from mptool.proto.ipsec.gm.session import subject_der
+
+        id_i = struct.pack("!B3x", ID_DER_ASN1_DN) + subject_der(self.creds.certs[0])
+        octets = crypto.signed_octets(self.prf_name, self.msg1, self.nr, self.keys.pi, id_i)
+        method, data = crypto.sign_auth(self.creds.method, self.creds.key, octets, self.digital_signature)
+        certs = [(P_CERT, bytes([CERT_X509_SIGNATURE]) + der) for der in self.creds.certs]
+        # an empty CERTREQ (any CA, §3.7) so a responder that sends its certificate "if asked" sends it
+        return [(P_IDI, id_i), *certs, (P_CERTREQ, bytes([CERT_X509_SIGNATURE])), (P_AUTH, struct.pack("!B3x", method) + data)]
+
+    def _check_responder_auth(self, id_r: bytes, auth_r: bytes, inner: list[tuple[int, bytes]]) -> None:
+        """The responder's AUTH: the shared key's MAC, or a signature by the key of its certificate."""
+        assert self.keys is not None
+        if self.creds.method == "psk":
+            if len(auth_r) < 4 or auth_r[0] != AUTH_SHARED_KEY:
+                raise Failure("bad_auth", f"the responder authenticated with method {auth_r[:1].hex()}, not the shared key (2)")
+            expected = crypto.psk_auth(self.prf_name, self.creds.psk, self.msg2, self.ni, self.keys.pr, id_r)
+            if not hmac.compare_digest(expected, auth_r[4:]):
+                raise Failure("bad_auth", "the responder's AUTH does not match (another pre-shared key?)")
+            return
+        public = responder_certificate_key([body for t, body in inner if t == P_CERT], self.log, "IKE_AUTH")
+        if len(auth_r) < 4:
+            raise Failure("malformed", "the responder's AUTH payload is shorter than its header")
+        octets = crypto.signed_octets(self.prf_name, self.msg2, self.ni, self.keys.pr, id_r)
+        try:
+            good, how = crypto.verify_auth(auth_r[0], auth_r[4:], public, octets)
+        except ValueError as exc:
+            raise Failure("bad_auth", f"the responder's AUTH: {exc}") from None
+        self.log.transforms["responder_auth"] = {"method": auth_r[0], "signature": how}
+        if not good:
+            raise Failure("bad_signature", f"the responder's AUTH ({how}, method {auth_r[0]}) does not verify with the key of its certificate")
+
     def _auth(self) -> None:
         assert self.keys is not None
-        id_i = struct.pack("!B3x", ID_FQDN) + self.identity
-        auth = crypto.psk_auth(self.prf_name, self.creds.psk, self.msg1, self.nr, self.keys.pi, id_i)
         self.child_spi = os.urandom(4)
         nets = self.selectors.networks()
         payloads = [
-            (P_IDI, id_i),
-            (P_AUTH, struct.pack("!B3x", AUTH_SHARED_KEY) + auth),
+            *self._own_auth(),
             (P_SA, encode_proposals(3, self.child_spi, ESP_PROPOSALS)),
             (P_TSI, traffic_selectors(nets[0] if nets else None)),
             (P_TSR, traffic_selectors(nets[1] if nets else None)),
@@ -322,11 +366,7 @@ class V2Initiator:
             raise Failure("malformed", "IKE_AUTH response without IDr and AUTH")
         id_r, auth_r = got[P_IDR], got[P_AUTH]
         self.log.peer_id = describe_id(id_r)
-        if len(auth_r) < 4 or auth_r[0] != AUTH_SHARED_KEY:
-            raise Failure("bad_auth", f"the responder authenticated with method {auth_r[:1].hex()}, not the shared key (2)")
-        expected = crypto.psk_auth(self.prf_name, self.creds.psk, self.msg2, self.ni, self.keys.pr, id_r)
-        if not hmac.compare_digest(expected, auth_r[4:]):
-            raise Failure("bad_auth", "the responder's AUTH does not match (another pre-shared key?)")
+        self._check_responder_auth(id_r, auth_r, inner)
         self.log.phase1_completed = True
         self.log.spis = {"ike_initiator": self.spi_i.hex(), "ike_responder": self.spi_r.hex()}
         if P_SA not in got:
