@@ -163,12 +163,12 @@ def status(workspace: str, today: str | None, out: OutputOptions) -> None:
 @click.argument("workspace", metavar="WORKSPACE")
 @click.option("-o", "--output", default=None, metavar="FILE", help="Write the summary to FILE (atomically); '-' is stdout (json/html).")
 @click.option("-f", "--format", "format_", type=click.Choice(["docx", "html", "json"]), default=None, help="Word (default), HTML, or the JSON evidence with summary.portfolio; default from the -o suffix.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the document.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the document (default: the root --lang/MPTOOL_LANG if given, else zh).")
 @_TODAY
 @click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors.")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option("--deterministic", is_flag=True, help="Pin timestamps (SOURCE_DATE_EPOCH or 1970-01-01).")
-def summary(workspace: str, output: str | None, format_: str | None, lang: str, today: str | None, quiet: bool, no_progress: bool, deterministic: bool) -> None:
+def summary(workspace: str, output: str | None, format_: str | None, lang: str | None, today: str | None, quiet: bool, no_progress: bool, deterministic: bool) -> None:
     """The annual summary of a workspace: per system results, conclusion counts, score distribution,
     frequent problems, open remediation items, systems due for re-assessment.
 
@@ -190,7 +190,7 @@ def summary(workspace: str, output: str | None, format_: str | None, lang: str, 
         output = "-"
     ctx = click.get_current_context()
     builder = ReportBuilder(command_name(ctx), raw_arguments(ctx), deterministic=deterministic)
-    content, portfolio = summary_command(workspace, builder, format_, lang, today, Progress.for_terminal(quiet=quiet, no_progress=no_progress))
+    content, portfolio = summary_command(workspace, builder, format_, _lang(lang), today, Progress.for_terminal(quiet=quiet, no_progress=no_progress))
     from mptool.core.i18n import localize
 
     evidence = localize(builder.build(exit_code=4 if any(s["error"] for s in portfolio["per_system"]) else 0), language())
