@@ -92,9 +92,13 @@ def summarise(results: Iterable[CheckResult], extra: Mapping[str, Any] | None = 
     """Counts per status overall and per domain, the worst status, and domain totals."""
     results = list(results)
     counts = Counter(r.status.value for r in results)
+    by_check = Counter((r.check, r.status.value) for r in results)  # (few distinct pairs: split each once)
     domains: dict[str, Counter[str]] = {}
-    for r in results:
-        domains.setdefault(r.check.split(".", 1)[0], Counter())[r.status.value] += 1
+    for (check, status), count in by_check.items():
+        domain = check.split(".", 1)[0]
+        if domain not in domains:
+            domains[domain] = Counter()
+        domains[domain][status] += count
     worst = max((r.status for r in results), key=STATUS_RANK.__getitem__, default=Status.PASS)
     return Summary(
         status=worst,

@@ -347,3 +347,17 @@ def _walk(d: bytes) -> Walked:
     slices = CertificateSlices(tbs=d[s:te], tbs_signature_algorithm=inner_algorithm, signature_algorithm=d[te:ae], signature_bits=d[bs:be], trailing=0)
     fields = TbsFields(version, serial, outer_params, (before, after), issuer, subject, (), extensions)
     return Walked(slices, fields, key_algorithm, key_params or b"", curve, d[ks + 1 : kb])
+
+
+def walk_signature_value(body: bytes) -> tuple[int, int] | None:
+    """(r, s) of a DER SEQUENCE{r INTEGER, s INTEGER} (RFC 3279 Ecdsa-Sig-Value) read by the same
+    rules, or None: then fasder decides (and words the CERT-SIG-002 finding)."""
+    try:
+        t, s, e = _head(body, 0, len(body))
+        rt, rs, re = _head(body, s, e)
+        st, ss, se = _head(body, re, e)
+        if t != 0x30 or e != len(body) or rt != 0x02 or st != 0x02 or se != e:
+            return None
+        return _integer(body[rs:re]), _integer(body[ss:se])
+    except (_Reject, IndexError, ValueError):
+        return None
