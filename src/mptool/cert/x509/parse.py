@@ -15,11 +15,6 @@ from functools import cached_property
 from typing import Any
 
 from cryptography import x509
-from pyasn1.codec.ber import decoder as ber_decoder
-from pyasn1.codec.der import encoder as der_encoder
-from pyasn1.error import PyAsn1Error
-from pyasn1_modules import rfc3279, rfc5280
-
 from mptool.cert.x509 import oids
 from mptool.cert.x509.der import CertificateSlices, TLVError, slice_certificate
 from mptool.cert.x509.strict import TbsFields, walk
@@ -44,7 +39,9 @@ class PublicKeyInfo:
 
 def _decode_strict(der: bytes) -> tuple[Any, str | None]:
     """Decode with pyasn1-fasder (rejects any non-DER encoding); returns (object, error)."""
+    from pyasn1.error import PyAsn1Error
     from pyasn1_fasder import decode_der
+    from pyasn1_modules import rfc5280
 
     try:
         decoded, _rest = decode_der(der, asn1Spec=rfc5280.Certificate())
@@ -54,6 +51,10 @@ def _decode_strict(der: bytes) -> tuple[Any, str | None]:
 
 
 def _decode_lenient(der: bytes) -> Any:
+    from pyasn1.codec.ber import decoder as ber_decoder
+    from pyasn1.error import PyAsn1Error
+    from pyasn1_modules import rfc5280
+
     try:
         decoded, rest = ber_decoder.decode(der, asn1Spec=rfc5280.Certificate())
     except (PyAsn1Error, ValueError, OverflowError) as exc:
@@ -69,6 +70,9 @@ def _int_from_octets(value: Any) -> int:
 
 def _explicit_curve(params_der: bytes) -> dict[str, int]:
     """p, a, b, gx, gy, n of explicit prime-field EC parameters (RFC 3279 §2.3.5)."""
+    from pyasn1.codec.ber import decoder as ber_decoder
+    from pyasn1_modules import rfc3279
+
     decoded, _ = ber_decoder.decode(params_der, asn1Spec=rfc3279.EcpkParameters())
     ec = decoded["ecParameters"]
     p_value, _ = ber_decoder.decode(bytes(ec["fieldID"]["parameters"]))
@@ -97,11 +101,15 @@ def _public_key_info(algorithm: str, params_der: bytes, raw: bytes, unused: int,
         return PublicKeyInfo("other", algorithm, None, raw, unused)
     if params_der[:1] == b"\x06":
         if curve_oid is None:
+            from pyasn1.codec.ber import decoder as ber_decoder
+
             curve, _ = ber_decoder.decode(params_der)
             curve_oid = str(curve)
         kind = "sm2" if curve_oid == oids.SM2_CURVE else "ec"
         return PublicKeyInfo(kind, algorithm, curve_oid, raw, unused)
     if params_der[:1] == b"\x30":
+        from pyasn1.error import PyAsn1Error
+
         try:
             explicit = _explicit_curve(params_der)
         except (PyAsn1Error, ValueError, KeyError, OverflowError) as exc:
@@ -294,6 +302,9 @@ def _parse_certificate(der: bytes, source: str) -> Cert:
         parsed = Cert(der, source, cert, walked.slices, None, True, key)
         parsed.__dict__["fields"] = walked.fields
         return parsed
+    from pyasn1.codec.der import encoder as der_encoder
+    from pyasn1.error import PyAsn1Error
+
     strict, der_error = _decode_strict(der)
     asn1 = strict if strict is not None else _decode_lenient(der)
     canonical = der if strict is not None else der_encoder.encode(asn1)

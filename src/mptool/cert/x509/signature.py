@@ -18,8 +18,6 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
-from pyasn1.error import PyAsn1Error
-from pyasn1_modules import rfc3279
 
 from mptool.cert.x509 import oids
 from mptool.cert.x509.parse import Cert, PublicKeyInfo
@@ -47,7 +45,9 @@ def decode_sm2_signature(bits: bytes, n: int) -> tuple[int, int] | SignatureVerd
     if walked is not None:
         r, s = walked
     else:
+        from pyasn1.error import PyAsn1Error
         from pyasn1_fasder import decode_der
+        from pyasn1_modules import rfc3279
 
         try:
             decoded, _ = decode_der(body, asn1Spec=rfc3279.ECDSA_Sig_Value())
