@@ -82,6 +82,14 @@ def _head(d: bytes, pos: int, end: int) -> tuple[int, int, int]:
     return tag, pos, stop
 
 
+def _element(d: bytes, pos: int, end: int, tag: int) -> tuple[int, int]:
+    """(content start, content end) of the element at ``pos``, which must have ``tag``."""
+    t, s, e = _head(d, pos, end)
+    if t != tag:
+        raise _Reject
+    return s, e
+
+
 def _integer(c: bytes) -> int:
     if not c or (len(c) > 1 and ((c[0] == 0 and c[1] < 0x80) or (c[0] == 0xFF and c[1] >= 0x80))):
         raise _Reject
@@ -189,9 +197,7 @@ def _any(d: bytes, tag: int, start: int, stop: int, depth: int) -> None:
 
 def _algorithm(d: bytes, start: int, stop: int) -> tuple[str, bytes | None]:
     """(algorithm OID, parameters TLV or None) of an AlgorithmIdentifier's content."""
-    t, s, e = _head(d, start, stop)
-    if t != 0x06:
-        raise _Reject
+    s, e = _element(d, start, stop, 0x06)
     oid = _oid(d[s:e])
     if e == stop:
         return oid, None
@@ -207,15 +213,11 @@ def _name(d: bytes, start: int, stop: int) -> tuple[tuple[str, bytes], ...]:
     values = []
     pos = start
     while pos < stop:
-        t, s, e = _head(d, pos, stop)
-        if t != 0x31:
-            raise _Reject
-        at, as_, ae = _head(d, s, e)
-        if at != 0x30 or ae != e:
-            raise _Reject  # empty or multi-valued RDN: left to fasder
-        ot, os_, oe = _head(d, as_, ae)
-        if ot != 0x06:
-            raise _Reject
+        s, e = _element(d, pos, stop, 0x31)
+        as_, ae = _element(d, s, e, 0x30)
+        if ae != e:
+            raise _Reject  # a multi-valued RDN: left to fasder
+        os_, oe = _element(d, as_, ae, 0x06)
         vt, vs, ve = _head(d, oe, ae)
         if ve != ae:
             raise _Reject
@@ -247,18 +249,14 @@ def _time(d: bytes, pos: int, stop: int) -> tuple[str, int]:
 
 
 def _extensions(d: bytes, start: int, stop: int) -> tuple[tuple[str, bool, bytes], ...]:
-    t, s, e = _head(d, start, stop)
-    if t != 0x30 or e != stop or s == e:
+    s, e = _element(d, start, stop, 0x30)
+    if e != stop or s == e:
         raise _Reject
     found = []
     pos = s
     while pos < e:
-        xt, xs, xe = _head(d, pos, e)
-        if xt != 0x30:
-            raise _Reject
-        ot, os_, oe = _head(d, xs, xe)
-        if ot != 0x06:
-            raise _Reject
+        xs, xe = _element(d, pos, e, 0x30)
+        os_, oe = _element(d, xs, xe, 0x06)
         nt, ns, ne = _head(d, oe, xe)
         critical = nt == 0x01
         if critical:
@@ -282,67 +280,53 @@ def walk(der: bytes) -> Walked | None:
 
 def _walk(d: bytes) -> Walked:
     end = len(d)
-    t, s, e = _head(d, 0, end)
-    if t != 0x30 or e != end:
-        raise _Reject
-    tt, ts, te = _head(d, s, e)  # tbsCertificate
-    at, as_, ae = _head(d, te, e)  # signatureAlgorithm
-    bt, bs, be = _head(d, ae, e)  # signatureValue
-    if tt != 0x30 or at != 0x30 or bt != 0x03 or be != e or bs == be or d[bs] != 0:
+    s, e = _element(d, 0, end, 0x30)
+    ts, te = _element(d, s, e, 0x30)  # tbsCertificate
+    as_, ae = _element(d, te, e, 0x30)  # signatureAlgorithm
+    bs, be = _element(d, ae, e, 0x03)  # signatureValue
+    if e != end or be != e or bs == be or d[bs] != 0:
         raise _Reject
     _oid_outer, outer_params = _algorithm(d, as_, ae)
 
     t, cs, ce = _head(d, ts, te)
     version = 0
     if t == 0xA0:
-        vt, vs, ve = _head(d, cs, ce)
-        if vt != 0x02 or ve != ce or d[vs:ve] not in (b"\x01", b"\x02"):
+        vs, ve = _element(d, cs, ce, 0x02)
+        if ve != ce or d[vs:ve] not in (b"\x01", b"\x02"):
             raise _Reject  # v1 encoded (a DEFAULT) or an unusual value: left to fasder
         version = d[vs]
         t, cs, ce = _head(d, ce, te)
     if t != 0x02:
         raise _Reject
     serial = _integer(d[cs:ce])
-    pos = ce
-    t, cs, ce = _head(d, pos, te)  # signature
-    if t != 0x30:
-        raise _Reject
+    signature_start = ce
+    cs, ce = _element(d, signature_start, te, 0x30)  # signature
     _algorithm(d, cs, ce)
-    inner_algorithm = d[pos:ce]
-    t, cs, ce = _head(d, ce, te)  # issuer
-    if t != 0x30:
-        raise _Reject
+    inner_algorithm = d[signature_start:ce]
+    cs, ce = _element(d, ce, te, 0x30)  # issuer
     issuer = _name(d, cs, ce)
-    t, cs, ce = _head(d, ce, te)  # validity
-    if t != 0x30:
-        raise _Reject
+    cs, ce = _element(d, ce, te, 0x30)  # validity
     before, pos = _time(d, cs, ce)
     after, pos = _time(d, pos, ce)
     if pos != ce:
         raise _Reject
-    t, cs, ce = _head(d, ce, te)  # subject
-    if t != 0x30:
-        raise _Reject
+    cs, ce = _element(d, ce, te, 0x30)  # subject
     subject = _name(d, cs, ce)
-    t, cs, ce = _head(d, ce, te)  # subjectPublicKeyInfo
-    if t != 0x30:
-        raise _Reject
-    kt, ks, ke = _head(d, cs, ce)
-    if kt != 0x30:
-        raise _Reject
+    cs, ce = _element(d, ce, te, 0x30)  # subjectPublicKeyInfo
+    ks, ke = _element(d, cs, ce, 0x30)
     key_algorithm, key_params = _algorithm(d, ks, ke)
-    kt, ks, kb = _head(d, ke, ce)
-    if kt != 0x03 or kb != ce or ks == kb or d[ks] != 0:
+    ks, kb = _element(d, ke, ce, 0x03)
+    if kb != ce or ks == kb or d[ks] != 0:
         raise _Reject
     curve = None
     if key_params is not None and key_params[0] == 0x06:
-        _t, os_, oe = _head(key_params, 0, len(key_params))
+        os_, oe = _element(key_params, 0, len(key_params), 0x06)
         curve = _oid(key_params[os_:oe])
     extensions: tuple[tuple[str, bool, bytes], ...] = ()
     if ce < te:
-        t, xs, xe = _head(d, ce, te)
-        if t != 0xA3 or xe != te:
-            raise _Reject  # unique identifiers or anything else: left to fasder
+        xs, xe = _element(d, ce, te, 0xA3)  # unique identifiers or anything else: left to fasder
+        if xe != te:
+            raise _Reject
         extensions = _extensions(d, xs, xe)
     slices = CertificateSlices(tbs=d[s:te], tbs_signature_algorithm=inner_algorithm, signature_algorithm=d[te:ae], signature_bits=d[bs:be], trailing=0)
     fields = TbsFields(version, serial, outer_params, (before, after), issuer, subject, (), extensions)
@@ -353,10 +337,10 @@ def walk_signature_value(body: bytes) -> tuple[int, int] | None:
     """(r, s) of a DER SEQUENCE{r INTEGER, s INTEGER} (RFC 3279 Ecdsa-Sig-Value) read by the same
     rules, or None: then fasder decides (and words the CERT-SIG-002 finding)."""
     try:
-        t, s, e = _head(body, 0, len(body))
-        rt, rs, re = _head(body, s, e)
-        st, ss, se = _head(body, re, e)
-        if t != 0x30 or e != len(body) or rt != 0x02 or st != 0x02 or se != e:
+        s, e = _element(body, 0, len(body), 0x30)
+        rs, re = _element(body, s, e, 0x02)
+        ss, se = _element(body, re, e, 0x02)
+        if e != len(body) or se != e:
             return None
         return _integer(body[rs:re]), _integer(body[ss:se])
     except (_Reject, IndexError, ValueError):
