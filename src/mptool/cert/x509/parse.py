@@ -1,8 +1,10 @@
 """One parsed certificate: original bytes, strict-DER verdict, cryptography and pyasn1 views.
 
-cryptography gives names, extensions and RSA/ECDSA keys; pyasn1 (strict DER through
-pyasn1-fasder) gives what cryptography hides or refuses: the SPKI of SM2 keys (named, SM2-OID
-and explicit-parameter encodings), string types of DN attributes, unique IDs and the time types.
+cryptography gives names, extensions and RSA/ECDSA keys; what cryptography hides or refuses
+(the SPKI of SM2 keys in named, SM2-OID and explicit-parameter encodings, string types of DN
+attributes, unique IDs, the time types) is read by the strict DER walk of
+:mod:`mptool.cert.x509.strict`, or, for a certificate the walk leaves to it, from pyasn1
+(strict DER through pyasn1-fasder, BER through pyasn1's own decoder).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from cryptography import x509
+
 from mptool.cert.x509 import oids
 from mptool.cert.x509.der import CertificateSlices, TLVError, slice_certificate
 from mptool.cert.x509.strict import TbsFields, walk
@@ -123,6 +126,7 @@ def _public_key_info(algorithm: str, params_der: bytes, raw: bytes, unused: int,
 
 
 def _spki_from_asn1(spki: Any) -> PublicKeyInfo:
+    """:func:`_public_key_info` of a pyasn1 SubjectPublicKeyInfo (the path of non-DER input)."""
     params = spki["algorithm"]["parameters"]
     bits = spki["subjectPublicKey"]
     raw = bits.asOctets() if len(bits) % 8 == 0 else b""
