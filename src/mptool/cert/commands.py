@@ -7,12 +7,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mptool.cert.checks.path import path_results
-from mptool.cert.lint import lint_certificates
+from mptool.cert.lint import lint_certificates  # (the path engine is imported by the commands that use it)
 from mptool.cert.x509.loader import load_files
 from mptool.cert.options import parse_at, parse_sm2_id, sm2_id_parameter
 from mptool.cert.x509.parse import Cert, CertParseError, parse_certificate
-from mptool.cert.path.build import PathOptions
 from mptool.core.errors import InputError
 from mptool.core.model import CheckResult
 from mptool.core.report import ReportBuilder
@@ -62,6 +60,9 @@ def check_der_certificates(
     lint: bool,
 ) -> list[CheckResult]:
     """Implementation of :func:`mptool.cert.api.check_certificates`."""
+    from mptool.cert.checks.path import path_results
+    from mptool.cert.path.build import PathOptions
+
     if not der_list:
         raise InputError(subject, "no certificate")
     certs = _parse_ders(der_list, subject)
@@ -118,6 +119,8 @@ def run_chain(
     policy: PolicyInputs = PolicyInputs(),
 ) -> None:
     """``cert chain``: find and validate a path from the leaf to a trust anchor."""
+    from mptool.cert.checks.path import path_results
+    from mptool.cert.path.build import PathOptions
     from mptool.cert.x509.crl import load_crls
 
     at = parse_at(at_text, _pinned_now(builder))

@@ -91,11 +91,16 @@ def exit_code_for(results: Iterable[CheckResult], fail_on: FailOn) -> ExitCode:
 def summarise(results: Iterable[CheckResult], extra: Mapping[str, Any] | None = None) -> Summary:
     """Counts per status overall and per domain, the worst status, and domain totals."""
     results = list(results)
-    counts = Counter(r.status.value for r in results)
+    by_check = Counter((r.check, r.status) for r in results)  # few distinct pairs: each split once
+    counts: Counter[str] = Counter()
     domains: dict[str, Counter[str]] = {}
-    for r in results:
-        domains.setdefault(r.check.split(".", 1)[0], Counter())[r.status.value] += 1
-    worst = max((r.status for r in results), key=STATUS_RANK.__getitem__, default=Status.PASS)
+    for (check, status), count in by_check.items():
+        domain = check.split(".", 1)[0]
+        if domain not in domains:
+            domains[domain] = Counter()
+        domains[domain][status.value] += count
+        counts[status.value] += count
+    worst = max({status for _check, status in by_check}, key=STATUS_RANK.__getitem__, default=Status.PASS)
     return Summary(
         status=worst,
         counts={s.value: counts.get(s.value, 0) for s in Status},

@@ -25,13 +25,16 @@ __all__ = ["RULES", "LintContext", "Rule", "Verdict", "lint_certificate", "lint_
 
 def _result(r: Rule, ctx: LintContext, verdict: Verdict | None) -> CheckResult:
     cert = ctx.cert
+    spec = r.spec
     measurements: dict[str, Any] = {"profile": ctx.profile, "rule_id": r.rule_id}
     if verdict is None:
-        return r.spec.result(Status.NA, subject=cert.source, measurements=measurements)
+        return CheckResult.built(spec.id, spec.title, spec.reference, Status.NA, cert.source, measurements, [])
     measurements.update(verdict.measurements)
+    if not verdict.problems:
+        return CheckResult.built(spec.id, spec.title, spec.reference, Status.INFO if verdict.info else Status.PASS, cert.source, measurements, [])
     findings = [
         Finding(
-            code=r.spec.code(code),
+            code=spec.code(code),
             severity=severity,
             message=message,
             location=cert.source,
@@ -46,7 +49,8 @@ def _result(r: Rule, ctx: LintContext, verdict: Verdict | None) -> CheckResult:
         status = Status.WARN
     else:
         status = Status.INFO if verdict.info else Status.PASS
-    return r.spec.result(status, subject=cert.source, measurements=measurements, findings=findings)
+    # every code passed spec.code(), which refuses one the check does not declare
+    return CheckResult.built(spec.id, spec.title, spec.reference, status, cert.source, measurements, findings)
 
 
 def lint_certificate(cert: Cert, *, profile: str | None = None, sm2_id: bytes = DEFAULT_USER_ID, at: _dt.datetime | None = None) -> list[CheckResult]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from mptool.cert.x509 import oids
 from mptool.cert.lint.base import LintContext, Verdict, rule
 
@@ -80,9 +78,8 @@ def sigalg_sm2(ctx: LintContext) -> Verdict | None:
     if ctx.cert.signature_algorithm != oids.SM2_WITH_SM3:
         v.error("not_sm2_sm3", f"signature algorithm {ctx.cert.signature_algorithm} is not SM2-with-SM3", observed=ctx.cert.signature_algorithm, expected=oids.SM2_WITH_SM3)
         return v
-    params = ctx.cert.asn1["signatureAlgorithm"]["parameters"]
-    if params.isValue:
-        raw = bytes(params)
+    raw = ctx.cert.fields.signature_parameters
+    if raw is not None:
         if raw == b"\x05\x00":
             v.warn("null_parameters", "SM2-with-SM3 AlgorithmIdentifier carries NULL parameters (should be absent)")
         else:
@@ -166,9 +163,7 @@ def validity(ctx: LintContext) -> Verdict:
     """Dates through 2049 must be UTCTime and from 2050 GeneralizedTime; notBefore ≤ notAfter."""
     cert = ctx.cert
     v = Verdict(measurements={"not_before": cert.not_before.isoformat(), "not_after": cert.not_after.isoformat()})
-    validity_asn1 = cert.asn1["tbsCertificate"]["validity"]
-    for name, moment in (("notBefore", cert.not_before), ("notAfter", cert.not_after)):
-        kind = validity_asn1[name].getName()
+    for name, moment, kind in (("notBefore", cert.not_before, cert.fields.time_kinds[0]), ("notAfter", cert.not_after, cert.fields.time_kinds[1])):
         expected = "utcTime" if moment.year < 2050 else "generalTime"
         if kind != expected:
             v.error("time_type", f"{name} {moment.isoformat()} is encoded as {kind}, expected {expected}", field=name, observed=kind, expected=expected)
@@ -193,13 +188,18 @@ def dn_present(ctx: LintContext) -> Verdict:
     return v
 
 
-def _name_strings(name_asn1: Any) -> list[tuple[str, str, bytes]]:
-    items = []
-    for rdn in name_asn1[0]:
-        for atv in rdn:
-            raw = bytes(atv["value"])
-            items.append((str(atv["type"]), STRING_TAGS.get(raw[0], "other") if raw else "other", raw))
-    return items
+def _name_strings(values: tuple[tuple[str, bytes], ...]) -> list[tuple[str, str, bytes]]:
+    return [(oid, STRING_TAGS.get(raw[0], "other") if raw else "other", raw) for oid, raw in values]
+
+
+def _printable_text(raw: bytes) -> str:
+    """The characters of a PrintableString TLV (read directly when it is short-form DER with
+    ASCII content, else through pyasn1 as before)."""
+    if len(raw) >= 2 and raw[1] < 0x80 and raw[1] == len(raw) - 2 and raw.isascii():
+        return raw[2:].decode("latin-1")
+    from pyasn1.codec.ber import decoder
+
+    return bytes(decoder.decode(raw)[0]).decode("latin-1")
 
 
 @rule("cert.format.dn_strings", "DN strings are PrintableString or UTF8String", "CERT-FMT-013", "RFC 5280 §4.1.2.4 (DirectoryString); " + GMT, findings={'string_type': '… attribute … is a …, expected PrintableString or UTF8String', 'printable_charset': '… attribute …: PrintableString holds characters outside its set: …'})
@@ -207,16 +207,14 @@ def dn_strings(ctx: LintContext) -> Verdict:
     """DN attribute values should be PrintableString or UTF8String (IA5String for emailAddress
     and domainComponent); non-ASCII (Chinese) names must be UTF8String; a PrintableString may
     only hold the PrintableString characters."""
-    from pyasn1.codec.ber import decoder
-
     v = Verdict()
-    tbs = ctx.cert.asn1["tbsCertificate"]
-    for field_name in ("issuer", "subject"):
-        for oid, kind, raw in _name_strings(tbs[field_name]):
+    fields = ctx.cert.fields
+    for field_name, values in (("issuer", fields.issuer_values), ("subject", fields.subject_values)):
+        for oid, kind, raw in _name_strings(values):
             if kind in ("UTF8String",) or (kind == "IA5String" and oid in IA5_ATTRIBUTES):
                 continue
             if kind == "PrintableString":
-                text = bytes(decoder.decode(raw)[0]).decode("latin-1")
+                text = _printable_text(raw)
                 bad = sorted(set(text) - PRINTABLE)
                 if bad:
                     v.warn("printable_charset", f"{field_name} attribute {oid}: PrintableString holds characters outside its set: {''.join(bad)!r}", field=field_name, oid=oid)
@@ -231,11 +229,9 @@ def dn_strings(ctx: LintContext) -> Verdict:
 def unique_ids(ctx: LintContext) -> Verdict:
     """issuerUniqueID and subjectUniqueID should not be used (GM/T 0015, not confirmed in the
     standard's text; RFC 5280 says conforming CAs must not generate them)."""
-    tbs = ctx.cert.asn1["tbsCertificate"]
     v = Verdict()
-    for name in ("issuerUniqueID", "subjectUniqueID"):
-        if tbs[name].isValue:
-            v.warn("present", f"{name} is present", field=name)
+    for name in ctx.cert.fields.unique_ids:
+        v.warn("present", f"{name} is present", field=name)
     return v
 
 

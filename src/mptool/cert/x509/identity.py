@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from mptool.cert.x509.parse import Cert
@@ -47,7 +46,7 @@ def identity(cert: Cert) -> dict[str, Any]:
         "not_after": cert.not_after.isoformat(),
         "key_type": kind,
         "key_bits": size,
-        "sha256": hashlib.sha256(cert.der).hexdigest(),
+        "sha256": cert.sha256,
         "sm3": sm3.hexdigest(),
     }
 

@@ -1,8 +1,10 @@
 """One parsed certificate: original bytes, strict-DER verdict, cryptography and pyasn1 views.
 
-cryptography gives names, extensions and RSA/ECDSA keys; pyasn1 (strict DER through
-pyasn1-fasder) gives what cryptography hides or refuses: the SPKI of SM2 keys (named, SM2-OID
-and explicit-parameter encodings), string types of DN attributes, unique IDs and the time types.
+cryptography gives names, extensions and RSA/ECDSA keys; what cryptography hides or refuses
+(the SPKI of SM2 keys in named, SM2-OID and explicit-parameter encodings, string types of DN
+attributes, unique IDs, the time types) is read by the strict DER walk of
+:mod:`mptool.cert.x509.strict`, or, for a certificate the walk leaves to it, from pyasn1
+(strict DER through pyasn1-fasder, BER through pyasn1's own decoder).
 """
 
 from __future__ import annotations
@@ -15,13 +17,10 @@ from functools import cached_property
 from typing import Any
 
 from cryptography import x509
-from pyasn1.codec.ber import decoder as ber_decoder
-from pyasn1.codec.der import encoder as der_encoder
-from pyasn1.error import PyAsn1Error
-from pyasn1_modules import rfc3279, rfc5280
 
 from mptool.cert.x509 import oids
 from mptool.cert.x509.der import CertificateSlices, TLVError, slice_certificate
+from mptool.cert.x509.strict import TbsFields, walk
 
 
 class CertParseError(ValueError):
@@ -43,7 +42,9 @@ class PublicKeyInfo:
 
 def _decode_strict(der: bytes) -> tuple[Any, str | None]:
     """Decode with pyasn1-fasder (rejects any non-DER encoding); returns (object, error)."""
+    from pyasn1.error import PyAsn1Error
     from pyasn1_fasder import decode_der
+    from pyasn1_modules import rfc5280
 
     try:
         decoded, _rest = decode_der(der, asn1Spec=rfc5280.Certificate())
@@ -53,6 +54,10 @@ def _decode_strict(der: bytes) -> tuple[Any, str | None]:
 
 
 def _decode_lenient(der: bytes) -> Any:
+    from pyasn1.codec.ber import decoder as ber_decoder
+    from pyasn1.error import PyAsn1Error
+    from pyasn1_modules import rfc5280
+
     try:
         decoded, rest = ber_decoder.decode(der, asn1Spec=rfc5280.Certificate())
     except (PyAsn1Error, ValueError, OverflowError) as exc:
@@ -68,6 +73,9 @@ def _int_from_octets(value: Any) -> int:
 
 def _explicit_curve(params_der: bytes) -> dict[str, int]:
     """p, a, b, gx, gy, n of explicit prime-field EC parameters (RFC 3279 §2.3.5)."""
+    from pyasn1.codec.ber import decoder as ber_decoder
+    from pyasn1_modules import rfc3279
+
     decoded, _ = ber_decoder.decode(params_der, asn1Spec=rfc3279.EcpkParameters())
     ec = decoded["ecParameters"]
     p_value, _ = ber_decoder.decode(bytes(ec["fieldID"]["parameters"]))
@@ -85,13 +93,9 @@ def _explicit_curve(params_der: bytes) -> dict[str, int]:
     }
 
 
-def _public_key_info(spki: Any) -> PublicKeyInfo:
-    algorithm = str(spki["algorithm"]["algorithm"])
-    params = spki["algorithm"]["parameters"]
-    params_der = bytes(params) if params.isValue else b""
-    bits = spki["subjectPublicKey"]
-    raw = bits.asOctets() if len(bits) % 8 == 0 else b""
-    unused = (8 - len(bits) % 8) % 8
+def _public_key_info(algorithm: str, params_der: bytes, raw: bytes, unused: int, curve_oid: str | None = None) -> PublicKeyInfo:
+    """The key of an SPKI: algorithm OID, parameters TLV (b"" when absent), the BIT STRING
+    content and unused bits; ``curve_oid``: the namedCurve already read from the parameters."""
     if algorithm == oids.SM2_CURVE:
         return PublicKeyInfo("sm2", algorithm, oids.SM2_CURVE, raw, unused, encoding_notes=("spki-oid-sm2",))
     if algorithm == oids.RSA_ENCRYPTION or algorithm == oids.RSA_PSS:
@@ -99,11 +103,16 @@ def _public_key_info(spki: Any) -> PublicKeyInfo:
     if algorithm != oids.EC_PUBLIC_KEY:
         return PublicKeyInfo("other", algorithm, None, raw, unused)
     if params_der[:1] == b"\x06":
-        curve, _ = ber_decoder.decode(params_der)
-        curve_oid = str(curve)
+        if curve_oid is None:
+            from pyasn1.codec.ber import decoder as ber_decoder
+
+            curve, _ = ber_decoder.decode(params_der)
+            curve_oid = str(curve)
         kind = "sm2" if curve_oid == oids.SM2_CURVE else "ec"
         return PublicKeyInfo(kind, algorithm, curve_oid, raw, unused)
     if params_der[:1] == b"\x30":
+        from pyasn1.error import PyAsn1Error
+
         try:
             explicit = _explicit_curve(params_der)
         except (PyAsn1Error, ValueError, KeyError, OverflowError) as exc:
@@ -114,6 +123,32 @@ def _public_key_info(spki: Any) -> PublicKeyInfo:
         is_sm2 = explicit == {"p": curve.p, "a": curve.a, "b": curve.b, "gx": curve.gx, "gy": curve.gy, "n": curve.n}
         return PublicKeyInfo("sm2" if is_sm2 else "ec", algorithm, "explicit", raw, unused, explicit, ("explicit-curve",))
     return PublicKeyInfo("other", algorithm, None, raw, unused)
+
+
+def _spki_from_asn1(spki: Any) -> PublicKeyInfo:
+    """:func:`_public_key_info` of a pyasn1 SubjectPublicKeyInfo (the path of non-DER input)."""
+    params = spki["algorithm"]["parameters"]
+    bits = spki["subjectPublicKey"]
+    raw = bits.asOctets() if len(bits) % 8 == 0 else b""
+    return _public_key_info(str(spki["algorithm"]["algorithm"]), bytes(params) if params.isValue else b"", raw, (8 - len(bits) % 8) % 8)
+
+
+def _fields_from_asn1(asn1: Any) -> TbsFields:
+    """The plain fields the rules read, from a pyasn1 Certificate (the path of non-DER input)."""
+    tbs = asn1["tbsCertificate"]
+    params = asn1["signatureAlgorithm"]["parameters"]
+    exts = tbs["extensions"]
+    validity = tbs["validity"]
+    return TbsFields(
+        version=int(tbs["version"]),
+        serial=int(tbs["serialNumber"]),
+        signature_parameters=bytes(params) if params.isValue else None,
+        time_kinds=(validity["notBefore"].getName(), validity["notAfter"].getName()),
+        issuer_values=tuple((str(atv["type"]), bytes(atv["value"])) for rdn in tbs["issuer"][0] for atv in rdn),
+        subject_values=tuple((str(atv["type"]), bytes(atv["value"])) for rdn in tbs["subject"][0] for atv in rdn),
+        unique_ids=tuple(name for name in ("issuerUniqueID", "subjectUniqueID") if tbs[name].isValue),
+        extensions=tuple((str(e["extnID"]), bool(e["critical"]), bytes(e["extnValue"])) for e in exts) if exts.isValue else (),
+    )
 
 
 def normalise_name(name: x509.Name) -> tuple[frozenset[tuple[str, Any]], ...]:
@@ -137,12 +172,24 @@ class Cert:
     der: bytes
     source: str
     x509: x509.Certificate
-    asn1: Any  #: pyasn1 rfc5280.Certificate
     slices: CertificateSlices
     der_error: str | None  #: why the encoding is not strict DER (None: it is)
     tbs_reencoded_equal: bool
     key: PublicKeyInfo
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def fields(self) -> TbsFields:
+        """The tbsCertificate fields the rules read, as plain values (set by the strict walk, or
+        read from the pyasn1 object on first use)."""
+        return _fields_from_asn1(self.asn1)
+
+    @cached_property
+    def asn1(self) -> Any:
+        """The pyasn1 rfc5280.Certificate (decoded on first use when the strict walk read the
+        certificate: the lint rules need only :attr:`fields`)."""
+        strict, _error = _decode_strict(self.der)
+        return strict if strict is not None else _decode_lenient(self.der)
 
     @cached_property
     def sha256(self) -> str:
@@ -194,20 +241,17 @@ class Cert:
 
     @cached_property
     def raw_extensions(self) -> list[tuple[str, bool, bytes]]:
-        """(OID, critical, extnValue) for every extension, in order, from pyasn1 (duplicates kept)."""
-        exts = self.asn1["tbsCertificate"]["extensions"]
-        if not exts.isValue:
-            return []
-        return [(str(e["extnID"]), bool(e["critical"]), bytes(e["extnValue"])) for e in exts]
+        """(OID, critical, extnValue) for every extension, in order, as encoded (duplicates kept)."""
+        return list(self.fields.extensions)
 
     @property
     def version(self) -> int:
         """The version field value (0 = v1, 2 = v3)."""
-        return int(self.asn1["tbsCertificate"]["version"])
+        return self.fields.version
 
-    @cached_property
+    @property
     def serial(self) -> int:
-        return int(self.asn1["tbsCertificate"]["serialNumber"])
+        return self.fields.serial
 
     @cached_property
     def not_before(self) -> _dt.datetime:
@@ -253,6 +297,18 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _parse_certificate(der: bytes, source: str) -> Cert:
+    walked = walk(der)
+    if walked is not None:
+        # strict DER by rules stricter than pyasn1-fasder's (mptool.cert.x509.strict): fasder
+        # would accept it, and re-encoding would give the same bytes
+        cert = _load_x509(der)
+        key = _public_key_info(walked.key_algorithm, walked.key_parameters, walked.key_bits, 0, walked.key_curve)
+        parsed = Cert(der, source, cert, walked.slices, None, True, key)
+        parsed.__dict__["fields"] = walked.fields
+        return parsed
+    from pyasn1.codec.der import encoder as der_encoder
+    from pyasn1.error import PyAsn1Error
+
     strict, der_error = _decode_strict(der)
     asn1 = strict if strict is not None else _decode_lenient(der)
     canonical = der if strict is not None else der_encoder.encode(asn1)
@@ -265,15 +321,23 @@ def _parse_certificate(der: bytes, source: str) -> Cert:
     # pyasn1-fasder accepted only DER (no explicit DEFAULTs, SET OF in order, zero BIT STRING
     # padding): re-encoding would give the same bytes, so it is done for the lenient path only.
     tbs_equal = strict is not None or der_encoder.encode(asn1["tbsCertificate"]) == slices.tbs
+    cert = _load_x509(canonical)
+    try:
+        key = _spki_from_asn1(asn1["tbsCertificate"]["subjectPublicKeyInfo"])
+    except (PyAsn1Error, ValueError, OverflowError) as exc:
+        raise CertParseError(f"subjectPublicKeyInfo cannot be decoded: {exc}") from None
+    parsed = Cert(der, source, cert, slices, der_error, tbs_equal, key)
+    parsed.__dict__["asn1"] = asn1
+    return parsed
+
+
+def _load_x509(der: bytes) -> x509.Certificate:
+    """cryptography's view; the fields every caller reads are parsed here, once."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            cert = x509.load_der_x509_certificate(canonical)
+            cert = x509.load_der_x509_certificate(der)
             cert.subject, cert.issuer, cert.not_valid_before_utc, cert.not_valid_after_utc  # noqa: B018
         except Exception as exc:  # noqa: BLE001 - cryptography raises ValueError and Rust errors
             raise CertParseError(f"not a parseable X.509 certificate: {exc}") from None
-    try:
-        key = _public_key_info(asn1["tbsCertificate"]["subjectPublicKeyInfo"])
-    except (PyAsn1Error, ValueError, OverflowError) as exc:
-        raise CertParseError(f"subjectPublicKeyInfo cannot be decoded: {exc}") from None
-    return Cert(der, source, cert, asn1, slices, der_error, tbs_equal, key)
+    return cert

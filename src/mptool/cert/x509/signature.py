@@ -18,11 +18,10 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
-from pyasn1.error import PyAsn1Error
-from pyasn1_modules import rfc3279
 
 from mptool.cert.x509 import oids
 from mptool.cert.x509.parse import Cert, PublicKeyInfo
+from mptool.cert.x509.strict import walk_signature_value
 
 
 @dataclass(frozen=True)
@@ -37,18 +36,24 @@ class SignatureVerdict:
 
 def decode_sm2_signature(bits: bytes, n: int) -> tuple[int, int] | SignatureVerdict:
     """Strict decoding of an SM2 signature BIT STRING content (CERT-SIG-002/003)."""
-    from pyasn1_fasder import decode_der
-
     if not bits or bits[0] != 0:
         return SignatureVerdict(False, "CERT-SIG-002", "signature BIT STRING has unused bits")
     body = bits[1:]
     if len(body) == 64 and body[:1] != b"\x30":
         return SignatureVerdict(False, "CERT-SIG-002", "signature is a raw 64-byte r||s, not DER SEQUENCE{r, s}")
-    try:
-        decoded, _ = decode_der(body, asn1Spec=rfc3279.ECDSA_Sig_Value())
-    except (PyAsn1Error, ValueError, OverflowError) as exc:
-        return SignatureVerdict(False, "CERT-SIG-002", f"signature is not a strict DER SEQUENCE{{r, s}}: {exc}")
-    r, s = int(decoded["r"]), int(decoded["s"])
+    walked = walk_signature_value(body)
+    if walked is not None:
+        r, s = walked
+    else:
+        from pyasn1.error import PyAsn1Error
+        from pyasn1_fasder import decode_der
+        from pyasn1_modules import rfc3279
+
+        try:
+            decoded, _ = decode_der(body, asn1Spec=rfc3279.ECDSA_Sig_Value())
+        except (PyAsn1Error, ValueError, OverflowError) as exc:
+            return SignatureVerdict(False, "CERT-SIG-002", f"signature is not a strict DER SEQUENCE{{r, s}}: {exc}")
+        r, s = int(decoded["r"]), int(decoded["s"])
     if not (1 <= r <= n - 1 and 1 <= s <= n - 1):
         return SignatureVerdict(False, "CERT-SIG-003", "r or s outside [1, n-1]", {"r": hex(r), "s": hex(s)})
     return r, s
