@@ -40,6 +40,14 @@ def _band(total: Decimal) -> str:
     return next(name for name, low, high in BANDS if low <= total < high)
 
 
+def _advice(indicator: str, lang: str) -> str:
+    """mptool's default 改进建议 for the indicator (data/recommendations.yaml), '—' for an unknown id."""
+    advice = catalogue().recommendations.get(indicator)
+    if advice is None:
+        return "—"
+    return advice["en"] if lang == "en" else "建议" + advice["zh"]
+
+
 def _label(indicator: str) -> str:
     cat = catalogue()
     ind = cat.indicators.get(indicator)
@@ -154,8 +162,8 @@ def summary_document(portfolio: dict[str, Any], lang: str = "zh", charts: bool =
                            s["conclusion"] or t("待确认", "pending"), str(s["high"]), str(s["medium"]), str(s["low"]),
                            dash if s["not_applicable"] is None else str(s["not_applicable"]),
                            s["error"] and t("无法读取", "broken") or ("；".join(s["stale"]) if s["stale"] else "")] for s in p["per_system"]]),
-        "problems": table("problems", "表2", t("最常见问题", "Most frequent problems"), [t("指标", "indicator"), t("名称", "name"), t("系统数", "systems")],
-                          [[x["indicator"], x["label"], str(x["systems"])] for x in p["frequent_problems"]]),
+        "problems": table("problems", "表2", t("最常见问题", "Most frequent problems"), [t("指标", "indicator"), t("名称", "name"), t("系统数", "systems"), t("通常的改进建议", "usual remediation")],
+                          [[x["indicator"], x["label"], str(x["systems"]), _advice(x["indicator"], lang)] for x in p["frequent_problems"]]),
         "remediation": table("remediation", "表3", t("待整改事项", "Open remediation items"), [t("系统", "system"), t("指标", "indicator"), t("名称", "name"), t("风险等级", "risk"), t("对象", "objects")],
                              [[x["name"] or x["system"], x["indicator"], x["label"], x["level"], "、".join(x["objects"]) or dash] for x in p["open_remediation"]]),
         "due": table("due", "表4", t("应开展复评的系统", "Systems due for re-assessment"), [t("系统", "system"), t("到期", "due"), t("原因", "reason")],
