@@ -356,10 +356,11 @@ def test_every_indicator_has_its_own_recommendation() -> None:
     ids = set(cat.indicators) | set(cat.general)
     assert set(cat.recommendations) == ids
     for key in ids:
-        zh, en = cat.recommendation(key, "zh"), cat.recommendation(key, "en")
+        zh, en = cat.recommendations[key]["zh"], cat.recommendations[key]["en"]
         assert re.search(r"[\u4e00-\u9fff]{4}", zh) and zh.endswith("。"), key
         assert en.isascii() and len(en) > 20, key
-    assert len({cat.recommendation(key) for key in ids}) == len(ids)
+    assert len({cat.recommendations[key]["zh"] for key in ids}) == len(ids)
+    assert cat.recommendation("NET-CONF") == "建议" + cat.recommendations["NET-CONF"]["zh"] and cat.recommendation("NET-CONF", "en") == cat.recommendations["NET-CONF"]["en"]
 
 
 def test_problems_carry_their_indicator_advice_and_the_evaluator_text_wins(tmp_path: Path) -> None:
@@ -371,7 +372,7 @@ def test_problems_carry_their_indicator_advice_and_the_evaluator_text_wins(tmp_p
     items = [item for layer in plain["issues"] for item in layer["items"]]
     assert len(items) >= 2
     for item in items:
-        assert item["recommendation"] == "建议" + cat.recommendation(item["indicator"])
+        assert item["recommendation"] == cat.recommendation(item["indicator"]) == "建议" + cat.recommendations[item["indicator"]]["zh"]
     chosen = items[0]["indicator"]
     own = "建议由被测单位在下次测评前完成改造并提交整改报告。"
     changed = build_report_data(score_case(write_case(tmp_path / "b", level_case(3) + f"risks:\n  - {{indicator: {chosen}, recommendation: {own}}}\n")))

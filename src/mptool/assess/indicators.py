@@ -72,8 +72,10 @@ class Catalogue:
     recommendations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def recommendation(self, indicator: str, lang: str = "zh") -> str:
-        """mptool's default 改进建议 for ``indicator`` in ``lang`` (zh or en)."""
-        return self.recommendations[indicator][lang]
+        """mptool's default 改进建议 for ``indicator`` as a report shows it: "建议…" in Chinese, the
+        English text for ``lang`` en."""
+        advice = self.recommendations[indicator]
+        return advice["en"] if lang == "en" else "建议" + advice["zh"]
 
     def at_level(self, level: int) -> list[Indicator]:
         """The indicators evaluated at ``level``, in catalogue (report table) order."""

@@ -42,10 +42,8 @@ def _band(total: Decimal) -> str:
 
 def _advice(indicator: str, lang: str) -> str:
     """mptool's default 改进建议 for the indicator (data/recommendations.yaml), '—' for an unknown id."""
-    advice = catalogue().recommendations.get(indicator)
-    if advice is None:
-        return "—"
-    return advice["en"] if lang == "en" else "建议" + advice["zh"]
+    cat = catalogue()
+    return cat.recommendation(indicator, lang) if indicator in cat.recommendations else "—"
 
 
 def _label(indicator: str) -> str:

@@ -437,7 +437,7 @@ def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: boo
             problem = t(f"“{ind.label_zh}”{t.result(row.result)}" + (f"：{where_zh}" if bad else "") + (f"：{why}" if why else ""),
                         f"{ind.label_zh}: {t.result(row.result)}" + (f" ({where_en})" if bad else "") + (f": {why}" if why else ""))
             own = overrides.get(ind.id, "")
-            advice = own or t("建议" + cat.recommendation(ind.id, "zh"), cat.recommendation(ind.id, "en"))
+            advice = own or t(cat.recommendation(ind.id, "zh"), cat.recommendation(ind.id, "en"))
             items.append({"indicator": ind.id, "label": ind.label_zh, "problem": problem, "recommendation": advice, "level": row.level})
         if items:
             issues.append({"layer": layer, "name": layer_name[layer], "items": items})

@@ -208,7 +208,8 @@ ALGORITHM_IDS = {
     bytes.fromhex("300a06082a8648ce3d040303"): ("ecdsa", "sha384"),
     bytes.fromhex("300a06082a8648ce3d040304"): ("ecdsa", "sha512"),
 }
-_OUR_ALGORITHM = {"rsa": bytes.fromhex("300d06092a864886f70d01010b0500"), "ecdsa": bytes.fromhex("300a06082a8648ce3d040302")}
+#: what we sign with under method 14: SHA-256 with the key's kind
+_OUR_ALGORITHM = {kind: algorithm for algorithm, (kind, hash_name) in ALGORITHM_IDS.items() if hash_name == "sha256"}
 
 
 def _hash(name: str) -> Any:
@@ -220,7 +221,7 @@ def _hash(name: str) -> Any:
 def sign_auth(kind: str, key: Any, octets: bytes, digital_signature: bool) -> tuple[int, bytes]:
     """(AUTH method, AUTH data) over ``octets``: RFC 7427 Digital Signature (14) with SHA-256 when the
     responder announced SIGNATURE_HASH_ALGORITHMS, else RSA PKCS#1 v1.5 SHA-1 (1) or ECDSA P-256 (9, RFC 4754)."""
-    from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
+    from cryptography.hazmat.primitives.asymmetric import ec, padding
 
     if digital_signature:
         signature = key.sign(octets, padding.PKCS1v15(), _hash("sha256")) if kind == "rsa" else key.sign(octets, ec.ECDSA(_hash("sha256")))
@@ -228,16 +229,18 @@ def sign_auth(kind: str, key: Any, octets: bytes, digital_signature: bool) -> tu
         return AUTH_DIGITAL_SIGNATURE, bytes([len(algorithm)]) + algorithm + signature
     if kind == "rsa":
         return AUTH_RSA_SIGNATURE, key.sign(octets, padding.PKCS1v15(), _hash("sha1"))
-    r, s_ = utils.decode_dss_signature(key.sign(octets, ec.ECDSA(_hash("sha256"))))
-    return AUTH_ECDSA_SHA256_P256, r.to_bytes(32, "big") + s_.to_bytes(32, "big")
+    return AUTH_ECDSA_SHA256_P256, ecdsa_sign_hash(key, hashlib.sha256(octets).digest())  # r || s over SHA-256 (RFC 4754)
 
 
 def verify_auth(method: int, data: bytes, public: Any, octets: bytes) -> tuple[bool, str]:
     """Whether an AUTH by signature verifies with ``public``, and how it was signed (for the evidence).
     Raises ValueError for a method or algorithm this initiator does not know."""
     from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+    if method == AUTH_ECDSA_SHA256_P256:
+        good = isinstance(public, ec.EllipticCurvePublicKey) and ecdsa_verify_hash(public, hashlib.sha256(octets).digest(), bytes(data))
+        return good, "ecdsa-sha256"
     if method == AUTH_DIGITAL_SIGNATURE:
         size = data[0] if data else 0
         algorithm = ALGORITHM_IDS.get(bytes(data[1 : 1 + size]))
@@ -247,11 +250,6 @@ def verify_auth(method: int, data: bytes, public: Any, octets: bytes) -> tuple[b
         signature = bytes(data[1 + size :])
     elif method == AUTH_RSA_SIGNATURE:
         kind, hash_name, signature = "rsa", "sha1", bytes(data)
-    elif method == AUTH_ECDSA_SHA256_P256:
-        if len(data) != 64:
-            return False, "ecdsa-sha256"
-        kind, hash_name = "ecdsa", "sha256"
-        signature = utils.encode_dss_signature(int.from_bytes(data[:32], "big"), int.from_bytes(data[32:], "big"))
     else:
         raise ValueError(f"AUTH method {method} is not a signature method this initiator verifies (1, 9, 14)")
     how = f"{kind}-{hash_name}"

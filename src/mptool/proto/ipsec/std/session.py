@@ -157,12 +157,16 @@ class Selectors:
         return ipaddress.IPv4Network(self.local, strict=False), ipaddress.IPv4Network(self.remote, strict=False)
 
 
+#: CERT / CERTREQ encoding "X.509 Certificate - Signature" (RFC 2408 §3.9, RFC 7296 §3.6)
+CERT_X509_SIGNATURE = 4
+
+
 def responder_certificate_key(cert_bodies: list[bytes], log: StdLog, where: str) -> Any:
     """The public key of the responder's first X.509 signature certificate (CERT encoding 4, RFC
     2408 §3.9 / RFC 7296 §3.6) among ``cert_bodies``; every such certificate is kept in the log."""
     from mptool.proto.ipsec.std.keys import certificate_key
 
-    certs = [body[1:] for body in cert_bodies if body[:1] == b"\x04" and len(body) > 1]
+    certs = [body[1:] for body in cert_bodies if body[:1] == bytes([CERT_X509_SIGNATURE]) and len(body) > 1]
     if not certs:
         raise Failure("certificate_missing", f"the responder sent no X.509 signature certificate (CERT encoding 4) in {where}")
     log.peer_certificates = certs

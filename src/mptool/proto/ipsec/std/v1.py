@@ -20,7 +20,7 @@ from mptool.proto.ipsec.ike import sa_proposals
 from mptool.proto.ipsec.std import crypto
 from mptool.proto.wire import DecodeError
 from mptool.proto.ipsec.std.esp import Sa, keymat_v1, suite_v1
-from mptool.proto.ipsec.std.session import Credentials, Failure, Selectors, StdLog, Transport, esp_echo, float_to_nat_t, peer_address, responder_certificate_key, run_steps, send_receive
+from mptool.proto.ipsec.std.session import CERT_X509_SIGNATURE, Credentials, Failure, Selectors, StdLog, Transport, esp_echo, float_to_nat_t, peer_address, responder_certificate_key, run_steps, send_receive
 from mptool.proto.registry import ipsec as ids
 
 VERSION = 0x10
@@ -33,7 +33,6 @@ ENC_AES, HASH_SHA1, HASH_SHA256 = 7, 2, 4
 HASH_NAMES = {HASH_SHA1: "sha1", HASH_SHA256: "sha256"}
 AUTH_METHODS = {"psk": 1, "rsa": 3, "ecdsa": 9}  #: RFC 2409 App. A; 9 = ECDSA with SHA-256 on P-256 (RFC 4754)
 ID_FQDN, ID_IPV4_SUBNET, ID_DER_ASN1_DN = 2, 4, 9
-CERT_X509_SIGNATURE = 4
 
 #: Quick-mode ESP attributes (RFC 2407 §4.5) and transform ids.
 Q_LIFE_TYPE, Q_LIFE, Q_ENCAP, Q_AUTH, Q_KEY_LEN = 1, 2, 4, 5, 6

@@ -19,7 +19,7 @@ from mptool.proto.ipsec.gm import codec
 from mptool.proto.ipsec.ike import sa_proposals
 from mptool.proto.ipsec.std import crypto
 from mptool.proto.ipsec.std.esp import Sa, suite_v2
-from mptool.proto.ipsec.std.session import Credentials, Failure, Selectors, StdLog, Transport, esp_echo, exchange, float_to_nat_t, peer_address, responder_certificate_key, run_steps, send_receive
+from mptool.proto.ipsec.std.session import CERT_X509_SIGNATURE, Credentials, Failure, Selectors, StdLog, Transport, esp_echo, exchange, float_to_nat_t, peer_address, responder_certificate_key, run_steps, send_receive
 from mptool.proto.ipsec.std.v1 import describe_id
 from mptool.proto.registry import ipsec as ids
 from mptool.proto.wire import DecodeError
@@ -34,7 +34,6 @@ PRFS = {2: "sha1", 5: "sha256"}
 INTEGS = {2: ("sha1", 20, 12), 12: ("sha256", 32, 16)}  #: id: (hash, key length, ICV length)
 AUTH_SHARED_KEY = 2
 ID_FQDN, ID_DER_ASN1_DN = 2, 9
-CERT_X509_SIGNATURE = 4
 N_SIGNATURE_HASH_ALGORITHMS = 16431  #: RFC 7427 §4; hash ids 2, 3, 4 = SHA2-256/384/512 (RFC 7427 §7)
 N_INVALID_KE, N_COOKIE, N_AUTHENTICATION_FAILED, N_NO_PROPOSAL_CHOSEN = 17, 16390, 24, 14
 N_NAT_SOURCE, N_NAT_DESTINATION = 16388, 16389
