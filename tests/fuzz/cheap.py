@@ -14,6 +14,14 @@ functions of their arguments are memoized in that process, so an input whose cer
 signature are those of an earlier input does not decode or verify them again. An input with new
 certificate or signature bytes still runs the real code (the first time is never cached); nothing
 the harness checks changes. The test suite's replays (tests/fuzz/test_fuzz.py) never install it.
+
+The ``certificate-chain`` harness puts a mutated leaf above the same Tongsuo sub-CA and root for
+every input, and parsed those two again each time (four of its five or six certificate parses,
+through pyasn1 instrumented): it too instruments ``mptool`` without ``mptool.algo`` (pyasn1's own
+branches are the ``certificate`` harness's job) and installs :func:`memoize_certificates`, so the
+same (DER, source) pair is parsed once per process. A mutated leaf is new bytes and is parsed for
+real; the memo returns the very object an earlier identical call built, whose lazily computed
+fields are functions of its DER alone.
 """
 
 from __future__ import annotations
@@ -50,3 +58,28 @@ def memoize_pure() -> None:
     api.certificate_roles = certificate_roles  # type: ignore[assignment]
     ec.mul_add = functools.lru_cache(maxsize=MEMO_SIZE)(ec.mul_add)  # type: ignore[assignment]
     _installed = True
+
+
+_certificates_installed = False
+
+
+def memoize_certificates() -> None:
+    """:func:`memoize_pure`, and ``mptool.cert.x509.parse.parse_certificate`` memoized by
+    (DER, source) in this process (also where ``mptool.cert.commands`` imported it by name)."""
+    global _certificates_installed
+    memoize_pure()
+    if _certificates_installed:
+        return
+    from mptool.cert import commands
+    from mptool.cert.x509 import parse
+
+    original = parse.parse_certificate
+    memo = functools.lru_cache(maxsize=MEMO_SIZE)(lambda der, source: original(der, source))
+
+    def parse_certificate(der: bytes, source: str) -> parse.Cert:
+        return memo(bytes(der), source)
+
+    parse_certificate.__doc__ = original.__doc__
+    parse.parse_certificate = parse_certificate  # type: ignore[assignment]
+    commands.parse_certificate = parse_certificate  # type: ignore[attr-defined]
+    _certificates_installed = True

@@ -404,11 +404,19 @@ def _chain_tail() -> tuple[bytes, ...]:
     return tuple(block.der for name in ("sub-ca.pem", "root-ca.pem") for block in pem_blocks((tongsuo / name).read_bytes(), frozenset({"CERTIFICATE"})))
 
 
+def _chain_harness() -> Harness:
+    """``certificate-chain``: mptool instrumented without mptool.algo, the unchanged sub-CA and
+    root parsed once per long-run process (tests/fuzz/cheap.py)."""
+    from tests.fuzz.cheap import PROTO_EXCLUDE, PROTO_INSTRUMENT, memoize_certificates
+
+    return Harness("certificate-chain", fuzz_certificate_chain, _der_certificate_seeds, instrument=PROTO_INSTRUMENT, exclude=PROTO_EXCLUDE, setup=memoize_certificates)
+
+
 HARNESSES: dict[str, Harness] = {
     h.name: h
     for h in (
         Harness("certificate", fuzz_certificate, _certificate_seeds),
-        Harness("certificate-chain", fuzz_certificate_chain, _der_certificate_seeds),
+        _chain_harness(),
         Harness("crl", fuzz_crl, _files("vectors/certs/nist-pkits/crls/*.crl")),
         Harness("seal-keys", fuzz_seal_keys, _key_seeds),
         Harness("algo-keys", fuzz_algo_keys, _key_seeds),
