@@ -395,3 +395,17 @@ def test_problems_say_why_each_object_falls_short(tmp_path: Path) -> None:
     problems = {item["indicator"]: item["problem"] for layer in data["issues"] for item in layer["items"]}
     assert problems["PHY-AUTH"].endswith("未满足要求（门禁卡为普通ID卡）")
     assert problems["PER-ROLES"] == "“建立密码应用岗位责任制度”不符合：未设密钥管理员岗位"
+
+
+def test_wrote_line_follows_the_language(tmp_path: Path) -> None:
+    """The "wrote" line on stderr of assess report was half English, half Chinese whatever --lang."""
+    path = write_case(tmp_path, level_case(3))
+    a = score_json(path)
+    zh = run_cli(["--lang", "zh", "assess", "report", str(path), "-o", str(tmp_path / "r.docx")])
+    assert zh.exit_code == 0, zh.stderr
+    assert f"已写入 {tmp_path / 'r.docx'}（综合得分 {a['total']}，评估结论 {a['conclusion']}，待确认 0 项）" in zh.stderr
+    en = run_cli(["--lang", "en", "assess", "report", str(path), "-o", str(tmp_path / "r.html"), "--format", "html"])
+    assert en.exit_code == 0, en.stderr
+    from mptool.assess.render import CONCLUSION_EN
+
+    assert f"wrote {tmp_path / 'r.html'} (score {a['total']}, conclusion {CONCLUSION_EN[a['conclusion']]}, 0 to be confirmed)" in en.stderr

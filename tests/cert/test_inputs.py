@@ -148,3 +148,19 @@ def test_bundle_of_copies_is_parsed_once(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(crl_module, "parse_crl", lambda der, source: parsed.append(source) or real_crl(der, source))
     crls, records = crl_module.load_crls([str(crl_file)] * 3)
     assert len(crls) == 1 and len(records) == 3 and parsed == [str(crl_file)]
+
+
+def test_der_file_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A DER certificate file was parsed twice: once to tell it from DER PKCS#7, once to read it."""
+    from mptool.cert.x509 import loader
+
+    der = (CERTS / "nist-pkits/certs/ValidPolicyMappingTest9EE.crt").read_bytes()
+    path = tmp_path / "leaf.crt"
+    path.write_bytes(der)
+    calls: list[str] = []
+    real = loader.parse_certificate
+    monkeypatch.setattr(loader, "parse_certificate", lambda der, source: calls.append(source) or real(der, source))
+    loaded = loader.load_files([str(path)])
+    assert [c.source for c in loaded.certs] == [str(path)] and loaded.certs[0].der == der
+    assert calls == [str(path)]
+    assert x509.load_der_x509_certificate(der).subject == loaded.certs[0].x509.subject

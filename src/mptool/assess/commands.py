@@ -17,7 +17,7 @@ from mptool.assess.fileio import write_text_atomic
 from mptool.assess.init import assessment_template
 from mptool.assess.model.loader import CASE_FILE, EVIDENCE_DIR, PROPOSALS_FILE, case_paths, evidence_problems, load_case
 from mptool.assess.portfolio.render import render_batch, render_diff, render_status  # noqa: F401 (the CLI renders through commands)
-from mptool.assess.render import render_text
+from mptool.assess.render import CONCLUSION_EN, render_text
 from mptool.assess.results import completeness_results, score_results
 from mptool.core.errors import ExitCode, InputError, UsageError
 from mptool.core.inputs import read_input
@@ -278,6 +278,11 @@ def verify_command(directory: str) -> Any:
 
 
 # --- portfolio: a workspace of cases (mptool.assess.portfolio) ---------------------------------
+
+
+def conclusion_text(conclusion: str, language: str) -> str:
+    """A conclusion (符合 / 基本符合 / 不符合) as a message in ``language`` shows it."""
+    return conclusion if language == "zh" else CONCLUSION_EN.get(conclusion, conclusion)
 
 
 def is_workspace(target: str) -> bool:

@@ -122,7 +122,7 @@ def _emit(out: OutputOptions, evidence: Any, text: str, line: str | None = None)
         outputs.append((out.json_output, evidence_bytes))
     write_all_or_none(outputs)
     if not out.quiet and out.output != "-":
-        click.echo(f"mptool: {line or f'wrote {out.output} (exit code {evidence.exit_code})'}", err=True)
+        click.echo("mptool: " + (line or _tr().label("assess.wrote", "wrote {path} (exit code {code})", path=out.output, code=evidence.exit_code)), err=True)
     click.get_current_context().exit(evidence.exit_code)
 
 
@@ -200,7 +200,12 @@ def summary(workspace: str, output: str | None, format_: str | None, lang: str |
             click.echo("mptool: " + _tr().label("assess.stale_score", "stale score: {system} (re-run mptool assess score {workspace})", system=name, workspace=workspace), err=True)
         if output != "-":
             c = portfolio["conclusions"]
-            click.echo(f"mptool: wrote {output} ({portfolio['systems']} systems, 符合 {c['符合']}, 基本符合 {c['基本符合']}, 不符合 {c['不符合']}, mean {portfolio['mean_score']})", err=True)
+            wrote = _tr().label(
+                "assess.wrote_summary",
+                "wrote {path} ({systems} systems: compliant {compliant}, basically compliant {basically}, non-compliant {non}; mean score {mean})",
+                path=output, systems=portfolio["systems"], compliant=c["符合"], basically=c["基本符合"], non=c["不符合"], mean=portfolio["mean_score"],
+            )
+            click.echo("mptool: " + wrote, err=True)
     broken = [s["system"] for s in portfolio["per_system"] if s["error"]]
     if broken and not quiet:
         click.echo("mptool: " + _tr().label("assess.incomplete_summary", "incomplete summary: cannot read {systems}", systems=", ".join(broken)), err=True)
@@ -272,8 +277,14 @@ def report(target: str, output: str, format_: str, lang: str | None, template: s
     _gaps(result.gaps, quiet)
     if not quiet and output != "-":
         s = result.scored
-        total = s.result.total if s.result.total is not None else "待确认"
-        click.echo(f"mptool: wrote {output} (综合得分 {total}, 评估结论 {s.conclusion or '待确认'}, 待确认 {len(result.gaps)})", err=True)
+        from mptool.assess.commands import conclusion_text
+
+        tr = _tr()
+        pending = tr.label("assess.pending", "to be confirmed")
+        total = s.result.total if s.result.total is not None else pending
+        conclusion = conclusion_text(s.conclusion, language()) if s.conclusion else pending
+        wrote = tr.label("assess.wrote_report", "wrote {path} (score {total}, conclusion {conclusion}, {gaps} to be confirmed)", path=output, total=total, conclusion=conclusion, gaps=len(result.gaps))
+        click.echo("mptool: " + wrote, err=True)
     click.get_current_context().exit(4 if result.gaps else 0)
 
 

@@ -80,6 +80,11 @@ def test_summary_documents(tmp_path: Path) -> None:
     text = html.read_text(encoding="utf-8")
     assert "商用密码应用安全性评估年度工作总结" in text and "data:image/png;base64," in text and "2026年度密评" in text
     assert run_cli(["assess", "summary", str(ws)]).exit_code == 2  # Word needs -o
+    # the "wrote" line speaks the run's language (it mixed English and Chinese)
+    zh = run_cli(["--lang", "zh", "assess", "summary", str(ws), "-o", str(html), "--today", "2026-07-01"])
+    assert f"已写入 {html}（4 个系统：符合 1，基本符合 1，不符合 2；平均得分 70.80）" in zh.stderr
+    en = run_cli(["--lang", "en", "assess", "summary", str(ws), "-o", str(html), "--today", "2026-07-01"])
+    assert f"wrote {html} (4 systems: compliant 1, basically compliant 1, non-compliant 2; mean score 70.80)" in en.stderr
 
 
 def test_diff_one_fix_and_one_new_high_risk(tmp_path: Path) -> None:

@@ -81,6 +81,12 @@ def unarmoured_base64(data: bytes) -> bytes | None:
 def split_certificates(name: str, data: bytes) -> list[bytes]:
     """The DER certificates in one file's bytes (PEM bundle, DER certificate, PKCS#7, or Base64
     of a DER certificate or PKCS#7 without the PEM armour)."""
+    return _split(name, data)[0]
+
+
+def _split(name: str, data: bytes) -> tuple[list[bytes], Cert | None]:
+    """:func:`split_certificates`, with the certificate already parsed when the file is one DER
+    certificate (telling DER from DER PKCS#7 parses it: :func:`parse_all` need not again)."""
     if not is_pem(data) and data[:1] != b"\x30":
         der = unarmoured_base64(data)
         if der is not None:
@@ -89,12 +95,11 @@ def split_certificates(name: str, data: bytes) -> list[bytes]:
         ders = _pem_blocks(name, data)
         if not ders:
             raise InputError(name, "PEM file holds no CERTIFICATE or PKCS7 block")
-        return ders
+        return ders, None
     if data[:1] != b"\x30":
         raise InputError(name, "neither PEM nor DER, nor Base64 of DER (a DER certificate starts with a SEQUENCE, 0x30)")
     try:
-        parse_certificate(data, name)
-        return [data]
+        return [data], parse_certificate(data, name)
     except CertParseError as cert_error:
         try:
             ders = _pkcs7_certificates(data, pem=False)
@@ -102,14 +107,15 @@ def split_certificates(name: str, data: bytes) -> list[bytes]:
             raise InputError(name, str(cert_error)) from None
         if not ders:
             raise InputError(name, "PKCS#7 structure holds no certificate")
-        return ders
+        return ders, None
 
 
-def parse_all(name: str, ders: Iterable[bytes], seen: set[str] | None = None) -> list[Cert]:
+def parse_all(name: str, ders: Iterable[bytes], seen: set[str] | None = None, parsed: Cert | None = None) -> list[Cert]:
     """Parse DER certificates from ``name``; sources are ``name`` or ``name#i`` for bundles.
 
     Copies are dropped by SHA-256 *before* parsing (a bundle of 10,000 copies of one certificate
-    parses one); ``seen`` carries the digests across files.
+    parses one); ``seen`` carries the digests across files. ``parsed``: one of them already
+    parsed under its source (a DER file, by :func:`_split`), used instead of parsing it again.
     """
     ders = list(ders)
     seen = set() if seen is None else seen
@@ -120,6 +126,9 @@ def parse_all(name: str, ders: Iterable[bytes], seen: set[str] | None = None) ->
             continue
         seen.add(digest)
         source = name if len(ders) == 1 else f"{name}#{index + 1}"
+        if parsed is not None and parsed.der == der and parsed.source == source:
+            certs.append(parsed)
+            continue
         try:
             certs.append(parse_certificate(der, source))
         except CertParseError as exc:
@@ -149,7 +158,8 @@ def load_files(paths: Iterable[str], *, skip_strays: bool = False) -> LoadedFile
         for name in _files_in(path) if in_directory else [path]:
             try:
                 data, record = read_input(name, max_size=MAX_CERT_FILE)
-                certs = parse_all(record.name, split_certificates(record.name, data), seen)
+                ders, parsed = _split(record.name, data)
+                certs = parse_all(record.name, ders, seen, parsed)
             except InputError as exc:
                 if not (skip_strays and in_directory):
                     raise
