@@ -125,6 +125,14 @@ def test_lint_from_stdin() -> None:
     assert {r["subject"] for r in evidence["results"]} == {"<stdin>"}
 
 
+def _count_parses(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[str]:
+    """Record the source of every call of ``module.name`` (a parser taking ``der, source``)."""
+    calls: list[str] = []
+    real = getattr(module, name)
+    monkeypatch.setattr(module, name, lambda der, source: calls.append(source) or real(der, source))
+    return calls
+
+
 def test_bundle_of_copies_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """issue 21: 10,000 copies of one certificate took > 60 s (each parsed before deduplication)."""
     from mptool.cert.x509 import crl as crl_module
@@ -133,9 +141,7 @@ def test_bundle_of_copies_is_parsed_once(tmp_path: Path, monkeypatch: pytest.Mon
     pem = (CERTS / "rsa/ee-cert.pem").read_bytes()
     bundle = tmp_path / "bundle.pem"
     bundle.write_bytes(pem * 10_000 + (CERTS / "rsa/ca-cert.pem").read_bytes())
-    calls: list[str] = []
-    real = loader.parse_certificate
-    monkeypatch.setattr(loader, "parse_certificate", lambda der, source: calls.append(source) or real(der, source))
+    calls = _count_parses(monkeypatch, loader, "parse_certificate")
     loaded = loader.load_files([str(bundle), str(bundle)])
     assert [c.source for c in loaded.certs] == [f"{bundle}#1", f"{bundle}#10001"]
     assert calls == [f"{bundle}#1", f"{bundle}#10001"]
@@ -143,9 +149,7 @@ def test_bundle_of_copies_is_parsed_once(tmp_path: Path, monkeypatch: pytest.Mon
     crl_der = (CERTS / "nist-pkits/crls/BadSignedCACRL.crl").read_bytes()
     crl_file = tmp_path / "copies.crl"
     crl_file.write_bytes(crl_der)
-    parsed: list[str] = []
-    real_crl = crl_module.parse_crl
-    monkeypatch.setattr(crl_module, "parse_crl", lambda der, source: parsed.append(source) or real_crl(der, source))
+    parsed = _count_parses(monkeypatch, crl_module, "parse_crl")
     crls, records = crl_module.load_crls([str(crl_file)] * 3)
     assert len(crls) == 1 and len(records) == 3 and parsed == [str(crl_file)]
 
@@ -157,9 +161,7 @@ def test_der_file_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     der = (CERTS / "nist-pkits/certs/ValidPolicyMappingTest9EE.crt").read_bytes()
     path = tmp_path / "leaf.crt"
     path.write_bytes(der)
-    calls: list[str] = []
-    real = loader.parse_certificate
-    monkeypatch.setattr(loader, "parse_certificate", lambda der, source: calls.append(source) or real(der, source))
+    calls = _count_parses(monkeypatch, loader, "parse_certificate")
     loaded = loader.load_files([str(path)])
     assert [c.source for c in loaded.certs] == [str(path)] and loaded.certs[0].der == der
     assert calls == [str(path)]
