@@ -95,6 +95,11 @@ def _english_words(text: str) -> list[str]:
     return found
 
 
+def _has_english_sentence(text: str) -> bool:
+    """Three English words in a row outside identifiers (a description left untranslated)."""
+    return re.search(r"\b[a-z]{3,} [a-z]{2,} [a-z]{2,}\b", text) is not None
+
+
 def _without_zh(data: Any) -> Any:
     if isinstance(data, dict):
         return {k: _without_zh(v) for k, v in data.items() if k not in ("title_zh", "message_zh")}
@@ -139,6 +144,12 @@ def test_every_group_reports_in_chinese_and_json_only_gains_the_zh_keys(demo_dir
 def test_the_demo_table_is_chinese(tmp_path: Path) -> None:
     result = run_cli(["--lang", "zh", "demo", "--dir", str(tmp_path)])
     assert result.exit_code == 0, result.stdout + result.stderr
+    # every run's description has its Chinese text (eleven of them were shown in English)
+    runs = [run for _, run in _runs(tmp_path)]
+    assert [run.name for run in runs if run.name not in ZH["demo"]] == []
+    for run in runs:
+        zh, english = ZH["demo"][run.name], run.description[:16]
+        assert (english not in result.stdout or zh.startswith(english)) and not _has_english_sentence(zh), run.name
     assert "证据文件" in result.stdout and "mptool 演示" in result.stdout
     assert _english_words(result.stdout) == []
     data = validate_evidence(json.loads((tmp_path / "rng-test-1e6.json").read_text(encoding="utf-8")))
