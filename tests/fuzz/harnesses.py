@@ -193,6 +193,28 @@ def fuzz_assessment(data: bytes) -> None:
     _expected(lambda: load_case(path, verify_evidence=True))
 
 
+#: the export formats of ``data sample`` FILE, picked by the first byte of a ``data-export`` input
+_EXPORT_SUFFIXES = (".csv", ".tsv", ".jsonl")
+#: the SM4 and HMAC-SM3 keys of the ``data-export`` seeds (tests/data/data_support.py)
+_DATA_KEY, _DATA_MAC_KEY = "0123456789abcdeffedcba9876543210", "6d61632d6b65792d666f722d74657374732d3031"
+
+
+def fuzz_data_export(data: bytes) -> None:
+    """``data sample FILE``: a CSV/TSV/JSON-lines export (byte 0: format, randomness suite, row
+    order) -> sampling -> encoding detection, statistics, SM4 decryption with ``--key`` and the
+    HMAC-SM3 construction search of ``--mac-column`` -> the column judgements."""
+    from mptool.core.report import ReportBuilder
+    from mptool.data.commands import SampleOptions, sample_evidence
+
+    flags, body = (data[0], data[1:]) if data else (0, b"")
+    path = _scratch("export" + _EXPORT_SUFFIXES[flags % 3], body)
+    options = SampleOptions(
+        source=path, table=None, columns=("value",), rows=50, order="first" if flags & 8 else "random", seed=1,
+        key=_DATA_KEY, mac_column="mac", mac_key=_DATA_MAC_KEY, mac_over=("id", "name"), randomness=bool(flags & 4),
+    )
+    _expected(lambda: sample_evidence(ReportBuilder("data sample", [path], deterministic=True), options))
+
+
 def fuzz_gm_ike(data: bytes) -> None:
     """The GM/T 0022 responder (proto serve --ike): one IKE datagram in state start or after a
     genuine message 1 (so message 3's certificates, envelope and SIG are parsed), or one ESP packet."""
@@ -325,6 +347,29 @@ def _sm2_seeds() -> Iterator[bytes]:
             continue
 
 
+def _data_seeds() -> Iterator[bytes]:
+    """The stored-data tests' synthetic table (each protected column as ``value``) as CSV, TSV and JSON lines."""
+    import csv
+    import io
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "data"))
+    try:
+        from data_support import rows  # type: ignore[import-not-found]
+    except ImportError:  # the data test helpers are not there (installed package)
+        return
+    table = rows(24)
+    for column in ("phone_sm4cbc", "idcard_sm4gcm", "email_aescbc", "city_sm4ecb", "name_b64", "name"):
+        records = [{"id": r["id"], "name": r["name"], "value": r[column].hex() if isinstance(r[column], bytes) else r[column], "mac": r["row_mac"]} for r in table]
+        for flags, delimiter in ((0, ","), (1, "\t")):
+            text = io.StringIO()
+            writer = csv.DictWriter(text, fieldnames=list(records[0]), delimiter=delimiter)
+            writer.writeheader()
+            writer.writerows(records)
+            yield bytes([flags | 8]) + text.getvalue().encode()
+        yield bytes([2 | 4]) + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+
+
 def _assessment_seeds() -> Iterator[bytes]:
     import sys
 
@@ -427,6 +472,7 @@ HARNESSES: dict[str, Harness] = {
         Harness("pem", fuzz_pem, _files("vectors/certs/rsa/*.pem", "vectors/certs/ecdsa/*.pem", "vectors/pcaps/*.pem")),
         Harness("sm2-codecs", fuzz_sm2_codecs, _sm2_seeds),
         Harness("assessment", fuzz_assessment, _assessment_seeds),
+        Harness("data-export", fuzz_data_export, _data_seeds),
     )
 }
 

@@ -91,41 +91,22 @@ def parse_secret(option: str, value: str) -> bytes:
     return key
 
 
-def _sign_public_key(value: str) -> Any:
-    """An SM2 public key from hex (04||X||Y or compressed) or a PEM/DER certificate or SubjectPublicKeyInfo file."""
+def _sign_public_key(value: str) -> tuple[Any, Any]:
+    """An SM2 public key from hex (04||X||Y or compressed) or a PEM/DER certificate or
+    SubjectPublicKeyInfo file, through algo's one SM2 key loader; and the file's input record
+    (None for hex)."""
     from mptool.algo import api as algo
+    from mptool.core.inputs import read_input
 
     path = Path(value)
     if path.is_file():
-        data = path.read_bytes()
-        if b"-----BEGIN" in data:
-            import base64
-
-            body = b"".join(line for line in data.splitlines() if line and not line.startswith(b"-----"))
-            data = base64.b64decode(body)
-        from pyasn1.codec.der import decoder
-        from pyasn1_modules import rfc5280
-
-        point_bytes = None
-        for spec in (rfc5280.Certificate(), rfc5280.SubjectPublicKeyInfo()):
-            try:
-                asn1, _ = decoder.decode(data, asn1Spec=spec)
-            except Exception:  # noqa: BLE001 - try the next structure
-                continue
-            spki = asn1["tbsCertificate"]["subjectPublicKeyInfo"] if "tbsCertificate" in asn1 else asn1
-            point_bytes = spki["subjectPublicKey"].asOctets()
-            break
-        if point_bytes is None:
-            raise InputError("--sign-key", f"{value}: not a certificate or SubjectPublicKeyInfo (PEM or DER)")
-    else:
-        try:
-            point_bytes = bytes.fromhex(_HEX.sub("", value))
-        except ValueError:
-            raise InputError("--sign-key", "neither a certificate/public-key file nor a hex public key") from None
+        data, record = read_input(value, max_size=1 << 20)
+        return algo.load_sm2_public_key(data, f"--sign-key {value}"), record
     try:
-        return algo.sm2.decode_public_key(point_bytes)
-    except (algo.SM2Error, ValueError) as exc:
-        raise InputError("--sign-key", f"not an SM2 public key: {exc}") from None
+        point_bytes = bytes.fromhex(_HEX.sub("", value))
+    except ValueError:
+        raise InputError("--sign-key", "neither a certificate/public-key file nor a hex public key") from None
+    return algo.load_sm2_public_key(point_bytes, "--sign-key"), None
 
 
 def _file_record(path: Path) -> Any:
@@ -152,18 +133,21 @@ def sample_evidence(builder: ReportBuilder, options: SampleOptions) -> None:
     iv = bytes.fromhex(_HEX.sub("", options.iv)) if options.iv else None
     if key is not None and not decrypt.candidates(key, options.algorithm, options.mode, iv):
         raise InputError("--key", f"{len(key)}-byte key: no {options.algorithm} cipher takes a key of that length")
-    verifier = None
+    verifier, key_record = None, None
     if options.mac_column:
         if options.mac_key is not None:
             verifier = integrity.Verifier("HMAC-SM3", key=parse_secret("--mac-key", options.mac_key))
         else:
-            verifier = integrity.Verifier("SM2", public_key=_sign_public_key(options.sign_key or ""), user_id=options.sign_id.encode("utf-8"))
+            public_key, key_record = _sign_public_key(options.sign_key or "")
+            verifier = integrity.Verifier("SM2", public_key=public_key, user_id=options.sign_id.encode("utf-8"))
     mac_over = options.mac_over or options.columns
     wanted = list(dict.fromkeys([*options.columns, *((options.mac_column,) if options.mac_column else ()), *(mac_over if options.mac_column else ())]))
     request = SampleRequest(options.table, tuple(wanted), options.rows, options.order, options.where, options.seed)
     sample = read_sample(options.source, request)
     if spec.path is not None:
         builder.add_input(_file_record(spec.path))
+    if key_record is not None:
+        builder.add_input(key_record)
     table = options.table or (spec.path.stem if spec.path else "")
     builder.parameters.update(
         source={"kind": spec.kind, "display": spec.display, **sample.details},
