@@ -23,6 +23,10 @@ CASES = {
     "duplicate judgement": (HEAD + "judgements:\n  - {object: net-vpn, indicator: NET-AUTH, D: false}\n  - {object: net-vpn, indicator: NET-AUTH, D: true, A: true, K: true}\n", 8, "duplicate judgement"),
     "duplicate YAML key": (HEAD + "judgements: []\njudgements: []\n", 7, "duplicate key"),
     "YAML syntax": (HEAD + "judgements: [\n", 7, "YAML"),
+    # nine levels of ten aliases ("billion laughs"): 10^9 values once expanded; the reader hung (issue 21)
+    "aliases expanding without bound": (HEAD + "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 9)), 1, "more than 200,000 values once aliases are expanded"),
+    "a mapping as a key": (HEAD + "judgements:\n  - {[a]: 1}\n", 7, "a mapping or list used as a key"),
+    "an unknown tag": (HEAD + "judgements: !python/object:os.system [x]\n", 6, "could not determine a constructor"),
     "unknown object": (HEAD + "judgements:\n  - {object: dev-x, indicator: NET-AUTH, D: false}\n", 7, "unknown object 'dev-x'"),
     "Ra not in table 2": (HEAD + "judgements:\n  - {object: net-vpn, indicator: NET-AUTH, D: true, A: false, K: true,\n     Ra: 0.3}\n", 8, "Ra must be 1, 0.5 or 0.2"),
     "management indicator among judgements": (HEAD + "judgements:\n  - {object: net-vpn, indicator: POL-SYSTEM, D: true, A: true, K: true}\n", 7, "management indicator"),
@@ -101,3 +105,14 @@ def test_usage_errors(tmp_path: Path, tlcp_evidence: Path) -> None:
     assert new_without_layer.exit_code == 2 and "give --layer" in new_without_layer.stderr
     assert run_cli(["assess", "init", str(case), "--name", "x", "--level", "3"]).exit_code == 3  # never overwrites
     assert run_cli(["assess", "init", str(tmp_path / "c2"), "--name", "x", "--level", "7"]).exit_code == 2
+
+
+def test_yaml_merge_keys_and_aliases_are_read(tmp_path: Path) -> None:
+    """Anchors, aliases and YAML merge keys (<<) read as YAML says, with the merged judgement's line."""
+    base = HEAD + "judgements:\n  - &auth {object: net-vpn, indicator: NET-AUTH, D: true, A: true, K: true}\n"
+    merged = write_case(tmp_path / "merged", base + "  - {<<: *auth, indicator: NET-INTEG}\n")
+    plain = write_case(tmp_path / "plain", base + "  - {object: net-vpn, indicator: NET-INTEG, D: true, A: true, K: true}\n")
+    scores = [run_cli(["assess", "score", str(p), "-f", "json", "--fail-on", "never"]).json()["summary"]["assessment"] for p in (merged, plain)]
+    assert scores[0] == scores[1] and scores[0]["units"]["NET-INTEG"] == "1.0000"
+    duplicate = write_case(tmp_path / "dup", base + "  - {<<: *auth, indicator: NET-AUTH}\n")
+    assert_input_error(run_cli(["assess", "score", str(duplicate)]), duplicate, 8, "duplicate judgement")

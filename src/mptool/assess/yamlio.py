@@ -17,38 +17,79 @@ from mptool.core.inputs import check_readable_file
 Lines = dict[tuple[Any, ...], int]
 
 
-def plain(node: Any, lines: Lines, path: tuple[Any, ...] = ()) -> Any:
-    """Convert ruamel's round-trip nodes to plain dicts/lists, recording each key's/item's line."""
-    if isinstance(node, dict):
+#: values one document may hold once its aliases are expanded (an assessment of 50 objects holds
+#: about 20,000; nine levels of ten aliases, "billion laughs", would be 10^9 and hung the reader)
+MAX_VALUES = 200_000
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
+class _TooManyValues(Exception):
+    """Raised by :class:`_Converter` past :data:`MAX_VALUES`."""
+
+
+class _Converter:
+    """Composed YAML nodes -> plain dicts/lists/scalars, recording each key's and item's line.
+
+    Scalars are resolved and constructed by ruamel's safe constructor (YAML 1.2 core schema);
+    mappings and sequences are built here, so every key keeps its line and a duplicate key is an
+    error at its own line. Aliases expand into copies, counted against :data:`MAX_VALUES`.
+    """
+
+    def __init__(self, constructor: Any, lines: Lines) -> None:
+        self.constructor = constructor
+        self.lines = lines
+        self.values = 0
+
+    def convert(self, node: Any, path: tuple[Any, ...] = ()) -> Any:
+        from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise _TooManyValues
+        if isinstance(node, (MappingNode, SequenceNode)) and node.tag not in _COLLECTION_TAGS:
+            from ruamel.yaml.constructor import ConstructorError
+
+            raise ConstructorError(None, None, f"could not determine a constructor for the tag {node.tag!r}", node.start_mark)
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                self.lines[path + (index,)] = item.start_mark.line + 1
+                items.append(self.convert(item, path + (index,)))
+            return items
+        return self.constructor.construct_object(node, deep=True)
+
+    def _mapping(self, node: Any, path: tuple[Any, ...]) -> dict[Any, Any]:
+        from ruamel.yaml.constructor import ConstructorError
+        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        merged: dict[Any, Any] = {}
         out: dict[Any, Any] = {}
-        lc = getattr(node, "lc", None)
-        if lc is not None and path not in lines:
-            lines[path] = lc.line + 1
-        for key, value in node.items():
-            if lc is not None:
-                try:
-                    lines[path + (key,)] = lc.key(key)[0] + 1
-                except (KeyError, TypeError):
-                    pass
-            out[str(key) if not isinstance(key, (str, int)) else key] = plain(value, lines, path + (key,))
-        return out
-    if isinstance(node, list):
-        lc = getattr(node, "lc", None)
-        items = []
-        for index, value in enumerate(node):
-            if lc is not None:
-                try:
-                    lines[path + (index,)] = lc.item(index)[0] + 1
-                except (KeyError, TypeError):
-                    pass
-            items.append(plain(value, lines, path + (index,)))
-        return items
-    if isinstance(node, bool):
-        return bool(node)
-    for base in (int, float, str):
-        if isinstance(node, base):
-            return base(node)
-    return node
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:  # "<<: *base" or "<<: [*a, *b]": YAML's merge key
+                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                for source in reversed(sources):  # an earlier mapping wins over a later one
+                    if not isinstance(source, MappingNode):
+                        raise ConstructorError(None, None, "a merge key (<<) takes a mapping or a list of mappings", source.start_mark)
+                    merged.update(self._mapping(source, path))
+                continue
+            if not isinstance(key_node, ScalarNode):
+                raise ConstructorError(None, None, "a mapping or list used as a key", key_node.start_mark)
+            key = self.constructor.construct_object(key_node, deep=True)
+            key = key if isinstance(key, (str, int)) else str(key)
+            if key in out:
+                raise ConstructorError(None, None, f'found duplicate key "{key}"', key_node.start_mark)
+            self.lines[path + (key,)] = key_node.start_mark.line + 1
+            out[key] = self.convert(value_node, path + (key,))
+        return {**{k: v for k, v in merged.items() if k not in out}, **out} if merged else out
+
+
+def _safe_yaml() -> YAML:
+    """ruamel's safe loader: its C parser (ruamel.yaml.clib) where installed, pure Python otherwise."""
+    return YAML(typ="safe")
 
 
 def round_trip() -> YAML:
@@ -77,8 +118,13 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
         raise InputError(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    lines: Lines = {}
     try:
-        node = round_trip().load(text)
+        yaml = _safe_yaml()
+        node = yaml.compose(text)
+        data = None if node is None else _Converter(yaml.constructor, lines).convert(node)
+    except _TooManyValues:
+        raise InputError(f"{path}:1", f"YAML: more than {MAX_VALUES:,} values once aliases are expanded") from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -90,10 +136,6 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
         raise InputError(f"{path}:1", f"YAML: {str(exc).splitlines()[0]}") from None
     except RecursionError:  # issue 21: "- - - …" nested 10,000 deep was exit 128
         raise InputError(f"{path}:1", "YAML: nested too deeply") from None
-    except (TypeError, ValueError) as exc:  # issue 21 (fuzzing): a mapping as a key ("unhashable type")
+    except (TypeError, ValueError) as exc:  # issue 21 (fuzzing): a value the constructor cannot build
         raise InputError(f"{path}:1", f"YAML: not plain data ({type(exc).__name__}: {str(exc)[:120]})") from None
-    lines: Lines = {}
-    try:
-        return plain(node, lines), lines
-    except RecursionError:
-        raise InputError(f"{path}:1", "YAML: nested too deeply") from None
+    return data, lines
