@@ -80,7 +80,13 @@ def _kinds() -> dict[str, tuple[str, list[bytes], Callable[[Path, Path], list[li
 
     def seal_keys(tmp: Path, f: Path) -> list[list[str]]:
         case = tmp / "case" if (tmp / "case").exists() else _case(tmp)
-        return [["assess", "seal", str(case), "--sign-key", str(f), "--sign-cert", str(TONGSUO / "server_sign.pem")], ["assess", "seal", str(case), "--sign-key", str(f), "--sign-cert", str(f)]]
+        export = tmp / "signed.csv"
+        export.write_text(csv, encoding="utf-8")
+        return [
+            ["assess", "seal", str(case), "--sign-key", str(f), "--sign-cert", str(TONGSUO / "server_sign.pem")],
+            ["assess", "seal", str(case), "--sign-key", str(f), "--sign-cert", str(f)],
+            ["data", "sample", str(export), "-c", "phone", "--mac-column", "name_b64", "--sign-key", str(f), "-n", "5", "--no-randomness"],  # a bad PEM was exit 128
+        ]
 
     def vectors(tmp: Path, f: Path) -> list[list[str]]:
         return [["algo", "verify", "--vectors", str(f)]]
@@ -103,7 +109,7 @@ def _kinds() -> dict[str, tuple[str, list[bytes], Callable[[Path, Path], list[li
         "vectors": (".rsp", _damaged(vector) + _damaged(wycheproof) + _HOSTILE[:3] + [b"COUNT = 0\nA" + b" " * 100_000 + b"B\n"] + _crashes("vectors") + _crashes("vector-run"), vectors),
         "rng": (".bin", _damaged(rng)[:3] + [b"\x00" * 15, b"01x01", b"zz" * 100], rng_inputs),
         "assessment": (".yaml", _damaged(assessment) + _crashes("assessment") + [b"a: &a [*a]\n", b"- " * 10_000, b"schema: mptool.assessment/1\nsystem: {level: 99}\n", b"\t\x00"], assessments),
-        "csv": (".csv", _damaged(csv.encode()) + [b'"unterminated\n' * 10, b"a,b\n" + b"x" * 200_000], exports),
+        "csv": (".csv", _damaged(csv.encode()) + [b'"unterminated\n' * 10, b"a,b\n" + b"x" * 200_000] + _crashes("data-export"), exports),
         "jsonl": (".jsonl", _damaged(jsonl.encode()) + _HOSTILE[:3] + [b'{"phone": 1e999999}\n'], exports),
         "sqlite": (".sqlite", _damaged(sqlite)[:6], exports),
     }
