@@ -383,6 +383,16 @@ def _assessment_seeds() -> Iterator[bytes]:
     yield case_text(3, objects, []).encode()
     yield case_text(2, objects, [judgement], {"POL-SYSTEM": "符合"}).encode()
     yield case_text(1, objects, [], fill_na=False).encode()
+    try:  # the golden cases: D/A/K judgements, management, a high risk, a compensation, risks
+        from test_assess_golden import OWN_JUDGEMENTS, OWN_MANAGEMENT, OWN_OBJECTS  # type: ignore[import-not-found]
+    except ImportError:
+        return
+    own = case_text(3, OWN_OBJECTS, OWN_JUDGEMENTS, OWN_MANAGEMENT)
+    yield own.encode()
+    yield (own + "high_risks:\n  - {indicator: NET-AUTH, object: net-tls, mitigated: false, reason: 未使用合规算法}\n").encode()
+    judgements = [j for j in OWN_JUDGEMENTS if "APP-TCONF" not in j] + ["{object: app-web, indicator: APP-TCONF, D: false}"]
+    extra = "compensations:\n  - {object: app-web, indicator: APP-TCONF, by: [net-tlcp, NET-CONF], reason: 网络层TLCP覆盖}\nrisks:\n  - {indicator: NET-ACL, level: 低, recommendation: 建议启用访问控制信息完整性保护}\n"
+    yield case_text(3, OWN_OBJECTS, judgements, OWN_MANAGEMENT, extra=extra, scoring="{rule_set: quant-2021}").encode()
 
 
 def fuzz_ssh_packets(data: bytes) -> None:
