@@ -116,3 +116,23 @@ def test_yaml_merge_keys_and_aliases_are_read(tmp_path: Path) -> None:
     assert scores[0] == scores[1] and scores[0]["units"]["NET-INTEG"] == "1.0000"
     duplicate = write_case(tmp_path / "dup", base + "  - {<<: *auth, indicator: NET-AUTH}\n")
     assert_input_error(run_cli(["assess", "score", str(duplicate)]), duplicate, 8, "duplicate judgement")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"[" * 100_000, "nested too deeply"),  # RecursionError: was exit 128
+        (b'{"schema": ' + b"9" * 5000 + b"}", "Exceeds the limit (4300 digits)"),  # int_max_str_digits: was exit 128
+        (b'{"schema": "mptool.evidence/1",\n "results": [}', "not JSON: Expecting value"),
+    ],
+)
+def test_assess_add_hostile_evidence_json(tmp_path: Path, content: bytes, problem: str) -> None:
+    case = tmp_path / "case"
+    assert run_cli(["assess", "init", str(case), "--name", "测试", "--level", "3"]).exit_code == 0
+    evidence = tmp_path / "evidence.json"
+    evidence.write_bytes(content)
+    before = (case / "assessment.yaml").read_bytes()
+    result = run_cli(["assess", "add", str(case), str(evidence), "--object", "net-vpn"])
+    line = 2 if b"\n" in content else 1
+    assert_input_error(result, evidence, line, problem)
+    assert (case / "assessment.yaml").read_bytes() == before

@@ -89,6 +89,11 @@ def test_seal_verify_tamper_remove_add(tmp_path: Path, signer: tuple[Path, Path]
     (case / "seal/manifest.json").write_bytes(edited)
     sig = run_cli(["assess", "verify", str(case)])
     assert sig.exit_code == 1 and "signature BAD" in sig.stdout
+    # a manifest replaced by hostile JSON: a failed seal, never exit 128 (RecursionError, int digits)
+    for hostile in (b"[" * 100_000, b'{"files": ' + b"9" * 5000 + b"}"):
+        (case / "seal/manifest.json").write_bytes(hostile)
+        broken = run_cli(["assess", "verify", str(case)])
+        assert broken.exit_code == 1 and "not a seal manifest" in broken.stdout and "seal FAILED" in broken.stdout, broken.stdout + broken.stderr
 
 
 def test_encrypted_key_wrong_key_and_bad_input(tmp_path: Path, signer: tuple[Path, Path]) -> None:

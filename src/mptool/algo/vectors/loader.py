@@ -8,11 +8,11 @@ text with ``NAME = value`` records a NIST CAVP file.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mptool.core import jsonio
 from mptool.algo.vectors import acvp, cavp, gmjson, pkcs1, wycheproof
 from mptool.algo.vectors.cavp import VectorFormatError
 from mptool.algo.vectors.model import VectorFile
@@ -66,13 +66,9 @@ def parse_json(data: bytes) -> Any:
     """A vector file's JSON; anything JSON or Python refuses (nesting too deep, an integer of
     more than 4,300 digits, bad UTF-8) is a :class:`VectorFormatError`, never a crash."""
     try:
-        return json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise VectorFormatError(f"invalid JSON: {exc}") from None
-    except RecursionError:
-        raise VectorFormatError("invalid JSON: nested too deeply") from None
-    except ValueError as exc:  # int_max_str_digits
-        raise VectorFormatError(f"invalid JSON: {exc}".split("; use sys.")[0]) from None
+        return jsonio.loads(data)
+    except jsonio.JSONInputError as exc:
+        raise VectorFormatError(f"invalid JSON: {exc.problem}" + (f" (line {exc.line})" if exc.line else "")) from None
 
 
 def _json(data: bytes) -> Any | None:

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mptool.core import jsonio
 from mptool.assess.model.loader import CASE_FILE, PROPOSALS_FILE
 from mptool.assess.model.refs import SharedRef
 from mptool.assess.yamlio import read_yaml
@@ -233,7 +234,7 @@ def _date_part(value: str) -> str:
 
 def _evidence_dates(file: Path) -> tuple[str | None, str | None]:
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        data = jsonio.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None, None
     captured = data.get("started_at") if isinstance(data, dict) else None
@@ -271,7 +272,7 @@ def validity(ws: Workspace, ref: SharedRef) -> dict[str, Any]:
 def read_record(path: Path) -> dict[str, Any] | None:
     """A score record, or None when absent or unreadable (then the system counts as not scored)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = jsonio.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) and data.get("schema") == RECORD_SCHEMA else None

@@ -9,12 +9,12 @@ yes; Ra is the smallest over the contributions (the weakest algorithm governs, 2
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from mptool.core import jsonio
 from mptool.assess.indicators import Catalogue
 from mptool.assess.proposals.mapping import mapping, strengths, weak_protocol
 from mptool.assess.rules.ruleset import RuleSet
@@ -80,9 +80,9 @@ def read_evidence(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}", f"not JSON: {exc.msg}") from None
+        data = jsonio.loads(text)
+    except jsonio.JSONInputError as exc:
+        raise InputError(f"{path}:{exc.line or 1}", exc.problem) from None
     if not isinstance(data, dict) or data.get("schema") != EVIDENCE_SCHEMA or not isinstance(data.get("results"), list):
         raise InputError(f"{path}:1", f"not mptool evidence (expected schema {EVIDENCE_SCHEMA} with results)")
     return data

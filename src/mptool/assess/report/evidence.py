@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mptool.core import jsonio
 from mptool.assess.api import ScoredAssessment
 
 
@@ -116,7 +117,7 @@ def case_evidence(scored: ScoredAssessment) -> dict[str, EvidenceSummary]:
     out: dict[str, EvidenceSummary] = {}
     for entry in scored.case.data.evidence:
         try:
-            data = json.loads(Path(base / entry.file).read_text(encoding="utf-8"))
+            data = jsonio.loads(Path(base / entry.file).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue  # load_case verified the digest; an unreadable file would have failed there
         out[entry.sm3] = summarise(entry.file, entry.sm3, data)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mptool.core import jsonio
 from mptool.algo.api import DEFAULT_USER_ID, sm2
 from mptool.assess.fileio import write_bytes_atomic
 from mptool.assess.seal.keys import load_certificate, load_private_key
@@ -128,7 +129,7 @@ def verify_case(directory: str) -> SealReport:
     body = (seal / MANIFEST).read_bytes()
     report = SealReport(signature_ok=False)
     try:
-        manifest = json.loads(body.decode("utf-8"))
+        manifest = jsonio.loads(body)
         listed = {f["path"]: f for f in manifest["files"]}
     except (ValueError, KeyError, TypeError):
         report.problems.append(f"{SEAL_DIR}/{MANIFEST}: not a seal manifest ({SCHEMA})")

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from mptool.core import jsonio
 from mptool.cert.x509 import oids
 from mptool.cert.x509.crl import Crl, parse_crl
 from mptool.cert.x509.loader import _pem_blocks
@@ -193,9 +194,9 @@ def load_suite(path: str) -> tuple[dict[str, Any], InputRecord]:
     """Read and check the top level of a limbo suite (InputError on anything else)."""
     data, record = read_input(path, max_size=256 << 20)
     try:
-        suite = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(record.name, f"not JSON: {exc}") from None
+        suite = jsonio.loads(data)
+    except jsonio.JSONInputError as exc:
+        raise InputError(record.name, exc.problem) from None
     if not isinstance(suite, dict) or not isinstance(suite.get("testcases"), list):
         raise InputError(record.name, "not a limbo suite: expected an object with a 'testcases' list")
     if suite.get("version") != 1:

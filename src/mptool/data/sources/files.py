@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-import json
 import random
 from collections.abc import Iterator
 from typing import Any
 
+from mptool.core import jsonio
 from mptool.core.errors import InputError, UsageError
 from mptool.data.sources.model import Sample, SampleRequest, normalise
 from mptool.data.sources.url import SourceSpec
@@ -33,13 +33,9 @@ def _jsonl_rows(spec: SourceSpec) -> Iterator[dict[str, Any]]:
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(spec.display, f"line {number}: not JSON ({exc.msg})") from None
-            except RecursionError:  # issue 21: a deeply nested line was exit 128
-                raise InputError(spec.display, f"line {number}: JSON nested too deeply") from None
-            except ValueError as exc:  # an integer of more than 4,300 digits (int_max_str_digits)
-                raise InputError(spec.display, f"line {number}: not JSON ({str(exc).split('; use sys.')[0]})") from None
+                row = jsonio.loads(line)
+            except jsonio.JSONInputError as exc:  # issue 21: deep nesting and huge integers were exit 128
+                raise InputError(spec.display, f"line {number}: {exc.problem}") from None
             if not isinstance(row, dict):
                 raise InputError(spec.display, f"line {number}: not a JSON object")
             yield row

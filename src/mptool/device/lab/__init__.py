@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mptool.core import jsonio
 from mptool.core.errors import InputError, UsageError
 from mptool.core.model import Finding, Severity, Status
 from mptool.core.report import ReportBuilder
@@ -131,7 +132,7 @@ def run_lab(builder: ReportBuilder, options: LabOptions, library: str) -> list[s
         if options.export_keys is None:
             raise InputError(options.directory, f"already holds {DATABASE}: give --force to re-create it, or --export-keys FILE to export its keys")
         try:
-            existing = json.loads(config_path.read_text(encoding="utf-8"))
+            existing = jsonio.loads(config_path.read_text(encoding="utf-8"))
             if not existing["keys"]["data_key"]["ecccipher_c1c3c2_hex"] or "key_index" not in existing["device"]:
                 raise KeyError("keys")
         except (OSError, ValueError, KeyError):
