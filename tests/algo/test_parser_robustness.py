@@ -4,6 +4,7 @@ VectorFormatError (which the CLI turns into exit 3), and every parsed vector run
 from __future__ import annotations
 
 import copy
+import re
 import time
 import json
 
@@ -143,3 +144,28 @@ def test_linear_line_parsing_keeps_names_and_values() -> None:
         with pytest.raises(VectorFormatError, match="expected 'NAME = value'"):
             cavp.parse_records(bad, "x")
     assert cavp.looks_like("x\n  Count\t= 1") and not cavp.looks_like("Country = 1\nCOUNTS = 2")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("e", "-001", "e must be a positive hex integer"),  # found by fuzz vector-run: OverflowError, exit 128
+        ("e", "0", "e must be a positive hex integer"),
+        ("n", "0x10001", "n must be a positive hex integer"),  # int(…, 16) took the prefix
+        ("n", "1_0", "n must be a positive hex integer"),  # and underscores
+    ],
+)
+def test_rsa_modulus_and_exponent_are_positive_hex(field: str, value: str, problem: str) -> None:
+    text = (VECTORS / "rsa/cavp/SigVerPSS_186-3.rsp").read_text(encoding="utf-8")
+    damaged = re.sub(rf"(?m)^{field} = [0-9a-fA-F]+$", f"{field} = {value}", text, count=1)
+    assert damaged != text
+    with pytest.raises(VectorFormatError, match=problem):
+        loader.load(loader.Source("damaged.rsp", damaged.encode()))
+
+
+def test_counts_are_decimal_digits_only() -> None:
+    text = (VECTORS / "aes/xts/XTSGenAES128.rsp").read_text(encoding="utf-8")
+    damaged = re.sub(r"(?m)^DataUnitLen = \d+", "DataUnitLen = -128", text, count=1)
+    assert damaged != text
+    with pytest.raises(VectorFormatError, match="DataUnitLen must be a decimal integer"):
+        loader.load(loader.Source("damaged.rsp", damaged.encode()))

@@ -168,10 +168,19 @@ def hexbytes(value: str, what: str, line: int) -> bytes:
 
 
 def _int(value: str, what: str, line: int) -> int:
-    try:
-        return int(value.strip())
-    except ValueError:
-        raise VectorFormatError(f"line {line}: {what} must be a decimal integer, got {value[:20]!r}") from None
+    """A count or length: decimal digits only (Python's int() would also take a sign, "_" and spaces)."""
+    text = value.strip()
+    if not text.isascii() or not text.isdigit():
+        raise VectorFormatError(f"line {line}: {what} must be a decimal integer, got {value[:20]!r}")
+    return int(text)
+
+
+def _hex_int(value: str, what: str, line: int) -> int:
+    """A positive integer in hex digits only (an RSA modulus or exponent; "-001" was exit 128)."""
+    text = value.strip()
+    if not text or not _HEX.match(text) or not int(text, 16):
+        raise VectorFormatError(f"line {line}: {what} must be a positive hex integer, got {value[:20]!r}")
+    return int(text, 16)
 
 
 def _key(rec: dict[str, str], line: int) -> bytes:
@@ -283,11 +292,8 @@ def _xts(kind: FileKind, line: int, params: dict[str, str], rec: dict[str, str],
 
 def _rsa(kind: FileKind, line: int, params: dict[str, str], rec: dict[str, str], ident: str) -> Vector:
     merged = {**params, **rec}
-    try:
-        n = int(_get(merged, line, "n"), 16)
-        e = int(_get(merged, line, "e"), 16)
-    except ValueError:
-        raise VectorFormatError(f"line {line}: n and e must be hex integers") from None
+    n = _hex_int(_get(merged, line, "n"), "n", line)
+    e = _hex_int(_get(merged, line, "e"), "e", line)
     fields: dict[str, object] = {
         "n": n,
         "e": e,

@@ -316,7 +316,7 @@ def _rsa_public(f: dict[str, Any]) -> rsa.RSAPublicKey:
                 raise Unsupported("not an RSA public key")
             return key
         return _public_key(f["n"], f["e"])
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:  # OverflowError: a negative n or e (fuzz vector-run)
         raise Unsupported(f"RSA public key refused by the backend: {exc}") from None
 
 
@@ -328,7 +328,7 @@ def _rsa_private(f: dict[str, Any]) -> rsa.RSAPrivateKey:
                 raise Unsupported("not an RSA private key")
             return key
         return _private_key(f["n"], f["e"], f["d"], f.get("p", 0), f.get("q", 0))
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         raise Unsupported(f"RSA private key refused by the backend: {exc}") from None
 
 
