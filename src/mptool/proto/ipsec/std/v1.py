@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import struct
+import time
 from typing import Any
 
 from mptool.proto.ipsec.gm import codec
@@ -25,6 +26,8 @@ from mptool.proto.registry import ipsec as ids
 
 VERSION = 0x10
 P_SA, P_KE, P_ID, P_CERT, P_CR, P_HASH, P_SIG, P_NONCE, P_N, P_D, P_VID = 1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
+#: seconds between the ESP and the ISAKMP DELETE (see V1Initiator._delete)
+DELETE_PAUSE = 0.2
 NAMES = {1: "SA", 4: "KE", 5: "ID", 6: "CERT", 7: "CR", 8: "HASH", 9: "SIG", 10: "NONCE", 11: "N", 12: "D", 13: "VID", 20: "NAT-D"}
 EXCH_MAIN, EXCH_INFO, EXCH_QUICK = 2, 5, 32
 
@@ -356,6 +359,10 @@ class V1Initiator:
     def _delete(self) -> None:
         """Delete the ESP SA (our inbound SPI) and the ISAKMP SA (RFC 2408 §3.15); no answer is expected."""
         self._informational_out((P_D, struct.pack("!IBBH", 1, codec.PROTO_ESP, 4, 1) + self.spi_i), "delete ESP")
+        # a responder may handle the two messages in parallel: the ISAKMP delete first would leave
+        # the ESP delete without its SA, and the ESP SA closed without a word (charon did so once
+        # on a loaded machine); a moment between them keeps the order
+        time.sleep(DELETE_PAUSE)
         self._informational_out((P_D, codec.delete_payload(self.icookie, self.rcookie)), "delete ISAKMP")
         self.log.deleted = True
 
