@@ -169,3 +169,20 @@ def test_counts_are_decimal_digits_only() -> None:
     assert damaged != text
     with pytest.raises(VectorFormatError, match="DataUnitLen must be a decimal integer"):
         loader.load(loader.Source("damaged.rsp", damaged.encode()))
+
+
+def test_der_key_of_an_unknown_algorithm_is_unsupported() -> None:
+    """fuzz vector-run: a PKCS#8/SPKI DER whose algorithm OID cryptography does not know raised
+    UnsupportedAlgorithm (exit 128); it is an unsupported vector now."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    rsa_oid = bytes.fromhex("2a864886f70d010101")  # 1.2.840.113549.1.1.1
+    unknown = bytes.fromhex("2a864886f70d010102")  # not a key algorithm
+    private = key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption()).replace(rsa_oid, unknown)
+    public = key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo).replace(rsa_oid, unknown)
+    with pytest.raises(kat.Unsupported, match="private key refused"):
+        kat._rsa_private({"private_der": private})
+    with pytest.raises(kat.Unsupported, match="public key refused"):
+        kat._rsa_public({"public_der": public})

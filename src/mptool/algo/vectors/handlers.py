@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -316,7 +316,7 @@ def _rsa_public(f: dict[str, Any]) -> rsa.RSAPublicKey:
                 raise Unsupported("not an RSA public key")
             return key
         return _public_key(f["n"], f["e"])
-    except (ValueError, TypeError, OverflowError) as exc:  # OverflowError: a negative n or e (fuzz vector-run)
+    except (ValueError, TypeError, OverflowError, UnsupportedAlgorithm) as exc:  # fuzz vector-run: a negative n or e; a DER key of an unknown algorithm
         raise Unsupported(f"RSA public key refused by the backend: {exc}") from None
 
 
@@ -328,7 +328,7 @@ def _rsa_private(f: dict[str, Any]) -> rsa.RSAPrivateKey:
                 raise Unsupported("not an RSA private key")
             return key
         return _private_key(f["n"], f["e"], f["d"], f.get("p", 0), f.get("q", 0))
-    except (ValueError, TypeError, OverflowError) as exc:
+    except (ValueError, TypeError, OverflowError, UnsupportedAlgorithm) as exc:
         raise Unsupported(f"RSA private key refused by the backend: {exc}") from None
 
 
