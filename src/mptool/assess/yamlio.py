@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import ConstructorError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from mptool.core.errors import InputError
 from mptool.core.inputs import check_readable_file
@@ -42,14 +44,10 @@ class _Converter:
         self.values = 0
 
     def convert(self, node: Any, path: tuple[Any, ...] = ()) -> Any:
-        from ruamel.yaml.nodes import MappingNode, SequenceNode
-
         self.values += 1
         if self.values > MAX_VALUES:
             raise _TooManyValues
         if isinstance(node, (MappingNode, SequenceNode)) and node.tag not in _COLLECTION_TAGS:
-            from ruamel.yaml.constructor import ConstructorError
-
             raise ConstructorError(None, None, f"could not determine a constructor for the tag {node.tag!r}", node.start_mark)
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
@@ -62,9 +60,6 @@ class _Converter:
         return self.constructor.construct_object(node, deep=True)
 
     def _mapping(self, node: Any, path: tuple[Any, ...]) -> dict[Any, Any]:
-        from ruamel.yaml.constructor import ConstructorError
-        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
         self.lines.setdefault(path, node.start_mark.line + 1)
         merged: dict[Any, Any] = {}
         out: dict[Any, Any] = {}
@@ -129,8 +124,6 @@ def read_yaml(path: Path) -> tuple[Any, Lines]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         problem = (exc.problem or exc.context or "invalid YAML").strip()
-        if "duplicate key" in problem:
-            problem = problem.split(" with value")[0]
         raise InputError(f"{path}:{line}", f"YAML: {problem}") from None
     except YAMLError as exc:
         raise InputError(f"{path}:1", f"YAML: {str(exc).splitlines()[0]}") from None

@@ -178,9 +178,10 @@ def _int(value: str, what: str, line: int) -> int:
 def _hex_int(value: str, what: str, line: int) -> int:
     """A positive integer in hex digits only (an RSA modulus or exponent; "-001" was exit 128)."""
     text = value.strip()
-    if not text or not _HEX.match(text) or not int(text, 16):
+    number = int(text, 16) if text and _HEX.match(text) else 0
+    if not number:
         raise VectorFormatError(f"line {line}: {what} must be a positive hex integer, got {value[:20]!r}")
-    return int(text, 16)
+    return number
 
 
 def _key(rec: dict[str, str], line: int) -> bytes:
