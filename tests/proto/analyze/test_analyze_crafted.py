@@ -85,8 +85,8 @@ def test_vlan_tagged_frames() -> None:
 
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "vlan.pcap"
-        with PcapWriter(str(path), linktype=1) as w:
-            for data, _meta in RawPcapReader(str(PCAPS / "tls12_sm_gmssl.pcap")):
+        with PcapWriter(str(path), linktype=1) as w, RawPcapReader(str(PCAPS / "tls12_sm_gmssl.pcap")) as reader:
+            for data, _meta in reader:
                 frame = Ether(data)
                 w.write(Ether(src=frame.src, dst=frame.dst) / Dot1Q(vlan=42) / frame.payload)
         _, ev = analyze(str(path), "--no-cert-checks")
@@ -227,10 +227,12 @@ def _certificate(ders: list[bytes]) -> bytes:
 
 
 def _der(name: str) -> bytes:
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import Encoding
+    """The DER of a Tongsuo test certificate (decoded as PEM only: cryptography refuses, in a future
+    release, the non-positive serial numbers some of them carry)."""
+    from mptool.core.pem import pem_blocks
 
-    return x509.load_pem_x509_certificate((PCAPS.parent / "certs" / "sm2" / "tlcp" / "tongsuo" / name).read_bytes()).public_bytes(Encoding.DER)
+    (block,) = pem_blocks((PCAPS.parent / "certs" / "sm2" / "tlcp" / "tongsuo" / name).read_bytes(), frozenset({"CERTIFICATE"}))
+    return block.der
 
 
 def _write_flights(path: Path, flights: list[tuple[tuple[str, int], bytes]]) -> None:

@@ -103,8 +103,9 @@ def test_no_channels_is_a_finding(tmp_path: Path) -> None:
 
 
 def _copy_frames(src: Path, writer) -> None:
-    for data, _meta in RawPcapReader(str(src)):
-        writer.write(Ether(data))
+    with RawPcapReader(str(src)) as reader:
+        for data, _meta in reader:
+            writer.write(Ether(data))
 
 
 def test_pcapng_and_gzip_give_the_same_results(tmp_path: Path) -> None:
@@ -123,8 +124,8 @@ def test_pcapng_and_gzip_give_the_same_results(tmp_path: Path) -> None:
 def test_linux_cooked_capture(tmp_path: Path) -> None:
     """Link type 113 (tcpdump -i any): same connections as the Ethernet original."""
     path = tmp_path / "sll.pcap"
-    with PcapWriter(str(path), linktype=113) as w:
-        for data, _meta in RawPcapReader(str(PCAPS / "tls12_sm_gmssl.pcap")):
+    with PcapWriter(str(path), linktype=113) as w, RawPcapReader(str(PCAPS / "tls12_sm_gmssl.pcap")) as reader:
+        for data, _meta in reader:
             w.write(CookedLinux(proto=0x0800) / Ether(data).payload)
     _, ev = analyze(str(path), "--no-cert-checks")
     assert [c["cipher_suite"]["id"] for c in channels(ev)] == ["0xE011", "0xE051"]

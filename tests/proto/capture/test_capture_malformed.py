@@ -32,8 +32,13 @@ def _epb(frame: bytes, ts: int = 1_700_000_000_000_000) -> bytes:
     return _block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(frame), len(frame)) + frame)
 
 
+def _tlcp_frames() -> list[bytes]:
+    with RawPcapReader(str(TLCP)) as reader:
+        return [data for data, _meta in reader]
+
+
 def _good_frames() -> bytes:
-    return b"".join(_epb(data) for data, _meta in RawPcapReader(str(TLCP)))
+    return b"".join(_epb(data) for data in _tlcp_frames())
 
 
 def _run(tmp_path: Path, data: bytes):
@@ -63,7 +68,7 @@ def test_malformed_block_before_any_packet_is_input_error(tmp_path: Path, name: 
 @pytest.mark.parametrize("name", sorted(BAD_BLOCKS))
 def test_malformed_block_after_packets_is_a_finding(tmp_path: Path, name: str) -> None:
     good = _good_frames()
-    frames = len(list(RawPcapReader(str(TLCP))))
+    frames = len(_tlcp_frames())
     _path, out, result = _run(tmp_path, SHB + IDB + good + BAD_BLOCKS[name] + _epb(b"\0" * 60))
     assert result.exit_code in (0, 1), result.stderr
     ev = json.loads(out.read_text())
@@ -76,7 +81,7 @@ def test_malformed_block_after_packets_is_a_finding(tmp_path: Path, name: str) -
 
 def test_pcap_record_with_absurd_length_after_packets_is_a_finding(tmp_path: Path) -> None:
     data = TLCP.read_bytes()
-    frames = len(list(RawPcapReader(str(TLCP))))
+    frames = len(_tlcp_frames())
     path = tmp_path / "tail.pcap"
     path.write_bytes(data + struct.pack("<IIII", 0, 0, 1 << 30, 1 << 30) + b"\0" * 64)
     _, ev = analyze(str(path), "--no-cert-checks")
