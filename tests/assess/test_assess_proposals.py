@@ -124,6 +124,25 @@ def test_hmac_sm3_and_randomness(tmp_path: Path) -> None:
     assert set(props) == {("app-db", "APP-SINTEG"), ("app-log", "APP-SINTEG")}  # --indicator narrows
 
 
+def test_failed_randomness_says_how_much_it_weighs(tmp_path: Path) -> None:
+    """A failed GM/T 0005 set → K no and HR-KEY-GEN, with the chance a perfect source fails such a set."""
+    from conftest import DATA
+
+    import numpy as np
+
+    text = np.frombuffer((DATA.rng / "data.e").read_bytes(), dtype=np.uint8)
+    bits = (text[(text == ord("0")) | (text == ord("1"))] - ord("0"))[: 20 * 20_000].copy()  # the digits of e, as bits
+    bits[: 3 * 20_000] = 0  # three sequences of zeros: 17 of 20 pass, 19 needed
+    sample, rng = tmp_path / "set.bin", tmp_path / "rng.json"
+    sample.write_bytes(np.packbits(bits).tobytes())
+    assert run_cli(["rng", "test", str(sample), "--bits", "20000", "--count", "20", "-f", "json", "-o", str(rng), "--no-progress"]).exit_code == 1
+    case = _case(tmp_path)
+    run_cli(["assess", "add", str(case), str(rng), "--object", "app-db", "--layer", "application", "--indicator", "APP-SCONF"])
+    (reason,) = _proposals(case)[("app-db", "APP-SCONF")]["reasons"]
+    chance = json.loads(rng.read_text(encoding="utf-8"))["summary"]["rng"]["perfect_source_fails"]
+    assert f"a perfect source fails such a set with probability ≈ {chance:.2f}" in reason and reason.endswith("strong evidence)")
+
+
 def test_strength_table() -> None:
     # SP 800-57 Part 1 Rev. 5 table 2: RSA-1024 → 80, RSA-2048 → 112, RSA-3072 → 128
     assert (rsa_strength(1024), rsa_strength(2048), rsa_strength(3072), rsa_strength(512)) == (80, 112, 128, 40)

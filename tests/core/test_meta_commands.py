@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -60,6 +61,21 @@ def test_demo_writes_valid_evidence(tmp_path: Path) -> None:
         assert evidence["exit_code"] in (0, 1)
     for group in ("algo", "rng", "cert", "proto", "device"):
         assert group in result.stdout
+    device = json.loads((target / "device-test-softsdf.json").read_text(encoding="utf-8"))
+    (random,) = [r for r in device["results"] if r["check"] == "device.sdf.random"]
+    # a reproducible stream: a GM/T 0005 set decision rejects ~9 % of perfect 10-sequence sets
+    assert random["status"] == "pass" and random["measurements"]["softsdf_test_seed"] is True
+    assert "SOFTSDF_TEST_RANDOM_SEED" not in os.environ  # set for that one run only
+
+
+def test_demo_environment_is_restored(monkeypatch) -> None:
+    from mptool.core.demo import environment
+
+    monkeypatch.setenv("MPTOOL_DEMO_KEPT", "before")
+    monkeypatch.delenv("MPTOOL_DEMO_NEW", raising=False)
+    with environment({"MPTOOL_DEMO_KEPT": "during", "MPTOOL_DEMO_NEW": "x"}):
+        assert os.environ["MPTOOL_DEMO_KEPT"] == "during" and os.environ["MPTOOL_DEMO_NEW"] == "x"
+    assert os.environ["MPTOOL_DEMO_KEPT"] == "before" and "MPTOOL_DEMO_NEW" not in os.environ
 
 
 def _imported_after(args: list[str]) -> set[str]:

@@ -1,7 +1,8 @@
 """Issue 20 (speed): evidence stays byte-identical for the same inputs.
 
 vectors/speed/*.json were written by the code before the speed work (scripts/speed_golden.py
---write at main 188877c). Every case is run again here, in a scratch directory holding the
+--write at main 188877c; the rng cases rewritten when evidence gained the perfect-source chances,
+a change that only added keys, a note and message tails). Every case is run again here, in a scratch directory holding the
 same seeded inputs, and its evidence (up to the machine-dependent ``tool`` block) must equal the
 stored bytes, as must the exit code. The cases cover the paths the speed work changed: rng sets
 in process and through the worker pool, one sequence read with --bits, ``algo verify`` on values

@@ -44,6 +44,9 @@ def test_good_device_passes_every_check_and_hides_the_password(tmp_path) -> None
     # known answers were used (key imported), not only cross-checks
     assert result(evidence, "device.sdf.sm4_kat")["measurements"]["method"].startswith("known-answer")
     assert result(evidence, "device.sdf.sm4_kat")["measurements"]["modes"] == ["ECB", "CBC", "GCM"]
+    random = result(evidence, "device.sdf.random")["measurements"]
+    assert random["softsdf_test_seed"] is True  # the suite's reproducible stream is recorded as such
+    assert random["gmt0005"]["perfect_source_fails"] > 0.05  # 10 sequences: GM/T 0005 rejects ~9 % of perfect sets
     inventory = result(evidence, "device.sdf.key_inventory")["measurements"]
     assert inventory["indices_with_both_pairs"] == [1, 2, 3, 4] and inventory["kek_indices"] == [1, 2, 3, 4]
 
@@ -80,6 +83,14 @@ def test_a_broken_function_fails_its_check_and_only_that(fault: str, broken: str
     else:
         gen_key = next(i for i in device["indicators"] if i["indicator"] == "GEN-KEY")
         assert gen_key["K"] is False
+        chance = result(evidence, broken)["measurements"]["gmt0005"]["perfect_source_fails"]
+        (finding,) = result(evidence, broken)["findings"]
+        assert finding["data"]["perfect_source_fails"] == chance and f"≈ {chance:.2f}" in finding["message"]
+        assert f"a perfect source fails such a set with probability ≈ {chance:.2f}" in gen_key["reason"]
+        assert f"≈ {chance:.2f}" in device["high_risk_candidates"][0]["reason"]
+        assert "strong evidence" in gen_key["reason"] and "strong evidence" in finding["message"]  # not a chance failure
+        low = [i for i in result(evidence, broken)["measurements"]["items"] if i["status"] == "fail" and i["passed"] < i["threshold"]]
+        assert low and all(0 <= i["perfect_source_this_low"] < 1e-3 for i in low)  # the low bit stuck: far below any threshold
         assert [h["id"] for h in device["high_risk_candidates"]] == ["HR-KEY-GEN"]
 
 

@@ -39,7 +39,7 @@ def test_formats_give_the_same_results(binary_e: Path, tmp_path: Path) -> None:
     hexa = _json([str(hex_file), "--input-format", "hex"])
     assert len(binary["results"]) == 27
     assert _p_values(binary) == _p_values(ascii_) == _p_values(hexa)
-    assert binary["summary"]["rng"] == {"verdict": "pass", "sequences": 1, "bits": 1_000_000, "items": 27, "items_failed": 0}
+    assert binary["summary"]["rng"] == {"verdict": "pass", "sequences": 1, "bits": 1_000_000, "items": 27, "items_failed": 0, "perfect_source_fails": round(1 - 0.99**27, 4)}
     assert binary["inputs"][0]["sha256"] == hashlib.sha256(binary_e.read_bytes()).hexdigest()
     assert ascii_["inputs"][0]["size"] == DATA_E.stat().st_size  # the whole file is digested
     universal = next(r for r in binary["results"] if r["check"] == "rng.gmt0005.universal")
@@ -133,6 +133,39 @@ def test_failing_sequence_exit_1_with_findings(tmp_path: Path) -> None:
     assert evidence["summary"]["rng"]["verdict"] == "fail"
     monobit = evidence["results"][0]
     assert monobit["status"] == "fail" and monobit["findings"][0]["code"] == "rng.gmt0005.pass_rate"
+
+
+def test_failing_set_weighs_the_chance_of_a_perfect_source(tmp_path: Path) -> None:
+    """20 sequences of 2×10^4 bits of e, three of them zeroed: monobit passes 17 of 20 (19 needed);
+    the evidence gives the chance a perfect source fails such a set and passes that few."""
+    bits = data_e()[: 20 * 20_000].copy()
+    bits[: 3 * 20_000] = 0
+    sample = tmp_path / "set.bin"
+    sample.write_bytes(np.packbits(bits).tobytes())
+    evidence = _json([str(sample), "--bits", "20000", "--count", "20"], code=1)
+    verdict = evidence["summary"]["rng"]
+    items = verdict["items"]
+    pass_rate = 1 - 0.99**20 - 20 * 0.01 * 0.99**19  # 2 or more of 20 below α
+    assert verdict["perfect_source_fails"] == round(1 - ((1 - pass_rate) * (1 - 0.0001)) ** items, 4)
+    (note,) = [n for n in evidence["summary"]["notes"] if n.startswith("set of 20 sequences")]
+    assert f"{verdict['perfect_source_fails']:.3f}" in note
+    monobit = evidence["results"][0]
+    (finding,) = [f for f in monobit["findings"] if f["code"] == "rng.gmt0005.pass_rate"]
+    assert finding["data"]["passed"] == 17
+    p17 = sum(__import__("math").comb(20, k) * 0.99**k * 0.01 ** (20 - k) for k in range(18))
+    assert finding["data"]["perfect_source_this_low"] == pytest.approx(p17, rel=1e-2)
+    assert 0 < verdict["least_likely_failure"] <= p17  # the least likely of the failed items (some fail harder than monobit)
+    zh = run_cli(["--lang", "zh", "rng", "test", str(sample), "--bits", "20000", "--count", "20"])
+    assert zh.exit_code == 1 and "理想随机源" in zh.stdout and "set of 20" not in zh.stdout
+
+
+def test_failure_caveat_says_how_much_a_failure_weighs() -> None:
+    from mptool.rng.api import failure_caveat
+
+    marginal = {"verdict": "fail", "items": 27, "items_failed": 1, "perfect_source_fails": 0.37, "least_likely_failure": 0.0169}
+    assert failure_caveat(marginal).endswith("weak evidence: confirm on a new, independent set") and "≈ 0.37" in failure_caveat(marginal)
+    assert failure_caveat({**marginal, "least_likely_failure": 0.0006}).endswith(": strong evidence")
+    assert failure_caveat({**marginal, "verdict": "pass"}) == "" and failure_caveat({"verdict": "fail"}) == ""  # older evidence: no figures
 
 
 def test_short_sequence_items_not_applicable(tmp_path: Path) -> None:

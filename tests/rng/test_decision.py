@@ -48,3 +48,31 @@ def test_single_sequence_has_no_uniformity() -> None:
     result = decide(np.array([0.01]), np.array([0.005]))
     assert result.ok and result.p_t is None  # P = α passes (P ≥ α)
     assert not decide(np.array([0.0099]), np.array([0.5])).ok
+
+
+def test_perfect_source_failure_closed_form() -> None:
+    """One item on 20 sequences fails when 2 or more have P < α: 1 − 0.99^20 − 20·0.01·0.99^19 (threshold 19)."""
+    from mptool.rng.decision import item_false_rejection, pass_count_chance, perfect_source_failure
+
+    pass_rate = 1 - 0.99**20 - 20 * 0.01 * 0.99**19
+    assert item_false_rejection(20) == pytest.approx(1 - (1 - pass_rate) * (1 - 0.0001), rel=1e-12)
+    assert perfect_source_failure(20, 22) == pytest.approx(1 - (1 - item_false_rejection(20)) ** 22, rel=1e-12)
+    assert perfect_source_failure(1, 27) == pytest.approx(1 - 0.99**27, rel=1e-12)  # one sequence: α per item
+    assert pass_count_chance(18, 20) == pytest.approx(pass_rate, rel=1e-12)  # 18 or fewer = 2 or more fail
+
+
+@pytest.mark.parametrize("sequences", [10, 20])
+def test_perfect_source_failure_matches_simulated_perfect_sources(sequences: int) -> None:
+    """Monte Carlo of the clause 6 decision on sets whose 22 items get independent uniform P- and
+    Q-values (a perfect source): the share of failing sets is the analytic figure (within 4 σ)."""
+    from mptool.rng.decision import perfect_source_failure
+
+    rng = np.random.default_rng(20261203)
+    trials, items = 2000, 22
+    failing = 0
+    for _ in range(trials):
+        p, q = rng.random((items, sequences)), rng.random((items, sequences))
+        failing += not all(decide(p[i], q[i]).ok for i in range(items))
+    expected = perfect_source_failure(sequences, items)
+    sigma = (expected * (1 - expected) / trials) ** 0.5
+    assert abs(failing / trials - expected) < 4 * sigma, (failing / trials, expected)

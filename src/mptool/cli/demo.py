@@ -29,7 +29,7 @@ def demo(ctx: click.Context, directory: str) -> None:
     from mptool.cli.output import gbt39786_level, language, language_asked, stdout_console
 
     from mptool.cli import cli
-    from mptool.core.demo import DEMO_MODULES
+    from mptool.core.demo import DEMO_MODULES, environment
     from mptool.core.i18n import Translator
 
     tr = Translator(language())
@@ -53,7 +53,8 @@ def demo(ctx: click.Context, directory: str) -> None:
         for run in (module.demo_runs(target) if prepare is not None else module.demo_runs()):
             evidence_file = target / f"{run.name}.json"
             argv = [*lang, *(level if group != "assess" else []), *run.argv, "-f", "json", "-o", str(evidence_file), "--quiet", "--no-progress"]
-            code = cli.main(args=argv, prog_name="mptool", standalone_mode=False)
+            with environment(run.environment):
+                code = cli.main(args=argv, prog_name="mptool", standalone_mode=False)
             code = int(code or 0)
             if not _completed(code):
                 worst = max(worst, code)

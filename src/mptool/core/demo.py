@@ -6,6 +6,9 @@ Every domain package (:data:`mptool.core.registry.DOMAINS`) provides ``demo.py``
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from mptool.core.registry import DOMAINS
@@ -21,3 +24,20 @@ class DemoRun:
     name: str
     description: str
     argv: list[str] = field(default_factory=list)
+    #: environment variables set for this run only
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+@contextmanager
+def environment(variables: dict[str, str]) -> Iterator[None]:
+    """Set ``variables`` for one demo run, then restore what was there."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -187,6 +187,14 @@ def _state(result: CheckResult | None) -> str:
     return {Status.PASS: "correct", Status.WARN: "correct", Status.FAIL: "wrong"}.get(result.status, f"not tested ({result.status.value})")
 
 
+def _random_caveat(result: CheckResult) -> str:
+    """How much a failed random check weighs (its failed items, the chance a perfect source fails such a set)."""
+    from mptool.rng.api import failure_caveat
+
+    caveat = failure_caveat((result.measurements or {}).get("gmt0005") or {})
+    return f" ({caveat})" if caveat else ""
+
+
 def device_summary(results: list[CheckResult]) -> dict[str, Any]:
     """The evidence contract read by ``mptool assess`` (docs/device.md): product, algorithms, indicators."""
     by_id = {r.check: r for r in results}
@@ -209,8 +217,8 @@ def device_summary(results: list[CheckResult]) -> dict[str, Any]:
     if Status.FAIL in (rnd, inv, err):
         k_value = False
         if rnd is Status.FAIL:
-            key_reasons.append("SDF_GenerateRandom output fails GM/T 0005-2021: keys generated inside the device are suspect")
-            high_risk.append({"id": "HR-KEY-GEN", "reason": "the device's random numbers fail GM/T 0005-2021"})
+            key_reasons.append(f"SDF_GenerateRandom output fails GM/T 0005-2021: keys generated inside the device are suspect{_random_caveat(by_id['device.sdf.random'])}")
+            high_risk.append({"id": "HR-KEY-GEN", "reason": f"the device's random numbers fail GM/T 0005-2021{_random_caveat(by_id['device.sdf.random'])}"})
         if inv is Status.FAIL:
             key_reasons.append("no valid SM2 key pair found inside the device")
         if err is Status.FAIL:

@@ -22,6 +22,13 @@ def demo_runs() -> list[DemoRun]:
     if problem:
         return [DemoRun("device-test-softsdf", f"NOT RUN: the soft SDF device cannot be built: {problem}", argv)]
     return [
-        DemoRun("device-test-softsdf", "GM/T 0018 checks against mptool's soft SDF device (built with cc + libcrypto)", argv),
+        # seeded: a GM/T 0005 set decision rejects about 9 % of perfect 10-sequence sets, and a demo on
+        # bundled data gives the same results on every run (the evidence records softsdf_test_seed)
+        DemoRun(
+            "device-test-softsdf",
+            "GM/T 0018 checks against mptool's soft SDF device (built with cc + libcrypto; its random numbers a reproducible seeded stream)",
+            argv,
+            {"SOFTSDF_TEST_RANDOM_SEED": "mptool-demo"},
+        ),
         DemoRun("device-lab-softsdf", "lab application: 50 synthetic records SM4-CBC encrypted and HMAC-SM3'd through the soft device (SQLite)", lab),
     ]

@@ -194,9 +194,13 @@ def render(evidence: Evidence, console: Console, display: list[tuple[str, str]] 
 
 
 def _notes(extra: dict[str, Any], tr: Any) -> list[str]:
-    """The summary's notes; in Chinese, the single-sequence note is rebuilt from its figures."""
+    """The summary's notes; in Chinese, the single-sequence and set-decision notes are rebuilt from their figures."""
     notes = [str(n) for n in extra.pop("notes", None) or []]
     single = extra.get("single_sequence")
+    verdict = extra.get("rng")
+    if tr.zh and isinstance(verdict, dict) and "perfect_source_fails" in verdict:
+        zh_set = tr.label("note.set_decision", "", sequences=verdict["sequences"], items=verdict["items"], chance=f"{float(verdict['perfect_source_fails']):.3f}", failed=verdict["items_failed"])
+        notes = [zh_set if n.startswith("set of ") else n for n in notes]
     if not (tr.zh and isinstance(single, dict)):
         return notes
     chance = float(single["perfect_source_fails_any_item"])

@@ -20,7 +20,26 @@ from mptool.rng.params import resolve
 from mptool.rng.sequence import BitSequence
 from mptool.rng.suite import _add_results
 
-__all__ = ["BitSequence", "monobit", "poker", "test_bytes"]
+__all__ = ["BitSequence", "failure_caveat", "monobit", "poker", "test_bytes"]
+
+#: A failed item this unlikely for a perfect source (or less) is strong evidence (mptool's reading, not
+#: the standard's: with 27 items a perfect source reaches it on some item about one time in 40).
+STRONG_EVIDENCE = 0.001
+
+
+def failure_caveat(verdict: dict[str, Any]) -> str:
+    """How much a failed GM/T 0005 verdict (``summary.rng``) weighs, in words for a reason or finding.
+
+    Empty for a passing verdict or one without the figures (evidence of an older mptool).
+    """
+    chance, least = verdict.get("perfect_source_fails"), verdict.get("least_likely_failure")
+    if verdict.get("verdict") != "fail" or not isinstance(chance, (int, float)) or not isinstance(least, (int, float)):
+        return ""
+    weight = "strong evidence" if least <= STRONG_EVIDENCE else "weak evidence: confirm on a new, independent set"
+    return (
+        f"{verdict.get('items_failed')} of {verdict.get('items')} items failed; a perfect source fails such a set with probability "
+        f"≈ {chance:.2f}, and its least likely failed item with probability {least:.2g}: {weight}"
+    )
 
 
 def test_bytes(data: bytes, *, bits: int | None = None, subject: str) -> tuple[list[CheckResult], dict[str, Any]]:

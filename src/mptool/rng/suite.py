@@ -107,21 +107,24 @@ def run_suite(builder: ReportBuilder, options: RunOptions, progress: Progress = 
     _add_results(builder, plan, matrix, problems, subject=source.path if source.path != "-" else "<stdin>")
     if matrix.shape[0] == 1:
         _single_sequence_note(builder, len(plan.items))
+    elif builder.summary_extra["rng"]["items_failed"]:
+        builder.summary_extra.setdefault("notes", []).append(set_failure_note(builder.summary_extra["rng"]))
 
 
-def single_sequence_false_alarm(items: int, alpha: float = decision.ALPHA) -> float:
-    """The chance that a perfect source fails at least one of ``items`` items on one sequence: 1 − (1 − α)^items.
-
-    Each item fails a truly random sequence with probability α (GM/T 0005-2021 clause 6.1, a
-    sequence passes an item when P ≥ α); the items are taken as independent, which they nearly
-    are (0.238 for the 27 items at 10^6 bits, α = 0.01).
-    """
-    return 1 - (1 - alpha) ** items
+def set_failure_note(verdict: dict[str, Any]) -> str:
+    """What a failed set decision weighs: the chance that a perfect source fails it too."""
+    return (
+        f"set of {verdict['sequences']} sequences: a perfect source fails this decision (every one of {verdict['items']} items must pass "
+        f"GM/T 0005-2021 clauses 6.2 and 6.3) with probability ≈ {verdict['perfect_source_fails']:.3f} (binomial pass counts, items taken as "
+        f"independent; a larger set does not lower it: ≈ 0.088 for 1000 sequences of 10^6 bits); weigh the {verdict['items_failed']} "
+        "failed item(s) against it: an item far below its threshold (see each finding's chance) or failing again on a new, independent set "
+        "is strong evidence against the generator, one item one short of its threshold on one set is weak evidence"
+    )
 
 
 def _single_sequence_note(builder: ReportBuilder, items: int) -> None:
     """What one sequence can and cannot show, in the evidence and on the screen (issue 15)."""
-    chance = single_sequence_false_alarm(items)
+    chance = decision.perfect_source_failure(1, items)  # 1 − (1 − α)^items
     builder.summary_extra["single_sequence"] = {
         "items": items,
         "alpha": decision.ALPHA,
@@ -223,7 +226,8 @@ def _collect(job: tuple[Future[Any], int], results: list[np.ndarray], problems: 
 
 def _add_results(builder: ReportBuilder, plan: Plan, matrix: np.ndarray, problems: dict[int, str], subject: str) -> None:
     count = matrix.shape[0]
-    failed = 0
+    failed = decided = 0
+    least = 1.0
     for index, item in enumerate(plan.items):
         spec = get(f"rng.gmt0005.{item.test}")
         values = matrix[:, index, :]
@@ -236,6 +240,9 @@ def _add_results(builder: ReportBuilder, plan: Plan, matrix: np.ndarray, problem
             continue
         result = decision.decide(values[:, 0], values[:, 1])
         failed += not result.ok
+        decided += 1
+        if not result.ok:
+            least = min(least, _failure_chance(result, values))
         builder.add(spec.result(Status.PASS if result.ok else Status.FAIL, subject=subject, measurements=_measurements(item, values, result), findings=_findings(item, result, count)))
     builder.summary_extra["rng"] = {
         "verdict": "pass" if failed == 0 and all(r.status is not Status.ERROR for r in builder.results) else "fail",
@@ -243,7 +250,20 @@ def _add_results(builder: ReportBuilder, plan: Plan, matrix: np.ndarray, problem
         "bits": plan.bits,
         "items": len(plan.items),
         "items_failed": failed,
+        "perfect_source_fails": round(decision.perfect_source_failure(count, decided), 4),
+        **({"least_likely_failure": float(f"{least:.3g}")} if failed else {}),
     }
+
+
+def _failure_chance(result: decision.ItemDecision, values: np.ndarray) -> float:
+    """How likely a perfect source fails this item this badly: its P-value on one sequence; on a set,
+    the chance of so few passing sequences (§6.2) or P_T itself (§6.3), whichever is smaller."""
+    if values.shape[0] == 1:
+        return float(values[0, 0])
+    chances = [decision.pass_count_chance(result.passed, values.shape[0])] if not result.pass_rate_ok else []
+    if not result.uniform and result.p_t is not None:
+        chances.append(result.p_t)
+    return min(chances, default=1.0)
 
 
 def _measurements(item: Item, values: np.ndarray, result: decision.ItemDecision) -> dict[str, Any]:
@@ -270,7 +290,14 @@ def _findings(item: Item, result: decision.ItemDecision, count: int) -> Iterable
         if count == 1:
             message = f"{item.label}: P-value below α = {decision.ALPHA}"
         else:
-            message = f"{item.label}: {result.passed} of {count} sequences have P ≥ {decision.ALPHA}, at least {result.threshold} needed (GM/T 0005-2021 §6.2)"
-        yield Finding(code="rng.gmt0005.pass_rate", severity=Severity.ERROR, message=message, data={"passed": result.passed, "threshold": result.threshold})
+            chance = decision.pass_count_chance(result.passed, count)
+            message = (
+                f"{item.label}: {result.passed} of {count} sequences have P ≥ {decision.ALPHA}, at least {result.threshold} needed (GM/T 0005-2021 §6.2); "
+                f"a perfect source passes {result.passed} or fewer with probability {chance:.2g}"
+            )
+        data: dict[str, Any] = {"passed": result.passed, "threshold": result.threshold}
+        if count > 1:
+            data["perfect_source_this_low"] = float(f"{decision.pass_count_chance(result.passed, count):.3g}")
+        yield Finding(code="rng.gmt0005.pass_rate", severity=Severity.ERROR, message=message, data=data)
     if not result.uniform:
         yield Finding(code="rng.gmt0005.uniformity", severity=Severity.ERROR, message=f"{item.label}: Q-values not uniform, P_T = {result.p_t:.3g} < α_T = {decision.ALPHA_T} (GM/T 0005-2021 §6.3)", data={"p_t": result.p_t})

@@ -205,9 +205,15 @@ def _randomness(data: dict[str, Any], sm3: str, cands: list[Candidate]) -> list[
     if verdict not in ("pass", "fail"):
         return []
     rule = table[verdict]
+    reason = rule["reason"]
+    if verdict == "fail":
+        from mptool.rng.api import failure_caveat
+
+        caveat = failure_caveat((data.get("summary") or {}).get("rng") or {})
+        reason += f" ({caveat})" if caveat else ""
     if verdict == "fail" and rule.get("high_risk"):
-        cands.append(Candidate(rule["high_risk"], "GEN-KEY", rule["reason"], sm3))
-    return [Contribution("*", "K", bool(rule["K"]), rule["reason"], sm3)]
+        cands.append(Candidate(rule["high_risk"], "GEN-KEY", reason, sm3))
+    return [Contribution("*", "K", bool(rule["K"]), reason, sm3)]
 
 
 def contributions(

@@ -148,5 +148,6 @@ def randomness(values: list[bytes], subject: str) -> dict[str, Any]:
         "bits": summary["bits"],
         "items": summary["items"],
         "items_failed": summary["items_failed"],
+        "perfect_source_fails": summary["perfect_source_fails"],
         "tests_failed": failed,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import os
 from typing import Any
 
 from mptool.core.model import CheckResult, Status
@@ -106,7 +107,7 @@ def random(ctx: DeviceContext) -> CheckResult:
     tests, clause 6 pass-rate and uniformity decision for a set). A device's random numbers
     feed its keys (GM/T 0028 requires an approved generator inside the module), so a failure
     is a key-management finding."""
-    from mptool.rng.api import test_bytes
+    from mptool.rng.api import failure_caveat, test_bytes
 
     spec = random.spec  # type: ignore[attr-defined]
     if (skipped := skip_missing(spec, ctx, ["SDF_GenerateRandom"])) is not None:
@@ -130,15 +131,31 @@ def random(ctx: DeviceContext) -> CheckResult:
     results, verdict = test_bytes(data, bits=ctx.random_bits, subject=f"{ctx.subject} SDF_GenerateRandom")
     failed = [r.check for r in results if r.status is Status.FAIL]
     if verdict.get("verdict") != "pass":
-        out.error("failed", f"GM/T 0005-2021: {len(failed)} item(s) failed over {ctx.random_count} × {ctx.random_bits} bits", items_failed=failed)
+        out.error(
+            "failed",
+            f"GM/T 0005-2021 over {ctx.random_count} × {ctx.random_bits} bits: {failure_caveat(verdict) or f'{len(failed)} item(s) failed, or an item could not be computed'}",
+            items_failed=failed,
+            perfect_source_fails=verdict.get("perfect_source_fails"),
+            least_likely_failure=verdict.get("least_likely_failure"),
+        )
     measurements = {
         "bytes": len(data),
         "bits_per_sequence": ctx.random_bits,
         "sequences": ctx.random_count,
         "gmt0005": verdict,
-        "items": [{"check": r.check, "status": r.status.value, **{k: v for k, v in r.measurements.items() if k in ("p_value", "q_value", "passed", "threshold", "p_t", "item")}} for r in results],
+        # mptool's soft device only: a reproducible SM3 counter stream instead of its generator (docs/device.md)
+        **({"softsdf_test_seed": True} if os.environ.get("SOFTSDF_TEST_RANDOM_SEED") else {}),
+        "items": [{"check": r.check, "status": r.status.value, **{k: v for k, v in r.measurements.items() if k in ("p_value", "q_value", "passed", "threshold", "p_t", "item")}, **_how_low(r)} for r in results],
     }
     return out.result(measurements)
+
+
+def _how_low(result: CheckResult) -> dict[str, Any]:
+    """A failed item's chance that a perfect source passes that few sequences (from its §6.2 finding)."""
+    for finding in result.findings:
+        if finding.code == "rng.gmt0005.pass_rate" and "perfect_source_this_low" in finding.data:
+            return {"perfect_source_this_low": finding.data["perfect_source_this_low"]}
+    return {}
 
 
 @check(
