@@ -258,6 +258,21 @@ def test_html_self_contained_and_english(tmp_path: Path) -> None:
     assert p.h1[1] == "Declaration" and "7 Conclusion" in p.h1
 
 
+def test_the_output_suffix_chooses_the_format_and_a_contradiction_is_refused(tmp_path: Path) -> None:
+    """-o report.html writes HTML (not Word bytes under an .html name); --format against the suffix is exit 2, nothing written."""
+    path = write_case(tmp_path, level_case(3))
+    html, word, plain = tmp_path / "r.html", tmp_path / "r.docx", tmp_path / "report"
+    assert run_cli(["assess", "report", str(path), "-o", str(html)]).exit_code == 0
+    assert html.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+    assert run_cli(["assess", "report", str(path), "-o", str(word)]).exit_code == 0 and word.read_bytes()[:2] == b"PK"
+    assert run_cli(["assess", "report", str(path), "-o", str(plain)]).exit_code == 0 and plain.read_bytes()[:2] == b"PK"  # no suffix: Word
+    wrong = tmp_path / "wrong.html"
+    result = run_cli(["assess", "report", str(path), "-o", str(wrong), "--format", "docx"])
+    assert result.exit_code == 2 and "--format docx but -o" in result.stderr and not wrong.exists()
+    result = run_cli(["assess", "report", str(path), "-o", str(wrong), "--template", str(word)])
+    assert result.exit_code == 2 and "--template renders Word" in result.stderr and not wrong.exists()
+
+
 def _chromium() -> str | None:
     import shutil
 
@@ -409,3 +424,39 @@ def test_wrote_line_follows_the_language(tmp_path: Path) -> None:
     from mptool.assess.render import CONCLUSION_EN
 
     assert f"wrote {tmp_path / 'r.html'} (score {a['total']}, conclusion {CONCLUSION_EN[a['conclusion']]}, 0 to be confirmed)" in en.stderr
+
+
+ENGLISH_PHRASE = re.compile(r"\b[a-z]+ [a-z]+ [a-z]+\b")
+
+
+def _english_phrases(text: str) -> list[str]:
+    """Runs of three English words, once the command names and the certificate names are taken out."""
+    text = re.sub(r"mptool [a-z]+ [a-z]+", "", text)
+    text = re.sub(r"“[^”]*”", "", text)  # subjects and issuers are names, not prose
+    return ENGLISH_PHRASE.findall(text)
+
+
+def test_chinese_records_draft_the_evidence_in_chinese(tmp_path: Path, tlcp_evidence: Path, chain_evidence: Path, tls_evidence: Path) -> None:
+    """Confirmed and pending records: the analysis reasons in Chinese (the evidence's reason codes),
+    each server certificate once for the configurations that share it, a pending proposal drafted
+    from its evidence with the proposed factors; the English report keeps the English reasons."""
+    case = evidence_case(tmp_path, tlcp_evidence, chain_evidence, tls_evidence, confirm_all=False)
+    out = tmp_path / "data.json"
+    assert run_cli(["assess", "export", str(case), "-o", str(out)]).exit_code in (0, 4)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    rec = {(r["object"], r["indicator"]): r for r in data["records"] if r["object"]}
+    vpn = rec[("net-vpn", "NET-AUTH")]["text"]
+    assert "经分析确认：服务端以 SM2 证书进行身份鉴别" in vpn and "server authenticated" not in vpn
+    assert vpn.count("服务端证书主体") == 1 and "（以上4种配置共用）" in vpn and "TLCP TLCP" not in vpn
+    assert [s for s in ("ECC_SM4_CBC_SM3", "ECC_SM4_GCM_SM3", "ECDHE_SM4_CBC_SM3", "ECDHE_SM4_GCM_SM3") if s in vpn] == ["ECC_SM4_CBC_SM3", "ECC_SM4_GCM_SM3", "ECDHE_SM4_CBC_SM3", "ECDHE_SM4_GCM_SM3"]
+    pending = rec[("net-tls", "NET-CONF")]
+    assert pending["source"] == "pending"
+    assert pending["text"].startswith("待确认：证据建议D=√，A=×（Ra=1），K=待确认，尚未经评估人员确认。证据情况：1) 经工具测试，使用mptool proto analyze")
+    assert "加密算法 AES_128_GCM 不是商用密码算法" in pending["text"] and pending["evidence"][0] in pending["text"]
+    for r in data["records"]:
+        assert not _english_phrases(r["text"]), (r["indicator"], _english_phrases(r["text"]))
+    english = tmp_path / "data-en.json"
+    assert run_cli(["assess", "export", str(case), "-o", str(english), "--lang", "en"]).exit_code in (0, 4)
+    en = {(r["object"], r["indicator"]): r for r in json.loads(english.read_text(encoding="utf-8"))["records"] if r["object"]}
+    assert "analysis: server authenticated with an SM2 certificate" in en[("net-vpn", "NET-AUTH")]["text"]
+    assert "cipher AES_128_GCM is not a GM algorithm" in en[("net-tls", "NET-CONF")]["text"]

@@ -35,7 +35,7 @@ def prepare(directory: Path) -> None:
     path = case / "assessment.yaml"
     text = path.read_text(encoding="utf-8")
     judged = "".join(
-        f"  - {{object: net-vpn, indicator: {i}, accept: true, K: true, by: 演示评估员, record: 经工具测试与配置核查}}\n"
+        f"  - {{object: net-vpn, indicator: {i}, accept: true, K: true, by: 演示评估员}}\n"
         for i in ("NET-AUTH", "NET-INTEG", "NET-CONF")
     )
     judged += "  - {object: net-vpn, indicator: NET-ACL, D: false, reason: 边界访问控制信息未做完整性保护}\n"

@@ -20,7 +20,7 @@ Examples:
   mptool assess score case/ -f json -o score.json
   mptool assess check case/
   mptool assess schema > assessment-v1.schema.json
-  mptool assess report case/ -o report.docx      the 2023-template report (--format html, --lang en)
+  mptool assess report case/ -o report.docx      the 2023-template report (-o report.html for HTML, --lang en)
   mptool assess report case/ -o r.docx --template institution.docx
   mptool assess export case/ -o report-data.json
   mptool assess seal case/ --sign-key sm2.key --sign-cert sm2.pem
@@ -257,12 +257,12 @@ def _gaps(gaps: list[dict], quiet: bool) -> None:
 @group.command(epilog=exit_code_epilog())
 @click.argument("target", metavar="FILE|DIR")
 @click.option("-o", "--output", required=True, metavar="FILE", help="Write the report to FILE (atomically); '-' is stdout.")
-@click.option("--format", "format_", type=click.Choice(["docx", "html"]), default="docx", show_default=True, help="Word, or one self-contained HTML file.")
+@click.option("--format", "format_", type=click.Choice(["docx", "html"]), default=None, help="Word, or one self-contained HTML file; default from the -o suffix (.html/.htm: html, else docx).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the report (default: the root --lang/MPTOOL_LANG if given, else zh).")
 @click.option("--template", metavar="INSTITUTION.docx", default=None, help="Render through an institution's docxtpl template (fields: mptool assess export).")
 @click.option("--previous", metavar="CASE", default=None, help="The previous assessment's case: fills section 2.7 (前次测评情况) from the 复测 comparison.")
 @click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors.")
-def report(target: str, output: str, format_: str, lang: str | None, template: str | None, previous: str | None, quiet: bool) -> None:
+def report(target: str, output: str, format_: str | None, lang: str | None, template: str | None, previous: str | None, quiet: bool) -> None:
     """Write the 《商用密码应用安全性评估报告》 (2023 template) of a case.
 
     A case with gaps (indicators not judged, proposals not confirmed) still renders: each gap
@@ -270,8 +270,14 @@ def report(target: str, output: str, format_: str, lang: str | None, template: s
     """
     from mptool.assess.commands import report_command
 
+    suffix = output.rsplit(".", 1)[-1].lower() if "." in output.rsplit("/", 1)[-1] else ""
+    by_suffix = "html" if suffix in ("html", "htm") else "docx" if suffix == "docx" else None
+    if format_ is None:
+        format_ = by_suffix or "docx"
+    elif by_suffix is not None and by_suffix != format_:
+        raise click.UsageError(f"--format {format_} but -o {output} names a .{suffix} file: drop --format or rename the output")
     if template is not None and format_ == "html":
-        raise click.UsageError("--template renders Word: do not combine it with --format html")
+        raise click.UsageError("--template renders Word: do not combine it with HTML output (--format html or -o *.html)")
     result = report_command(target, format_, _lang(lang), template, previous)
     write_atomic(output, result.content)
     _gaps(result.gaps, quiet)

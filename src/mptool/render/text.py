@@ -99,15 +99,18 @@ def _detail(result: CheckResult, tr: Translator, also: list[str] | None = None) 
 
     lines: list[Any] = [Text.assemble((tr.label("reference", "reference") + ": ", "bold"), result.reference)]
     for finding in result.findings:
-        # in Chinese: the code's meaning; its numbers and names are the data lines below
-        message = (tr.finding(finding.code) if tr.zh else None) or finding.message
+        # in Chinese: the code's meaning (and a verdict reason in words); its numbers and names are the data lines below
+        reason = finding.data.get("reason") if isinstance(finding.data.get("reason"), dict) else None
+        meaning = tr.finding(finding.code) if tr.zh else None
+        said = tr.reason_line(reason) if meaning and reason else ""
+        message = said or meaning or finding.message
         line = Text.assemble((f"[{tr.severity(finding.severity)}] ", "bold"), (finding.code, "cyan"), " ", message)
         lines.append(line)
         if tr.zh and message != finding.message:
             lines.append(Text(f"    {tr.label('original', 'original')}: {_short(finding.message, 200)}", style="dim"))
         if finding.location:
             lines.append(Text(f"    {tr.label('at', 'at')} {_short(finding.location, 100)}", style="dim"))
-        for key, value in list(finding.data.items())[:6]:
+        for key, value in [(k, v) for k, v in finding.data.items() if not (k == "reason" and reason)][:6]:
             lines.append(Text(f"    {key}: {_short(tr.value(value, key), 100)}", style="dim"))
     if also:
         shown = ", ".join(_short(a, 100) for a in also[:5]) + (tr.label("also_more", " and {count} more", count=len(also) - 5) if len(also) > 5 else "")

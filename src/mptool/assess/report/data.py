@@ -25,7 +25,7 @@ from mptool.assess.indicators import LAYERS, MANAGEMENT_LAYERS, TECHNICAL_LAYERS
 from mptool.assess.portfolio.diff import previous_paragraph
 from mptool.assess.report.algorithms import ticks
 from mptool.assess.report.evidence import case_evidence
-from mptool.assess.report.records import MARK, management_record, q4, technical_record
+from mptool.assess.report.records import MARK, management_record, pending_record, q4, technical_record
 from mptool.assess.risk.analysis import overall_wording
 from mptool.assess.rules.engine import unit_result
 from mptool.assess.yamlio import package_data
@@ -162,11 +162,10 @@ def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: boo
             for obj_id, ind_id in sorted(unconfirmed):
                 if ind_id == ind.id:
                     proposal = scored.case.proposals[(obj_id, ind_id)]
+                    rec = pending_record(proposal, ind.id, evidence, lang)
                     records.append({
                         "layer": ind.layer, "indicator": ind.id, "label": ind.label_zh, "object": obj_id, "object_name": names.get(obj_id, obj_id),
-                        "text": t(f"{PENDING}：证据建议尚未经评估人员确认（{'；'.join(str(s) for s in proposal.get('reasons', []))}）。",
-                                  f"{PENDING}: proposal from evidence not confirmed by the evaluator ({'; '.join(str(s) for s in proposal.get('reasons', []))})."),
-                        "source": "pending", "evidence": list(proposal.get("evidence", [])), "methods": ["工具测试"],
+                        "text": rec.text, "source": rec.source, "evidence": list(proposal.get("evidence", [])), "methods": rec.methods,
                         "D": None, "A": None, "K": None, "Ra": "1", "Rk": "1", "raw": PENDING, "score": PENDING, "compensated": False,
                         "not_applicable": False, "reason": "",
                     })

@@ -28,7 +28,8 @@ class Channel:
     frames: list[int] = field(default_factory=list)
     connections: int = 0
     certificate: dict[str, Any] | None = None
-    reasons: dict[str, list[str]] = field(default_factory=dict)  #: indicator → reasons
+    #: indicator → (English text, reason code or None) of each distinct reason (proto's ``reason_codes``)
+    reasons: dict[str, list[tuple[str, dict[str, Any] | None]]] = field(default_factory=dict)
     verdicts: dict[str, str] = field(default_factory=dict)
 
 
@@ -58,6 +59,33 @@ def _leaf(certs: list[dict[str, Any]]) -> dict[str, Any] | None:
     return None
 
 
+def _names(values: list[Any]) -> str:
+    return "/".join(dict.fromkeys(str(v) for v in values if v not in (None, "", "none", "NONE")))
+
+
+def _configuration(m: dict[str, Any]) -> str:
+    """What a channel negotiated, in one line: the TLS/TLCP cipher suite; SSH's key exchange, host
+    key, cipher and MAC; the IKE SA's selected transforms (and the ESP algorithms a key log showed)."""
+    suite = m.get("cipher_suite")
+    if suite:
+        return str(suite.get("name") if isinstance(suite, dict) else suite)
+    negotiated = m.get("negotiated")
+    if isinstance(negotiated, dict):
+        return _names([negotiated.get(k) for k in ("kex", "host_key", "cipher_client_to_server", "cipher_server_to_client", "mac_client_to_server", "mac_server_to_client")])
+    selected = m.get("selected")
+    if isinstance(selected, list) and selected and isinstance(selected[0], dict):
+        transforms = [t for t in selected[0].get("transforms") or [] if isinstance(t, dict)]
+        if m.get("protocol") == "IKEv1" and transforms:
+            values = [a.get("value_name") for a in transforms[0].get("attributes") or [] if isinstance(a, dict) and a.get("type") in (1, 2, 3, 4)]
+        else:
+            values = [t.get("name") for t in transforms]
+        esp = (m.get("decrypted") or {}).get("esp") if isinstance(m.get("decrypted"), dict) else None
+        if isinstance(esp, dict):
+            values += [f"ESP {esp.get('name')}", esp.get("integrity")]
+        return _names(values)
+    return ""
+
+
 def summarise(file: str, sm3: str, data: dict[str, Any]) -> EvidenceSummary:
     """The summary of one evidence document."""
     command = str(data.get("command", ""))
@@ -75,8 +103,7 @@ def summarise(file: str, sm3: str, data: dict[str, Any]) -> EvidenceSummary:
             if order.get(status, 0) >= order.get(out.cert_checks.get(check, "pass"), 0):
                 out.cert_checks[check] = status
         if isinstance(m.get("indicators"), list):
-            suite = (m.get("cipher_suite") or {}).get("name") if isinstance(m.get("cipher_suite"), dict) else m.get("cipher_suite")
-            key = (str(m.get("protocol") or ""), str(m.get("version") or ""), str(suite or ""))
+            key = (str(m.get("protocol") or ""), str(m.get("version") or ""), _configuration(m))
             ch = channels.setdefault(key, Channel(*key))
             ch.connections += 1
             frames = [int(f) for f in m.get("frames") or [] if isinstance(f, int)]
@@ -88,10 +115,13 @@ def summarise(file: str, sm3: str, data: dict[str, Any]) -> EvidenceSummary:
             for item in m["indicators"]:
                 ind = str(item.get("id"))
                 ch.verdicts[ind] = str(item.get("verdict"))
-                for reason in item.get("reasons") or []:
-                    ch.reasons.setdefault(ind, [])
-                    if str(reason) not in ch.reasons[ind]:
-                        ch.reasons[ind].append(str(reason))
+                texts = [str(reason) for reason in item.get("reasons") or []]
+                codes = item.get("reason_codes") if isinstance(item.get("reason_codes"), list) else []
+                known = ch.reasons.setdefault(ind, [])
+                for i, text in enumerate(texts):
+                    code = codes[i] if i < len(codes) and isinstance(codes[i], dict) else None  # evidence before reason codes has none
+                    if all(text != seen for seen, _ in known):
+                        known.append((text, code))
             out.texts += [key[2]] + [f"{c.get('key_type', '')} {c.get('signature_algorithm', '')}" for c in certs]
         if check == "cert.path.build":
             path = m.get("chosen_path") or []

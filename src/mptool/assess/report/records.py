@@ -13,11 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from mptool.assess.api import ScoredAssessment
 from mptool.assess.model.loader import Resolved
 from mptool.assess.proposals.mapping import strengths
-from mptool.assess.report.evidence import EvidenceSummary
+from mptool.assess.report.evidence import Channel, EvidenceSummary
+from mptool.core.i18n import Translator
 
 MARK = {True: "√", False: "×", None: "/"}
 
@@ -57,31 +59,70 @@ def _strength_text(texts: list[str], lang: str) -> str:
     return _t(lang, f"，算法安全强度：{items}", f"; security strength: {items}")
 
 
+def _protocol(ch: Channel, lang: str) -> str:
+    """``TLCP 1.1``, ``TLS 1.2``, ``SSH-2.0``: the version alone when it already names the protocol."""
+    version, protocol = ch.version.strip(), ch.protocol.strip()
+    if not version or version.upper().startswith(protocol.upper()):
+        return version or protocol
+    if protocol.startswith("IKE"):
+        return f"{protocol}（ISAKMP {version}）" if lang == "zh" else f"{protocol} (ISAKMP {version})"
+    return f"{protocol} {version}"
+
+
+def _certificate_text(cert: dict[str, Any], lang: str) -> str:
+    fp_name, fp = ("SM3", cert["sm3"]) if cert.get("sm3") else ("SHA-256", cert.get("sha256", ""))
+    if lang == "zh":
+        return (f"服务端证书主体“{cert.get('subject', '')}”，颁发者“{cert.get('issuer', '')}”，序列号{cert.get('serial', '')}，"
+                f"{fp_name}指纹{fp}，有效期{cert.get('not_before', '')}至{cert.get('not_after', '')}，证书密钥{cert.get('key_type', '')}、签名算法{cert.get('signature_algorithm', '')}")
+    return (f"server certificate subject \"{cert.get('subject', '')}\", issuer \"{cert.get('issuer', '')}\", serial {cert.get('serial', '')}, "
+            f"{fp_name} fingerprint {fp}, valid {cert.get('not_before', '')} to {cert.get('not_after', '')}, key {cert.get('key_type', '')}, signature {cert.get('signature_algorithm', '')}")
+
+
+def _reasons_text(channels: list[Channel], indicator: str, lang: str) -> list[str]:
+    """The distinct reasons of these channels for the indicator (every indicator's when it has none), in the report's language."""
+    tr = Translator(lang)
+    out: list[str] = []
+    for ch in channels:
+        reasons = ch.reasons.get(indicator) or [r for rs in ch.reasons.values() for r in rs]
+        for text, code in reasons:
+            said = tr.reason(code, text) if lang == "zh" else text
+            if said not in out:
+                out.append(said)
+    return out
+
+
+def _channel_group(channels: list[Channel], indicator: str, lang: str) -> str:
+    """The channels that showed one server certificate: each configuration, the certificate once, the reasons."""
+    zh = lang == "zh"
+    tr = Translator(lang)
+    lines = []
+    for ch in channels:
+        what = _t(lang, "密码套件" if ch.protocol in ("TLS", "TLCP") else "协商算法", "suite" if ch.protocol in ("TLS", "TLCP") else "algorithms")
+        negotiated = what + _t(lang, "", " ") + "/".join(tr.reason_term(name) for name in ch.suite.split("/")) if ch.suite else _t(lang, "未见协商完成", "nothing seen negotiated")
+        lines.append(f"{_protocol(ch, lang)}连接{ch.connections}条（帧{_frames(ch.frames)}），{negotiated}" if zh
+                     else f"{_protocol(ch, lang)}, {ch.connections} connection(s) (frames {_frames(ch.frames)}), {negotiated}")
+    text = ("；" if zh else "; ").join(lines)
+    cert = channels[0].certificate
+    if cert:
+        shared = len(channels) > 1
+        text += ("，" if zh else "; ") + _certificate_text(cert, lang) + ((f"（以上{len(channels)}种配置共用）" if zh else f" (shared by these {len(channels)})") if shared else "")
+    reasons = _reasons_text(channels, indicator, lang)
+    if reasons:
+        text += f"；经分析确认：{'；'.join(reasons)}" if zh else f"; analysis: {'; '.join(reasons)}"
+    texts = [ch.suite for ch in channels] + [str((cert or {}).get("key_type", ""))]
+    return text + _strength_text(texts, lang)
+
+
 def _proto_step(ev: EvidenceSummary, indicator: str, lang: str) -> str:
     capture, capture_sm3 = _capture(ev)
-    parts = []
+    by_certificate: dict[str, list[Channel]] = {}
     for ch in ev.channels:
         cert = ch.certificate or {}
-        fp_name, fp = ("SM3", cert["sm3"]) if cert.get("sm3") else ("SHA-256", cert.get("sha256", ""))
-        reasons = ch.reasons.get(indicator) or [r for rs in ch.reasons.values() for r in rs]
-        if lang == "zh":
-            text = f"{ch.protocol} {ch.version} 连接{ch.connections}条（帧{_frames(ch.frames)}），密码套件{ch.suite or '—'}"
-            if cert:
-                text += (f"，服务端证书主体“{cert.get('subject', '')}”，颁发者“{cert.get('issuer', '')}”，序列号{cert.get('serial', '')}，"
-                         f"{fp_name}指纹{fp}，有效期{cert.get('not_before', '')}至{cert.get('not_after', '')}，证书密钥{cert.get('key_type', '')}、签名算法{cert.get('signature_algorithm', '')}")
-            if reasons:
-                text += f"；经分析确认：{'；'.join(reasons)}"
-        else:
-            text = f"{ch.protocol} {ch.version}, {ch.connections} connection(s) (frames {_frames(ch.frames)}), suite {ch.suite or '—'}"
-            if cert:
-                text += (f"; server certificate subject \"{cert.get('subject', '')}\", issuer \"{cert.get('issuer', '')}\", serial {cert.get('serial', '')}, "
-                         f"{fp_name} fingerprint {fp}, valid {cert.get('not_before', '')} to {cert.get('not_after', '')}, key {cert.get('key_type', '')}, signature {cert.get('signature_algorithm', '')}")
-            if reasons:
-                text += f"; analysis: {'; '.join(reasons)}"
-        parts.append(text + _strength_text([ch.suite, f"{cert.get('key_type', '')}"], lang))
+        by_certificate.setdefault(str(cert.get("sm3") or cert.get("sha256") or ""), []).append(ch)
+    parts = [_channel_group(group, indicator, lang) for group in by_certificate.values()]
     signature = ev.cert_checks.get("cert.path.signature") or ev.cert_checks.get("cert.path.build")
     if lang == "zh":
-        head = f"经工具测试，使用mptool {ev.command}（版本{ev.tool_version}）分析抓包文件{capture}（SM3：{capture_sm3}），"
+        head = f"经工具测试，使用mptool {ev.command}（版本{ev.tool_version}）分析抓包文件{capture}（SM3：{capture_sm3}）："
         tail = f"；证书签名及证书链验证{'通过' if signature == 'pass' else '未通过' if signature in ('fail', 'error') else '未执行'}" if signature else ""
         return head + "；".join(parts or ["未识别出完成握手的加密信道"]) + tail
     head = f"Tool test: mptool {ev.command} (version {ev.tool_version}) on capture {capture} (SM3 {capture_sm3}): "
@@ -214,6 +255,34 @@ def technical_record(scored: ScoredAssessment, r: Resolved, evidence: dict[str, 
     text = _t(lang, f"测评验证记录：{numbered}。", f"Record: {numbered}.") + score_basis(scored, r, lang)
     comp = compensation_text(scored, r, lang, names)
     return Record(text + comp, "draft", cited, methods)
+
+
+def _proposed_factors(proposal: dict[str, Any], lang: str) -> str:
+    """``D=√，A=×（Ra=0.2），K=待确认`` of a proposal (a factor the evidence cannot decide is left to the evaluator)."""
+    pending = _t(lang, "待确认", "to be confirmed")
+    parts = []
+    for name in ("D", "A", "K"):
+        value = proposal.get(name)
+        text = f"{name}={MARK[bool(value)] if isinstance(value, bool) else pending}"
+        if name == "A" and value is False and proposal.get("Ra") is not None:
+            text += _t(lang, f"（Ra={proposal['Ra']}）", f" (Ra {proposal['Ra']})")
+        parts.append(text)
+    return ("，" if lang == "zh" else ", ").join(parts)
+
+
+def pending_record(proposal: dict[str, Any], indicator: str, evidence: dict[str, EvidenceSummary], lang: str) -> Record:
+    """The record of a proposal from evidence the evaluator has not confirmed: the proposed factors
+    and what the cited evidence shows, drafted as for a confirmed one (nothing is scored yet)."""
+    wanted = {str(s) for s in proposal.get("evidence", [])}
+    cited = [s for s in evidence if s in wanted]
+    steps = [evidence_step(evidence[s], indicator, lang) for s in cited]
+    head = _t(lang, f"待确认：证据建议{_proposed_factors(proposal, lang)}，尚未经评估人员确认。",
+              f"待确认: the evidence proposes {_proposed_factors(proposal, lang)}, not confirmed by the evaluator. ")
+    if not steps:
+        return Record(head, "pending", cited, ["工具测试"])
+    sep = "；" if lang == "zh" else "; "
+    numbered = sep.join(f"{n}) {s}" for n, s in enumerate(steps, 1))
+    return Record(head + _t(lang, f"证据情况：{numbered}。", f"Evidence: {numbered}."), "pending", cited, ["工具测试"])
 
 
 def management_record(label: str, result: str | None, reason: str, record: str, lang: str) -> Record:

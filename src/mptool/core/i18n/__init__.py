@@ -4,7 +4,7 @@ The translations are data (``core/i18n/zh.yaml``, loaded once, only when Chinese
 a title per check id, a meaning per finding code, the statuses, severities, channel verdicts and
 the labels of the text reports. A Chinese finding message is the code's Chinese meaning plus the
 finding's non-linguistic details (numbers, names from its ``data``), not a translation of the English
-sentence. The JSON evidence keeps its ids and English keys; :func:`localize` only adds ``title_zh``
+sentence; a channel verdict's finding is its reason said from the reason's code (``reasons:``). The JSON evidence keeps its ids and English keys; :func:`localize` only adds ``title_zh``
 to each result and ``message_zh`` to each finding whose code has a Chinese meaning.
 """
 
@@ -103,6 +103,32 @@ class Translator:
         """The Chinese meaning of a finding code (None in English or when the table lacks it)."""
         return self._get("findings", code)
 
+    def reason(self, code: Any, english: str) -> str:
+        """A channel verdict's reason in this language: the ``reasons:`` template of its code
+        (``{"code", "args"}`` as the evidence's ``reason_codes`` hold it) filled with its arguments,
+        each argument that is a word of ``reason_terms:`` in Chinese; ``english`` when the reason
+        has no code, the table no template, or the template a field the arguments lack."""
+        if not isinstance(code, dict) or not isinstance(code.get("args", {}), dict):
+            return english
+        template = self._get("reasons", str(code.get("code")))
+        if template is None:
+            return english
+        args = {str(k): self.reason_term(str(v)) for k, v in (code.get("args") or {}).items()}
+        try:
+            return template.format(**args)
+        except (KeyError, IndexError, ValueError):
+            return english
+
+    def reason_term(self, word: str) -> str:
+        """A word of ``reason_terms:`` in this language (an alert's sender, an IKE method), or the word itself."""
+        return str(self._t.get("reason_terms", {}).get(word, word))
+
+    def reason_line(self, code: dict[str, Any]) -> str:
+        """A finding's reason in this language, led by its indicator (``NET-AUTH：…``); '' without a template."""
+        said = self.reason(code, "")
+        indicator = code.get("indicator")
+        return f"{indicator}：{said}" if said and indicator else said
+
     def shown(self, value: str) -> str:
         """A fixed value of a shown line (``valid PKCS#7``); data (hex, text) is left as it is."""
         return self._get("shown_values", value) or value
@@ -165,9 +191,14 @@ def _details(data: dict[str, Any], limit: int = 4) -> str:
 
 
 def finding_message(tr: Translator, finding: Finding) -> str | None:
-    """A finding's message in ``tr``'s language: the code's meaning and the finding's details."""
+    """A finding's message in ``tr``'s language: a verdict reason (``data.reason``) in words, else
+    the code's meaning and the finding's details."""
     meaning = tr.finding(finding.code)
-    return None if meaning is None else meaning + _details(finding.data)
+    if meaning is None:
+        return None
+    reason = finding.data.get("reason") if isinstance(finding.data, dict) else None
+    said = tr.reason_line(reason) if isinstance(reason, dict) else ""
+    return said or meaning + _details(finding.data)
 
 
 def localize(evidence: Evidence, lang: str) -> Evidence:

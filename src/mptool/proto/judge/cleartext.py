@@ -16,6 +16,7 @@ from mptool.core.model import CheckResult, Finding, Severity
 from mptool.core.registry import check
 from mptool.proto.capture.engine import Conversation
 from mptool.proto.cleartext import MANAGEMENT
+from mptool.proto.judge.reasons import Reason
 from mptool.proto.judge.verdict import STATUS, UNDETERMINED, WEAK, Judgement, verdict_findings
 
 
@@ -29,16 +30,16 @@ def judge_conversation(conv: Conversation) -> Judgement:
     j = Judgement()
     name = conv.protocol or "raw"
     if not conv.recognised:
-        j.add(None, UNDETERMINED, f"{conv.transport} traffic not recognised as a cryptographic protocol ({name} by port): no protection visible, contents not judged")
+        j.add(None, UNDETERMINED, Reason("clear.unrecognised", transport=conv.transport, name=name))
         return j
-    for indicator, what in (("NET-AUTH", "no cryptographic entity authentication"), ("NET-INTEG", "no integrity protection"), ("NET-CONF", "no encryption")):
-        j.add(indicator, WEAK, f"{name} in clear: {what}")
+    for indicator, code in (("NET-AUTH", "clear.no_authentication"), ("NET-INTEG", "clear.no_integrity"), ("NET-CONF", "clear.no_encryption")):
+        j.add(indicator, WEAK, Reason(code, name=name))
     if name in MANAGEMENT:
-        j.add("DEV-RMGT", WEAK, f"{name} is a remote-management/login protocol without cryptography (candidate HR-DEV-RMGT)")
+        j.add("DEV-RMGT", WEAK, Reason("clear.management", name=name))
     if conv.credentials:
-        j.add("APP-TCONF", WEAK, f"authentication data sent in clear ({len(conv.credentials)} credential(s) seen)")
+        j.add("APP-TCONF", WEAK, Reason("clear.credentials", count=len(conv.credentials)))
         if name not in MANAGEMENT:
-            j.add("DEV-RMGT", WEAK, f"a login over {name} without cryptography (candidate HR-DEV-RMGT if it manages a device)")
+            j.add("DEV-RMGT", WEAK, Reason("clear.login", name=name))
     return j
 
 

@@ -10,7 +10,8 @@ from mptool.core.registry import check
 from mptool.proto.registry import ipsec as ids
 from mptool.proto.capture.engine import EspChannel, IkeExchange
 from mptool.proto.ipsec.ike import IkeMessage
-from mptool.proto.judge.verdict import GM, STATUS, STRONG, UNDETERMINED, WEAK, Judgement, cipher_verdict, mac_verdict, verdict_findings
+from mptool.proto.judge.reasons import Reason
+from mptool.proto.judge.verdict import GM, STATUS, STRONG, UNDETERMINED, WEAK, Judgement, aead_verdict, cipher_verdict, mac_verdict, verdict_findings
 
 WEAK_GROUPS = {1, 2, 5, 22}
 GM_ENCRYPTION = {127, 128, 129}
@@ -179,14 +180,13 @@ def judge_ike(m: dict[str, Any], esp: dict[str, Any] | None = None) -> Judgement
     j = Judgement()
     if not m["established"]:
         errors = sorted({n["name"] for n in m["notifies"] if n["type"] < 16384})
-        why = f" ({', '.join(errors)})" if errors else ""
-        j.add(None, UNDETERMINED, f"no IKE SA was established in the capture{why}; the offer is recorded")
+        j.add(None, UNDETERMINED, Reason("ike.not_established_notify", errors=", ".join(errors)) if errors else Reason("ike.not_established"))
         if any(_gm_style(t) for p in m["proposals"] for t in p["transforms"]):
-            j.add(None, UNDETERMINED, "the offer is GM/T 0022-style (SM4/SM1, SM3, SM2 digital envelope)")
+            j.add(None, UNDETERMINED, Reason("ike.gm_offer"))
         return j  # an offer nobody accepted says nothing about the channel
     proposals = m["selected"] or m["proposals"]
     if not proposals or not proposals[0]["transforms"]:
-        j.add(None, UNDETERMINED, "no SA payload in clear")
+        j.add(None, UNDETERMINED, Reason("ike.no_sa"))
         return j
     return judge_selected(j, m["protocol"], proposals[0], esp)
 
@@ -202,13 +202,13 @@ def judge_selected(j: Judgement, protocol: str, proposal: dict[str, Any], esp: d
     else:
         _judge_v2(proposal["transforms"], j)
     if protocol == "IKEv2":
-        j.add("NET-AUTH", UNDETERMINED, "IKEv2 authentication (IKE_AUTH) is encrypted: the method is not visible")
+        j.add("NET-AUTH", UNDETERMINED, Reason("ike.v2_auth_hidden"))
     if esp is not None:  # decrypted with a key log
         j.add("NET-CONF", *cipher_verdict(f"ESP_{esp['name']}"))
         j.add("NET-INTEG", *mac_verdict(esp["integrity"].replace("GCM ICV", "GCM")))
         return j
     where = "IKE_AUTH/CREATE_CHILD_SA" if protocol == "IKEv2" else "Quick Mode"
-    j.add("NET-CONF", UNDETERMINED, f"the ESP algorithms are negotiated in the encrypted {where}: not visible in the capture")
+    j.add("NET-CONF", UNDETERMINED, Reason("ike.esp_hidden", exchange=where))
     return j
 
 
@@ -226,22 +226,22 @@ def _judge_v1(transform: dict[str, Any], j: Judgement) -> None:
     if hsh:
         j.add("NET-INTEG", *mac_verdict(str(hsh.get("value_name", "unknown"))))
         if hsh.get("value") == 2:
-            j.add("NET-INTEG", STRONG, "SHA-1 as the IKE hash/PRF (not a signature; not GM)")
+            j.add("NET-INTEG", STRONG, Reason("ike.sha1_prf"))
     auth = attrs.get(3)
     if auth:
         name = auth.get("value_name", "")
         asym = attrs.get(20, {}).get("value")
         if name == ids.GM_DIGITAL_ENVELOPE_NAME and asym == 2:
-            j.add("NET-AUTH", GM, "digital-envelope authentication with SM2 certificates (GM/T 0022)")
+            j.add("NET-AUTH", GM, Reason("ike.envelope_sm2"))
         elif name == ids.GM_DIGITAL_ENVELOPE_NAME:
-            j.add("NET-AUTH", STRONG, "digital-envelope authentication without SM2 (asymmetric algorithm type not 2)")
+            j.add("NET-AUTH", STRONG, Reason("ike.envelope_not_sm2"))
         elif auth.get("value") == 1:
-            j.add("NET-AUTH", STRONG, "pre-shared key: no certificate-based (SM2) authentication")
+            j.add("NET-AUTH", STRONG, Reason("ike.psk"))
         else:
-            j.add("NET-AUTH", STRONG, f"authentication by {name}, not SM2")
+            j.add("NET-AUTH", STRONG, Reason("ike.auth_not_sm2", method=name))
     group = attrs.get(4)
     if group and group["value"] in WEAK_GROUPS:
-        j.add("NET-AUTH", WEAK, f"Diffie-Hellman group {group.get('value_name')} is shorter than 2048 bits")
+        j.add("NET-AUTH", WEAK, Reason("ike.small_group", group=group.get("value_name")))
 
 
 def _judge_v2(transforms: list[dict[str, Any]], j: Judgement) -> None:
@@ -250,11 +250,11 @@ def _judge_v2(transforms: list[dict[str, Any]], j: Judgement) -> None:
         if t["type"] == "ENCR":
             j.add("NET-CONF", *cipher_verdict(name.removeprefix("ENCR_")))
             if "GCM" in name or "CCM" in name or "POLY1305" in name:
-                j.add("NET-INTEG", STRONG, f"integrity by the AEAD cipher {name}, not a GM algorithm")
+                j.add("NET-INTEG", *aead_verdict(name))
         elif t["type"] in ("INTEG", "PRF") and name != "NONE":
             j.add("NET-INTEG", *mac_verdict(name.removeprefix("AUTH_").removeprefix("PRF_")))
         elif t["type"] == "DH" and t["id"] in WEAK_GROUPS:
-            j.add("NET-AUTH", WEAK, f"Diffie-Hellman group {name} is shorter than 2048 bits")
+            j.add("NET-AUTH", WEAK, Reason("ike.small_group", group=name))
 
 
 @check(

@@ -7,6 +7,7 @@ from typing import Any
 
 from mptool.core.model import CheckResult, Finding, Severity
 from mptool.core.registry import check
+from mptool.proto.judge.reasons import Reason
 from mptool.proto.judge.verdict import STATUS, UNDETERMINED, Judgement, verdict_findings
 from mptool.proto.registry.ssh import STRICT_KEX_CLIENT
 from mptool.proto.ssh.negotiate import negotiate, strict_kex
@@ -82,7 +83,7 @@ def describe(conn: SSHConnection) -> tuple[dict[str, Any], Judgement, list[Findi
         for verdict, reason in version_reasons(version or ""):
             j.add(None, verdict, reason)
         if not (version or "").startswith("1.") or version == "1.99":
-            j.add(None, UNDETERMINED, "the capture does not hold both SSH_MSG_KEXINIT messages: algorithms not known")
+            j.add(None, UNDETERMINED, Reason("ssh.kexinit_missing"))
         return m, j, findings
     negotiated = negotiate(client.kexinit, server.kexinit)
     m["negotiated"] = negotiated
@@ -93,7 +94,7 @@ def describe(conn: SSHConnection) -> tuple[dict[str, Any], Judgement, list[Findi
     if not m["strict_kex"] and terrapin_exposed(negotiated):
         findings.append(Finding(code="proto.ssh.no_strict_kex", severity=Severity.WARN, message="ChaCha20-Poly1305 or an -etm MAC negotiated without strict kex: Terrapin (CVE-2023-48795)", location=location))
     if not m["established"]:
-        j.add(None, UNDETERMINED, "the key exchange did not complete in the capture (no SSH_MSG_NEWKEYS from both sides)")
+        j.add(None, UNDETERMINED, Reason("ssh.kex_incomplete"))
     return m, j, findings
 
 

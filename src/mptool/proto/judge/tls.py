@@ -12,7 +12,8 @@ from mptool.proto.registry import tls as ids
 from mptool.proto.tls.certinfo import CertSummary, summarize, weak_signature
 from mptool.proto.tls.ske import signed_bytes, verify
 from mptool.proto.tls.stream import CLIENT, SERVER, TLSConnection
-from mptool.proto.judge.verdict import GM, STATUS, STRONG, UNDETERMINED, WEAK, Judgement, cipher_verdict, mac_verdict, verdict_findings
+from mptool.proto.judge.reasons import Reason
+from mptool.proto.judge.verdict import GM, STATUS, STRONG, UNDETERMINED, WEAK, Judgement, aead_verdict, cipher_verdict, mac_verdict, verdict_findings
 
 WEAK_VERSIONS = {v: ids.VERSIONS[v] for v in (ids.SSL2, ids.SSL3, ids.TLS10, ids.TLS11)}
 
@@ -111,15 +112,15 @@ def judge(conn: TLSConnection, m: dict[str, Any], certs: list[CertSummary]) -> J
     j = Judgement()
     version = conn.version_code()
     if not conn.server_hellos:
-        j.add(None, UNDETERMINED, "no ServerHello in the capture: the negotiated version and suite are unknown")
+        j.add(None, UNDETERMINED, Reason("tls.no_server_hello"))
         return j
     if version in WEAK_VERSIONS:
-        j.add(None, WEAK, f"protocol version {WEAK_VERSIONS[version]} is obsolete")
+        j.add(None, WEAK, Reason("tls.version_obsolete", version=WEAK_VERSIONS[version]))
     fatal = [a for a in conn.alerts if a.get("level") == "fatal"]
     if fatal and not conn.handshake_completed():
-        j.add(None, UNDETERMINED, f"handshake aborted by a fatal {fatal[0]['name']} alert from the {fatal[0]['sender']}")
+        j.add(None, UNDETERMINED, Reason("tls.fatal_alert", alert=fatal[0]["name"], sender=fatal[0]["sender"]))
     elif not conn.handshake_completed():
-        j.add(None, UNDETERMINED, "the handshake was not seen to complete")
+        j.add(None, UNDETERMINED, Reason("tls.incomplete"))
     ske_sigalg = conn.ske.signature_algorithm if conn.ske is not None else None
     judge_choice(j, m["protocol"], conn.suite, conn.tls13, m.get("key_share_group"), certs, ske_sigalg)  # type: ignore[arg-type]
     return j
@@ -133,57 +134,51 @@ def judge_choice(j: Judgement, protocol: str, suite: int, tls13: bool, key_share
     """
     info = ids.suite_info(suite)
     for reason in info.weak:
-        j.add("NET-CONF" if "MAC" not in reason else "NET-INTEG", WEAK, f"cipher suite {info.name}: {reason}")
+        j.add("NET-CONF" if "MAC" not in reason else "NET-INTEG", WEAK, Reason("tls.suite_weak", suite=info.name, why=reason))
     j.add("NET-CONF", *cipher_verdict(info.cipher))
     if info.cipher.endswith(("GCM", "CCM", "CCM_8", "POLY1305")) or "GCM" in info.cipher or "CCM" in info.cipher:
-        j.add("NET-INTEG", *_aead_verdict(info.cipher))
+        j.add("NET-INTEG", *aead_verdict(info.cipher))
     else:
         j.add("NET-INTEG", *mac_verdict(info.mac))
     _judge_auth(protocol, tls13, key_share_group, certs, ske_sigalg, info, j)
     return j
 
 
-def _aead_verdict(cipher: str) -> tuple[str, str]:
-    if cipher.upper().startswith("SM4"):
-        return GM, f"integrity by the AEAD cipher {cipher} (SM4)"
-    return STRONG, f"integrity by the AEAD cipher {cipher}, not a GM algorithm"
-
-
 def _judge_auth(protocol: str, tls13: bool, group: str | None, certs: Sequence[CertSummary], ske_sigalg: int | None, info: ids.SuiteInfo, j: Judgement) -> None:
     if info.authentication == "anon":
-        j.add("NET-AUTH", WEAK, "anonymous key exchange: the server is not authenticated")
+        j.add("NET-AUTH", WEAK, Reason("tls.anonymous"))
         return
     if tls13:
         if info.gm:
             if group == "curveSM2":
-                j.add("NET-AUTH", GM, "RFC 8998 suite with key exchange on curveSM2")
+                j.add("NET-AUTH", GM, Reason("tls.rfc8998_curvesm2"))
             elif group:
-                j.add("NET-AUTH", STRONG, f"RFC 8998 suite but key exchange on {group}, not curveSM2")
+                j.add("NET-AUTH", STRONG, Reason("tls.rfc8998_other_group", group=group))
         elif group:
-            j.add("NET-AUTH", STRONG, f"key exchange on {group}, not a GM group")
-        j.add("NET-AUTH", UNDETERMINED, "TLS 1.3 encrypts the certificate and its signature: the authentication algorithm is not visible")
+            j.add("NET-AUTH", STRONG, Reason("tls.group_not_gm", group=group))
+        j.add("NET-AUTH", UNDETERMINED, Reason("tls.tls13_auth_hidden"))
         return
     if not certs:
-        j.add("NET-AUTH", UNDETERMINED, "no server certificate in the capture")
+        j.add("NET-AUTH", UNDETERMINED, Reason("tls.no_certificate"))
     for cs in certs:
         if weak_signature(cs.record):
-            j.add("NET-AUTH", WEAK, f"certificate {cs.record.get('subject')} is signed with {cs.record.get('signature_algorithm')}")
+            j.add("NET-AUTH", WEAK, Reason("tls.certificate_weak_signature", subject=cs.record.get("subject"), algorithm=cs.record.get("signature_algorithm")))
     if certs:
         leaf = certs[0]
         if leaf.key_kind == "sm2":
-            j.add("NET-AUTH", GM, "server authenticated with an SM2 certificate")
+            j.add("NET-AUTH", GM, Reason("tls.sm2_certificate"))
         elif leaf.key_kind == "rsa" and leaf.record.get("key_bits", 2048) < 2048:
-            j.add("NET-AUTH", WEAK, f"server key {leaf.record.get('key_type')} is shorter than 2048 bits")
+            j.add("NET-AUTH", WEAK, Reason("tls.short_rsa_key", key=leaf.record.get("key_type")))
         elif leaf.key_kind in ("rsa", "ec"):
-            j.add("NET-AUTH", STRONG, f"server authenticated with a {leaf.record.get('key_type')} certificate, not SM2")
+            j.add("NET-AUTH", STRONG, Reason("tls.not_sm2_certificate", key=leaf.record.get("key_type")))
         else:
-            j.add("NET-AUTH", UNDETERMINED, f"server certificate key {leaf.record.get('key_type', leaf.key_kind)} not recognised")
+            j.add("NET-AUTH", UNDETERMINED, Reason("tls.unknown_key", key=leaf.record.get("key_type", leaf.key_kind)))
     if ske_sigalg is not None:
         name = ids.signature_scheme_name(ske_sigalg)
         if name.endswith("sha1") or name.endswith("md5"):
-            j.add("NET-AUTH", WEAK, f"ServerKeyExchange signed with {name}")
+            j.add("NET-AUTH", WEAK, Reason("tls.ske_weak_signature", scheme=name))
     if info.key_exchange == "RSA" and not protocol == "TLCP":
-        j.add("NET-AUTH", STRONG, "RSA key transport: no forward secrecy")
+        j.add("NET-AUTH", STRONG, Reason("tls.rsa_key_transport"))
 
 
 @check(
@@ -333,7 +328,7 @@ def judge_version_choice(protocol: str, version: int, suite: int, key_share_grou
     (handshake completion, alerts): what ``proto probe`` reports per accepted suite."""
     j = Judgement()
     if version in WEAK_VERSIONS:
-        j.add(None, WEAK, f"protocol version {WEAK_VERSIONS[version]} is obsolete")
+        j.add(None, WEAK, Reason("tls.version_obsolete", version=WEAK_VERSIONS[version]))
     return judge_choice(j, protocol, suite, version == ids.TLS13, key_share_group, certs, ske_sigalg)
 
 

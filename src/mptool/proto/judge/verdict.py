@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mptool.core.model import Finding, Severity, Status
+from mptool.proto.judge.reasons import Reason, code_of
 
 GM = "gm_compliant"
 STRONG = "strong_not_gm"
@@ -101,12 +102,21 @@ class Judgement:
     def findings(self, prefix: str, location: Any) -> list[Finding]:
         """One finding per reason, with the severity of that reason's own verdict."""
         return [
-            Finding(code=f"{prefix}.{verdict}", severity=SEVERITY[verdict], message=reason, location=location)
-            for verdict, reason in self.entries()
+            Finding(code=f"{prefix}.{verdict}", severity=SEVERITY[verdict], message=text, location=location, data=data)
+            for verdict, text, data in self.coded_entries()
         ]
 
+    def coded_entries(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """(verdict, reason text, finding data) of every reason, in the order of :meth:`entries`:
+        the data holds the reason's code and arguments (``{"reason": {...}}``) when it has them."""
+        reasons: list[tuple[str | None, str]] = [(None, reason) for _, reason in self.general]
+        for indicator in sorted(self.indicators):
+            reasons += [(indicator, reason) for _, reason in self.indicators[indicator]]
+        return [(verdict, text, reason_data(reason, indicator)) for (verdict, text), (indicator, reason) in zip(self.entries(), reasons)]
+
     def reasons(self) -> list[str]:
-        out = [reason for _, reason in self.general]
+        """Every reason's English text: the channel's, then ``<indicator>: <reason>`` by indicator."""
+        out = [str(reason) for _, reason in self.general]
         for indicator in sorted(self.indicators):
             out += [f"{indicator}: {reason}" for _, reason in self.indicators[indicator]]
         return out
@@ -116,38 +126,55 @@ class Judgement:
         return {
             "verdict": self.verdict(),
             "reasons": self.reasons(),
+            "reason_codes": [code_of(reason) for _, reason in self.general],
             "indicators": [
                 {
                     "id": ind,
                     "clause": INDICATORS[ind],
                     "verdict": self.indicator_verdict(ind),
-                    "reasons": [reason for _, reason in self.indicators[ind]],
+                    "reasons": [str(reason) for _, reason in self.indicators[ind]],
+                    "reason_codes": [code_of(reason) for _, reason in self.indicators[ind]],
                 }
                 for ind in sorted(self.indicators)
             ],
         }
 
 
-def cipher_verdict(cipher: str) -> tuple[str, str]:
+def reason_data(reason: str, indicator: str | None = None) -> dict[str, Any]:
+    """A finding's ``data`` for one reason: its code, arguments and indicator, when it has a code."""
+    code = code_of(reason)
+    if code is None:
+        return {}
+    return {"reason": code | ({"indicator": indicator} if indicator else {})}
+
+
+def cipher_verdict(cipher: str) -> tuple[str, Reason]:
     """Verdict of a bulk cipher name (``SM4_GCM``, ``AES_128_CBC``, ``3DES_EDE_CBC``, ``SM4-CBC``)."""
     c = cipher.upper().replace("-", "_")
     if c.startswith(("SM4", "SM1", "ESP_SM4", "ESP_SM1")):
-        return GM, f"cipher {cipher} is a GM algorithm"
+        return GM, Reason("cipher.gm", cipher=cipher)
     for marker, why in (("EXPORT", "export-grade"), ("RC4", "RC4"), ("3DES", "3DES"), ("DES", "single DES"), ("NULL", "no encryption"), ("IDEA", "IDEA"), ("RC2", "RC2")):
         if marker in c:
-            return WEAK, f"cipher {cipher}: {why}"
+            return WEAK, Reason("cipher.weak", cipher=cipher, why=why)
     if c in ("UNKNOWN", ""):
-        return UNDETERMINED, "cipher not known"
-    return STRONG, f"cipher {cipher} is not a GM algorithm"
+        return UNDETERMINED, Reason("cipher.unknown")
+    return STRONG, Reason("cipher.not_gm", cipher=cipher)
 
 
-def mac_verdict(mac: str) -> tuple[str, str]:
+def mac_verdict(mac: str) -> tuple[str, Reason]:
     """Verdict of a MAC / hash / PRF name (``SM3``, ``SHA256``, ``SHA``, ``MD5``)."""
     m = mac.upper().replace("-", "").replace("_", "")
     if "SM3" in m:
-        return GM, f"integrity with {mac} (GM)"
+        return GM, Reason("mac.gm", mac=mac)
     if "MD5" in m:
-        return WEAK, f"integrity with {mac} (MD5)"
+        return WEAK, Reason("mac.md5", mac=mac)
     if m in ("UNKNOWN", ""):
-        return UNDETERMINED, "integrity algorithm not known"
-    return STRONG, f"integrity with {mac}, not a GM algorithm"
+        return UNDETERMINED, Reason("mac.unknown")
+    return STRONG, Reason("mac.not_gm", mac=mac)
+
+
+def aead_verdict(cipher: str) -> tuple[str, Reason]:
+    """Verdict of the integrity an AEAD cipher gives (SM4-GCM/CCM: GM; any other: not GM)."""
+    if cipher.upper().startswith(("SM4", "ENCR_SM4")):
+        return GM, Reason("aead.gm", cipher=cipher)
+    return STRONG, Reason("aead.not_gm", cipher=cipher)

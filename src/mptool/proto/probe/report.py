@@ -57,8 +57,8 @@ class ProtocolReport:
         if not choices:
             return
         self.judgement = merged
-        for verdict, reason in merged.entries():
-            self.finding(f"{prefix}.{verdict}", SEVERITY[verdict], reason)
+        for verdict, text, data in merged.coded_entries():
+            self.finding(f"{prefix}.{verdict}", SEVERITY[verdict], text, **data)
 
     def verdict_status(self) -> Status | None:
         """The status the analyzer would give (None when nothing was judged)."""

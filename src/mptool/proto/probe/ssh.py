@@ -107,8 +107,7 @@ def probe_ssh(budget: Budget, host: str, port: int) -> CheckResult:
         _host_keys(budget, host, port, lists, m, j, findings)
     m["connections"] = budget.used - used_before
     m.update(j.measurements())
-    for verdict, reason in j.entries():
-        _finding(findings, f"proto.probe.{verdict}", SEVERITY[verdict], reason)
+    findings += [Finding(code=f"proto.probe.{verdict}", severity=SEVERITY[verdict], message=text, data=data) for verdict, text, data in j.coded_entries()]
     status = STATUS[j.verdict()]
     if any(f.severity is Severity.ERROR for f in findings) and status is not Status.FAIL:
         status = Status.FAIL

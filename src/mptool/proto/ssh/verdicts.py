@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mptool.proto.judge.reasons import Reason
 from mptool.proto.judge.verdict import GM, STRONG, UNDETERMINED, WEAK, Judgement
 from mptool.proto.registry import ssh as reg
 from mptool.proto.ssh.negotiate import IMPLICIT
@@ -21,44 +22,44 @@ _CLASS = {reg.GM: GM, reg.STRONG: STRONG, reg.WEAK: WEAK}
 _ROLE = {"kex": ("DEV-RMGT", "key exchange"), "hostkey": ("DEV-AUTH", "host key"), "cipher": ("DEV-RMGT", "cipher"), "mac": ("DEV-RMGT", "MAC")}
 
 
-def algorithm_verdict(kind: str, name: str) -> tuple[str, str, dict[str, Any]]:
+def algorithm_verdict(kind: str, name: str) -> tuple[str, Reason, dict[str, Any]]:
     """(verdict, reason, record) of one algorithm name of table ``kind``."""
     entry = reg.classify(kind, name)
     what = _ROLE[kind][1]
     record: dict[str, Any] = {"name": name, "kind": kind}
     if entry is None:
         record.update(verdict=UNDETERMINED, strength_bits=None, reference=None)
-        return UNDETERMINED, f"{what} {name}: not known to mptool", record
+        return UNDETERMINED, Reason("ssh.unknown", role=what, name=name), record
     verdict = _CLASS.get(entry.cls, UNDETERMINED)
     record.update(verdict=verdict, strength_bits=entry.bits, reference=entry.reference)
     detail = f" ({entry.note})" if entry.note else ""
     if verdict == GM:
-        return GM, f"{what} {name}{detail}: SM algorithm (name-based, confidence L)", record
+        return GM, Reason("ssh.gm", role=what, name=name, detail=detail), record
     if verdict == WEAK:
-        return WEAK, f"{what} {name}{detail}: weak", record
-    return STRONG, f"{what} {name}{detail}: not a GM algorithm", record
+        return WEAK, Reason("ssh.weak", role=what, name=name, detail=detail), record
+    return STRONG, Reason("ssh.not_gm", role=what, name=name, detail=detail), record
 
 
-def version_reasons(version: str) -> list[tuple[str, str]]:
+def version_reasons(version: str) -> list[tuple[str, Reason]]:
     """SSH-1.x and 1.99 are weak (RFC 4253 §5.1 compatibility; high-risk guide: SSH 1.0)."""
     if version == "1.99":
-        return [(WEAK, "protocol version SSH-1.99: the server also accepts SSH-1 (high-risk candidate HR-GEN-TECH)")]
+        return [(WEAK, Reason("ssh.v1_99"))]
     if version.startswith("1."):
-        return [(WEAK, f"protocol version SSH-{version}: SSH-1 (high-risk candidate HR-GEN-TECH)")]
+        return [(WEAK, Reason("ssh.v1", version=version))]
     return []
 
 
-def host_key_reason(key: HostKey) -> tuple[str, str]:
+def host_key_reason(key: HostKey) -> tuple[str, Reason]:
     """Verdict of the server host key itself: its size (RSA/DSA) and type."""
     base = key.type.replace("-cert-v01@openssh.com", "")
     if base == "ssh-rsa" and key.bits is not None:
         verdict = WEAK if key.bits < 2048 else STRONG
-        return verdict, f"server host key RSA-{key.bits} {key.fingerprint_sha256}" + (" (below 2048 bits)" if verdict == WEAK else ": not a GM algorithm")
+        return verdict, Reason("ssh.host_key_rsa_short" if verdict == WEAK else "ssh.host_key_rsa", bits=key.bits, fingerprint=key.fingerprint_sha256)
     if base == "ssh-dss":
-        return WEAK, f"server host key DSA-{key.bits} {key.fingerprint_sha256}: weak"
+        return WEAK, Reason("ssh.host_key_dsa", bits=key.bits, fingerprint=key.fingerprint_sha256)
     if key.bits is None:
-        return UNDETERMINED, f"server host key {key.type} {key.fingerprint_sha256}: size not read"
-    return algorithm_verdict("hostkey", base)[0], f"server host key {key.type} ({key.detail or key.bits} bits) {key.fingerprint_sha256}"
+        return UNDETERMINED, Reason("ssh.host_key_size_unknown", type=key.type, fingerprint=key.fingerprint_sha256)
+    return algorithm_verdict("hostkey", base)[0], Reason("ssh.host_key", type=key.type, size=key.detail or key.bits, fingerprint=key.fingerprint_sha256)
 
 
 def judge_negotiated(negotiated: dict[str, str | None], version: str, host_key: HostKey | None, gex_bits: int | None = None) -> tuple[Judgement, list[dict[str, Any]]]:
@@ -76,7 +77,7 @@ def judge_negotiated(negotiated: dict[str, str | None], version: str, host_key: 
     for kind, key, direction in roles:
         name = negotiated.get(key)
         if name is None:
-            j.add(None, UNDETERMINED, f"no common {_ROLE[kind][1]} algorithm" + (f" ({direction.replace('_', ' ')})" if direction else "") + ": the key exchange fails (RFC 4253 §7.1)")
+            j.add(None, UNDETERMINED, Reason("ssh.no_common_direction", role=_ROLE[kind][1], direction=direction.replace("_", " ")) if direction else Reason("ssh.no_common", role=_ROLE[kind][1]))
             continue
         if name == IMPLICIT:
             continue
@@ -88,7 +89,7 @@ def judge_negotiated(negotiated: dict[str, str | None], version: str, host_key: 
         seen.add((kind, name))
         j.add(_ROLE[kind][0], verdict, reason)
     if gex_bits is not None:
-        j.add("DEV-RMGT", WEAK if gex_bits < 2048 else STRONG, f"group-exchange MODP group of {gex_bits} bits (MODP-{gex_bits})" + (": below 2048 bits" if gex_bits < 2048 else ""))
+        j.add("DEV-RMGT", WEAK if gex_bits < 2048 else STRONG, Reason("ssh.gex_group_small" if gex_bits < 2048 else "ssh.gex_group", bits=gex_bits))
     if host_key is not None:
         j.add("DEV-AUTH", *host_key_reason(host_key))
     return j, records

@@ -11,6 +11,7 @@ from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.registry import CheckSpec
 from mptool.proto.ipsec.gm import codec
 from mptool.proto.ipsec.gm.session import ExchangeLog
+from mptool.proto.judge.reasons import Reason
 from mptool.proto.judge.verdict import GM, SEVERITY, STATUS, UNDETERMINED, Judgement
 
 #: Problems that mean the peer sent something wrong (the result fails).
@@ -50,16 +51,16 @@ def judge(log: ExchangeLog) -> Judgement:
     """The analyzer's verdict vocabulary over what was negotiated."""
     j = Judgement()
     if not log.phase1_completed:
-        j.add(None, UNDETERMINED, "phase 1 did not complete: nothing was negotiated")
+        j.add(None, UNDETERMINED, Reason("gmipsec.phase1_incomplete"))
         return j
-    j.add("NET-AUTH", GM, "digital-envelope authentication with SM2 signing/encryption certificates (GM/T 0022)")
-    j.add("NET-INTEG", GM, "IKE hash/PRF SM3 (HMAC-SM3)")
+    j.add("NET-AUTH", GM, Reason("gmipsec.envelope"))
+    j.add("NET-INTEG", GM, Reason("gmipsec.prf_sm3"))
     if log.phase2_completed:
         esp = describe_transforms(log.transforms).get("esp", {})
-        j.add("NET-CONF", GM, f"ESP {esp.get('name')} (GM)")
-        j.add("NET-INTEG", GM, f"ESP integrity {esp.get('integrity')} (GM)")
+        j.add("NET-CONF", GM, Reason("gmipsec.esp", name=esp.get("name")))
+        j.add("NET-INTEG", GM, Reason("gmipsec.esp_integrity", integrity=esp.get("integrity")))
     else:
-        j.add("NET-CONF", UNDETERMINED, "quick mode did not complete: no ESP SA")
+        j.add("NET-CONF", UNDETERMINED, Reason("gmipsec.quick_mode_incomplete"))
     return j
 
 
@@ -97,7 +98,7 @@ def exchange_result(spec: CheckSpec, prefix: str, subject: str, log: ExchangeLog
     j = judge(log)
     m = {**measurements(log), **j.measurements(), **(extra or {})}
     findings = [Finding(code=f"{prefix}.{kind}", severity=Severity.ERROR if kind in PEER_FAULTS else Severity.WARN, message=message) for kind, message in log.problems]
-    findings += [Finding(code=f"{prefix}.{verdict}", severity=SEVERITY[verdict], message=reason) for verdict, reason in j.entries()]
+    findings += [Finding(code=f"{prefix}.{verdict}", severity=SEVERITY[verdict], message=text, data=data) for verdict, text, data in j.coded_entries()]
     if any(kind in PEER_FAULTS for kind, _ in log.problems):
         status = Status.FAIL
     elif log.phase2_completed and (not esp_expected or log.esp_answered == esp_expected):

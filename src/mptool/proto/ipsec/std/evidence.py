@@ -9,6 +9,7 @@ from mptool.core.model import CheckResult, Finding, Severity, Status
 from mptool.core.registry import CheckSpec
 from mptool.proto.ipsec.std.session import StdLog
 from mptool.proto.judge.ipsec import judge_selected
+from mptool.proto.judge.reasons import Reason
 from mptool.proto.judge.verdict import SEVERITY, STATUS, STRONG, UNDETERMINED, Judgement
 
 #: Problems that mean the responder sent something wrong or refused us (the result fails).
@@ -38,19 +39,19 @@ def judge(log: StdLog, method: str) -> Judgement:
     j = Judgement()
     proposal = log.transforms.get("phase1") or log.transforms.get("ike")
     if not log.phase1_completed or proposal is None:
-        j.add(None, UNDETERMINED, f"{log.version} {'phase 1' if log.version == 'IKEv1' else 'IKE SA'} did not complete: nothing was negotiated")
+        j.add(None, UNDETERMINED, Reason("ike.phase1_incomplete" if log.version == "IKEv1" else "ike.ike_sa_incomplete", version=log.version))
         return j
     esp = log.transforms.get("esp")
     judged = judge_selected(Judgement(), log.version, proposal, esp=esp_summary(esp, log.version == "IKEv2") if esp else None)
     for indicator, items in judged.indicators.items():
         for verdict, reason in items:
-            if verdict == UNDETERMINED and ("not visible" in reason):
+            if verdict == UNDETERMINED and getattr(reason, "code", "") in ("ike.v2_auth_hidden", "ike.esp_hidden"):
                 continue  # the probe knows what a capture cannot see
             j.add(indicator, verdict, reason)
     if log.version == "IKEv2":
-        j.add("NET-AUTH", STRONG, f"{AUTH_NAMES[method]} in IKE_AUTH (RFC 7296 §2.15): no certificate-based (SM2) authentication")
+        j.add("NET-AUTH", STRONG, Reason("ike.v2_auth_method", method=AUTH_NAMES[method]))
     if not esp:
-        j.add("NET-CONF", UNDETERMINED, "no CHILD/ESP SA was negotiated")
+        j.add("NET-CONF", UNDETERMINED, Reason("ike.no_child_sa"))
     return j
 
 
@@ -87,7 +88,7 @@ def exchange_result(spec: CheckSpec, subject: str, log: StdLog, method: str, ext
     j = judge(log, method)
     m = {**measurements(log, method), **j.measurements(), **extra}
     findings = [Finding(code=f"{spec.id}.{kind}", severity=Severity.ERROR if kind in PEER_FAULTS else Severity.WARN, message=message) for kind, message in log.problems]
-    findings += [Finding(code=f"{spec.id}.{verdict}", severity=SEVERITY[verdict], message=reason) for verdict, reason in j.entries()]
+    findings += [Finding(code=f"{spec.id}.{verdict}", severity=SEVERITY[verdict], message=text, data=data) for verdict, text, data in j.coded_entries()]
     if any(kind in PEER_FAULTS for kind, _ in log.problems):
         status = Status.FAIL
     elif log.phase2_completed and log.esp_answered == log.esp_sent:
