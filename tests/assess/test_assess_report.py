@@ -460,3 +460,28 @@ def test_chinese_records_draft_the_evidence_in_chinese(tmp_path: Path, tlcp_evid
     en = {(r["object"], r["indicator"]): r for r in json.loads(english.read_text(encoding="utf-8"))["records"] if r["object"]}
     assert "analysis: server authenticated with an SM2 certificate" in en[("net-vpn", "NET-AUTH")]["text"]
     assert "cipher AES_128_GCM is not a GM algorithm" in en[("net-tls", "NET-CONF")]["text"]
+
+
+def test_a_total_over_part_of_the_indicators_is_marked_provisional(tmp_path: Path) -> None:
+    """The rules leave what is not judged out of the total, like 不适用: a report with gaps says the
+    total is provisional wherever it shows it, and a layer with nothing judged is 待确认, not 不适用."""
+    complete = write_case(tmp_path, level_case(3))
+    out = tmp_path / "complete.json"
+    assert run_cli(["assess", "export", str(complete), "-o", str(out)]).exit_code == 0
+    assert "暂定" not in out.read_text(encoding="utf-8")
+    text = complete.read_text(encoding="utf-8")
+    emergency = [line for line in text.splitlines(keepends=True) if re.search(r"indicator: (EMG-[A-Z]+)", line) and not line.lstrip().startswith("#")]
+    assert emergency
+    gapped = write_case(tmp_path / "gapped", "".join(line for line in text.splitlines(keepends=True) if line not in emergency))
+    out = tmp_path / "gapped.json"
+    assert run_cli(["assess", "export", str(gapped), "-o", str(out)]).exit_code == 4
+    data = json.loads(out.read_text(encoding="utf-8"))
+    total = data["assessment"]["total"]
+    assert total is not None and sorted(data["assessment"]["not_judged"]) == ["EMG-HANDLE", "EMG-REPORT", "EMG-STRATEGY"] == sorted(re.search(r"indicator: (EMG-[A-Z]+)", line).group(1) for line in emergency)
+    note = f"（暂定：{len(emergency)}项指标待确认）"
+    conclusion_table = {row[0]: row[1] for row in data["tables"]["t0_2"]["rows"]}
+    assert conclusion_table["综合得分"] == f"{total}{note}"
+    assert [row[1] for row in data["tables"]["t5_2"]["footer"] if row[0] == "综合得分"] == [f"{total}{note}"]
+    dump = json.dumps(data, ensure_ascii=False)
+    assert f"综合得分为{total}分{note}" in dump and f"综合得分{total}分{note}。" in dump
+    assert "应急处置：共3项指标，符合0项，部分符合0项，不符合0项，不适用0项，待确认3项；层面得分待确认。" in dump

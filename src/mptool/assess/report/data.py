@@ -137,6 +137,11 @@ def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: boo
     total = summary["total"]
     conclusion = summary["conclusion"]
     total_text = total if total is not None else PENDING
+    # a total over part of the indicators: the rules exclude what is not judged, so say it is provisional
+    open_zh = "及".join(x for x in (f"{counts['pending']}项指标" if counts["pending"] else "", f"{len(unconfirmed)}项证据建议" if unconfirmed else "") if x)
+    open_en = " and ".join(x for x in (f"{counts['pending']} indicator(s)" if counts["pending"] else "", f"{len(unconfirmed)} proposal(s)" if unconfirmed else "") if x)
+    total_note = t(f"（暂定：{open_zh}待确认）", f" (provisional: {open_en} to be confirmed)") if gaps and total is not None and open_zh else ""
+    total_cell = f"{total_text}{total_note}"
     conclusion_text = t(conclusion, RESULT_EN.get(conclusion, "")) if conclusion else PENDING
     overall_text = overall if lang == "zh" or overall != "未发现安全风险" else "no security risk found"
     date = _report_date(info.date)
@@ -312,7 +317,7 @@ def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: boo
             first = False
     tables["t5_2"] = _table("t5_2", "表5-2", t("整体测评结果", "Overall results"), [t("层面（类）", "layer"), t("测评单元", "unit"), *[t(v, RESULT_EN[v]) for v in RESULTS], t("测评单元得分", "unit score"), t("安全层面得分情况", "layer score")],
                             rows52, [[t("合计", "total"), str(counts["total"]), str(counts["compliant"]), str(counts["partial"]), str(counts["noncompliant"]), str(counts["not_applicable"]), "", ""],
-                                     [t("综合得分", "total score"), total_text, "", "", "", "", "", ""]])
+                                     [t("综合得分", "total score"), total_cell, "", "", "", "", "", ""]])
     rows61 = []
     for row in risks:
         ind = cat.indicators.get(row.indicator)
@@ -395,7 +400,7 @@ def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: boo
         [t("系统简介", "summary"), _v(info.summary)],
         [t("测评情况简介", "assessment summary"), summary_text],
         [t("评估结论", "conclusion"), conclusion_text],
-        [t("综合得分", "total score"), total_text],
+        [t("综合得分", "total score"), total_cell],
         [t("不适用项数目/总测评指标项数目", "not applicable / indicators"), f"{na_count}/{counts['total']}"],
         [t("高风险项数目", "high risks"), str(risk_counts["高"])],
     ])
@@ -403,9 +408,9 @@ def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: boo
     # ---- narrative ------------------------------------------------------------------------------
     layers_tested = [layer_name[layer] for layer in LAYERS if layer_counts[layer]["total"] > layer_counts[layer]["not_applicable"]]
     sentence = t(
-        f"{assessed}“{data.system.name}”本次商用密码应用安全性评估覆盖{'、'.join(layers_tested)}，综合得分为{total_text}分，"
+        f"{assessed}“{data.system.name}”本次商用密码应用安全性评估覆盖{'、'.join(layers_tested)}，综合得分为{total_text}分{total_note}，"
         f"系统面临{'的安全风险为' + overall_text if overall != '未发现安全风险' else '的安全风险：' + overall_text}，评估结论为{conclusion_text}（GB/T 39786-2021 第{level}级要求）。",
-        f"The assessment of \"{data.system.name}\" ({assessed}) covered {', '.join(layers_tested)}; total score {total_text}; overall risk {overall_text}; "
+        f"The assessment of \"{data.system.name}\" ({assessed}) covered {', '.join(layers_tested)}; total score {total_text}{total_note}; overall risk {overall_text}; "
         f"conclusion {conclusion_text} against GB/T 39786-2021 level {level}.")
     opening = t(
         f"被测系统按照GB/T 39786-2021第{level}级要求开展评估，共{counts['total']}项测评指标（不适用{na_count}项，特殊指标0项），"
@@ -418,9 +423,9 @@ def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: boo
         if c["total"] == 0:
             continue
         score_ = r.layers.get(layer)
-        layer_paragraphs.append(t(f"{layer_name[layer]}：共{c['total']}项指标，{_counts_text(c, t)}；层面得分{_d(score_) if score_ is not None else '不适用'}。",
-                                  f"{layer_name[layer]}: {c['total']} indicators, {_counts_text(c, t)}; layer score {_d(score_) if score_ is not None else 'n/a'}."))
-    closing = t(f"综上，“{data.system.name}”的评估结论为{conclusion_text}，综合得分{total_text}分。", f"In summary, \"{data.system.name}\" is {conclusion_text}, total {total_text}.")
+        layer_paragraphs.append(t(f"{layer_name[layer]}：共{c['total']}项指标，{_counts_text(c, t)}；层面得分{_d(score_) if score_ is not None else PENDING if c['pending'] else '不适用'}。",
+                                  f"{layer_name[layer]}: {c['total']} indicators, {_counts_text(c, t)}; layer score {_d(score_) if score_ is not None else PENDING if c['pending'] else 'n/a'}."))
+    closing = t(f"综上，“{data.system.name}”的评估结论为{conclusion_text}，综合得分{total_text}分{total_note}。", f"In summary, \"{data.system.name}\" is {conclusion_text}, total {total_text}{total_note}.")
     overrides = {x.indicator: x.recommendation for x in data.risks if x.recommendation}
     issues: list[dict[str, Any]] = []
     for layer in LAYERS:
@@ -495,7 +500,7 @@ def build_report_data(scored: ScoredAssessment, lang: str = "zh", *, charts: boo
         ]},
         {"id": "ch5", "title": t("5 整体测评", "5 Overall results"), "level": 1, "blocks": [
             P(t("5.1 测评结果修正", "5.1 Compensations")), T("t5_1"), P(t("5.2 整体测评结果和量化评估", "5.2 Overall results and score")), T("t5_2"),
-            P(t(f"综合得分：{total_text}分（{scored.rules.id}）。", f"Total score: {total_text} ({scored.rules.id}).")), F("layers"),
+            P(t(f"综合得分：{total_text}分（{scored.rules.id}）{total_note}。", f"Total score: {total_text} ({scored.rules.id}){total_note}.")), F("layers"),
         ]},
         {"id": "ch6", "title": t("6 风险分析", "6 Risk analysis"), "level": 1, "blocks": [
             P(t("风险等级由威胁发生的可能性（高/中/低）与影响程度（高/中/低）综合判定；存在高风险项的系统面临高安全风险，同时考虑多个中、低风险的累积。",
