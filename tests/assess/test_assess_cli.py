@@ -82,6 +82,24 @@ def test_text_report_chinese_first_and_english(tmp_path: Path) -> None:
     validate_evidence(json.loads((tmp_path / "e.json").read_text(encoding="utf-8")))
 
 
+def test_text_report_of_a_partly_judged_case(tmp_path: Path) -> None:
+    """A total over part of the indicators is provisional; a layer with nothing judged is 未判定, not
+    不适用; no total at all is explained in Chinese."""
+    complete = run_cli(["assess", "score", str(write_case(tmp_path, case_text(3, OWN_OBJECTS, OWN_JUDGEMENTS, OWN_MANAGEMENT)))])
+    assert "暂定" not in complete.stdout and "未判定" not in complete.stdout.split("测评单元得分")[0]
+    text = "".join(line for line in case_text(3, OWN_OBJECTS, OWN_JUDGEMENTS, OWN_MANAGEMENT).splitlines(keepends=True) if "indicator: EMG-" not in line)
+    partly = run_cli(["assess", "score", str(write_case(tmp_path / "partly", text))])
+    line = partly.stdout.splitlines()[1]
+    assert line.startswith("综合得分: ") and "（暂定：3项指标未判定）" in line
+    assert "  应急处置: 未判定" in partly.stdout
+    nothing = run_cli(["assess", "score", str(write_case(tmp_path / "nothing", case_text(3, OWN_OBJECTS, [], {}, fill_na=False)))])
+    line = nothing.stdout.splitlines()[1]
+    assert "综合得分: 无（技术层面无可计分的层面（全部不适用或未判定）：量化评估规则不给出总分（all_na_group: null）；管理层面无可计分的层面" in line
+    assert "no applicable" not in nothing.stdout and "  管理制度: 未判定" in nothing.stdout
+    english = run_cli(["assess", "score", str(write_case(tmp_path / "nothing-en", case_text(3, OWN_OBJECTS, [], {}, fill_na=False))), "--lang", "en"])
+    assert "no applicable technical layer (all 不适用 or not judged)" in english.stdout and ": not judged" in english.stdout
+
+
 def test_check_table_and_catalogue() -> None:
     from mptool.core.registry import load_all
 

@@ -25,6 +25,34 @@ LABELS = {
 CONCLUSION_EN = {"符合": "compliant (符合)", "基本符合": "basically compliant (基本符合)", "不符合": "non-compliant (不符合)"}
 
 
+GROUPS_ZH = {"technical": "技术层面", "management": "管理层面"}
+
+
+def total_reason_zh(reason: str) -> str:
+    """The engine's reason for a missing (or zero) group, in Chinese (scoring.all_na_group decides which)."""
+    parts = []
+    for part in filter(None, (p.strip() for p in reason.split(";"))):
+        group = next((g for g in GROUPS_ZH if f"no applicable {g} layer" in part), None)
+        if group is None:
+            parts.append(part)
+        elif "counts 0" in part:
+            parts.append(f"{GROUPS_ZH[group]}无可计分的层面：该部分计0分（all_na_group: zero）")
+        else:
+            parts.append(f"{GROUPS_ZH[group]}无可计分的层面（全部不适用或未判定）：量化评估规则不给出总分（all_na_group: null）")
+    return "；".join(parts)
+
+
+def layer_value(scored: ScoredAssessment, layer: str, lang: str) -> str:
+    """A layer's score; without one, 未判定 when a unit of the layer is not judged, else 不适用."""
+    value = scored.result.layers.get(layer)
+    if value is not None:
+        return str(value)
+    pending = any(u.result is None for i, u in scored.result.units.items() if scored.catalogue.indicators[i].layer == layer)
+    if pending:
+        return "未判定" if lang == "zh" else "not judged"
+    return "不适用" if lang == "zh" else "n/a"
+
+
 def render_text(scored: ScoredAssessment, lang: str = "zh") -> str:
     """The plain-text report."""
     t = LABELS[lang]
@@ -33,7 +61,9 @@ def render_text(scored: ScoredAssessment, lang: str = "zh") -> str:
     r = scored.result
     name = lambda layer: cat.layers[layer]["name_zh"] if lang == "zh" else cat.layers[layer]["name_en"]  # noqa: E731
     out = [f"{t['title']} — {data.system.name}（{t['level'].format(n=data.system.level)}） {t['rules']} {scored.rules.id}"]
-    total = str(r.total) if r.total is not None else t["none"].format(why=r.total_reason)
+    total = str(r.total) if r.total is not None else t["none"].format(why=total_reason_zh(r.total_reason) if lang == "zh" else r.total_reason)
+    if r.total is not None and r.not_judged:  # the rules leave what is not judged out: a total over part of the system
+        total += f"（暂定：{len(r.not_judged)}项指标未判定）" if lang == "zh" else f" (provisional: {len(r.not_judged)} indicator(s) not judged)"
     conclusion = scored.conclusion or "—"
     if lang == "en" and scored.conclusion:
         conclusion = CONCLUSION_EN[scored.conclusion]
@@ -56,8 +86,7 @@ def render_text(scored: ScoredAssessment, lang: str = "zh") -> str:
     out.append("")
     out.append(f"{t['layers']}:")
     for layer in LAYERS:
-        value = r.layers.get(layer)
-        out.append(f"  {name(layer)}: {value if value is not None else '不适用' if lang == 'zh' else 'n/a'}")
+        out.append(f"  {name(layer)}: {layer_value(scored, layer, lang)}")
     out.append("")
     out.append(f"{t['units']}:")
     level = data.system.level
