@@ -153,3 +153,15 @@ def test_strength_table() -> None:
     assert {m.bits for m in strengths("integrity with MD5 (MD5)")} == {18}
     assert {m.high_risk for m in strengths("RSA-1024 sha1WithRSAEncryption")} == {"HR-GEN-ALG"}
     assert {m.bits for m in strengths("cipher AES_128_GCM")} == {128}
+
+
+def test_a_channel_is_one_reason_line_per_proposal(tmp_path: Path, tls_evidence: Path) -> None:
+    """A non-GM channel gives D and A: its reason line appears once, with the strength that set Ra."""
+    case = _case(tmp_path)
+    assert run_cli(["assess", "add", str(case), str(tls_evidence), "--object", "net-tls", "--layer", "network", "--name", "运维TLS通道"]).exit_code == 0
+    conf = _proposals(case)[("net-tls", "NET-CONF")]
+    assert (conf["D"], conf["A"]) == (True, False)
+    assert len(conf["reasons"]) == 4  # the four TLS connections of the capture, one line each
+    assert all("→ Ra" in r or "Ra " in r for r in conf["reasons"])
+    for p in _proposals(case).values():
+        assert not [r for r in p["reasons"] for other in p["reasons"] if other != r and other.startswith(r + " (")]

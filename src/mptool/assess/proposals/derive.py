@@ -257,7 +257,12 @@ def _apply(p: Proposal, c: Contribution) -> None:
     if c.factor == "A" and not c.value and c.ra is not None:
         p.Ra = c.ra if p.Ra is None else min(p.Ra, c.ra)
     if c.reason not in p.reasons:
-        p.reasons.append(c.reason)
+        # an A contribution repeats its channel's D label with the strength appended: one line, the longer
+        shorter = next((i for i, r in enumerate(p.reasons) if c.reason.startswith(r + " (")), None)
+        if shorter is None:
+            p.reasons.append(c.reason)
+        else:
+            p.reasons[shorter] = c.reason
     p.evidence.append(c.evidence)
 
 
