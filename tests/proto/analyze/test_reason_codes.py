@@ -43,6 +43,8 @@ def test_a_reason_is_its_english_text_and_survives_pickling() -> None:
     assert reason == "cipher 3DES_EDE_CBC: 3DES" and isinstance(reason, str)
     back = pickle.loads(pickle.dumps(reason))  # --jobs workers send results back pickled
     assert back == reason and back.as_code() == {"code": "cipher.weak", "args": {"cipher": "3DES_EDE_CBC", "why": "3DES"}}
+    assert Reason("tls.sm2_certificate").as_code() == {"code": "tls.sm2_certificate"}  # no arguments: no args key
+    assert Reason("cipher.weak", cipher="3DES_EDE_CBC", why="3DES") is reason  # one object per distinct reason
     tr = Translator("zh")
     assert tr.reason(back.as_code(), str(back)) == "加密算法 3DES_EDE_CBC：3DES，属弱密码"
     assert tr.reason(Reason("tls.fatal_alert", alert="handshake_failure", sender="server").as_code(), "") == "握手因服务端发出的致命告警 handshake_failure 而中止"
@@ -56,7 +58,7 @@ def _check_codes(texts: list[str], codes: list[Any], where: str) -> list[str]:
     seen = []
     for text, code in zip(texts, codes):
         assert isinstance(code, dict), f"{where}: reason without a code: {text}"
-        assert REASONS[code["code"]].format(**code["args"]) == text, where
+        assert REASONS[code["code"]].format(**code.get("args", {})) == text, where
         seen.append(code["code"])
     return seen
 

@@ -100,24 +100,39 @@ class Reason(str):
     """The English text of one catalogued reason, remembering its code and arguments.
 
     It is a ``str`` (the text every finding and ``reasons`` list has always held), so the judges
-    and whoever merges their reasons keep comparing and joining text.
+    and whoever merges their reasons keep comparing and joining text. Equal reasons are one
+    object (a capture of 20,000 connections gives the same few reasons again and again): build
+    one with ``Reason(code, **args)``, never mutate what :meth:`as_code` returns.
     """
 
     code: str
     args: dict[str, str]
+    _code: dict[str, Any]
 
     def __new__(cls, code: str, **args: Any) -> Reason:
-        values = {key: "" if value is None else str(value) for key, value in args.items()}
+        key = (code, tuple(args.items()))  # the arguments as given: the judges pass str, int or None
+        known = _INTERNED.get(key)
+        if known is not None:
+            return known
+        values = {name: "" if value is None else str(value) for name, value in args.items()}
         self = super().__new__(cls, REASONS[code].format(**values))
         self.code, self.args = code, values
+        self._code = {"code": code, "args": values} if values else {"code": code}
+        if len(_INTERNED) >= _INTERNED_MAX:
+            _INTERNED.clear()
+        _INTERNED[key] = self
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled across --jobs workers
         return (_rebuild, (self.code, self.args))
 
     def as_code(self) -> dict[str, Any]:
-        """``{"code", "args"}`` for the evidence's ``reason_codes``."""
-        return {"code": self.code, "args": dict(self.args)}
+        """``{"code", "args"}`` for the evidence's ``reason_codes`` (``args`` left out when there are none)."""
+        return self._code
+
+
+_INTERNED: dict[tuple[str, tuple[tuple[str, str], ...]], Reason] = {}
+_INTERNED_MAX = 20_000  #: distinct reasons kept (a bound for captures of many certificates)
 
 
 def _rebuild(code: str, args: dict[str, str]) -> Reason:
@@ -126,4 +141,4 @@ def _rebuild(code: str, args: dict[str, str]) -> Reason:
 
 def code_of(reason: str) -> dict[str, Any] | None:
     """The ``reason_codes`` entry of a reason (None for a plain string: nothing to translate)."""
-    return reason.as_code() if isinstance(reason, Reason) else None
+    return reason._code if isinstance(reason, Reason) else None
