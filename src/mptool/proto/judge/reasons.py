@@ -110,17 +110,21 @@ class Reason(str):
     _code: dict[str, Any]
 
     def __new__(cls, code: str, **args: Any) -> Reason:
-        key = (code, tuple(args.items()))  # the arguments as given: the judges pass str, int or None
-        known = _INTERNED.get(key)
+        key: tuple[str, tuple[tuple[str, Any], ...]] | None = (code, tuple(args.items()))  # as given: the judges pass str, int or None
+        try:
+            known = _INTERNED.get(key)
+        except TypeError:  # an unhashable argument: a reason of its own
+            known, key = None, None
         if known is not None:
             return known
         values = {name: "" if value is None else str(value) for name, value in args.items()}
         self = super().__new__(cls, REASONS[code].format(**values))
         self.code, self.args = code, values
         self._code = {"code": code, "args": values} if values else {"code": code}
-        if len(_INTERNED) >= _INTERNED_MAX:
-            _INTERNED.clear()
-        _INTERNED[key] = self
+        if key is not None:
+            if len(_INTERNED) >= _INTERNED_MAX:
+                _INTERNED.clear()
+            _INTERNED[key] = self
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled across --jobs workers
@@ -131,7 +135,7 @@ class Reason(str):
         return self._code
 
 
-_INTERNED: dict[tuple[str, tuple[tuple[str, str], ...]], Reason] = {}
+_INTERNED: dict[tuple[str, tuple[tuple[str, Any], ...]], Reason] = {}
 _INTERNED_MAX = 20_000  #: distinct reasons kept (a bound for captures of many certificates)
 
 
