@@ -28,18 +28,13 @@ CONCLUSION_EN = {"符合": "compliant (符合)", "基本符合": "basically comp
 GROUPS_ZH = {"technical": "技术层面", "management": "管理层面"}
 
 
-def total_reason_zh(reason: str) -> str:
-    """The engine's reason for a missing (or zero) group, in Chinese (scoring.all_na_group decides which)."""
-    parts = []
-    for part in filter(None, (p.strip() for p in reason.split(";"))):
-        group = next((g for g in GROUPS_ZH if f"no applicable {g} layer" in part), None)
-        if group is None:
-            parts.append(part)
-        elif "counts 0" in part:
-            parts.append(f"{GROUPS_ZH[group]}无可计分的层面：该部分计0分（all_na_group: zero）")
-        else:
-            parts.append(f"{GROUPS_ZH[group]}无可计分的层面（全部不适用或未判定）：量化评估规则不给出总分（all_na_group: null）")
-    return "；".join(parts)
+def total_reason_zh(scored: ScoredAssessment) -> str:
+    """Why the total is missing (or a group counts 0), in Chinese: the groups the engine left without
+    a score, and what ``all_na_group`` makes of them (the engine's ``total_reason`` in English)."""
+    empty = [GROUPS_ZH.get(group, group) for group, value in scored.result.groups.items() if value is None]
+    if scored.all_na_group == "zero":
+        return "；".join(f"{group}无可计分的层面：该部分计0分（all_na_group: zero）" for group in empty)
+    return "；".join(f"{group}无可计分的层面（全部不适用或未判定）：量化评估规则不给出总分（all_na_group: null）" for group in empty)
 
 
 def layer_value(scored: ScoredAssessment, layer: str, lang: str) -> str:
@@ -61,7 +56,7 @@ def render_text(scored: ScoredAssessment, lang: str = "zh") -> str:
     r = scored.result
     name = lambda layer: cat.layers[layer]["name_zh"] if lang == "zh" else cat.layers[layer]["name_en"]  # noqa: E731
     out = [f"{t['title']} — {data.system.name}（{t['level'].format(n=data.system.level)}） {t['rules']} {scored.rules.id}"]
-    total = str(r.total) if r.total is not None else t["none"].format(why=total_reason_zh(r.total_reason) if lang == "zh" else r.total_reason)
+    total = str(r.total) if r.total is not None else t["none"].format(why=total_reason_zh(scored) if lang == "zh" else r.total_reason)
     if r.total is not None and r.not_judged:  # the rules leave what is not judged out: a total over part of the system
         total += f"（暂定：{len(r.not_judged)}项指标未判定）" if lang == "zh" else f" (provisional: {len(r.not_judged)} indicator(s) not judged)"
     conclusion = scored.conclusion or "—"

@@ -182,7 +182,7 @@ def summary(workspace: str, output: str | None, format_: str | None, lang: str |
     from mptool.render.json import dumps
 
     if format_ is None:
-        suffix = (output or "").rsplit(".", 1)[-1].lower()
+        suffix = _suffix(output)
         format_ = suffix if suffix in ("docx", "html", "json") else "docx"
     if output is None:
         if format_ == "docx":
@@ -254,6 +254,12 @@ def _gaps(gaps: list[dict], quiet: bool) -> None:
             click.echo(f"mptool: 待确认: {gap['message']}", err=True)
 
 
+def _suffix(output: str | None) -> str:
+    """The lower-case suffix of an output file's name ('' without one): what chooses a default format."""
+    name = (output or "").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
 @group.command(epilog=exit_code_epilog())
 @click.argument("target", metavar="FILE|DIR")
 @click.option("-o", "--output", required=True, metavar="FILE", help="Write the report to FILE (atomically); '-' is stdout.")
@@ -270,8 +276,8 @@ def report(target: str, output: str, format_: str | None, lang: str | None, temp
     """
     from mptool.assess.commands import report_command
 
-    suffix = output.rsplit(".", 1)[-1].lower() if "." in output.rsplit("/", 1)[-1] else ""
-    by_suffix = "html" if suffix in ("html", "htm") else "docx" if suffix == "docx" else None
+    suffix = _suffix(output)
+    by_suffix = {"html": "html", "htm": "html", "docx": "docx"}.get(suffix)
     if format_ is None:
         format_ = by_suffix or "docx"
     elif by_suffix is not None and by_suffix != format_:

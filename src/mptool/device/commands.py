@@ -217,8 +217,9 @@ def device_summary(results: list[CheckResult]) -> dict[str, Any]:
     if Status.FAIL in (rnd, inv, err):
         k_value = False
         if rnd is Status.FAIL:
-            key_reasons.append(f"SDF_GenerateRandom output fails GM/T 0005-2021: keys generated inside the device are suspect{_random_caveat(by_id['device.sdf.random'])}")
-            high_risk.append({"id": "HR-KEY-GEN", "reason": f"the device's random numbers fail GM/T 0005-2021{_random_caveat(by_id['device.sdf.random'])}"})
+            caveat = _random_caveat(by_id["device.sdf.random"])
+            key_reasons.append(f"SDF_GenerateRandom output fails GM/T 0005-2021: keys generated inside the device are suspect{caveat}")
+            high_risk.append({"id": "HR-KEY-GEN", "reason": f"the device's random numbers fail GM/T 0005-2021{caveat}"})
         if inv is Status.FAIL:
             key_reasons.append("no valid SM2 key pair found inside the device")
         if err is Status.FAIL:

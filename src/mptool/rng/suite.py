@@ -287,6 +287,7 @@ def _finite(value: float) -> float | str:
 
 def _findings(item: Item, result: decision.ItemDecision, count: int) -> Iterable[Finding]:
     if not result.pass_rate_ok:
+        data: dict[str, Any] = {"passed": result.passed, "threshold": result.threshold}
         if count == 1:
             message = f"{item.label}: P-value below α = {decision.ALPHA}"
         else:
@@ -295,9 +296,7 @@ def _findings(item: Item, result: decision.ItemDecision, count: int) -> Iterable
                 f"{item.label}: {result.passed} of {count} sequences have P ≥ {decision.ALPHA}, at least {result.threshold} needed (GM/T 0005-2021 §6.2); "
                 f"a perfect source passes {result.passed} or fewer with probability {chance:.2g}"
             )
-        data: dict[str, Any] = {"passed": result.passed, "threshold": result.threshold}
-        if count > 1:
-            data["perfect_source_this_low"] = float(f"{decision.pass_count_chance(result.passed, count):.3g}")
+            data["perfect_source_this_low"] = float(f"{chance:.3g}")
         yield Finding(code="rng.gmt0005.pass_rate", severity=Severity.ERROR, message=message, data=data)
     if not result.uniform:
         yield Finding(code="rng.gmt0005.uniformity", severity=Severity.ERROR, message=f"{item.label}: Q-values not uniform, P_T = {result.p_t:.3g} < α_T = {decision.ALPHA_T} (GM/T 0005-2021 §6.3)", data={"p_t": result.p_t})

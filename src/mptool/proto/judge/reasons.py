@@ -4,7 +4,7 @@ A reason is both the English sentence the evidence has always carried (``reasons
 with its arguments (``reason_codes``), so that a Chinese report can say it in Chinese
 (``core/i18n/zh.yaml`` ``reasons:``, the same fields; words among the arguments, such as an
 alert's sender, through ``reason_terms:``) instead of quoting English. The codes are stable
-identifiers: a new reason needs an entry here and in zh.yaml (tests/proto/test_reasons.py).
+identifiers: a new reason needs an entry here and in zh.yaml (tests/proto/analyze/test_reason_codes.py).
 """
 
 from __future__ import annotations

@@ -109,10 +109,10 @@ class Judgement:
     def coded_entries(self) -> list[tuple[str, str, dict[str, Any]]]:
         """(verdict, reason text, finding data) of every reason, in the order of :meth:`entries`:
         the data holds the reason's code and arguments (``{"reason": {...}}``) when it has them."""
-        reasons: list[tuple[str | None, str]] = [(None, reason) for _, reason in self.general]
+        out = [(verdict, str(reason), reason_data(reason)) for verdict, reason in self.general]
         for indicator in sorted(self.indicators):
-            reasons += [(indicator, reason) for _, reason in self.indicators[indicator]]
-        return [(verdict, text, reason_data(reason, indicator)) for (verdict, text), (indicator, reason) in zip(self.entries(), reasons)]
+            out += [(verdict, f"{indicator}: {reason}", reason_data(reason, indicator)) for verdict, reason in self.indicators[indicator]]
+        return out
 
     def reasons(self) -> list[str]:
         """Every reason's English text: the channel's, then ``<indicator>: <reason>`` by indicator."""
